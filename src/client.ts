@@ -1,0 +1,163 @@
+import { EventEmitter } from 'eventemitter3'
+import { resolveConfig, type ImaClientOptions, type ImaLanguage, type ResolvedConfig } from './core/config.js'
+import type { ClientContext } from './core/context.js'
+import { ValidationError } from './core/errors.js'
+import type { EmitEvent, ImaEvents } from './core/events.js'
+import { HttpClient } from './core/http.js'
+import { REDACTED } from './core/redact.js'
+import { Products } from './resources/products.js'
+import type { CreatedTask, TaskCreateParams, TaskResult, WaitOptions } from './resources/task-types.js'
+import { Tasks } from './resources/tasks.js'
+import type { TaskType } from './schemas/tasks.js'
+
+/**
+ * Parameters of `ima.generate()`: a create and a wait in one call.
+ * @public
+ */
+export interface GenerateParams extends TaskCreateParams, Omit<WaitOptions, 'signal'> {
+  /**
+   * Whose preference to use and remember: with a `userId` and no `model`,
+   * the user's saved model for the task type is used; after a success the
+   * model is saved as the user's preference.
+   */
+  userId?: string
+}
+
+/** What `ima.generate()` returns: the result and the task it came from. @public */
+export interface GenerateResult extends TaskResult {
+  task: CreatedTask
+}
+
+const INSPECT = Symbol.for('nodejs.util.inspect.custom')
+
+/**
+ * The IMA Open API client.
+ *
+ * @example
+ * ```ts
+ * import { ImaClient } from 'ima-open-sdk'
+ * const ima = new ImaClient() // apiKey from IMA_API_KEY
+ * const { url } = await ima.generate({ model: 'gemini-3-pro-image', prompt: 'a red fox', size: '2K' })
+ * ```
+ * @public
+ */
+export class ImaClient {
+  /** The product list: models, versions, credit rules. */
+  readonly products: Products
+  /** Create tasks, read them, wait for them. */
+  readonly tasks: Tasks
+  readonly #config: ResolvedConfig
+  readonly #emitter = new EventEmitter<ImaEvents>()
+
+  /**
+   * @param options - every option has a default; see {@link ImaClientOptions}.
+   * @throws ImaConfigError for an option of the wrong type or a non-https base URL. A missing API key is reported on the first request instead.
+   */
+  constructor(options: ImaClientOptions = {}) {
+    this.#config = resolveConfig(options)
+    const emit: EmitEvent = (event, ...args) => {
+      try {
+        ;(this.#emitter.emit as (name: string, ...rest: unknown[]) => boolean)(event, ...args)
+      } catch (error) {
+        // A listener's bug must not break the request or the wait that emitted the event.
+        this.#config.logger.error('ima event listener threw', { event, error: error instanceof Error ? error.message : String(error) })
+      }
+    }
+    const context: ClientContext = { http: new HttpClient(this.#config, emit), config: this.#config, emit }
+    this.products = new Products(context)
+    this.tasks = new Tasks(context, this.products)
+  }
+
+  /** The API host in use. */
+  get baseURL(): string {
+    return this.#config.baseURL
+  }
+
+  /** The upload host in use. */
+  get uploadBaseURL(): string {
+    return this.#config.uploadBaseURL
+  }
+
+  /** The product-label language. */
+  get language(): ImaLanguage {
+    return this.#config.language
+  }
+
+  /**
+   * Listens to a client event (`request`, `response`, `retry`, `task.created`,
+   * `task.status`, `task.succeeded`, `task.failed`).
+   *
+   * @example
+   * ```ts
+   * ima.on('retry', ({ attempt, delayMs, reason }) => console.warn(`retry ${attempt} in ${delayMs} ms: ${reason}`))
+   * ```
+   */
+  on<E extends keyof ImaEvents>(event: E, listener: ImaEvents[E]): this {
+    this.#emitter.on(event, listener as never)
+    return this
+  }
+
+  /** Listens to the next occurrence of an event only. */
+  once<E extends keyof ImaEvents>(event: E, listener: ImaEvents[E]): this {
+    this.#emitter.once(event, listener as never)
+    return this
+  }
+
+  /** Stops listening. */
+  off<E extends keyof ImaEvents>(event: E, listener: ImaEvents[E]): this {
+    this.#emitter.off(event, listener as never)
+    return this
+  }
+
+  /**
+   * Creates a task and waits for its result.
+   *
+   * @example
+   * ```ts
+   * const result = await ima.generate({ model: 'doubao-seedream-4.5', prompt: 'a lighthouse at dusk', aspectRatio: '16:9' })
+   * console.log(result.url, result.task.credit)
+   * ```
+   */
+  async generate(params: GenerateParams): Promise<GenerateResult> {
+    const { userId, intervalMs, timeoutMs, estimatedMaxMs, ...create } = params
+    const taskType: TaskType = create.taskType ?? ((create.inputImages?.length ?? 0) > 0 ? 'image_to_image' : 'text_to_image')
+    let model = create.model
+    if (model === undefined && userId !== undefined) {
+      model = (await this.#config.preferences.get(userId, taskType))?.modelId
+    }
+    if (model === undefined) {
+      throw new ValidationError(
+        userId === undefined
+          ? 'model is required: pass a model id such as gemini-3-pro-image'
+          : `model is required: user "${userId}" has no saved ${taskType} model yet`,
+        [{ path: 'model', message: 'is required' }],
+      )
+    }
+    const task = await this.tasks.create({ ...create, taskType, model })
+    const result = await this.tasks.wait(task, { signal: create.signal, intervalMs, timeoutMs, estimatedMaxMs })
+    if (userId !== undefined) {
+      await this.#config.preferences.set(userId, taskType, {
+        modelId: task.model.id,
+        modelName: task.model.name,
+        credit: task.credit,
+        lastUsed: new Date().toISOString(),
+      })
+    }
+    return { ...result, task }
+  }
+
+  /** What `JSON.stringify(client)` shows: the hosts and language, never the key. */
+  toJSON(): Record<string, unknown> {
+    return {
+      baseURL: this.#config.baseURL,
+      uploadBaseURL: this.#config.uploadBaseURL,
+      language: this.#config.language,
+      apiKey: this.#config.apiKey ? REDACTED : undefined,
+    }
+  }
+
+  /** What `util.inspect(client)` / `console.log(client)` shows. */
+  [INSPECT](): string {
+    return `ImaClient ${JSON.stringify(this.toJSON())}`
+  }
+}

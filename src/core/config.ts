@@ -1,0 +1,124 @@
+import type { ImaLogger } from './logger.js'
+import { noopLogger } from './logger.js'
+import { ImaConfigError } from './errors.js'
+import type { PreferenceStore } from '../stores/preferences.js'
+import { MemoryPreferenceStore } from '../stores/preferences.js'
+
+/** Language of product labels and user-facing texts. @public */
+export type ImaLanguage = 'en' | 'zh'
+
+/**
+ * Options of `new ImaClient(options)`. Every option has a default; only the
+ * API key is required, and only when the first request is made.
+ * @public
+ */
+export interface ImaClientOptions {
+  /** The API key (`ima_…`). @defaultValue `process.env.IMA_API_KEY` */
+  apiKey?: string
+  /** The API host. @defaultValue `process.env.IMA_BASE_URL` ?? `https://api.imastudio.com` */
+  baseURL?: string
+  /** The upload host. @defaultValue `process.env.IMA_IM_BASE_URL` ?? `https://imapi.liveme.com` */
+  uploadBaseURL?: string
+  /** Language of product labels (`x_app_language`). @defaultValue `'en'` */
+  language?: ImaLanguage
+  /** Time limit of each HTTP request, in ms. @defaultValue `30000` */
+  timeout?: number
+  /** Retries of a failed request (creates only when safe). @defaultValue `2` */
+  maxRetries?: number
+  /** The fetch to use (for proxies, tests, other runtimes). @defaultValue `globalThis.fetch` */
+  fetch?: typeof globalThis.fetch
+  /** Where to write log lines. @defaultValue a logger that writes nothing */
+  logger?: ImaLogger
+  /** Where `generate({ userId })` remembers each user's model. @defaultValue a fresh `MemoryPreferenceStore` */
+  preferences?: PreferenceStore
+}
+
+/** The defaults the protocol gives. */
+export const DEFAULT_BASE_URL = 'https://api.imastudio.com'
+/** The default upload host. */
+export const DEFAULT_UPLOAD_BASE_URL = 'https://imapi.liveme.com'
+/** Default per-request time limit, in ms. */
+export const DEFAULT_TIMEOUT_MS = 30_000
+/** Default retries. */
+export const DEFAULT_MAX_RETRIES = 2
+
+/** Options after defaults, checked. */
+export interface ResolvedConfig {
+  apiKey: string | undefined
+  baseURL: string
+  uploadBaseURL: string
+  language: ImaLanguage
+  timeout: number
+  maxRetries: number
+  fetch: typeof globalThis.fetch
+  logger: ImaLogger
+  preferences: PreferenceStore
+}
+
+/** Reads an environment variable where there is one (Node, Bun, Deno with env access); never throws. */
+export function readEnv(name: string): string | undefined {
+  try {
+    const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env
+    const value = env?.[name]?.trim()
+    return value ? value : undefined
+  } catch {
+    // Deno without --allow-env throws on access.
+    return undefined
+  }
+}
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1'])
+
+/** Whether a host name is this machine (plain http is allowed there, for the local server). */
+export function isLoopbackHost(hostname: string): boolean {
+  return LOOPBACK.has(hostname) || hostname.startsWith('127.')
+}
+
+function checkBaseURL(name: string, value: string): string {
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    throw new ImaConfigError(`Expected ${name} to be an absolute URL like https://api.imastudio.com, got "${value}"`)
+  }
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
+    throw new ImaConfigError(
+      `Expected ${name} to use https (plain http is allowed only on loopback, for the local server), got "${url.origin}"`,
+    )
+  }
+  return url.href.replace(/\/+$/, '')
+}
+
+function checkNumber(name: string, value: number | undefined, fallback: number, min: number): number {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
+    throw new ImaConfigError(`Expected ${name} to be a finite number ≥ ${min}, got ${String(value)}`)
+  }
+  return value
+}
+
+/** Applies defaults and environment variables, and checks every option. */
+export function resolveConfig(options: ImaClientOptions = {}): ResolvedConfig {
+  const language = options.language ?? 'en'
+  if (language !== 'en' && language !== 'zh') {
+    throw new ImaConfigError(`Expected language to be 'en' or 'zh', got ${JSON.stringify(language)}`)
+  }
+  const fetchImpl = options.fetch ?? globalThis.fetch
+  if (typeof fetchImpl !== 'function') {
+    throw new ImaConfigError('No fetch is available in this runtime: pass `fetch` to new ImaClient()')
+  }
+  if (options.apiKey !== undefined && typeof options.apiKey !== 'string') {
+    throw new ImaConfigError('Expected apiKey to be a string')
+  }
+  return {
+    apiKey: options.apiKey?.trim() || readEnv('IMA_API_KEY'),
+    baseURL: checkBaseURL('baseURL', options.baseURL ?? readEnv('IMA_BASE_URL') ?? DEFAULT_BASE_URL),
+    uploadBaseURL: checkBaseURL('uploadBaseURL', options.uploadBaseURL ?? readEnv('IMA_IM_BASE_URL') ?? DEFAULT_UPLOAD_BASE_URL),
+    language,
+    timeout: checkNumber('timeout', options.timeout, DEFAULT_TIMEOUT_MS, 1),
+    maxRetries: Math.floor(checkNumber('maxRetries', options.maxRetries, DEFAULT_MAX_RETRIES, 0)),
+    fetch: fetchImpl,
+    logger: options.logger ?? noopLogger,
+    preferences: options.preferences ?? new MemoryPreferenceStore(),
+  }
+}

@@ -1,0 +1,284 @@
+/**
+ * The SDK's error tree. Every error a caller can hit is one of these classes,
+ * each with a literal `name`, a `code` where the service gave one, and a
+ * message that says what happened and what to do. None of them ever holds
+ * the API key: request details are copied in as method, path and status only.
+ */
+
+/** Where a request went, as carried by API and transport errors. */
+export interface RequestTarget {
+  /** HTTP method, e.g. `POST`. */
+  method: string
+  /** Path without host or query, e.g. `/open/v1/tasks/create`. */
+  path: string
+}
+
+/** One problem found while validating input or a response. */
+export interface FieldIssue {
+  /** Dotted path of the offending field (`''` for the whole value). */
+  path: string
+  /** What is wrong with it. */
+  message: string
+}
+
+/**
+ * Base class of every error the SDK throws.
+ * @public
+ */
+export class ImaError extends Error {
+  override name: string = 'ImaError'
+  /** The service's code (a number from the envelope, or a string such as `'timeout'`), when known. */
+  readonly code: number | string | undefined
+  /** The HTTP status, when the error came from a response. */
+  readonly status: number | undefined
+
+  constructor(message: string, options: { code?: number | string; status?: number; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    this.code = options.code
+    this.status = options.status
+  }
+}
+
+/**
+ * The client is misconfigured (no API key, a bad base URL…). Raised on the
+ * first request, never at import time.
+ * @public
+ */
+export class ImaConfigError extends ImaError {
+  override name = 'ImaConfigError' as const
+}
+
+/**
+ * The caller's input was refused before any request was sent.
+ * `issues` lists each offending field.
+ * @public
+ */
+export class ValidationError extends ImaError {
+  override name: string = 'ValidationError'
+  /** Each field that failed and why. */
+  readonly issues: FieldIssue[]
+
+  constructor(message: string, issues: FieldIssue[] = [], options: { cause?: unknown } = {}) {
+    super(message, { code: 'validation', ...options })
+    this.issues = issues
+  }
+
+  /** The messages for one field path (e.g. `'size'`). */
+  fieldErrors(path: string): string[] {
+    return this.issues.filter((issue) => issue.path === path).map((issue) => issue.message)
+  }
+}
+
+/**
+ * The model asked for is not in the product list (or not in the version asked for).
+ * @public
+ */
+export class ModelNotFoundError extends ValidationError {
+  override name = 'ModelNotFoundError' as const
+  /** The model ids the product list offers for this category. */
+  readonly available: string[]
+
+  constructor(message: string, available: string[]) {
+    super(message, [{ path: 'model', message }])
+    this.available = available
+  }
+}
+
+/**
+ * The service answered with an error: an HTTP error status, or an envelope
+ * whose `code` is not 0/200. Subclasses narrow it by code or status.
+ * @public
+ */
+export class ApiError extends ImaError {
+  override name: string = 'ApiError'
+  /** The request that failed. */
+  readonly request: RequestTarget
+  /** The service's own message, as sent. */
+  readonly serviceMessage: string | undefined
+  /** Milliseconds from the `Retry-After` header, when the service sent one (429, 503). */
+  readonly retryAfterMs: number | undefined
+
+  constructor(
+    message: string,
+    options: { request: RequestTarget; code?: number | string; status?: number; serviceMessage?: string; retryAfterMs?: number },
+  ) {
+    super(message, options)
+    this.request = options.request
+    this.serviceMessage = options.serviceMessage
+    this.retryAfterMs = options.retryAfterMs
+  }
+}
+
+/** 401: the API key is invalid or not authorised. @public */
+export class AuthenticationError extends ApiError {
+  override name = 'AuthenticationError' as const
+}
+
+/** 4008 / "Insufficient points": the account has too few credits for this task. @public */
+export class InsufficientPointsError extends ApiError {
+  override name = 'InsufficientPointsError' as const
+}
+
+/** 6006: the `credit` sent does not equal the chosen rule's points. @public */
+export class CreditMismatchError extends ApiError {
+  override name = 'CreditMismatchError' as const
+}
+
+/**
+ * 6009 / 6010 / "Invalid product attribute": the `attribute_id` does not
+ * match the parameters, or no credit rule matches them. Usually the product
+ * list changed: refresh it and choose again.
+ * @public
+ */
+export class AttributeMismatchError extends ApiError {
+  override name = 'AttributeMismatchError' as const
+}
+
+/** 400: a parameter (size, ratio…) was refused. @public */
+export class BadRequestError extends ApiError {
+  override name = 'BadRequestError' as const
+}
+
+/** 404: the task (or endpoint) does not exist. @public */
+export class NotFoundError extends ApiError {
+  override name = 'NotFoundError' as const
+}
+
+/** 429: too many requests. `retryAfterMs` says how long the service asked to wait. @public */
+export class RateLimitError extends ApiError {
+  override name = 'RateLimitError' as const
+}
+
+/** 5xx: the service failed. @public */
+export class ServerError extends ApiError {
+  override name: string = 'ServerError'
+}
+
+/** 503: the model or service is temporarily unavailable. @public */
+export class ServiceUnavailableError extends ServerError {
+  override name = 'ServiceUnavailableError' as const
+}
+
+/**
+ * The service answered with something that is not what the protocol says
+ * (HTML, an empty body, truncated JSON, an unexpected shape).
+ * @public
+ */
+export class ResponseValidationError extends ImaError {
+  override name = 'ResponseValidationError' as const
+  /** The request whose answer was refused. */
+  readonly request: RequestTarget
+  /** The first characters of the body, with anything secret-looking removed. */
+  readonly excerpt: string
+  /** What did not match, when the body parsed but its shape was wrong. */
+  readonly issues: FieldIssue[]
+
+  constructor(
+    message: string,
+    options: { request: RequestTarget; status?: number; excerpt: string; issues?: FieldIssue[]; cause?: unknown },
+  ) {
+    super(message, { code: 'invalid_response', status: options.status, cause: options.cause })
+    this.request = options.request
+    this.excerpt = options.excerpt
+    this.issues = options.issues ?? []
+  }
+}
+
+/**
+ * The request never got an answer: connection refused, reset, DNS failure.
+ * `sent` is false when the request certainly did not reach the service.
+ * @public
+ */
+export class ConnectionError extends ImaError {
+  override name = 'ConnectionError' as const
+  /** The request that failed. */
+  readonly request: RequestTarget
+  /** False only when the failure happened before any byte could reach the service. */
+  readonly sent: boolean
+
+  constructor(message: string, options: { request: RequestTarget; sent: boolean; code?: string; cause?: unknown }) {
+    super(message, { code: options.code ?? 'network', cause: options.cause })
+    this.request = options.request
+    this.sent = options.sent
+  }
+}
+
+/** One request took longer than the client's `timeout`. @public */
+export class RequestTimeoutError extends ImaError {
+  override name = 'RequestTimeoutError' as const
+  /** The request that timed out. */
+  readonly request: RequestTarget
+
+  constructor(message: string, options: { request: RequestTarget }) {
+    super(message, { code: 'timeout' })
+    this.request = options.request
+  }
+}
+
+/**
+ * A create request failed in a way that leaves its outcome unknown (a
+ * timeout, a reset mid-request, a 5xx): the task may exist and may be
+ * charged. The SDK never re-sends it; look for the task before creating again.
+ * @public
+ */
+export class CreateOutcomeUnknownError extends ImaError {
+  override name = 'CreateOutcomeUnknownError' as const
+
+  constructor(message: string, options: { cause: unknown; status?: number }) {
+    super(message, { code: 'create_outcome_unknown', ...options })
+  }
+}
+
+/**
+ * The operation was cancelled through its `AbortSignal`. Its `name` is
+ * `'AbortError'`, like the platform's own abort errors.
+ * @public
+ */
+export class ImaAbortError extends ImaError {
+  override name = 'AbortError' as const
+
+  constructor(message = 'The operation was aborted', options: { cause?: unknown } = {}) {
+    super(message, { code: 'aborted', ...options })
+  }
+}
+
+/**
+ * The task finished without a usable image: a media failed (resource_status 2),
+ * was deleted (3), or reported status "failed".
+ * @public
+ */
+export class TaskFailedError extends ImaError {
+  override name = 'TaskFailedError' as const
+  /** The task that failed. */
+  readonly taskId: string
+  /** The service's reason (`error_msg`, else `remark`), when it gave one. */
+  readonly reason: string | undefined
+  /** Whether the result was deleted rather than failed. */
+  readonly deleted: boolean
+
+  constructor(message: string, options: { taskId: string; reason?: string; deleted?: boolean }) {
+    super(message, { code: options.deleted ? 'task_deleted' : 'task_failed' })
+    this.taskId = options.taskId
+    this.reason = options.reason
+    this.deleted = options.deleted ?? false
+  }
+}
+
+/**
+ * Waiting for a task passed its deadline. The task may still finish: keep
+ * `taskId` and resume with `ima.tasks.wait(taskId)`.
+ * @public
+ */
+export class TaskTimeoutError extends ImaError {
+  override name = 'TaskTimeoutError' as const
+  /** The task that was still running. */
+  readonly taskId: string
+  /** How long the client waited. */
+  readonly elapsedMs: number
+
+  constructor(message: string, options: { taskId: string; elapsedMs: number }) {
+    super(message, { code: 'task_timeout' })
+    this.taskId = options.taskId
+    this.elapsedMs = options.elapsedMs
+  }
+}

@@ -1,0 +1,90 @@
+import {
+  ApiError,
+  ConnectionError,
+  ImaAbortError,
+  RateLimitError,
+  RequestTimeoutError,
+  ServiceUnavailableError,
+} from './errors.js'
+
+/**
+ * How a call may be retried.
+ * - `idempotent`: repeating it changes nothing (product list, task detail, upload token, PUT of the same bytes).
+ * - `create`: repeating it may charge twice, so it is retried only when it certainly did not reach the service.
+ */
+export type RetryKind = 'idempotent' | 'create'
+
+/** Statuses an idempotent call retries on. */
+export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504])
+
+/** Backoff settings. */
+export interface RetrySettings {
+  /** Retries after the first attempt. */
+  maxRetries: number
+  /** First backoff ceiling, in ms. */
+  baseDelayMs: number
+  /** Largest backoff, in ms; a longer `Retry-After` is not waited for. */
+  maxDelayMs: number
+  /** Source of randomness in [0, 1), for full jitter. */
+  random: () => number
+}
+
+/** The default backoff: 2 retries, 0.5 s doubling, capped at 8 s; a Retry-After up to 60 s is honoured. */
+export const DEFAULT_RETRY_SETTINGS: RetrySettings = {
+  maxRetries: 2,
+  baseDelayMs: 500,
+  maxDelayMs: 8_000,
+  random: Math.random,
+}
+
+/** Longest `Retry-After` honoured before giving up instead. */
+export const MAX_RETRY_AFTER_MS = 60_000
+
+/** The outcome of {@link decideRetry}. */
+export type RetryDecision = { retry: false } | { retry: true; delayMs: number; reason: string }
+
+function retryableReason(error: unknown, kind: RetryKind): string | undefined {
+  if (error instanceof ImaAbortError) return undefined
+  if (kind === 'create') {
+    if (error instanceof ConnectionError && !error.sent) return `connection failed before sending (${String(error.code)})`
+    if (error instanceof RateLimitError) return 'rate limited (429)'
+    if (error instanceof ServiceUnavailableError) return 'service unavailable (503)'
+    return undefined
+  }
+  if (error instanceof ConnectionError) return `connection failed (${String(error.code)})`
+  if (error instanceof RequestTimeoutError) return 'request timed out'
+  if (error instanceof ApiError && error.status !== undefined && RETRYABLE_STATUSES.has(error.status)) {
+    return `HTTP ${error.status}`
+  }
+  return undefined
+}
+
+/**
+ * Whether to retry after `error` on attempt number `attempt` (1 = the first
+ * try), and how long to wait: the service's `Retry-After` when it sent one,
+ * else exponential backoff with full jitter.
+ */
+export function decideRetry(error: unknown, attempt: number, kind: RetryKind, settings: RetrySettings): RetryDecision {
+  if (attempt > settings.maxRetries) return { retry: false }
+  const reason = retryableReason(error, kind)
+  if (reason === undefined) return { retry: false }
+  if (error instanceof ApiError && error.retryAfterMs !== undefined) {
+    if (error.retryAfterMs > MAX_RETRY_AFTER_MS) return { retry: false }
+    return { retry: true, delayMs: error.retryAfterMs, reason }
+  }
+  const ceiling = Math.min(settings.maxDelayMs, settings.baseDelayMs * 2 ** (attempt - 1))
+  return { retry: true, delayMs: Math.floor(settings.random() * ceiling), reason }
+}
+
+/**
+ * Parses a `Retry-After` header: delay-seconds or an HTTP date. `undefined`
+ * when absent or unreadable.
+ */
+export function parseRetryAfter(header: string | null | undefined, now: number = Date.now()): number | undefined {
+  if (!header) return undefined
+  const trimmed = header.trim()
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000)
+  const date = Date.parse(trimmed)
+  if (Number.isNaN(date)) return undefined
+  return Math.max(0, date - now)
+}

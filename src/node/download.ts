@@ -1,0 +1,94 @@
+import { randomBytes } from 'node:crypto'
+import { createWriteStream } from 'node:fs'
+import { mkdir, rename, rm } from 'node:fs/promises'
+import { dirname, resolve } from 'node:path'
+import { Readable, Transform } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import type { ReadableStream as WebReadableStream } from 'node:stream/web'
+import { isLoopbackHost } from '../core/config.js'
+import { ImaError, ValidationError } from '../core/errors.js'
+
+/** Options of {@link downloadResult}. @public */
+export interface DownloadOptions {
+  signal?: AbortSignal
+  /** Largest file accepted, in bytes. @defaultValue 100 MiB */
+  maxBytes?: number
+  /** The fetch to use. @defaultValue `globalThis.fetch` */
+  fetch?: typeof globalThis.fetch
+}
+
+/** What {@link downloadResult} saved. @public */
+export interface DownloadResult {
+  /** Absolute path of the saved file. */
+  path: string
+  bytes: number
+  contentType: string | undefined
+}
+
+/** Default size cap of a download. */
+export const DEFAULT_DOWNLOAD_MAX_BYTES = 100 * 1024 * 1024
+
+/**
+ * Saves a result URL to a file: streamed (never held in memory whole),
+ * written to a temporary file beside the target and renamed into place, so a
+ * failed or cut download never leaves a half file under the final name. No
+ * API key is sent: result URLs are public.
+ *
+ * @example
+ * ```ts
+ * import { downloadResult } from 'ima-open-sdk/node'
+ * const saved = await downloadResult(result.url, './fox.png')
+ * ```
+ * @public
+ */
+export async function downloadResult(url: string, filePath: string, options: DownloadOptions = {}): Promise<DownloadResult> {
+  let parsed: URL
+  try {
+    parsed = new URL(url)
+  } catch {
+    throw new ValidationError(`Expected a result URL, got "${url}"`, [{ path: 'url', message: 'is not a URL' }])
+  }
+  if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && isLoopbackHost(parsed.hostname))) {
+    throw new ValidationError(`Refusing to download over ${parsed.protocol} from ${parsed.host}: result URLs must be https`, [
+      { path: 'url', message: 'must be https (http only on loopback)' },
+    ])
+  }
+  const maxBytes = options.maxBytes ?? DEFAULT_DOWNLOAD_MAX_BYTES
+  const response = await (options.fetch ?? globalThis.fetch)(parsed, { signal: options.signal, redirect: 'follow' })
+  if (!response.ok || !response.body) {
+    throw new ImaError(`Download of ${parsed.origin}${parsed.pathname} failed with HTTP ${response.status} — the link may have expired; read the task again for a fresh URL`, {
+      status: response.status,
+      code: 'download_failed',
+    })
+  }
+  const declared = Number(response.headers.get('content-length') ?? Number.NaN)
+  if (declared > maxBytes) {
+    await response.body.cancel()
+    throw new ImaError(`The result is ${declared} bytes, more than maxBytes (${maxBytes}) — raise maxBytes to save it`, { code: 'download_too_large' })
+  }
+
+  const target = resolve(filePath)
+  await mkdir(dirname(target), { recursive: true })
+  const temporary = `${target}.${randomBytes(6).toString('hex')}.part`
+  let bytes = 0
+  const limit = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      bytes += chunk.length
+      if (bytes > maxBytes) callback(new ImaError(`The result is more than maxBytes (${maxBytes}) — raise maxBytes to save it`, { code: 'download_too_large' }))
+      else callback(null, chunk)
+    },
+  })
+  try {
+    await pipeline(
+      Readable.fromWeb(response.body as WebReadableStream<Uint8Array>),
+      limit,
+      createWriteStream(temporary, { flags: 'wx' }),
+      { signal: options.signal },
+    )
+    await rename(temporary, target)
+  } catch (error) {
+    await rm(temporary, { force: true })
+    throw error
+  }
+  return { path: target, bytes, contentType: response.headers.get('content-type') ?? undefined }
+}

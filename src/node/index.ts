@@ -1,0 +1,7 @@
+/**
+ * Node-only helpers of ima-open-sdk: file downloads (and, later, file
+ * uploads and file-backed stores). Import from `ima-open-sdk/node`.
+ *
+ * @packageDocumentation
+ */
+export { downloadResult, DEFAULT_DOWNLOAD_MAX_BYTES, type DownloadOptions, type DownloadResult } from './download.js'

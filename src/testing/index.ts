@@ -1,0 +1,10 @@
+/**
+ * `ima-open-sdk/testing`: a local IMA server for integration tests, demos and
+ * users' own tests. Public exports only.
+ */
+export { DEFAULT_TEST_API_KEY } from './server-options.js'
+export type { ImaServerOptions, TaskProgression } from './server-options.js'
+export { startImaServer } from './server.js'
+export type { ImaServer } from './server.js'
+export type { RecordedRequest, ServerTask, ServerUpload } from './records.js'
+export type { ServerCreditRule, ServerFormField, ServerProductNode, TaskCategory } from './catalog.js'

@@ -1,0 +1,75 @@
+/** The mutable state one local server instance shares between its route handlers. */
+import { buildDefaultCatalog, TASK_CATEGORIES } from './catalog.js'
+import type { ServerProductNode, TaskCategory } from './catalog.js'
+import type { RecordedRequest, ServerTask, ServerUpload } from './records.js'
+import type { ResolvedServerOptions } from './server-options.js'
+
+/** An upload token handed out and not yet used by a PUT. */
+export interface UploadSlot {
+  id: string
+  apiKey: string
+  suffix: string
+  contentType: string
+  ful: string
+  fdl: string
+}
+
+/** Everything a server remembers; arrays are cleared in place so references held by tests stay live. */
+export interface ServerState {
+  readonly options: ResolvedServerOptions
+  /** API base URL, known once listening. */
+  url: string
+  /** Upload host base URL, known once listening. */
+  uploadURL: string
+  readonly balances: Map<string, number>
+  readonly catalogs: Record<TaskCategory, ServerProductNode[]>
+  readonly requests: RecordedRequest[]
+  readonly tasks: ServerTask[]
+  readonly tasksById: Map<string, ServerTask>
+  readonly uploads: ServerUpload[]
+  /** Tokens handed out, by upload id; a used slot moves to `uploadsById`. */
+  readonly uploadSlots: Map<string, UploadSlot>
+  readonly uploadsById: Map<string, ServerUpload>
+  /** Rendered PNGs by file path, drawn on first request. */
+  readonly pictures: Map<string, Buffer>
+}
+
+/** Creates the state for a server; catalogs are deep-copied so callers' objects are never mutated. */
+export function createServerState(options: ResolvedServerOptions): ServerState {
+  const catalogs = {} as Record<TaskCategory, ServerProductNode[]>
+  for (const category of TASK_CATEGORIES) {
+    catalogs[category] = structuredClone(options.catalog[category] ?? buildDefaultCatalog(category))
+  }
+  return {
+    options,
+    url: '',
+    uploadURL: '',
+    balances: new Map(Object.entries(options.apiKeys)),
+    catalogs,
+    requests: [],
+    tasks: [],
+    tasksById: new Map(),
+    uploads: [],
+    uploadSlots: new Map(),
+    uploadsById: new Map(),
+    pictures: new Map(),
+  }
+}
+
+/** Forgets requests, tasks and uploads and restores the starting balances. */
+export function resetServerState(state: ServerState): void {
+  state.requests.length = 0
+  state.tasks.length = 0
+  state.tasksById.clear()
+  state.uploads.length = 0
+  state.uploadSlots.clear()
+  state.uploadsById.clear()
+  state.pictures.clear()
+  state.balances.clear()
+  for (const [key, points] of Object.entries(state.options.apiKeys)) state.balances.set(key, points)
+}
+
+/** Whether a value is one of the configured API keys. */
+export function isConfiguredKey(state: ServerState, key: unknown): key is string {
+  return typeof key === 'string' && state.balances.has(key)
+}

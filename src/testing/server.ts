@@ -1,0 +1,187 @@
+/** The listener: routes requests, records them, and turns any exception into a 500 envelope. */
+import { createServer } from 'node:http'
+import type { IncomingMessage, Server, ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { ServerProductNode, TaskCategory } from './catalog.js'
+import { TASK_CATEGORIES } from './catalog.js'
+import { failure, notFound } from './envelope.js'
+import type { Reply } from './envelope.js'
+import { parseBody, queryRecord, recordableHeaders, redactFields, UNREAD_BODY } from './incoming-call.js'
+import type { IncomingCall } from './incoming-call.js'
+import { bearerKey, handleOpenApi } from './open-api-routes.js'
+import type { RecordedRequest, ServerTask, ServerUpload } from './records.js'
+import { readRequestBody } from './request-body.js'
+import { isResultFilePath, serveResultFile } from './result-files.js'
+import { resolveServerOptions } from './server-options.js'
+import type { ImaServerOptions } from './server-options.js'
+import { createServerState, resetServerState } from './server-state.js'
+import type { ServerState } from './server-state.js'
+import { handleUploadPut, handleUploadToken, isCdnPath, isUploadPutPath, serveUpload, UPLOAD_TOKEN_PATH } from './uploads.js'
+
+/** JSON and form bodies are small; anything bigger is a client bug. */
+const MAX_JSON_BODY_BYTES = 1024 * 1024
+
+/** A running local IMA server. */
+export interface ImaServer {
+  /** The API base URL, e.g. 'http://127.0.0.1:54321'. */
+  readonly url: string
+  /** The upload host base URL (the same listener). */
+  readonly uploadURL: string
+  /** The first configured API key. */
+  readonly apiKey: string
+  /** Every request, in arrival order (cleared in place by `reset`). */
+  readonly requests: RecordedRequest[]
+  /** Every accepted create, in order. */
+  readonly tasks: ServerTask[]
+  /** Every stored upload, in order. */
+  readonly uploads: ServerUpload[]
+  /** Current balance of a configured key; throws for an unknown key, to catch typos in tests. */
+  balance(apiKey: string): number
+  /** Sets the balance of a configured key, e.g. to provoke 4008. */
+  setBalance(apiKey: string, points: number): void
+  /** A deep copy of the tree served for a category. */
+  catalog(category: TaskCategory): ServerProductNode[]
+  /** Forgets requests, tasks and uploads and restores the starting balances. */
+  reset(): void
+  /** Closes the listener and every open socket, so a test process can exit. */
+  close(): Promise<void>
+}
+
+async function route(call: IncomingCall, state: ServerState): Promise<Reply> {
+  const { path, method } = call
+  if (path === '/open/v1' || path.startsWith('/open/v1/')) return handleOpenApi(call, state)
+  if (path === UPLOAD_TOKEN_PATH) return handleUploadToken(call, state)
+  if (isUploadPutPath(path)) return handleUploadPut(call, state)
+  if (method === 'GET' && isCdnPath(path)) return serveUpload(path, state)
+  if (method === 'GET' && isResultFilePath(path)) return serveResultFile(path, state)
+  return notFound()
+}
+
+function writeReply(res: ServerResponse, reply: Reply, record: RecordedRequest): void {
+  record.status = reply.status
+  if (reply.kind === 'json') {
+    record.responseBody = reply.body
+    const text = JSON.stringify(reply.body)
+    res.writeHead(reply.status, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(text),
+      ...(reply.closeConnection ? { connection: 'close' } : {}),
+    })
+    res.end(text)
+    return
+  }
+  record.responseBody = undefined
+  res.writeHead(reply.status, { 'content-type': reply.contentType, 'content-length': reply.bytes.length })
+  res.end(reply.bytes)
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse, state: ServerState): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://local.invalid')
+  const method = req.method ?? 'GET'
+  const query = queryRecord(url.searchParams)
+  const record: RecordedRequest = {
+    method,
+    path: url.pathname,
+    query: redactFields(query),
+    headers: recordableHeaders(req.headers),
+    authorized: bearerKey(state, req.headers.authorization) !== undefined,
+    body: undefined,
+    status: 0,
+    responseBody: undefined,
+  }
+  state.requests.push(record)
+  try {
+    let body = UNREAD_BODY
+    // Upload PUTs stream their own (large) body; everything else is read up front.
+    if (!isUploadPutPath(url.pathname)) {
+      const read = await readRequestBody(req, MAX_JSON_BODY_BYTES)
+      if (!read.ok) {
+        writeReply(res, { ...failure(413, 413, 'request body too large'), closeConnection: true }, record)
+        return
+      }
+      body = parseBody(read.bytes, req.headers['content-type'])
+      record.body = body.recorded
+    }
+    const call: IncomingCall = { req, method, path: url.pathname, query, body, record }
+    writeReply(res, await route(call, state), record)
+  } catch {
+    if (res.headersSent) {
+      res.destroy()
+      return
+    }
+    writeReply(res, failure(500, 500, 'internal error'), record)
+  }
+}
+
+function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: Error): void => reject(error)
+    server.once('error', onError)
+    server.listen(port, host, () => {
+      server.off('error', onError)
+      resolve(server.address() as AddressInfo)
+    })
+  })
+}
+
+/** The host part of a URL for a bound address (wildcards map to loopback, IPv6 gets brackets). */
+function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '') return '127.0.0.1'
+  if (host === '::') return '[::1]'
+  return host.includes(':') ? `[${host}]` : host
+}
+
+function requireKey(state: ServerState, apiKey: string): void {
+  if (!state.balances.has(apiKey)) throw new Error('ImaServer: that API key is not configured on this server')
+}
+
+/**
+ * Starts a local IMA server on a real HTTP listener (port 0 by default), a
+ * faithful independent implementation of the IMA Open API for tests and
+ * demos. See `task-lifecycle.ts` for the prompt markers (`[fail]`,
+ * `[fail-status]`, `[delete]`, `[never]`) that simulate failures.
+ */
+export async function startImaServer(options?: ImaServerOptions): Promise<ImaServer> {
+  const resolved = resolveServerOptions(options)
+  const state = createServerState(resolved)
+  const server = createServer((req, res) => {
+    handle(req, res, state).catch(() => res.destroy())
+  })
+  const address = await listen(server, resolved.port, resolved.host)
+  state.url = `http://${urlHost(resolved.host)}:${address.port}`
+  state.uploadURL = state.url
+  const apiKey = Object.keys(resolved.apiKeys)[0] ?? ''
+  let closing: Promise<void> | undefined
+  return {
+    url: state.url,
+    uploadURL: state.uploadURL,
+    apiKey,
+    requests: state.requests,
+    tasks: state.tasks,
+    uploads: state.uploads,
+    balance(key) {
+      requireKey(state, key)
+      return state.balances.get(key) ?? 0
+    },
+    setBalance(key, points) {
+      requireKey(state, key)
+      if (!Number.isFinite(points)) throw new RangeError('ImaServer.setBalance: points must be a finite number')
+      state.balances.set(key, points)
+    },
+    catalog(category) {
+      if (!TASK_CATEGORIES.includes(category)) throw new RangeError(`ImaServer.catalog: unknown category ${String(category)}`)
+      return structuredClone(state.catalogs[category])
+    },
+    reset() {
+      resetServerState(state)
+    },
+    close() {
+      closing ??= new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()))
+        // Keep-alive sockets would otherwise hold the listener (and the process) open.
+        server.closeAllConnections()
+      })
+      return closing
+    },
+  }
+}

@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest'
+import { TaskFailedError, TaskTimeoutError, type ImaEvents, type TaskEvent } from 'ima-open-sdk'
+import { rejectionOf, useImaServer } from './harness.js'
+
+// Every detail request advances a task one phase: pending → processing → ready without url → done.
+const ima = useImaServer({ progression: 'polls' })
+const FAST = { intervalMs: 1 }
+
+async function collect(events: AsyncIterable<TaskEvent>): Promise<{ events: TaskEvent[]; error?: Error }> {
+  const seen: TaskEvent[] = []
+  try {
+    for await (const event of events) seen.push(event)
+  } catch (error) {
+    return { events: seen, error: error as Error }
+  }
+  return { events: seen }
+}
+
+describe('tasks.waitFor / wait over HTTP', () => {
+  it('yields pending, processing, keeps polling while the url is empty, then success with 100%', async () => {
+    const client = ima.client()
+    const task = await client.tasks.create({ model: 'gemini-3-pro-image', prompt: 'a red fox', size: '2K' })
+    const { events, error } = await collect(client.tasks.waitFor(task, FAST))
+    expect(error).toBeUndefined()
+    expect(events.map((event) => event.type)).toEqual(['pending', 'processing', 'processing', 'success'])
+    const last = events.at(-1)!
+    expect(last).toMatchObject({ taskId: task.id, percent: 100 })
+    expect(last.url).toMatch(new RegExp(`^${ima.server.url}/files/${task.id}/0\\.png$`))
+    expect(events.slice(0, -1).every((event) => event.percent >= 0 && event.percent <= 95)).toBe(true)
+    expect(events[2]!.medias[0]).toMatchObject({ resourceStatus: 1, url: undefined })
+    expect(ima.server.tasks.find((t) => t.id === task.id)?.polls).toBe(4)
+  })
+
+  it('computes the percentage from the model estimate, capped at 95', async () => {
+    const client = ima.client()
+    const task = await client.tasks.create({ model: 'gemini-3-pro-image', prompt: 'slow fox' })
+    // An estimate of 1 ms makes every event past it: capped at 95 until success.
+    const { events } = await collect(client.tasks.waitFor({ ...task, createdAt: Date.now() - 10_000 }, { ...FAST, estimatedMaxMs: 1 }))
+    expect(events.map((event) => event.percent)).toEqual([95, 95, 95, 100])
+  })
+
+  it.each([
+    ['[fail]', 'The image could not be generated (simulated failure)', false],
+    ['[fail-status]', 'simulated failure without detail', false],
+    ['[delete]', undefined, true],
+  ])('ends with a failed event and TaskFailedError for %s', async (marker, reason, deleted) => {
+    const client = ima.client()
+    const task = await client.tasks.create({ model: 'gemini-3.1-flash-image', prompt: `a cat ${marker}` })
+    const { events, error } = await collect(client.tasks.waitFor(task.id, FAST))
+    expect(events.at(-1)?.type).toBe('failed')
+    expect(error).toBeInstanceOf(TaskFailedError)
+    expect(error).toMatchObject({ taskId: task.id, deleted })
+    if (reason) expect((error as TaskFailedError).reason).toBe(reason)
+    expect(error?.message).toContain(task.id)
+  })
+
+  it('throws TaskTimeoutError carrying the task id when the deadline passes', async () => {
+    const client = ima.client()
+    const task = await client.tasks.create({ model: 'gemini-3.1-flash-image', prompt: 'forever [never]' })
+    const error = await rejectionOf(client.tasks.wait(task, { intervalMs: 5, timeoutMs: 60 }))
+    expect(error).toBeInstanceOf(TaskTimeoutError)
+    expect((error as TaskTimeoutError).taskId).toBe(task.id)
+    expect(error.message).toContain(`ima.tasks.wait('${task.id}')`)
+  })
+
+  it('resumes a task by id and returns the result', async () => {
+    const client = ima.client()
+    const task = await client.tasks.create({ model: 'midjourney', prompt: 'a castle' })
+    const result = await ima.client().tasks.wait(task.id, FAST)
+    expect(result).toMatchObject({ taskId: task.id, urls: [result.url] })
+    expect(result.coverUrl).toContain('-cover.png')
+    expect(result.medias[0]).toMatchObject({ resourceStatus: 1, format: 'png' })
+  })
+
+  it('rejects with an AbortError as soon as the signal aborts', async () => {
+    const client = ima.client()
+    const task = await client.tasks.create({ model: 'gemini-3.1-flash-image', prompt: 'forever [never]' })
+    const controller = new AbortController()
+    const waiting = client.tasks.wait(task, { intervalMs: 10_000, signal: controller.signal })
+    setTimeout(() => controller.abort(), 20)
+    const started = Date.now()
+    const error = await rejectionOf(waiting)
+    expect(error.name).toBe('AbortError')
+    expect(Date.now() - started).toBeLessThan(1_000)
+  })
+
+  it('stops polling when the loop is left early', async () => {
+    const client = ima.client()
+    const task = await client.tasks.create({ model: 'gemini-3.1-flash-image', prompt: 'forever [never]' })
+    for await (const event of client.tasks.waitFor(task, FAST)) {
+      if (event.type === 'processing') break
+    }
+    const polls = ima.server.tasks.find((t) => t.id === task.id)!.polls
+    await new Promise((resolve) => setTimeout(resolve, 30))
+    expect(ima.server.tasks.find((t) => t.id === task.id)!.polls).toBe(polls)
+  })
+
+  it('emits typed client events for a whole generation', async () => {
+    const client = ima.client()
+    const seen: string[] = []
+    const names: Array<keyof ImaEvents> = ['request', 'response', 'task.created', 'task.status', 'task.succeeded', 'task.failed']
+    for (const name of names) client.on(name, () => seen.push(name))
+    const result = await client.generate({ model: 'doubao-seedream-4.5', prompt: 'a lighthouse', aspectRatio: '16:9', ...FAST })
+    expect(result.task.size).toBe('2560x1440')
+    expect(seen.filter((name) => name === 'task.status')).toHaveLength(4)
+    expect(seen).toContain('task.created')
+    expect(seen.at(-1)).toBe('task.succeeded')
+    expect(seen).not.toContain('task.failed')
+  })
+
+  it('remembers the model per user with generate({ userId })', async () => {
+    const client = ima.client()
+    await client.generate({ userId: 'u1', model: 'midjourney', prompt: 'a castle', ...FAST })
+    const again = await client.generate({ userId: 'u1', prompt: 'another castle', ...FAST })
+    expect(again.task.model.id).toBe('midjourney')
+  })
+})

@@ -1,0 +1,64 @@
+import { request as httpRequest, Agent } from 'node:http'
+import { describe, expect, it } from 'vitest'
+import { startImaServer } from '../../src/testing/index.js'
+import { apiHeaders, request } from './local-http.js'
+
+describe('local IMA server: lifecycle', () => {
+  it('close() resolves while keep-alive connections are open', async () => {
+    const server = await startImaServer()
+    const agent = new Agent({ keepAlive: true })
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = httpRequest(`${server.url}/open/v1/product/list?app=ima&platform=web&category=text_to_image`, {
+        agent,
+        headers: apiHeaders(server.apiKey),
+      })
+      req.on('response', (res) => {
+        res.resume()
+        res.on('end', () => resolve(res.statusCode ?? 0))
+      })
+      req.on('error', reject)
+      req.end()
+    })
+    expect(status).toBe(200)
+    // Also leave a fetch (undici) keep-alive socket behind.
+    await request(server, 'GET', '/open/v1/product/list?app=ima&platform=web&category=image_to_image')
+    await expect(server.close()).resolves.toBeUndefined()
+    await expect(server.close()).resolves.toBeUndefined()
+    agent.destroy()
+  })
+
+  it('reset() keeps the same arrays and restores balances', async () => {
+    const server = await startImaServer({ apiKeys: { ima_one: 50 } })
+    try {
+      const requests = server.requests
+      server.setBalance('ima_one', 3)
+      await request(server, 'GET', '/nowhere')
+      expect(requests).toHaveLength(1)
+      server.reset()
+      expect(server.requests).toBe(requests)
+      expect(requests).toHaveLength(0)
+      expect(server.balance('ima_one')).toBe(50)
+    } finally {
+      await server.close()
+    }
+  })
+
+  it('answers 413 for an oversized JSON body and survives garbage', async () => {
+    const server = await startImaServer()
+    try {
+      const big = await request(server, 'POST', '/open/v1/tasks/create', { rawBody: 'x'.repeat(2 * 1024 * 1024) })
+      expect(big.status).toBe(413)
+      const garbage = await request(server, 'POST', '/open/v1/tasks/detail', { rawBody: '\u0000\u0001' })
+      expect(garbage.status).toBe(400)
+      const ok = await request(server, 'GET', '/open/v1/product/list?app=ima&platform=web&category=text_to_image')
+      expect(ok.status).toBe(200)
+    } finally {
+      await server.close()
+    }
+  })
+
+  it('rejects bad options at start', async () => {
+    await expect(startImaServer({ apiKeys: {} })).rejects.toThrow()
+    await expect(startImaServer({ maxImageSide: 0 })).rejects.toThrow()
+  })
+})

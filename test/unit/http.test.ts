@@ -1,0 +1,168 @@
+import { inspect } from 'node:util'
+import { describe, expect, it } from 'vitest'
+import {
+  AttributeMismatchError,
+  AuthenticationError,
+  CreateOutcomeUnknownError,
+  CreditMismatchError,
+  ImaClient,
+  ImaConfigError,
+  InsufficientPointsError,
+  RateLimitError,
+  ResponseValidationError,
+  ServiceUnavailableError,
+  type ImaError,
+} from 'ima-open-sdk'
+
+const KEY = 'ima_unit_secret_key_0123456789'
+
+/** A fetch that answers from a list, recording what it was sent. */
+function scriptedFetch(answers: Array<() => Response | Promise<Response>>) {
+  const calls: Array<{ url: string; init: RequestInit }> = []
+  const fetch = (async (url: string | URL | Request, init: RequestInit = {}) => {
+    calls.push({ url: String(url), init })
+    const next = answers[Math.min(calls.length - 1, answers.length - 1)]
+    if (!next) throw new Error('no scripted answer')
+    return next()
+  }) as typeof globalThis.fetch
+  return { fetch, calls }
+}
+
+const json = (body: unknown, status = 200, headers: Record<string, string> = {}) => () =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } })
+
+function client(fetch: typeof globalThis.fetch, extra: Partial<ConstructorParameters<typeof ImaClient>[0]> = {}) {
+  return new ImaClient({ apiKey: KEY, baseURL: 'https://api.test.example', fetch, maxRetries: 2, ...extra })
+}
+
+async function caught(promise: Promise<unknown>): Promise<ImaError> {
+  try {
+    await promise
+  } catch (error) {
+    return error as ImaError
+  }
+  throw new Error('expected a rejection')
+}
+
+describe('HTTP layer', () => {
+  it('sends the protocol headers and unwraps the envelope', async () => {
+    const { fetch, calls } = scriptedFetch([json({ code: 0, message: 'ok', data: [] })])
+    await expect(client(fetch, { language: 'zh' }).products.list('text_to_image')).resolves.toEqual([])
+    const headers = new Headers(calls[0]!.init.headers)
+    expect(calls[0]!.url).toBe('https://api.test.example/open/v1/product/list?app=ima&platform=web&category=text_to_image')
+    expect(headers.get('authorization')).toBe(`Bearer ${KEY}`)
+    expect(headers.get('x-app-source')).toBe('ima_skills')
+    expect(headers.get('x_app_language')).toBe('zh')
+    expect(headers.get('user-agent')).toMatch(/^ima-open-sdk\//)
+  })
+
+  it('accepts code 200 as success and a null tree as empty', async () => {
+    const { fetch } = scriptedFetch([json({ code: 200, message: 'ok', data: null })])
+    await expect(client(fetch).products.list('image_to_image')).resolves.toEqual([])
+  })
+
+  it.each([
+    [{ code: 4008, message: 'Insufficient points' }, 200, InsufficientPointsError],
+    [{ code: 6006, message: 'credit mismatch' }, 200, CreditMismatchError],
+    [{ code: 6010, message: 'attr' }, 200, AttributeMismatchError],
+    [{ code: 6009, message: 'no rule' }, 200, AttributeMismatchError],
+    [{ code: 500, message: 'Invalid product attribute' }, 200, AttributeMismatchError],
+    [{ code: 401, message: 'Unauthorized' }, 401, AuthenticationError],
+  ])('maps %j (HTTP %i) to its class', async (body, status, errorClass) => {
+    const { fetch } = scriptedFetch([json(body, status)])
+    const error = await caught(client(fetch).products.list('text_to_image'))
+    expect(error).toBeInstanceOf(errorClass)
+    expect(error.message).toMatch(/^\[GET \/open\/v1\/product\/list\] /)
+    expect(error.message).toContain(' — ')
+  })
+
+  it('links the key page on 401 and the credits page on 4008', async () => {
+    const unauthorised = await caught(client(scriptedFetch([json({ code: 401, message: 'no' }, 401)]).fetch).products.list('text_to_image'))
+    expect(unauthorised.message).toContain('https://www.imaclaw.ai/imaclaw/apikey')
+    const poor = await caught(client(scriptedFetch([json({ code: 4008, message: 'Insufficient points' })]).fetch).products.list('text_to_image'))
+    expect(poor.message).toContain('https://www.imaclaw.ai/imaclaw/subscription')
+  })
+
+  it.each([
+    ['HTML error page', () => new Response('<html><body>502 Bad Gateway</body></html>', { status: 200, headers: { 'content-type': 'text/html' } })],
+    ['empty body', () => new Response('', { status: 200 })],
+    ['truncated JSON', () => new Response('{"code":0,"data":[{"id":', { status: 200 })],
+    ['no envelope', json([1, 2, 3])],
+    ['wrong data shape', json({ code: 0, data: [{ id: 'x' }] })],
+  ])('turns a %s into a ResponseValidationError with an excerpt', async (_name, answer) => {
+    const error = await caught(client(scriptedFetch([answer]).fetch).products.list('text_to_image'))
+    expect(error).toBeInstanceOf(ResponseValidationError)
+    expect((error as ResponseValidationError).request).toEqual({ method: 'GET', path: '/open/v1/product/list' })
+  })
+
+  it('retries an idempotent call on 503 and reports each retry', async () => {
+    const { fetch, calls } = scriptedFetch([json({ code: 503, message: 'busy' }, 503, { 'retry-after': '0' }), json({ code: 0, data: [] })])
+    const ima = client(fetch)
+    const retries: unknown[] = []
+    ima.on('retry', (event) => retries.push({ attempt: event.attempt, reason: event.reason }))
+    await expect(ima.products.list('text_to_image')).resolves.toEqual([])
+    expect(calls).toHaveLength(2)
+    expect(retries).toEqual([{ attempt: 2, reason: 'HTTP 503' }])
+  })
+
+  it('honours Retry-After on 429 and gives up after maxRetries', async () => {
+    const { fetch, calls } = scriptedFetch([json({ code: 429, message: 'slow down' }, 429, { 'retry-after': '0' })])
+    const error = await caught(client(fetch, { maxRetries: 1 }).products.list('text_to_image'))
+    expect(error).toBeInstanceOf(RateLimitError)
+    expect((error as RateLimitError).retryAfterMs).toBe(0)
+    expect(calls).toHaveLength(2)
+  })
+
+  it('raises ImaConfigError naming IMA_API_KEY on the first request, not at construction', async () => {
+    const previous = process.env.IMA_API_KEY
+    delete process.env.IMA_API_KEY
+    try {
+      const { fetch, calls } = scriptedFetch([json({ code: 0, data: [] })])
+      const ima = new ImaClient({ fetch })
+      const error = await caught(ima.products.list('text_to_image'))
+      expect(error).toBeInstanceOf(ImaConfigError)
+      expect(error.message).toContain('IMA_API_KEY')
+      expect(calls).toHaveLength(0)
+    } finally {
+      if (previous !== undefined) process.env.IMA_API_KEY = previous
+    }
+  })
+
+  it('refuses a plain-http base URL outside loopback', () => {
+    expect(() => new ImaClient({ baseURL: 'http://api.example.com' })).toThrow(ImaConfigError)
+    expect(() => new ImaClient({ baseURL: 'http://127.0.0.1:8080' })).not.toThrow()
+  })
+
+  it('never shows the key in JSON, inspect, or errors', async () => {
+    const { fetch } = scriptedFetch([json({ code: 401, message: `bad key ${KEY}` }, 401)])
+    const ima = client(fetch)
+    expect(JSON.stringify(ima)).not.toContain(KEY)
+    expect(inspect(ima, { depth: 10, showHidden: true })).not.toContain(KEY)
+    const error = await caught(ima.products.list('text_to_image'))
+    expect(error.message).not.toContain(KEY)
+    expect(inspect(error, { depth: 10, showHidden: true })).not.toContain(KEY)
+    expect(JSON.stringify(error)).not.toContain(KEY)
+  })
+
+  it('wraps a create whose outcome is unknown, and does not re-send it', async () => {
+    const tree = [{ id: 'v', type: '3', name: 'M', model_id: 'm', credit_rules: [{ attribute_id: 1, points: 2, attributes: {} }], form_config: [] }]
+    const script = scriptedFetch([json({ code: 0, data: tree }), json({ code: 500, message: 'boom' }, 500)])
+    const error = await caught(client(script.fetch).tasks.create({ model: 'm', prompt: 'p' }))
+    expect(error).toBeInstanceOf(CreateOutcomeUnknownError)
+    expect(error.message).toContain('not sent again')
+    expect(script.calls.filter((call) => call.url.endsWith('/tasks/create'))).toHaveLength(1)
+  })
+
+  it('retries a create on 503 (the service refused it, nothing was created)', async () => {
+    const tree = [{ id: 'v', type: '3', name: 'M', model_id: 'm', credit_rules: [{ attribute_id: 1, points: 2, attributes: {} }], form_config: [] }]
+    const script = scriptedFetch([json({ code: 0, data: tree }), json({ code: 503, message: 'busy' }, 503, { 'retry-after': '0' }), json({ code: 0, data: { id: 't1' } })])
+    const task = await client(script.fetch).tasks.create({ model: 'm', prompt: 'p' })
+    expect(task.id).toBe('t1')
+    expect(script.calls.filter((call) => call.url.endsWith('/tasks/create'))).toHaveLength(2)
+  })
+
+  it('keeps ServiceUnavailableError when 503 outlasts the retries', async () => {
+    const { fetch } = scriptedFetch([json({ code: 503, message: 'down' }, 503)])
+    expect(await caught(client(fetch, { maxRetries: 0 }).products.list('text_to_image'))).toBeInstanceOf(ServiceUnavailableError)
+  })
+})

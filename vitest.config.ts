@@ -1,0 +1,19 @@
+import { fileURLToPath } from 'node:url'
+import { defineConfig } from 'vitest/config'
+
+const source = (path: string) => fileURLToPath(new URL(path, import.meta.url))
+
+export default defineConfig({
+  resolve: {
+    // Tests import the package by its public names, resolved to the sources.
+    alias: [
+      { find: /^ima-open-sdk\/node$/, replacement: source('./src/node/index.ts') },
+      { find: /^ima-open-sdk\/testing$/, replacement: source('./src/testing/index.ts') },
+      { find: /^ima-open-sdk$/, replacement: source('./src/index.ts') },
+    ],
+  },
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 15_000,
+  },
+})
