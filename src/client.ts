@@ -8,6 +8,7 @@ import { REDACTED } from './core/redact.js'
 import { Products } from './resources/products.js'
 import type { CreatedTask, TaskCreateParams, TaskResult, WaitOptions } from './resources/task-types.js'
 import { Tasks } from './resources/tasks.js'
+import { Uploads } from './resources/uploads.js'
 import type { TaskType } from './schemas/tasks.js'
 
 /**
@@ -46,6 +47,8 @@ export class ImaClient {
   readonly products: Products
   /** Create tasks, read them, wait for them. */
   readonly tasks: Tasks
+  /** Upload local images for image_to_image. */
+  readonly uploads: Uploads
   readonly #config: ResolvedConfig
   readonly #emitter = new EventEmitter<ImaEvents>()
 
@@ -65,6 +68,7 @@ export class ImaClient {
     }
     const context: ClientContext = { http: new HttpClient(this.#config, emit), config: this.#config, emit }
     this.products = new Products(context)
+    this.uploads = new Uploads(context)
     this.tasks = new Tasks(context, this.products)
   }
 

@@ -44,6 +44,7 @@ export type {
 } from './core/events.js'
 export { noopLogger, type ImaLogger, type LogFields } from './core/logger.js'
 export { Products, type ProductRequestOptions, type ProductFindOptions } from './resources/products.js'
+export { Uploads } from './resources/uploads.js'
 export { Tasks, MAX_PROMPT_LENGTH, MAX_IMAGES_PER_TASK, DEFAULT_WAIT_TIMEOUT_MS } from './resources/tasks.js'
 export type {
   CreatedTask,
