@@ -11,6 +11,9 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: 'node20',
-  splitting: false,
+  // Shared chunks, so `ima-open-sdk/node` (whose ImaClient extends the core's) and the
+  // main entry load ONE copy of the core: otherwise `instanceof ValidationError` fails
+  // for an error from the Node client checked against the class from 'ima-open-sdk'.
+  splitting: true,
   treeshake: true,
 })

@@ -1,28 +1,22 @@
 import { EventEmitter } from 'eventemitter3'
 import { resolveConfig, type ImaClientOptions, type ImaLanguage, type ResolvedConfig } from './core/config.js'
 import type { ClientContext } from './core/context.js'
-import { ValidationError } from './core/errors.js'
 import type { EmitEvent, ImaEvents } from './core/events.js'
+import { CreditBudget } from './core/budget.js'
 import { HttpClient } from './core/http.js'
 import { REDACTED } from './core/redact.js'
 import { Products } from './resources/products.js'
 import type { CreatedTask, TaskCreateParams, TaskResult, WaitOptions } from './resources/task-types.js'
 import { Tasks } from './resources/tasks.js'
 import { Uploads } from './resources/uploads.js'
-import type { TaskType } from './schemas/tasks.js'
 
 /**
- * Parameters of `ima.generate()`: a create and a wait in one call.
+ * Parameters of `ima.generate()`: a create and a wait in one call. With a
+ * `userId`, the user's saved model is used when `model` is left out, and the
+ * model is saved as the user's preference after a success.
  * @public
  */
-export interface GenerateParams extends TaskCreateParams, Omit<WaitOptions, 'signal'> {
-  /**
-   * Whose preference to use and remember: with a `userId` and no `model`,
-   * the user's saved model for the task type is used; after a success the
-   * model is saved as the user's preference.
-   */
-  userId?: string
-}
+export interface GenerateParams extends TaskCreateParams, Omit<WaitOptions, 'signal'> {}
 
 /** What `ima.generate()` returns: the result and the task it came from. @public */
 export interface GenerateResult extends TaskResult {
@@ -51,6 +45,7 @@ export class ImaClient {
   readonly uploads: Uploads
   readonly #config: ResolvedConfig
   readonly #emitter = new EventEmitter<ImaEvents>()
+  readonly #budget: CreditBudget
 
   /**
    * @param options - every option has a default; see {@link ImaClientOptions}.
@@ -66,10 +61,16 @@ export class ImaClient {
         this.#config.logger.error('ima event listener threw', { event, error: error instanceof Error ? error.message : String(error) })
       }
     }
-    const context: ClientContext = { http: new HttpClient(this.#config, emit), config: this.#config, emit }
+    const context: ClientContext = {
+      http: new HttpClient(this.#config, emit),
+      config: this.#config,
+      emit,
+      budget: new CreditBudget(this.#config.maxCredits),
+    }
+    this.#budget = context.budget
     this.products = new Products(context)
     this.uploads = new Uploads(context)
-    this.tasks = new Tasks(context, this.products)
+    this.tasks = new Tasks(context, this.products, this.uploads)
   }
 
   /** The API host in use. */
@@ -80,6 +81,11 @@ export class ImaClient {
   /** The upload host in use. */
   get uploadBaseURL(): string {
     return this.#config.uploadBaseURL
+  }
+
+  /** Points spent by this client's accepted creates (what `maxCredits` counts). */
+  get creditsSpent(): number {
+    return this.#budget.spent
   }
 
   /** The product-label language. */
@@ -123,24 +129,11 @@ export class ImaClient {
    * ```
    */
   async generate(params: GenerateParams): Promise<GenerateResult> {
-    const { userId, intervalMs, timeoutMs, estimatedMaxMs, ...create } = params
-    const taskType: TaskType = create.taskType ?? ((create.inputImages?.length ?? 0) > 0 ? 'image_to_image' : 'text_to_image')
-    let model = create.model
-    if (model === undefined && userId !== undefined) {
-      model = (await this.#config.preferences.get(userId, taskType))?.modelId
-    }
-    if (model === undefined) {
-      throw new ValidationError(
-        userId === undefined
-          ? 'model is required: pass a model id such as gemini-3-pro-image'
-          : `model is required: user "${userId}" has no saved ${taskType} model yet`,
-        [{ path: 'model', message: 'is required' }],
-      )
-    }
-    const task = await this.tasks.create({ ...create, taskType, model })
-    const result = await this.tasks.wait(task, { signal: create.signal, intervalMs, timeoutMs, estimatedMaxMs })
-    if (userId !== undefined) {
-      await this.#config.preferences.set(userId, taskType, {
+    const { intervalMs, timeoutMs, estimatedMaxMs, maxPollFailures, ...create } = params
+    const task = await this.tasks.create(create)
+    const result = await this.tasks.wait(task, { signal: create.signal, intervalMs, timeoutMs, estimatedMaxMs, maxPollFailures })
+    if (params.userId !== undefined) {
+      await this.#config.preferences.set(params.userId, task.taskType, {
         modelId: task.model.id,
         modelName: task.model.name,
         credit: task.credit,

@@ -8,12 +8,13 @@
  */
 export { ImaClient, type GenerateParams, type GenerateResult } from './client.js'
 export type { ImaClientOptions, ImaLanguage } from './core/config.js'
-export { DEFAULT_BASE_URL, DEFAULT_UPLOAD_BASE_URL, DEFAULT_TIMEOUT_MS, DEFAULT_MAX_RETRIES } from './core/config.js'
+export { DEFAULT_BASE_URL, DEFAULT_UPLOAD_BASE_URL, DEFAULT_TIMEOUT_MS, DEFAULT_MAX_RETRIES, DEFAULT_PRODUCT_CACHE_TTL_MS } from './core/config.js'
 export {
   ImaError,
   ImaConfigError,
   ValidationError,
   ModelNotFoundError,
+  BudgetExceededError,
   ApiError,
   AuthenticationError,
   InsufficientPointsError,
@@ -41,11 +42,13 @@ export type {
   RetryEvent,
   TaskCreatedEvent,
   TaskFailedEvent,
+  TaskPollFailedEvent,
 } from './core/events.js'
 export { noopLogger, type ImaLogger, type LogFields } from './core/logger.js'
 export { Products, type ProductRequestOptions, type ProductFindOptions } from './resources/products.js'
 export { Uploads } from './resources/uploads.js'
-export { Tasks, MAX_PROMPT_LENGTH, MAX_IMAGES_PER_TASK, DEFAULT_WAIT_TIMEOUT_MS } from './resources/tasks.js'
+export { Tasks, DEFAULT_WAIT_TIMEOUT_MS } from './resources/tasks.js'
+export { MAX_PROMPT_LENGTH, MAX_IMAGES_PER_TASK } from './resources/task-wish.js'
 export type {
   CreatedTask,
   TaskCreateParams,
@@ -55,6 +58,8 @@ export type {
   TaskModel,
   TaskRef,
   TaskResult,
+  TaskQuote,
+  TaskQuoteParams,
   WaitOptions,
 } from './resources/task-types.js'
 export type {
@@ -72,6 +77,21 @@ export { chooseCreditRule, normaliseAttributeValue, ruleParameters, type CreditR
 export { resolveVirtualField, readFormDefaults, type FormDefaults } from './protocol/virtual-fields.js'
 export { readTaskStatus, progressPercent, type TaskState, type TaskStatusReading, type ResourceStatus } from './protocol/task-status.js'
 export { listVersionLeaves, findVersionLeaf } from './protocol/product-tree.js'
-export { MODEL_CATALOG, findModelCapabilities, type ModelCapabilities } from './catalog/models.js'
+export { MODEL_CATALOG, findModelCapabilities, type ModelCapabilities, type SizeOffer } from './catalog/models.js'
+export { FULL_CATALOG_SCOPE, NANO_BANANA_SCOPE, scopeFromModels, type ModelScope, type ModelTier } from './catalog/scopes.js'
+export { resolveModelReference, type ResolvedModel, type ModelReferenceKind } from './catalog/model-references.js'
+export { describeModel, nearestAspectRatio, sizeLongSide, type ModelInfo } from './catalog/capabilities.js'
 export { MemoryPreferenceStore, type ModelPreference, type PreferenceStore } from './stores/preferences.js'
 export { SDK_VERSION } from './version.js'
+export {
+  type UploadSource,
+  type UploadOptions,
+  type UploadResult,
+  type UploadAllOptions,
+  UPLOAD_CACHE_ENTRIES,
+  DEFAULT_UPLOAD_CONCURRENCY,
+} from './resources/uploads.js'
+export { DEFAULT_MAX_UPLOAD_BYTES } from './core/config.js'
+export type { UploadProgressEvent, UploadCompletedEvent } from './core/events.js'
+export { sniffImageType, IMAGE_SNIFF_BYTES, type ImageType, type ImageMime } from './core/image-type.js'
+export { uploadSignature, UPLOAD_TOKEN_PATH } from './core/upload-sign.js'

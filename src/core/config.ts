@@ -3,6 +3,7 @@ import { noopLogger } from './logger.js'
 import { ImaConfigError } from './errors.js'
 import type { PreferenceStore } from '../stores/preferences.js'
 import { MemoryPreferenceStore } from '../stores/preferences.js'
+import { FULL_CATALOG_SCOPE, scopeFromModels, type ModelScope } from '../catalog/scopes.js'
 
 /** Language of product labels and user-facing texts. @public */
 export type ImaLanguage = 'en' | 'zh'
@@ -31,6 +32,38 @@ export interface ImaClientOptions {
   logger?: ImaLogger
   /** Where `generate({ userId })` remembers each user's model. @defaultValue a fresh `MemoryPreferenceStore` */
   preferences?: PreferenceStore
+  /**
+   * Which models this client may use: a list of model ids, or a ready scope
+   * (`NANO_BANANA_SCOPE`, `FULL_CATALOG_SCOPE`). A model outside it is
+   * refused before any request. @defaultValue `FULL_CATALOG_SCOPE` (any model; SeeDream 4.5 by default)
+   */
+  models?: readonly string[] | ModelScope
+  /** Most points this client may spend in all (credit × n of every accepted create). @defaultValue no limit */
+  maxCredits?: number
+  /** How long a product list is reused, in ms; 0 fetches it for every call. @defaultValue 300000 */
+  productCacheTtlMs?: number
+  /**
+   * How the upload token is asked for: `'POST'` sends the 11 signed fields
+   * form-encoded (the newer client); `'GET'` sends them as query parameters,
+   * for upload hosts that only know the older form.
+   * @defaultValue `'POST'`
+   */
+  uploadTokenMethod?: 'POST' | 'GET'
+  /**
+   * Largest image `ima.uploads.put()` sends, in bytes. A source whose size is
+   * known (bytes, Blob, file) is refused before any request; a stream is
+   * counted as it is sent and the upload aborted once it passes the limit.
+   * @defaultValue `20 * 1024 * 1024` (20 MiB)
+   */
+  maxUploadBytes?: number
+  /**
+   * Remember uploads so identical input is not uploaded twice by this client:
+   * bytes and Blobs by their SHA-256, files (Node client) by absolute path,
+   * size and modification time; streams are never cached. At most 256
+   * entries, least recently used first out. `false` turns it off.
+   * @defaultValue `true`
+   */
+  uploadCache?: boolean
 }
 
 /** The defaults the protocol gives. */
@@ -41,6 +74,10 @@ export const DEFAULT_UPLOAD_BASE_URL = 'https://imapi.liveme.com'
 export const DEFAULT_TIMEOUT_MS = 30_000
 /** Default retries. */
 export const DEFAULT_MAX_RETRIES = 2
+/** Default largest upload, in bytes (20 MiB). */
+export const DEFAULT_MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+/** Default lifetime of a cached product list, in ms. */
+export const DEFAULT_PRODUCT_CACHE_TTL_MS = 300_000
 
 /** Options after defaults, checked. */
 export interface ResolvedConfig {
@@ -53,6 +90,12 @@ export interface ResolvedConfig {
   fetch: typeof globalThis.fetch
   logger: ImaLogger
   preferences: PreferenceStore
+  scope: ModelScope
+  maxCredits: number | undefined
+  productCacheTtlMs: number
+  uploadTokenMethod: 'POST' | 'GET'
+  maxUploadBytes: number
+  uploadCache: boolean
 }
 
 /** Reads an environment variable where there is one (Node, Bun, Deno with env access); never throws. */
@@ -97,6 +140,21 @@ function checkNumber(name: string, value: number | undefined, fallback: number, 
   return value
 }
 
+function resolveScope(models: ImaClientOptions['models']): ModelScope {
+  if (models === undefined) return FULL_CATALOG_SCOPE
+  if (Array.isArray(models)) {
+    if (models.length === 0 || models.some((id) => typeof id !== 'string' || id.trim() === '')) {
+      throw new ImaConfigError('Expected models to be a non-empty list of model ids, e.g. ["gemini-3.1-flash-image", "gemini-3-pro-image"]')
+    }
+    return scopeFromModels(models)
+  }
+  const scope = models as ModelScope
+  if (typeof scope !== 'object' || scope === null || !scope.defaults || !scope.tiers) {
+    throw new ImaConfigError('Expected models to be a list of model ids or a ModelScope such as NANO_BANANA_SCOPE')
+  }
+  return scope
+}
+
 /** Applies defaults and environment variables, and checks every option. */
 export function resolveConfig(options: ImaClientOptions = {}): ResolvedConfig {
   const language = options.language ?? 'en'
@@ -110,6 +168,13 @@ export function resolveConfig(options: ImaClientOptions = {}): ResolvedConfig {
   if (options.apiKey !== undefined && typeof options.apiKey !== 'string') {
     throw new ImaConfigError('Expected apiKey to be a string')
   }
+  const uploadTokenMethod = options.uploadTokenMethod ?? 'POST'
+  if (uploadTokenMethod !== 'POST' && uploadTokenMethod !== 'GET') {
+    throw new ImaConfigError(`Expected uploadTokenMethod to be 'POST' or 'GET', got ${JSON.stringify(uploadTokenMethod)}`)
+  }
+  if (options.uploadCache !== undefined && typeof options.uploadCache !== 'boolean') {
+    throw new ImaConfigError('Expected uploadCache to be true or false')
+  }
   return {
     apiKey: options.apiKey?.trim() || readEnv('IMA_API_KEY'),
     baseURL: checkBaseURL('baseURL', options.baseURL ?? readEnv('IMA_BASE_URL') ?? DEFAULT_BASE_URL),
@@ -120,5 +185,11 @@ export function resolveConfig(options: ImaClientOptions = {}): ResolvedConfig {
     fetch: fetchImpl,
     logger: options.logger ?? noopLogger,
     preferences: options.preferences ?? new MemoryPreferenceStore(),
+    scope: resolveScope(options.models),
+    maxCredits: options.maxCredits === undefined ? undefined : checkNumber('maxCredits', options.maxCredits, 0, 0),
+    productCacheTtlMs: checkNumber('productCacheTtlMs', options.productCacheTtlMs, DEFAULT_PRODUCT_CACHE_TTL_MS, 0),
+    uploadTokenMethod,
+    maxUploadBytes: Math.floor(checkNumber('maxUploadBytes', options.maxUploadBytes, DEFAULT_MAX_UPLOAD_BYTES, 1)),
+    uploadCache: options.uploadCache ?? true,
   }
 }

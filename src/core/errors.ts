@@ -85,6 +85,31 @@ export class ModelNotFoundError extends ValidationError {
 }
 
 /**
+ * A create would cost more than the budget allows (`maxCredits` of the call
+ * or of the client). Refused before anything is sent.
+ * @public
+ */
+export class BudgetExceededError extends ValidationError {
+  override name = 'BudgetExceededError' as const
+  /** What the create would cost, in points (credit × n). */
+  readonly cost: number
+  /** The points the budget still allows. */
+  readonly remaining: number
+  /** A cheaper choice that fits, when there is one: a size of the same model, or another model. */
+  readonly suggestion: { model: string; size: string | undefined; cost: number } | undefined
+
+  constructor(
+    message: string,
+    options: { cost: number; remaining: number; suggestion?: { model: string; size: string | undefined; cost: number } },
+  ) {
+    super(message, [{ path: 'maxCredits', message: `costs ${options.cost}, budget allows ${options.remaining}` }])
+    this.cost = options.cost
+    this.remaining = options.remaining
+    this.suggestion = options.suggestion
+  }
+}
+
+/**
  * The service answered with an error: an HTTP error status, or an envelope
  * whose `code` is not 0/200. Subclasses narrow it by code or status.
  * @public

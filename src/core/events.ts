@@ -41,6 +41,46 @@ export interface TaskFailedEvent {
 }
 
 /**
+ * Emitted while `ima.uploads.put()` sends bytes (once per chunk handed to
+ * fetch). `bytesSent` grows within one attempt and starts again from 0 when
+ * the PUT is retried.
+ * @public
+ */
+export interface UploadProgressEvent {
+  /** Bytes handed to the connection so far in this attempt. */
+  bytesSent: number
+  /** The size, when known up front (bytes, Blob, file); `undefined` for streams. */
+  totalBytes: number | undefined
+  /** The caller's `filename`, a `File`'s name or the file's base name, when there is one. */
+  filename?: string
+}
+
+/** Emitted when `ima.uploads.put()` has a URL for an uploaded source (not for a URL passed through). @public */
+export interface UploadCompletedEvent {
+  /** The public URL of the image (`fdl`). */
+  url: string
+  /** Bytes uploaded. */
+  bytes: number
+  /** The MIME type found in the bytes. */
+  contentType: string
+  /** True when identical input was uploaded before by this client and no request was made. */
+  cached: boolean
+}
+
+/**
+ * Emitted when one poll of a task failed (after the HTTP layer's own
+ * retries) and waiting goes on; after `maxPollFailures` in a row the wait
+ * fails with that error instead.
+ * @public
+ */
+export interface TaskPollFailedEvent {
+  taskId: string
+  error: ImaError
+  /** Failed polls in a row so far, this one included. */
+  consecutive: number
+}
+
+/**
  * The client's events and their payloads. Listen with `ima.on(name, listener)`.
  * @public
  */
@@ -52,6 +92,9 @@ export interface ImaEvents {
   'task.status': (event: TaskEvent) => void
   'task.succeeded': (event: TaskResult) => void
   'task.failed': (event: TaskFailedEvent) => void
+  'task.poll_failed': (event: TaskPollFailedEvent) => void
+  'upload.progress': (event: UploadProgressEvent) => void
+  'upload.completed': (event: UploadCompletedEvent) => void
 }
 
 /** Emits one event (the client's emitter, narrowed for internal use). */

@@ -43,7 +43,8 @@ export interface HttpCall<T> {
 }
 
 // Error codes of connection failures that happen before any byte is sent.
-const NOT_SENT_CODES = new Set([
+/** @internal Also used by the upload PUT, which goes around ofetch. */
+export const NOT_SENT_CODES = new Set([
   'ECONNREFUSED',
   'ENOTFOUND',
   'EAI_AGAIN',
@@ -53,7 +54,8 @@ const NOT_SENT_CODES = new Set([
   'UND_ERR_CONNECT_TIMEOUT',
 ])
 
-function findErrorCode(error: unknown): string | undefined {
+/** @internal The first string `code` on an error or its causes (undici nests them). */
+export function findErrorCode(error: unknown): string | undefined {
   let current: unknown = error
   for (let depth = 0; depth < 5 && current instanceof Error; depth += 1) {
     const code = (current as { code?: unknown }).code
@@ -81,6 +83,11 @@ export class HttpClient {
     this.#emit = emit
     this.#fetch = createFetch({ fetch: config.fetch })
     this.#retry = { ...DEFAULT_RETRY_SETTINGS, maxRetries: config.maxRetries, ...retry }
+  }
+
+  /** @internal The backoff settings, shared with the upload PUT so both retry alike. */
+  get retrySettings(): RetrySettings {
+    return this.#retry
   }
 
   /** Sends the call, retrying as its kind allows, and returns the validated `data`. */

@@ -45,10 +45,11 @@ export type RetryDecision = { retry: false } | { retry: true; delayMs: number; r
 
 function retryableReason(error: unknown, kind: RetryKind): string | undefined {
   if (error instanceof ImaAbortError) return undefined
+  // The service refused these without doing anything: safe to repeat, even a create.
+  if (error instanceof RateLimitError) return 'rate limited (429)'
+  if (error instanceof ServiceUnavailableError) return 'service unavailable (503)'
   if (kind === 'create') {
     if (error instanceof ConnectionError && !error.sent) return `connection failed before sending (${String(error.code)})`
-    if (error instanceof RateLimitError) return 'rate limited (429)'
-    if (error instanceof ServiceUnavailableError) return 'service unavailable (503)'
     return undefined
   }
   if (error instanceof ConnectionError) return `connection failed (${String(error.code)})`

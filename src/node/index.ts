@@ -5,3 +5,4 @@
  * @packageDocumentation
  */
 export { downloadResult, DEFAULT_DOWNLOAD_MAX_BYTES, type DownloadOptions, type DownloadResult } from './download.js'
+export { ImaClient } from './client.js'

@@ -17,6 +17,8 @@ export const RESERVED_PARAMETER_KEYS = ['prompt', 'n', 'input_images', 'cast'] a
 export interface ParameterRequest {
   /** Caller's parameters by wire key (`size`, `aspect_ratio`, anything in `params`). */
   overrides: Record<string, unknown>
+  /** Keys sent as given even though the form has no field for them (a ratio the model takes natively). */
+  passThrough?: readonly string[]
 }
 
 /** The parameters planned for one version leaf, before the body is built. */
@@ -97,6 +99,8 @@ export function planParameters(leaf: ProductNode, request: ParameterRequest): Pa
         continue
       }
       extras[key] = spelled
+    } else if (!field && request.passThrough?.includes(key)) {
+      extras[key] = value
     } else if (key === 'aspect_ratio' && !field) {
       // No field takes a ratio: the model makes one shape only (Midjourney is 1:1).
       if (!sameValue(value, '1:1')) issues.push({ path: key, message: `${leaf.name} makes square (1:1) images only; leave the aspect ratio out or choose a model that offers ${String(value)}` })

@@ -1,6 +1,16 @@
 import pWaitFor from 'p-wait-for'
 import { abortErrorFor, allowManyAbortListeners, anySignal } from '../core/abort.js'
-import { ImaAbortError, TaskFailedError, TaskTimeoutError } from '../core/errors.js'
+import {
+  ConnectionError,
+  ImaAbortError,
+  RateLimitError,
+  RequestTimeoutError,
+  ResponseValidationError,
+  ServerError,
+  TaskFailedError,
+  TaskTimeoutError,
+  type ImaError,
+} from '../core/errors.js'
 import { progressPercent } from '../protocol/task-status.js'
 import type { TaskDetail, TaskEvent, TaskResult } from './task-types.js'
 
@@ -17,6 +27,21 @@ export interface PollPlan {
   signal?: AbortSignal
   /** Called with every status event, in order, the last one included. */
   onEvent: (event: TaskEvent) => void
+  /** Failed polls in a row that are waited through before the wait fails. */
+  maxPollFailures: number
+  /** Called for each failed poll that is waited through. */
+  onPollFailure: (error: ImaError, consecutive: number) => void
+}
+
+/** Poll failures worth waiting through: the service or the network may recover. */
+function isTransient(error: unknown): error is ImaError {
+  return (
+    error instanceof ConnectionError ||
+    error instanceof RequestTimeoutError ||
+    error instanceof ResponseValidationError ||
+    error instanceof RateLimitError ||
+    error instanceof ServerError
+  )
 }
 
 function eventFor(detail: TaskDetail, plan: PollPlan): TaskEvent {
@@ -52,10 +77,21 @@ export async function pollTask(plan: PollPlan): Promise<TaskResult> {
   const deadline = AbortSignal.timeout(plan.timeoutMs)
   const signal = anySignal([plan.signal, deadline]) as AbortSignal
   allowManyAbortListeners(signal)
+  let failuresInARow = 0
   try {
     return await pWaitFor<TaskResult>(
       async () => {
-        const detail = await plan.fetchDetail(signal)
+        let detail: TaskDetail
+        try {
+          detail = await plan.fetchDetail(signal)
+          failuresInARow = 0
+        } catch (error) {
+          if (signal.aborted || !isTransient(error)) throw error
+          failuresInARow += 1
+          if (failuresInARow > plan.maxPollFailures) throw error
+          plan.onPollFailure(error, failuresInARow)
+          return false
+        }
         const event = eventFor(detail, plan)
         plan.onEvent(event)
         if (detail.state === 'failed' || detail.state === 'deleted') throw failureOf(detail, plan.taskId)

@@ -1,5 +1,6 @@
 import type { ResourceStatus, TaskState } from '../protocol/task-status.js'
 import type { CreateTaskBody, TaskType } from '../schemas/tasks.js'
+import type { UploadSource } from './uploads.js'
 
 /**
  * Parameters of `ima.tasks.create()`.
@@ -8,8 +9,25 @@ import type { CreateTaskBody, TaskType } from '../schemas/tasks.js'
 export interface TaskCreateParams {
   /** `text_to_image` or `image_to_image`. @defaultValue `image_to_image` when `inputImages` is given, else `text_to_image` */
   taskType?: TaskType
-  /** The model id, e.g. `gemini-3-pro-image`. Optional with `generate({ userId })` when the user has a saved preference. */
+  /**
+   * The model: an id (`gemini-3-pro-image`), a version id, a display name
+   * (`Nano Banana Pro`), an alias (`NB Pro`, `香蕉`, `MJ`) or a tier
+   * (`default`, `budget`, `premium`, `artistic`).
+   * @defaultValue the user's saved preference (with `userId`), else the scope's default for the task type
+   */
   model?: string
+  /** Whose saved model preference to use when `model` is left out (and, with `generate`, to update after a success). */
+  userId?: string
+  /** Refuse, before sending, a create that would cost more than this many points (credit × n). */
+  maxCredits?: number
+  /**
+   * Opt-in recovery: when the service answers 500 to the create (the
+   * reference client treats this as "the backend rejected the combination"),
+   * try again with the next smaller size of the same model. Off by default
+   * because it changes what you get and what you pay; each step is reported
+   * through the `retry` event. At most 3 attempts in all.
+   */
+  fallback?: { size?: boolean }
   /** A specific version id; the newest version of the model otherwise. */
   versionId?: string
   /** What to draw. */
@@ -22,8 +40,12 @@ export interface TaskCreateParams {
   params?: Record<string, unknown>
   /** Number of images; each is charged. @defaultValue 1 */
   n?: number
-  /** Input image URLs (https) for image_to_image. */
-  inputImages?: string[]
+  /**
+   * Input images for image_to_image: https URLs, or anything
+   * `ima.uploads.put()` takes (bytes, Blobs, streams; file paths with the
+   * Node client), uploaded first, 3 at a time.
+   */
+  inputImages?: UploadSource[]
   /** Cancels the requests. */
   signal?: AbortSignal
 }
@@ -53,6 +75,8 @@ export interface CreatedTask {
   credit: number
   /** Number of images asked for (each charged `credit`). */
   n: number
+  /** What the task costs: credit × n. */
+  totalCredit: number
   /** The size sent, in the service's spelling, when the model has one. */
   size: string | undefined
   /** Typical time to finish, in seconds, when the model is known: `[fastest, slowest]`. */
@@ -113,6 +137,12 @@ export interface WaitOptions {
   intervalMs?: number
   /** Overall deadline, in ms, after which a `TaskTimeoutError` is thrown (the task may still finish). @defaultValue 600000 */
   timeoutMs?: number
+  /**
+   * Failed polls in a row (network errors, 5xx, garbled answers — after the
+   * HTTP layer's own retries) to wait through; each emits `task.poll_failed`.
+   * One more fails the wait with that error. @defaultValue 3
+   */
+  maxPollFailures?: number
   /** The slowest expected time, in ms, for the percentage. @defaultValue the model's estimate (e.g. 120 s for Nano Banana Pro), 90 s when unknown */
   estimatedMaxMs?: number
 }
@@ -129,6 +159,27 @@ export interface TaskResult {
   medias: TaskMedia[]
   /** Time from creation (or from the start of waiting) to success. */
   elapsedMs: number
+}
+
+/** Parameters of `products.quote`: those of `tasks.create`, nothing is created. @public */
+export type TaskQuoteParams = Omit<TaskCreateParams, 'fallback'>
+
+/** What a task would cost and which rule it would use. @public */
+export interface TaskQuote {
+  taskType: TaskType
+  model: TaskModel
+  attributeId: number
+  /** Points per image. */
+  credit: number
+  n: number
+  /** credit × n. */
+  totalCredit: number
+  /** The size that would be sent. */
+  size: string | undefined
+  /** Typical time, in seconds. */
+  estimatedSeconds: readonly [number, number]
+  /** Whether the call's `maxCredits` and the client's remaining budget allow it. */
+  withinBudget: boolean
 }
 
 /** What a task reference may be: its id, or the task `create` returned. @public */

@@ -1,20 +1,31 @@
 import * as z from 'zod/mini'
 import { findModelCapabilities, UNKNOWN_MODEL_TIMING } from '../catalog/models.js'
 import type { ClientContext } from '../core/context.js'
-import { ImaError, ValidationError } from '../core/errors.js'
+import {
+  AttributeMismatchError,
+  BudgetExceededError,
+  CreateOutcomeUnknownError,
+  CreditMismatchError,
+  ImaError,
+  ServerError,
+  ValidationError,
+} from '../core/errors.js'
 import { validateInput } from '../core/validate.js'
-import { buildCreateBody, planParameters, RESERVED_PARAMETER_KEYS } from '../protocol/create-body.js'
+import { sizeLongSide } from '../catalog/capabilities.js'
+import { buildCreateBody } from '../protocol/create-body.js'
 import { normaliseResourceStatus, readTaskStatus } from '../protocol/task-status.js'
 import {
   createBodySchema,
   createResultSchema,
-  TASK_TYPES,
   wireTaskDetailSchema,
-  type TaskType,
+  type CreateTaskBody,
   type WireMedia,
 } from '../schemas/tasks.js'
 import type { Products } from './products.js'
+import { isUploadSource, type Uploads, type UploadSource } from './uploads.js'
+import { prepareTask, type PreparedTask, type TaskWish } from './task-preparation.js'
 import { iteratePoll, pollTask } from './task-polling.js'
+import { taskWishFrom } from './task-wish.js'
 import type {
   CreatedTask,
   TaskCreateParams,
@@ -26,34 +37,30 @@ import type {
   WaitOptions,
 } from './task-types.js'
 
-/** Longest prompt accepted, in characters. */
-export const MAX_PROMPT_LENGTH = 10_000
-/** Most images one task may ask for. */
-export const MAX_IMAGES_PER_TASK = 4
 /** Default overall deadline of a wait, in ms. */
 export const DEFAULT_WAIT_TIMEOUT_MS = 600_000
 
-const createParamsSchema = z.object({
-  taskType: z.optional(z.enum(TASK_TYPES)),
-  model: z.string().check(z.trim(), z.minLength(1, 'is required: a model id such as gemini-3-pro-image')),
-  versionId: z.optional(z.string().check(z.minLength(1))),
-  prompt: z
-    .string('is required: describe the image')
-    .check(z.trim(), z.minLength(1, 'must not be empty: describe the image'), z.maxLength(MAX_PROMPT_LENGTH, `must be at most ${MAX_PROMPT_LENGTH} characters`)),
-  size: z.optional(z.string().check(z.trim(), z.minLength(1))),
-  aspectRatio: z.optional(z.string().check(z.regex(/^\s*\d+\s*:\s*\d+\s*$/, 'must look like 16:9'))),
-  params: z.optional(z.record(z.string(), z.unknown())),
-  n: z.optional(z.int('must be a whole number').check(z.gte(1, 'must be at least 1'), z.lte(MAX_IMAGES_PER_TASK, `must be at most ${MAX_IMAGES_PER_TASK}`))),
-  inputImages: z.optional(z.array(z.string())),
-  signal: z.optional(z.custom<AbortSignal>((value) => typeof AbortSignal !== 'undefined' && value instanceof AbortSignal, 'must be an AbortSignal')),
-})
+/** Failed polls in a row waited through by default. */
+export const DEFAULT_MAX_POLL_FAILURES = 3
+
+/** Most create attempts of one `tasks.create` (the first, a refresh of the product list, or size fallbacks). */
+const MAX_CREATE_ATTEMPTS = 3
 
 const waitOptionsSchema = z.object({
   signal: z.optional(z.custom<AbortSignal>((value) => value instanceof AbortSignal, 'must be an AbortSignal')),
   intervalMs: z.optional(z.number().check(z.gte(0))),
   timeoutMs: z.optional(z.number().check(z.positive())),
   estimatedMaxMs: z.optional(z.number().check(z.positive())),
+  maxPollFailures: z.optional(z.int().check(z.gte(0))),
 })
+
+/** The next smaller size the model offers, for the opt-in size fallback. */
+function nextSmallerSize(prepared: PreparedTask): string | undefined {
+  const current = prepared.size === undefined ? undefined : sizeLongSide(prepared.size)
+  if (current === undefined) return undefined
+  const smaller = prepared.info.sizes.filter((offer) => (sizeLongSide(offer.size) ?? Number.POSITIVE_INFINITY) < current)
+  return smaller.at(-1)?.size
+}
 
 function blankToUndefined(value: string | null | undefined): string | undefined {
   return value ? value : undefined
@@ -83,6 +90,7 @@ interface WaitPlan {
   estimatedMaxMs: number
   /** When the task was created, if known: elapsed time counts from there. */
   createdAt: number | undefined
+  maxPollFailures: number
 }
 
 function taskIdOf(ref: TaskRef): string {
@@ -100,19 +108,26 @@ function taskIdOf(ref: TaskRef): string {
 export class Tasks {
   readonly #context: ClientContext
   readonly #products: Products
+  readonly #uploads: Uploads
 
   /** @internal */
-  constructor(context: ClientContext, products: Products) {
+  constructor(context: ClientContext, products: Products, uploads: Uploads) {
     this.#context = context
     this.#products = products
+    this.#uploads = uploads
   }
 
   /**
-   * Creates a task: finds the newest version of the model, merges its form
-   * defaults with your parameters, chooses the credit rule, checks the whole
-   * body, then sends it. Nothing is sent when a wish cannot be met.
+   * Creates a task: resolves the model (id, name, alias or tier; else the
+   * user's preference or the scope's default), takes its newest version,
+   * merges the form defaults with your parameters, chooses the credit rule,
+   * checks the budget and the whole body, then sends it. Nothing is sent when
+   * a wish cannot be met. When the service refuses the create because the
+   * product list changed (6006, 6009, 6010, "Invalid product attribute"), the
+   * list is read again and the create sent once more — safe, since the first
+   * one was refused, not accepted.
    *
-   * @throws ValidationError (before any request), ModelNotFoundError, ApiError subclasses, CreateOutcomeUnknownError.
+   * @throws ValidationError (before any request; `BudgetExceededError`, `ModelNotFoundError`), ApiError subclasses, CreateOutcomeUnknownError.
    * @example
    * ```ts
    * const task = await ima.tasks.create({ model: 'gemini-3-pro-image', prompt: 'a red fox', size: '2K' })
@@ -120,56 +135,121 @@ export class Tasks {
    * ```
    */
   async create(params: TaskCreateParams): Promise<CreatedTask> {
-    const input = validateInput(createParamsSchema, params, 'tasks.create() parameters')
-    const reserved = Object.keys(input.params ?? {}).filter((key) => (RESERVED_PARAMETER_KEYS as readonly string[]).includes(key))
-    if (reserved.length > 0) {
-      throw new ValidationError(
-        `params cannot set ${reserved.join(', ')}: use the prompt, n and inputImages options instead`,
-        reserved.map((key) => ({ path: `params.${key}`, message: 'is set by the SDK' })),
-      )
+    const wish = taskWishFrom(params)
+    // Model, size and ratio are checked before any upload, so nothing is uploaded for a wish that cannot be met.
+    let prepared = await prepareTask(this.#context, this.#products, wish)
+    const inputImages = await this.#inputImageUrls(params.inputImages ?? [], wish.signal)
+    for (let attempt = 1; ; attempt += 1) {
+      const body = buildCreateBody({ taskType: wish.taskType, leaf: prepared.leaf, plan: prepared.plan, prompt: params.prompt, n: wish.n, inputImages })
+      validateInput(createBodySchema, body, 'create body')
+      await this.#reserveBudget(prepared, params.maxCredits)
+      let created: { id: string }
+      try {
+        created = await this.#context.http.call({
+          method: 'POST',
+          path: '/open/v1/tasks/create',
+          body,
+          schema: createResultSchema,
+          retry: 'create',
+          signal: wish.signal,
+        })
+      } catch (error) {
+        this.#context.budget.settle(prepared.totalCredit, false)
+        const next = attempt < MAX_CREATE_ATTEMPTS ? await this.#recover(error, prepared, wish, params, attempt) : undefined
+        if (!next) throw error
+        prepared = next
+        continue
+      }
+      this.#context.budget.settle(prepared.totalCredit, true)
+      return this.#accepted(created.id, prepared, body)
     }
-    const inputImages = input.inputImages ?? []
-    const taskType: TaskType = input.taskType ?? (inputImages.length > 0 ? 'image_to_image' : 'text_to_image')
-    if (taskType === 'image_to_image' && inputImages.length === 0) {
-      throw new ValidationError('image_to_image needs at least one input image: pass inputImages: [url]', [
-        { path: 'inputImages', message: 'needs at least one image' },
+  }
+
+  /**
+   * Input images as URLs: https URLs pass as they are; bytes, Blobs, streams
+   * and (Node client) file paths are uploaded first, 3 at a time.
+   */
+  async #inputImageUrls(sources: readonly unknown[], signal: AbortSignal | undefined): Promise<string[]> {
+    const bad = sources.findIndex((source) => !isUploadSource(source))
+    if (bad >= 0) {
+      throw new ValidationError(`inputImages[${bad}] must be an https URL, bytes, a Blob, a stream or (Node client) a file path`, [
+        { path: `inputImages.${bad}`, message: 'is not an image source' },
       ])
     }
-    if (taskType === 'text_to_image' && inputImages.length > 0) {
-      throw new ValidationError('text_to_image takes no input images: use taskType image_to_image, or leave taskType out', [
-        { path: 'inputImages', message: 'must be empty for text_to_image' },
-      ])
-    }
+    return this.#uploads.putAll(sources as UploadSource[], { signal, path: 'inputImages' })
+  }
 
-    const leaf = await this.#products.find(taskType, input.model, { versionId: input.versionId, signal: input.signal })
-    const plan = planParameters(leaf, {
-      overrides: { ...input.params, size: input.size, aspect_ratio: input.aspectRatio?.replace(/\s+/g, '') },
-    })
-    if (plan.issues.length > 0) {
-      throw new ValidationError(plan.issues.map((issue) => issue.message).join('; '), plan.issues)
-    }
-    const body = buildCreateBody({ taskType, leaf, plan, prompt: input.prompt, n: input.n ?? 1, inputImages })
-    validateInput(createBodySchema, body, 'create body')
+  /** Sets the cost aside against the call's and the client's budgets, or refuses with a cheaper suggestion. */
+  async #reserveBudget(prepared: PreparedTask, callLimit: number | undefined): Promise<void> {
+    const { budget } = this.#context
+    const allowed = Math.min(callLimit ?? Number.POSITIVE_INFINITY, budget.remaining)
+    if (prepared.totalCredit <= allowed && budget.reserve(prepared.totalCredit)) return
+    const suggestion = await this.#cheaperChoice(prepared, allowed)
+    const hint = suggestion
+      ? `; ${suggestion.model}${suggestion.size ? ` at size ${suggestion.size}` : ''} costs ${suggestion.cost} and fits`
+      : '; no model in this client\'s scope fits: raise maxCredits'
+    throw new BudgetExceededError(
+      `${prepared.info.name}${prepared.size ? ` at size ${prepared.size}` : ''} costs ${prepared.totalCredit} points${prepared.n > 1 ? ` (${prepared.credit} × ${prepared.n})` : ''}, more than the ${allowed} the budget allows${hint}`,
+      { cost: prepared.totalCredit, remaining: allowed, ...(suggestion ? { suggestion } : {}) },
+    )
+  }
 
-    const created = await this.#context.http.call({
-      method: 'POST',
-      path: '/open/v1/tasks/create',
-      body,
-      schema: createResultSchema,
-      retry: 'create',
-      signal: input.signal,
-    })
+  /** The best choice within `allowed`: the priciest size of the same model that fits, else the cheapest fitting model. */
+  async #cheaperChoice(prepared: PreparedTask, allowed: number): Promise<{ model: string; size: string | undefined; cost: number } | undefined> {
+    const fits = (points: number) => points * prepared.n <= allowed
+    // The priciest size that fits, and among equal prices the largest.
+    const sameModel = prepared.info.sizes
+      .filter((offer) => fits(offer.points))
+      .sort((a, b) => b.points - a.points || (sizeLongSide(b.size) ?? 0) - (sizeLongSide(a.size) ?? 0))[0]
+    if (sameModel) return { model: prepared.info.name, size: sameModel.size, cost: sameModel.points * prepared.n }
+    const models = await this.#products.models(prepared.taskType)
+    let best: { model: string; size: string | undefined; cost: number } | undefined
+    for (const model of models) {
+      for (const offer of model.sizes) {
+        const cost = offer.points * prepared.n
+        if (fits(offer.points) && (!best || cost < best.cost)) best = { model: model.name, size: offer.size, cost }
+      }
+    }
+    return best
+  }
+
+  /**
+   * After a refused create: a fresh product list (when the refusal says the
+   * list changed), or the next smaller size (500, only when opted in).
+   * Returns the new preparation, or undefined to give up.
+   */
+  async #recover(error: unknown, prepared: PreparedTask, wish: TaskWish, params: TaskCreateParams, attempt: number): Promise<PreparedTask | undefined> {
+    const target = { method: 'POST', path: '/open/v1/tasks/create' }
+    const listChanged = error instanceof AttributeMismatchError || error instanceof CreditMismatchError
+    if (listChanged && attempt === 1) {
+      this.#products.invalidate(wish.taskType)
+      this.#context.emit('retry', { ...target, attempt: attempt + 1, delayMs: 0, reason: `product list changed (${String(error.code)}): read it again and chose the rule anew`, error })
+      return prepareTask(this.#context, this.#products, wish)
+    }
+    const rejected500 = error instanceof CreateOutcomeUnknownError && error.cause instanceof ServerError && error.cause.status === 500
+    if (rejected500 && params.fallback?.size) {
+      const smaller = nextSmallerSize(prepared)
+      if (smaller === undefined) return undefined
+      this.#context.emit('retry', { ...target, attempt: attempt + 1, delayMs: 0, reason: `500 at size ${prepared.size ?? 'default'}: trying size ${smaller} (fallback.size)`, error })
+      // On a virtual size field the ratio was turned into the old size: the new size replaces it.
+      const keepRatio = prepared.info.aspectRatioMode !== 'virtual'
+      return prepareTask(this.#context, this.#products, { ...wish, size: smaller, aspectRatio: keepRatio ? wish.aspectRatio : undefined })
+    }
+    return undefined
+  }
+
+  #accepted(id: string, prepared: PreparedTask, body: CreateTaskBody): CreatedTask {
     const nested = body.parameters[0].parameters
-    const capabilities = findModelCapabilities(leaf.model_id)
     const task: CreatedTask = {
-      id: created.id,
-      taskType,
-      model: { id: leaf.model_id, name: leaf.name, version: leaf.id },
-      attributeId: body.parameters[0].attribute_id,
-      credit: body.parameters[0].credit,
+      id,
+      taskType: prepared.taskType,
+      model: { id: prepared.leaf.model_id, name: prepared.leaf.name, version: prepared.leaf.id },
+      attributeId: prepared.attributeId,
+      credit: prepared.credit,
       n: nested.n,
+      totalCredit: prepared.totalCredit,
       size: typeof nested.size === 'string' ? nested.size : undefined,
-      estimatedSeconds: capabilities?.estimatedSeconds,
+      estimatedSeconds: prepared.info.estimatedSeconds,
       createdAt: Date.now(),
       body,
     }
@@ -179,6 +259,7 @@ export class Tasks {
       model: task.model.id,
       attributeId: task.attributeId,
       credit: task.credit,
+      n: task.n,
     })
     return task
   }
@@ -253,6 +334,7 @@ export class Tasks {
       timeoutMs: options.timeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS,
       estimatedMaxMs: options.estimatedMaxMs ?? timing.estimatedSeconds[1] * 1000,
       createdAt,
+      maxPollFailures: options.maxPollFailures ?? DEFAULT_MAX_POLL_FAILURES,
     }
   }
 
@@ -274,6 +356,11 @@ export class Tasks {
         estimatedMaxMs: plan.estimatedMaxMs,
         startedAt: plan.createdAt ?? Date.now(),
         signal: signals.length > 1 ? AbortSignal.any(signals) : signals[0],
+        maxPollFailures: plan.maxPollFailures,
+        onPollFailure: (error, consecutive) => {
+          emit('task.poll_failed', { taskId: plan.taskId, error, consecutive })
+          config.logger.warn('ima poll failed', { taskId: plan.taskId, error: error.name, code: error.code, consecutive })
+        },
         onEvent: (event) => {
           if (event.type !== lastType) config.logger.info('ima task status', { taskId: event.taskId, status: event.type, elapsedMs: event.elapsedMs })
           lastType = event.type

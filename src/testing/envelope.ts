@@ -17,6 +17,8 @@ export interface JsonReply {
   body: Envelope
   /** Ask the listener to drop the connection after answering (e.g. an unread oversized body). */
   closeConnection?: boolean
+  /** Extra response headers (e.g. `retry-after`). */
+  headers?: Record<string, string>
 }
 
 /** A binary answer (PNG results, uploaded bytes). */

@@ -1,5 +1,6 @@
 /** Options of the local IMA server and their defaults. */
 import type { ServerProductNode, TaskCategory } from './catalog.js'
+import type { FaultRule } from './faults.js'
 
 /** The API key a default local server accepts; it is not a real key and unlocks nothing elsewhere. */
 export const DEFAULT_TEST_API_KEY = 'ima_local_test_key'
@@ -25,6 +26,8 @@ export interface ImaServerOptions {
   maxImageSide?: number
   /** Allowed clock skew of an upload-token `timestamp`, default 300 seconds. */
   uploadTimestampWindowSeconds?: number
+  /** Faults to inject from the start (also restored by `reset()`); more with `server.injectFault()`. */
+  faults?: FaultRule[]
 }
 
 /** The options with every default applied. */
@@ -37,6 +40,7 @@ export interface ResolvedServerOptions {
   catalog: Partial<Record<TaskCategory, ServerProductNode[]>>
   maxImageSide: number
   uploadTimestampWindowSeconds: number
+  faults: FaultRule[]
 }
 
 function positiveNumber(name: string, value: number | undefined, fallback: number, allowZero: boolean): number {
@@ -68,5 +72,6 @@ export function resolveServerOptions(options: ImaServerOptions = {}): ResolvedSe
     catalog: options.catalog ?? {},
     maxImageSide: Math.floor(positiveNumber('maxImageSide', options.maxImageSide, 1024, false)) || 1,
     uploadTimestampWindowSeconds: positiveNumber('uploadTimestampWindowSeconds', options.uploadTimestampWindowSeconds, 300, true),
+    faults: [...(options.faults ?? [])],
   }
 }

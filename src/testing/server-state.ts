@@ -3,6 +3,8 @@ import { buildDefaultCatalog, TASK_CATEGORIES } from './catalog.js'
 import type { ServerProductNode, TaskCategory } from './catalog.js'
 import type { RecordedRequest, ServerTask, ServerUpload } from './records.js'
 import type { ResolvedServerOptions } from './server-options.js'
+import type { ServerResponse } from 'node:http'
+import { FaultPlan, type FaultRule } from './faults.js'
 
 /** An upload token handed out and not yet used by a PUT. */
 export interface UploadSlot {
@@ -32,6 +34,10 @@ export interface ServerState {
   readonly uploadsById: Map<string, ServerUpload>
   /** Rendered PNGs by file path, drawn on first request. */
   readonly pictures: Map<string, Buffer>
+  /** Injected faults still to apply. */
+  readonly faults: FaultPlan
+  /** Answers held open by a `hang` fault (closed with the server). */
+  readonly hanging: Set<ServerResponse>
 }
 
 /** Creates the state for a server; catalogs are deep-copied so callers' objects are never mutated. */
@@ -53,10 +59,18 @@ export function createServerState(options: ResolvedServerOptions): ServerState {
     uploadSlots: new Map(),
     uploadsById: new Map(),
     pictures: new Map(),
+    faults: planOf(options.faults),
+    hanging: new Set(),
   }
 }
 
-/** Forgets requests, tasks and uploads and restores the starting balances. */
+function planOf(rules: readonly FaultRule[]): FaultPlan {
+  const plan = new FaultPlan()
+  for (const rule of rules) plan.add(rule)
+  return plan
+}
+
+/** Forgets requests, tasks, uploads and faults, and restores the starting balances and the configured faults. */
 export function resetServerState(state: ServerState): void {
   state.requests.length = 0
   state.tasks.length = 0
@@ -65,6 +79,8 @@ export function resetServerState(state: ServerState): void {
   state.uploadSlots.clear()
   state.uploadsById.clear()
   state.pictures.clear()
+  state.faults.clear()
+  for (const rule of state.options.faults) state.faults.add(rule)
   state.balances.clear()
   for (const [key, points] of Object.entries(state.options.apiKeys)) state.balances.set(key, points)
 }

@@ -14,6 +14,7 @@ import { readRequestBody } from './request-body.js'
 import { isResultFilePath, serveResultFile } from './result-files.js'
 import { resolveServerOptions } from './server-options.js'
 import type { ImaServerOptions } from './server-options.js'
+import type { FaultRule, ServerFault } from './faults.js'
 import { createServerState, resetServerState } from './server-state.js'
 import type { ServerState } from './server-state.js'
 import { handleUploadPut, handleUploadToken, isCdnPath, isUploadPutPath, serveUpload, UPLOAD_TOKEN_PATH } from './uploads.js'
@@ -41,7 +42,21 @@ export interface ImaServer {
   setBalance(apiKey: string, points: number): void
   /** A deep copy of the tree served for a category. */
   catalog(category: TaskCategory): ServerProductNode[]
-  /** Forgets requests, tasks and uploads and restores the starting balances. */
+  /**
+   * Makes the next matching request(s) misbehave: an HTTP status with
+   * `Retry-After`, a reset before or after processing, a delay, a malformed
+   * body, or no answer at all.
+   *
+   * @example
+   * ```ts
+   * server.injectFault({ path: '/open/v1/tasks/create', kind: 'reset-after' }) // recorded and charged, no answer
+   * server.injectFault({ path: '/open/v1/tasks/detail', kind: 'status', status: 503, times: 2 })
+   * ```
+   */
+  injectFault(rule: FaultRule): void
+  /** Forgets every injected fault not yet spent. */
+  clearFaults(): void
+  /** Forgets requests, tasks, uploads and faults and restores the starting balances. */
   reset(): void
   /** Closes the listener and every open socket, so a test process can exit. */
   close(): Promise<void>
@@ -66,6 +81,7 @@ function writeReply(res: ServerResponse, reply: Reply, record: RecordedRequest):
       'content-type': 'application/json; charset=utf-8',
       'content-length': Buffer.byteLength(text),
       ...(reply.closeConnection ? { connection: 'close' } : {}),
+      ...reply.headers,
     })
     res.end(text)
     return
@@ -103,13 +119,55 @@ async function handle(req: IncomingMessage, res: ServerResponse, state: ServerSt
       record.body = body.recorded
     }
     const call: IncomingCall = { req, method, path: url.pathname, query, body, record }
-    writeReply(res, await route(call, state), record)
+    const fault = state.faults.take(method, url.pathname)
+    if (fault && (await applyFault(fault, call, res, state))) return
+    const reply = await route(call, state)
+    if (fault?.kind === 'reset-after') {
+      record.status = -1
+      res.socket?.destroy()
+      return
+    }
+    writeReply(res, reply, record)
   } catch {
     if (res.headersSent) {
       res.destroy()
       return
     }
     writeReply(res, failure(500, 500, 'internal error'), record)
+  }
+}
+
+/**
+ * Applies an injected fault. Returns true when it answered (or dropped) the
+ * request itself; false when normal handling goes on (delay, reset-after).
+ */
+async function applyFault(fault: ServerFault, call: IncomingCall, res: ServerResponse, state: ServerState): Promise<boolean> {
+  switch (fault.kind) {
+    case 'reset-before':
+      call.record.status = -1
+      res.socket?.destroy()
+      return true
+    case 'status': {
+      const reply = failure(fault.status, fault.code ?? fault.status, fault.message ?? `injected ${fault.status}`)
+      writeReply(res, fault.retryAfter === undefined ? reply : { ...reply, headers: { 'retry-after': fault.retryAfter } }, call.record)
+      return true
+    }
+    case 'malformed': {
+      const bytes = Buffer.from(fault.body)
+      call.record.status = fault.status ?? 200
+      res.writeHead(call.record.status, { 'content-type': fault.contentType ?? 'application/json', 'content-length': bytes.length })
+      res.end(bytes)
+      return true
+    }
+    case 'hang':
+      state.hanging.add(res)
+      res.on('close', () => state.hanging.delete(res))
+      return true
+    case 'delay':
+      await new Promise((resolve) => setTimeout(resolve, fault.ms))
+      return false
+    case 'reset-after':
+      return false
   }
 }
 
@@ -171,6 +229,12 @@ export async function startImaServer(options?: ImaServerOptions): Promise<ImaSer
     catalog(category) {
       if (!TASK_CATEGORIES.includes(category)) throw new RangeError(`ImaServer.catalog: unknown category ${String(category)}`)
       return structuredClone(state.catalogs[category])
+    },
+    injectFault(rule) {
+      state.faults.add(rule)
+    },
+    clearFaults() {
+      state.faults.clear()
     },
     reset() {
       resetServerState(state)

@@ -110,13 +110,15 @@ describe('tasks.create over HTTP', () => {
   })
 
   it.each([
-    [{ model: 'gemini-3-pro-image', prompt: 'x', size: '8K' }, 'size', 'choose one of 1K, 2K, 4K'],
-    [{ model: 'midjourney', prompt: 'x', aspectRatio: '16:9' }, 'aspect_ratio', 'square (1:1) images only'],
-    [{ model: 'doubao-seedream-4.5', prompt: 'x', aspectRatio: '7:3' }, 'aspect_ratio', 'choose one of 1:1, 16:9'],
+    [{ model: 'gemini-3-pro-image', prompt: 'x', size: '8K' }, 'size', 'No model makes 8K images: 4K is the most'],
+    [{ model: 'gemini-3-pro-image', prompt: 'x', size: '3K' }, 'size', 'choose one of 1K, 2K, 4K'],
+    [{ model: 'midjourney', prompt: 'x', aspectRatio: '16:9' }, 'aspectRatio', 'Midjourney makes 1:1 images only'],
+    [{ model: 'doubao-seedream-4.5', prompt: 'x', aspectRatio: '7:3' }, 'aspectRatio', 'the nearest is 21:9'],
+    [{ model: 'doubao-seedream-4.5', prompt: 'x', aspectRatio: '16:9', size: '4k' }, 'aspect_ratio', 'not both'],
     [{ model: 'gemini-3-pro-image', prompt: '   ' }, 'prompt', 'must not be empty'],
     [{ model: 'gemini-3-pro-image', prompt: 'x', n: 0 }, 'n', 'at least 1'],
     [{ taskType: 'image_to_image' as const, model: 'gemini-3-pro-image', prompt: 'x' }, 'inputImages', 'at least one'],
-    [{ model: 'gemini-3-pro-image', prompt: 'x', inputImages: ['http://example.com/a.png'] }, 'src_img_url', 'https'],
+    [{ model: 'gemini-3-pro-image', prompt: 'x', inputImages: ['http://example.com/a.png'] }, 'inputImages.0', 'https'],
     [{ model: 'gemini-3-pro-image', prompt: 'x', params: { prompt: 'y' } }, 'params.prompt', 'params cannot set prompt'],
   ])('refuses %j before creating anything', async (params, path, hint) => {
     const before = ima.server.tasks.length

@@ -102,7 +102,7 @@ describe('HTTP layer', () => {
     ima.on('retry', (event) => retries.push({ attempt: event.attempt, reason: event.reason }))
     await expect(ima.products.list('text_to_image')).resolves.toEqual([])
     expect(calls).toHaveLength(2)
-    expect(retries).toEqual([{ attempt: 2, reason: 'HTTP 503' }])
+    expect(retries).toEqual([{ attempt: 2, reason: 'service unavailable (503)' }])
   })
 
   it('honours Retry-After on 429 and gives up after maxRetries', async () => {

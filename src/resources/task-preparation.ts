@@ -1,0 +1,94 @@
+import { checkAspectRatio, checkResolution, describeModel, type ModelInfo } from '../catalog/capabilities.js'
+import { resolveModelReference, type ResolvedModel } from '../catalog/model-references.js'
+import type { ClientContext } from '../core/context.js'
+import { ValidationError } from '../core/errors.js'
+import { planParameters, type ParameterPlan } from '../protocol/create-body.js'
+import type { ProductNode } from '../schemas/products.js'
+import type { TaskType } from '../schemas/tasks.js'
+import { leafOrNotFound, type Products } from './products.js'
+
+/** What a create or a quote asks for, after input validation. */
+export interface TaskWish {
+  taskType: TaskType
+  /** A model id, version id, name, alias or tier; the user's preference or the scope default when absent. */
+  model?: string
+  versionId?: string
+  userId?: string
+  size?: string
+  aspectRatio?: string
+  params?: Record<string, unknown>
+  n: number
+  signal?: AbortSignal
+}
+
+/** How the model was picked when the wish did not name one. */
+export type ModelSource = ResolvedModel['via'] | 'preference' | 'default'
+
+/** Everything decided before a create is sent: the version, the rule, the parameters. */
+export interface PreparedTask {
+  taskType: TaskType
+  leaf: ProductNode
+  info: ModelInfo
+  plan: ParameterPlan
+  n: number
+  /** How the model was chosen. */
+  modelSource: ModelSource
+  attributeId: number
+  /** Points per image. */
+  credit: number
+  /** credit × n. */
+  totalCredit: number
+  /** The size that will be sent, when the version has one. */
+  size: string | undefined
+}
+
+/**
+ * Decides the model (explicit > the user's saved preference > the scope's
+ * default), the version, the credit rule and the parameters of a task,
+ * refusing before any create what cannot be met. Shared by `tasks.create`
+ * and `products.quote` so a quote is exactly what a create would send.
+ */
+export async function prepareTask(context: ClientContext, products: Products, wish: TaskWish): Promise<PreparedTask> {
+  const { scope, preferences } = context.config
+  let reference = wish.model
+  let modelSource: ModelSource | undefined
+  if (reference === undefined && wish.userId !== undefined) {
+    reference = (await preferences.get(wish.userId, wish.taskType))?.modelId
+    if (reference !== undefined) modelSource = 'preference'
+  }
+  if (reference === undefined) {
+    reference = scope.defaults[wish.taskType]
+    modelSource = 'default'
+  }
+
+  const leaves = await products.versions(wish.taskType, { signal: wish.signal })
+  const resolved = resolveModelReference(reference, { taskType: wish.taskType, scope, leaves })
+  const leaf = leafOrNotFound(wish.taskType, leaves, resolved.modelId, wish.versionId ?? resolved.versionId)
+
+  if (wish.size !== undefined) checkResolution(wish.size, scope)
+  const info = describeModel(resolved.modelId, wish.taskType, leaf)
+  const ratio = wish.aspectRatio?.replace(/\s+/g, '')
+  if (ratio !== undefined) checkAspectRatio(ratio, info, scope)
+
+  const plan = planParameters(leaf, {
+    overrides: { ...wish.params, size: wish.size, aspect_ratio: ratio },
+    passThrough: info.aspectRatioMode === 'native' ? ['aspect_ratio'] : [],
+  })
+  if (plan.issues.length > 0) {
+    throw new ValidationError(plan.issues.map((issue) => issue.message).join('; '), plan.issues)
+  }
+  const { rule } = plan.choice
+  const sizeValue = plan.choice.canonical.size ?? plan.extras.size ?? plan.defaults.size
+  return {
+    taskType: wish.taskType,
+    leaf,
+    info,
+    plan,
+    n: wish.n,
+    modelSource: modelSource ?? resolved.via,
+    attributeId: rule.attribute_id,
+    credit: rule.points,
+    totalCredit: rule.points * wish.n,
+    size: sizeValue === undefined ? undefined : String(sizeValue),
+  }
+}

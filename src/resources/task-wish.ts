@@ -1,0 +1,73 @@
+import * as z from 'zod/mini'
+import { ValidationError } from '../core/errors.js'
+import { validateInput } from '../core/validate.js'
+import { RESERVED_PARAMETER_KEYS } from '../protocol/create-body.js'
+import { TASK_TYPES, type TaskType } from '../schemas/tasks.js'
+import type { TaskWish } from './task-preparation.js'
+import type { TaskCreateParams } from './task-types.js'
+
+/** Longest prompt accepted, in characters. */
+export const MAX_PROMPT_LENGTH = 10_000
+/** Most images one task may ask for. */
+export const MAX_IMAGES_PER_TASK = 4
+
+const signalSchema = z.custom<AbortSignal>((value) => typeof AbortSignal !== 'undefined' && value instanceof AbortSignal, 'must be an AbortSignal')
+
+/** Schema of the parameters of `tasks.create` / `products.quote`, checked before any request. */
+export const createParamsSchema = z.object({
+  taskType: z.optional(z.enum(TASK_TYPES)),
+  model: z.optional(z.string().check(z.trim(), z.minLength(1, 'must not be empty: a model id, name, alias or tier'))),
+  versionId: z.optional(z.string().check(z.minLength(1))),
+  userId: z.optional(z.string().check(z.minLength(1))),
+  prompt: z
+    .string('is required: describe the image')
+    .check(z.trim(), z.minLength(1, 'must not be empty: describe the image'), z.maxLength(MAX_PROMPT_LENGTH, `must be at most ${MAX_PROMPT_LENGTH} characters`)),
+  size: z.optional(z.string().check(z.trim(), z.minLength(1))),
+  aspectRatio: z.optional(z.string().check(z.regex(/^\s*\d+(\.\d+)?\s*:\s*\d+(\.\d+)?\s*$/, 'must look like 16:9'))),
+  params: z.optional(z.record(z.string(), z.unknown())),
+  n: z.optional(z.int('must be a whole number').check(z.gte(1, 'must be at least 1'), z.lte(MAX_IMAGES_PER_TASK, `must be at most ${MAX_IMAGES_PER_TASK}`))),
+  inputImages: z.optional(z.array(z.unknown())),
+  maxCredits: z.optional(z.number().check(z.gte(0))),
+  fallback: z.optional(z.object({ size: z.optional(z.boolean()) })),
+  signal: z.optional(signalSchema),
+})
+
+/** The task type: as given, else image_to_image when there are input images. */
+export function inferTaskType(taskType: TaskType | undefined, inputImages: readonly unknown[] | undefined): TaskType {
+  return taskType ?? ((inputImages?.length ?? 0) > 0 ? 'image_to_image' : 'text_to_image')
+}
+
+/** Checks create/quote parameters and turns them into a {@link TaskWish}. */
+export function taskWishFrom(params: TaskCreateParams): TaskWish {
+  const input = validateInput(createParamsSchema, params, 'task parameters')
+  const reserved = Object.keys(input.params ?? {}).filter((key) => (RESERVED_PARAMETER_KEYS as readonly string[]).includes(key))
+  if (reserved.length > 0) {
+    throw new ValidationError(
+      `params cannot set ${reserved.join(', ')}: use the prompt, n and inputImages options instead`,
+      reserved.map((key) => ({ path: `params.${key}`, message: 'is set by the SDK' })),
+    )
+  }
+  const inputImages = input.inputImages ?? []
+  const taskType = inferTaskType(input.taskType, inputImages)
+  if (taskType === 'image_to_image' && inputImages.length === 0) {
+    throw new ValidationError('image_to_image needs at least one input image: pass inputImages: [url]', [
+      { path: 'inputImages', message: 'needs at least one image' },
+    ])
+  }
+  if (taskType === 'text_to_image' && inputImages.length > 0) {
+    throw new ValidationError('text_to_image takes no input images: use taskType image_to_image, or leave taskType out', [
+      { path: 'inputImages', message: 'must be empty for text_to_image' },
+    ])
+  }
+  return {
+    taskType,
+    model: input.model,
+    versionId: input.versionId,
+    userId: input.userId,
+    size: input.size,
+    aspectRatio: input.aspectRatio,
+    params: input.params,
+    n: input.n ?? 1,
+    signal: input.signal,
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * Fault injection: what the real service and the network sometimes do, on
+ * demand, so clients can be tested against it over real HTTP.
+ */
+
+/** One misbehaviour of the server for a matching request. */
+export type ServerFault =
+  /** Answer with this HTTP status and an envelope (`code` defaults to the status), optionally with `Retry-After`. */
+  | { kind: 'status'; status: number; code?: number; message?: string; retryAfter?: string }
+  /** Drop the connection before the request is processed: nothing happened on the server. */
+  | { kind: 'reset-before' }
+  /** Process the request (a create is recorded and charged), then drop the connection without answering. */
+  | { kind: 'reset-after' }
+  /** Wait `ms`, then answer normally. */
+  | { kind: 'delay'; ms: number }
+  /** Answer with these raw bytes instead (HTML error pages, truncated JSON, empty bodies…). */
+  | { kind: 'malformed'; body: string; status?: number; contentType?: string }
+  /** Never answer (until the server closes). */
+  | { kind: 'hang' }
+
+/** A fault and the requests it applies to. */
+export type FaultRule = ServerFault & {
+  /** Only this method (any when absent). */
+  method?: string
+  /** Only this path, exactly, e.g. `/open/v1/tasks/create` (any when absent). */
+  path?: string
+  /** How many matching requests it applies to, then it is spent. @defaultValue 1 */
+  times?: number
+}
+
+/** The faults still to apply, first match first. */
+export class FaultPlan {
+  readonly #rules: Array<{ rule: FaultRule; remaining: number }> = []
+
+  /** Adds a rule; it applies to the next `times` matching requests. */
+  add(rule: FaultRule): void {
+    const times = rule.times ?? 1
+    if (!(times > 0)) throw new RangeError('FaultRule.times must be a positive number (Infinity for every request)')
+    this.#rules.push({ rule, remaining: times })
+  }
+
+  /** Forgets every rule. */
+  clear(): void {
+    this.#rules.length = 0
+  }
+
+  /** The fault for this request, if a rule matches; spends one use of it. */
+  take(method: string, path: string): ServerFault | undefined {
+    const index = this.#rules.findIndex(
+      ({ rule }) => (rule.method === undefined || rule.method.toUpperCase() === method) && (rule.path === undefined || rule.path === path),
+    )
+    const entry = this.#rules[index]
+    if (!entry) return undefined
+    entry.remaining -= 1
+    if (entry.remaining <= 0) this.#rules.splice(index, 1)
+    return entry.rule
+  }
+}
