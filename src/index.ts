@@ -47,7 +47,9 @@ export type {
 export { noopLogger, type ImaLogger, type LogFields } from './core/logger.js'
 export { Products, type ProductRequestOptions, type ProductFindOptions } from './resources/products.js'
 export { Uploads } from './resources/uploads.js'
-export { Tasks, DEFAULT_WAIT_TIMEOUT_MS } from './resources/tasks.js'
+export { Tasks } from './resources/tasks.js'
+export { DEFAULT_WAIT_TIMEOUT_MS, DEFAULT_MAX_POLL_FAILURES } from './resources/task-waiting.js'
+export { planPollSchedule, type PollPhase } from './resources/task-polling.js'
 export { MAX_PROMPT_LENGTH, MAX_IMAGES_PER_TASK } from './resources/task-wish.js'
 export type {
   CreatedTask,

@@ -1,5 +1,4 @@
-import * as z from 'zod/mini'
-import { findModelCapabilities, UNKNOWN_MODEL_TIMING } from '../catalog/models.js'
+import { anySignal } from '../core/abort.js'
 import type { ClientContext } from '../core/context.js'
 import {
   AttributeMismatchError,
@@ -24,7 +23,8 @@ import {
 import type { Products } from './products.js'
 import { isUploadSource, type Uploads, type UploadSource } from './uploads.js'
 import { prepareTask, type PreparedTask, type TaskWish } from './task-preparation.js'
-import { iteratePoll, pollTask } from './task-polling.js'
+import { iteratePoll } from './task-polling.js'
+import { taskIdOf, TaskWaiter } from './task-waiting.js'
 import { taskWishFrom } from './task-wish.js'
 import type {
   CreatedTask,
@@ -37,22 +37,8 @@ import type {
   WaitOptions,
 } from './task-types.js'
 
-/** Default overall deadline of a wait, in ms. */
-export const DEFAULT_WAIT_TIMEOUT_MS = 600_000
-
-/** Failed polls in a row waited through by default. */
-export const DEFAULT_MAX_POLL_FAILURES = 3
-
 /** Most create attempts of one `tasks.create` (the first, a refresh of the product list, or size fallbacks). */
 const MAX_CREATE_ATTEMPTS = 3
-
-const waitOptionsSchema = z.object({
-  signal: z.optional(z.custom<AbortSignal>((value) => value instanceof AbortSignal, 'must be an AbortSignal')),
-  intervalMs: z.optional(z.number().check(z.gte(0))),
-  timeoutMs: z.optional(z.number().check(z.positive())),
-  estimatedMaxMs: z.optional(z.number().check(z.positive())),
-  maxPollFailures: z.optional(z.int().check(z.gte(0))),
-})
 
 /** The next smaller size the model offers, for the opt-in size fallback. */
 function nextSmallerSize(prepared: PreparedTask): string | undefined {
@@ -82,25 +68,6 @@ function toTaskMedia(media: WireMedia): TaskMedia {
   }
 }
 
-/** A wait's settings after defaults. */
-interface WaitPlan {
-  taskId: string
-  intervalMs: number
-  timeoutMs: number
-  estimatedMaxMs: number
-  /** When the task was created, if known: elapsed time counts from there. */
-  createdAt: number | undefined
-  maxPollFailures: number
-}
-
-function taskIdOf(ref: TaskRef): string {
-  const id = typeof ref === 'string' ? ref : ref?.id
-  if (typeof id !== 'string' || id.trim() === '') {
-    throw new ValidationError('Expected a task id or the task returned by tasks.create()', [{ path: 'task', message: 'is required' }])
-  }
-  return id
-}
-
 /**
  * Tasks: create one, read its detail, and wait for its result.
  * @public
@@ -109,12 +76,14 @@ export class Tasks {
   readonly #context: ClientContext
   readonly #products: Products
   readonly #uploads: Uploads
+  readonly #waiter: TaskWaiter
 
   /** @internal */
   constructor(context: ClientContext, products: Products, uploads: Uploads) {
     this.#context = context
     this.#products = products
     this.#uploads = uploads
+    this.#waiter = new TaskWaiter(context, (taskId, signal) => this.get(taskId, { signal }))
   }
 
   /**
@@ -304,8 +273,9 @@ export class Tasks {
    * ```
    */
   waitFor(taskRef: TaskRef, options: WaitOptions = {}): AsyncGenerator<TaskEvent, void, undefined> {
-    const plan = this.#waitPlan(taskRef, options)
-    return iteratePoll((stop, onEvent) => this.#poll(plan, options, stop, onEvent))
+    return iteratePoll((stop, onEvent) =>
+      this.#waiter.wait(taskRef, { ...options, signal: anySignal([options.signal, stop]) }, onEvent),
+    )
   }
 
   /**
@@ -318,64 +288,6 @@ export class Tasks {
    * ```
    */
   async wait(taskRef: TaskRef, options: WaitOptions = {}): Promise<TaskResult> {
-    const plan = this.#waitPlan(taskRef, options)
-    return this.#poll(plan, options, undefined, () => {})
-  }
-
-  #waitPlan(taskRef: TaskRef, options: WaitOptions): WaitPlan {
-    const taskId = taskIdOf(taskRef)
-    validateInput(waitOptionsSchema, options, 'wait options')
-    const model = typeof taskRef === 'string' ? undefined : findModelCapabilities(taskRef.model?.id)
-    const createdAt = typeof taskRef === 'string' ? undefined : taskRef.createdAt
-    const timing = model ?? UNKNOWN_MODEL_TIMING
-    return {
-      taskId,
-      intervalMs: options.intervalMs ?? timing.pollIntervalMs,
-      timeoutMs: options.timeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS,
-      estimatedMaxMs: options.estimatedMaxMs ?? timing.estimatedSeconds[1] * 1000,
-      createdAt,
-      maxPollFailures: options.maxPollFailures ?? DEFAULT_MAX_POLL_FAILURES,
-    }
-  }
-
-  async #poll(
-    plan: WaitPlan,
-    options: WaitOptions,
-    stop: AbortSignal | undefined,
-    onEvent: (event: TaskEvent) => void,
-  ): Promise<TaskResult> {
-    const { emit, config } = this.#context
-    const signals = [options.signal, stop].filter((signal): signal is AbortSignal => signal !== undefined)
-    let lastType: string | undefined
-    try {
-      const result = await pollTask({
-        taskId: plan.taskId,
-        fetchDetail: (signal) => this.get(plan.taskId, { signal }),
-        intervalMs: plan.intervalMs,
-        timeoutMs: plan.timeoutMs,
-        estimatedMaxMs: plan.estimatedMaxMs,
-        startedAt: plan.createdAt ?? Date.now(),
-        signal: signals.length > 1 ? AbortSignal.any(signals) : signals[0],
-        maxPollFailures: plan.maxPollFailures,
-        onPollFailure: (error, consecutive) => {
-          emit('task.poll_failed', { taskId: plan.taskId, error, consecutive })
-          config.logger.warn('ima poll failed', { taskId: plan.taskId, error: error.name, code: error.code, consecutive })
-        },
-        onEvent: (event) => {
-          if (event.type !== lastType) config.logger.info('ima task status', { taskId: event.taskId, status: event.type, elapsedMs: event.elapsedMs })
-          lastType = event.type
-          emit('task.status', event)
-          onEvent(event)
-        },
-      })
-      emit('task.succeeded', result)
-      return result
-    } catch (error) {
-      if (error instanceof ImaError && error.name !== 'AbortError') {
-        emit('task.failed', { taskId: plan.taskId, error })
-        config.logger.warn('ima task failed', { taskId: plan.taskId, error: error.name, code: error.code })
-      }
-      throw error
-    }
+    return this.#waiter.wait(taskRef, options)
   }
 }

@@ -115,3 +115,33 @@ describe('tasks.waitFor / wait over HTTP', () => {
     expect(again.task.model.id).toBe('midjourney')
   })
 })
+
+describe('shared poll loops', () => {
+  it('lets concurrent waits on one task share a single poll loop', async () => {
+    const client = ima.client()
+    const task = await client.tasks.create({ model: 'gemini-3-pro-image', prompt: 'a shared fox' })
+    const runs = await Promise.all(Array.from({ length: 5 }, () => collect(client.tasks.waitFor(task, FAST))))
+    for (const run of runs) expect(run.events.map((event) => event.type)).toEqual(['pending', 'processing', 'processing', 'success'])
+    // One loop: four polls in all, not twenty.
+    expect(ima.server.tasks.find((t) => t.id === task.id)?.polls).toBe(4)
+  })
+
+  it('keeps polling for the others when one waiter leaves, and gives each its own deadline', async () => {
+    const client = ima.client()
+    const task = await client.tasks.create({ model: 'gemini-3.1-flash-image', prompt: 'forever [never]' })
+    const leaver = new AbortController()
+    const left = client.tasks.wait(task, { intervalMs: 5, signal: leaver.signal })
+    const short = client.tasks.wait(task, { intervalMs: 5, timeoutMs: 40 })
+    const long = client.tasks.wait(task, { intervalMs: 5, timeoutMs: 120 })
+    leaver.abort()
+    expect((await rejectionOf(left)).name).toBe('AbortError')
+    expect(await rejectionOf(short)).toBeInstanceOf(TaskTimeoutError)
+    const pollsAfterShort = ima.server.tasks.find((t) => t.id === task.id)!.polls
+    expect(await rejectionOf(long)).toBeInstanceOf(TaskTimeoutError)
+    expect(ima.server.tasks.find((t) => t.id === task.id)!.polls).toBeGreaterThan(pollsAfterShort)
+    // With every waiter gone the loop stops.
+    const polls = ima.server.tasks.find((t) => t.id === task.id)!.polls
+    await new Promise((resolve) => setTimeout(resolve, 30))
+    expect(ima.server.tasks.find((t) => t.id === task.id)!.polls).toBe(polls)
+  })
+})

@@ -1,0 +1,83 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { planPollSchedule, pollTask } from '../../src/resources/task-polling.js'
+import type { TaskDetail } from '../../src/resources/task-types.js'
+
+const media = (done: boolean) => ({
+  resourceStatus: done ? (1 as const) : (0 as const), status: done ? 'success' : 'processing', url: done ? 'https://cdn.example/x.png' : undefined,
+  watermarkUrl: undefined, coverUrl: undefined, previewUrl: undefined, format: undefined, width: undefined, height: undefined, errorMsg: undefined, remark: undefined,
+})
+const detail = (done: boolean): TaskDetail => ({ id: 't', state: done ? 'success' : 'processing', reason: undefined, medias: [media(done)], raw: {} })
+
+describe('planPollSchedule', () => {
+  it('polls at a fixed interval when asked, or when the start is unknown', () => {
+    expect(planPollSchedule({ estimatedSeconds: [20, 40], modelIntervalMs: 5000, fixedIntervalMs: 250, startKnown: true })).toEqual([
+      { fromElapsedMs: 0, toElapsedMs: Number.POSITIVE_INFINITY, intervalMs: 250 },
+    ])
+    expect(planPollSchedule({ estimatedSeconds: [20, 40], modelIntervalMs: 5000, startKnown: false })).toEqual([
+      { fromElapsedMs: 0, toElapsedMs: Number.POSITIVE_INFINITY, intervalMs: 5000 },
+    ])
+  })
+
+  it('waits for the fastest finish, polls twice as often in the likely window, then at the model interval', () => {
+    expect(planPollSchedule({ estimatedSeconds: [60, 120], modelIntervalMs: 5000, startKnown: true })).toEqual([
+      { fromElapsedMs: 60_000, toElapsedMs: 120_000, intervalMs: 2500 },
+      { fromElapsedMs: 120_000, toElapsedMs: Number.POSITIVE_INFINITY, intervalMs: 5000 },
+    ])
+  })
+})
+
+describe('pollTask on a schedule (fake timers)', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ now: 1_000_000 })
+  })
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+
+  it('makes its polls at the scheduled times and stops at success', async () => {
+    const startedAt = Date.now()
+    const doneAt = startedAt + 31_000
+    const pollTimes: number[] = []
+    const controller = new AbortController()
+    const result = pollTask({
+      taskId: 't',
+      fetchDetail: async () => {
+        pollTimes.push(Date.now() - startedAt)
+        return detail(Date.now() >= doneAt)
+      },
+      schedule: planPollSchedule({ estimatedSeconds: [20, 40], modelIntervalMs: 5000, startKnown: true }),
+      estimatedMaxMs: 40_000,
+      startedAt,
+      signal: controller.signal,
+      onEvent: () => {},
+      maxPollFailures: 0,
+      onPollFailure: () => {},
+    })
+    await vi.advanceTimersByTimeAsync(60_000)
+    await expect(result).resolves.toMatchObject({ taskId: 't', url: 'https://cdn.example/x.png' })
+    expect(pollTimes).toEqual([20_000, 22_500, 25_000, 27_500, 30_000, 32_500])
+  })
+
+  it('moves to the model interval once past the estimate', async () => {
+    const startedAt = Date.now()
+    const pollTimes: number[] = []
+    const controller = new AbortController()
+    const result = pollTask({
+      taskId: 't',
+      fetchDetail: async () => {
+        pollTimes.push(Date.now() - startedAt)
+        return detail(Date.now() - startedAt >= 50_000)
+      },
+      schedule: planPollSchedule({ estimatedSeconds: [20, 30], modelIntervalMs: 5000, startKnown: true }),
+      estimatedMaxMs: 30_000,
+      startedAt,
+      signal: controller.signal,
+      onEvent: () => {},
+      maxPollFailures: 0,
+      onPollFailure: () => {},
+    })
+    await vi.advanceTimersByTimeAsync(80_000)
+    await result
+    expect(pollTimes).toEqual([20_000, 22_500, 25_000, 27_500, 30_000, 35_000, 40_000, 45_000, 50_000])
+  })
+})
