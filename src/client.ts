@@ -1,10 +1,12 @@
 import { EventEmitter } from 'eventemitter3'
+import type { ModelScope } from './catalog/scopes.js'
 import { resolveConfig, type ImaClientOptions, type ImaLanguage, type ResolvedConfig } from './core/config.js'
 import type { ClientContext } from './core/context.js'
 import type { EmitEvent, ImaEvents } from './core/events.js'
 import { CreditBudget } from './core/budget.js'
 import { HttpClient } from './core/http.js'
 import { REDACTED } from './core/redact.js'
+import { Preferences } from './resources/preferences.js'
 import { Products } from './resources/products.js'
 import type { CreatedTask, TaskCreateParams, TaskResult, WaitOptions } from './resources/task-types.js'
 import { Tasks } from './resources/tasks.js'
@@ -43,6 +45,8 @@ export class ImaClient {
   readonly tasks: Tasks
   /** Upload local images for image_to_image. */
   readonly uploads: Uploads
+  /** Each user's saved model per task type: `remember`, `forget`, `get`, `list`. */
+  readonly preferences: Preferences
   readonly #config: ResolvedConfig
   readonly #emitter = new EventEmitter<ImaEvents>()
   readonly #budget: CreditBudget
@@ -71,6 +75,7 @@ export class ImaClient {
     this.products = new Products(context)
     this.uploads = new Uploads(context)
     this.tasks = new Tasks(context, this.products, this.uploads)
+    this.preferences = new Preferences(context, this.products)
   }
 
   /** The API host in use. */
@@ -86,6 +91,11 @@ export class ImaClient {
   /** Points spent by this client's accepted creates (what `maxCredits` counts). */
   get creditsSpent(): number {
     return this.#budget.spent
+  }
+
+  /** Which models this client may use, and what its tiers and defaults mean. */
+  get scope(): ModelScope {
+    return this.#config.scope
   }
 
   /** The product-label language. */
@@ -133,12 +143,17 @@ export class ImaClient {
     const task = await this.tasks.create(create)
     const result = await this.tasks.wait(task, { signal: create.signal, intervalMs, timeoutMs, estimatedMaxMs, maxPollFailures })
     if (params.userId !== undefined) {
-      await this.#config.preferences.set(params.userId, task.taskType, {
-        modelId: task.model.id,
-        modelName: task.model.name,
-        credit: task.credit,
-        lastUsed: new Date().toISOString(),
-      })
+      try {
+        await this.#config.preferences.set(params.userId, task.taskType, {
+          modelId: task.model.id,
+          modelName: task.model.name,
+          credit: task.credit,
+          lastUsed: new Date().toISOString(),
+        })
+      } catch (error) {
+        // The image is made and paid for: a store that cannot be written must not lose it.
+        this.#config.logger.warn('ima preference not saved', { taskId: task.id, model: task.model.id, error })
+      }
     }
     return { ...result, task }
   }

@@ -45,6 +45,9 @@ export type {
   TaskPollFailedEvent,
 } from './core/events.js'
 export { noopLogger, type ImaLogger, type LogFields } from './core/logger.js'
+export { consoleLogger, pinoLogger, levelEnabled, LOG_LEVELS, type LogLevel, type ConsoleLoggerOptions, type ConsoleLike, type PinoLike } from './core/logger.js'
+export { UnstoragePreferenceStore, DEFAULT_UNSTORAGE_PREFIX, type KeyValueStorage, type UnstoragePreferenceStoreOptions } from './stores/unstorage.js'
+export { Preferences, type RememberOptions } from './resources/preferences.js'
 export { Products, type ProductRequestOptions, type ProductFindOptions } from './resources/products.js'
 export { Uploads } from './resources/uploads.js'
 export { Tasks } from './resources/tasks.js'
@@ -97,3 +100,31 @@ export { DEFAULT_MAX_UPLOAD_BYTES } from './core/config.js'
 export type { UploadProgressEvent, UploadCompletedEvent } from './core/events.js'
 export { sniffImageType, IMAGE_SNIFF_BYTES, type ImageType, type ImageMime } from './core/image-type.js'
 export { uploadSignature, UPLOAD_TOKEN_PATH } from './core/upload-sign.js'
+export {
+  translateError,
+  CHAT_ERROR_KINDS,
+  CHAT_BANNED_TERMS,
+  findBannedTerms,
+  suggestAlternatives,
+  createChatReporter,
+  chatProgressPercent,
+  chatTexts,
+  parseRequest,
+  acknowledge,
+} from './chat/index.js'
+export type {
+  ChatLanguage,
+  TranslatedError,
+  ChatErrorKind,
+  BannedTerm,
+  ChatAlternative,
+  ChatMessage,
+  ChatClock,
+  ChatReporter,
+  ChatReporterClient,
+  ChatReporterOptions,
+  ChatGenerateParams,
+  ChatOutcome,
+  ChatRequest,
+  ParseRequestOptions,
+} from './chat/index.js'

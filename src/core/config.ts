@@ -1,5 +1,5 @@
 import type { ImaLogger } from './logger.js'
-import { noopLogger } from './logger.js'
+import { noopLogger, redactingLogger } from './logger.js'
 import { ImaConfigError } from './errors.js'
 import type { PreferenceStore } from '../stores/preferences.js'
 import { MemoryPreferenceStore } from '../stores/preferences.js'
@@ -28,8 +28,21 @@ export interface ImaClientOptions {
   maxRetries?: number
   /** The fetch to use (for proxies, tests, other runtimes). @defaultValue `globalThis.fetch` */
   fetch?: typeof globalThis.fetch
-  /** Where to write log lines. @defaultValue a logger that writes nothing */
+  /**
+   * Where to write log lines: one per request, retry, upload and task status
+   * change, with the task id, model, timing and outcome. `consoleLogger()`,
+   * `pinoLogger(pino)`, `new FileLogStore()` (`ima-open-sdk/node`) or your
+   * own `{ debug, info, warn, error }`. Every line is redacted first: never
+   * the API key, a Bearer token or anything like `ima_…`.
+   * @defaultValue a logger that writes nothing
+   */
   logger?: ImaLogger
+  /**
+   * Write prompts into log lines (the `prompt` field of `ima task created`).
+   * Off by default: prompts are the user's content.
+   * @defaultValue `false`
+   */
+  logPrompts?: boolean
   /** Where `generate({ userId })` remembers each user's model. @defaultValue a fresh `MemoryPreferenceStore` */
   preferences?: PreferenceStore
   /**
@@ -42,6 +55,12 @@ export interface ImaClientOptions {
   maxCredits?: number
   /** How long a product list is reused, in ms; 0 fetches it for every call. @defaultValue 300000 */
   productCacheTtlMs?: number
+  /**
+   * Allow the client in a browser. Off by default: a key in a web page is a
+   * key anyone can read and spend. Use a server-side proxy instead, or set
+   * this for a trusted, private setting only. @defaultValue false
+   */
+  dangerouslyAllowBrowser?: boolean
   /**
    * How the upload token is asked for: `'POST'` sends the 11 signed fields
    * form-encoded (the newer client); `'GET'` sends them as query parameters,
@@ -155,8 +174,19 @@ function resolveScope(models: ImaClientOptions['models']): ModelScope {
   return scope
 }
 
+/** Whether this looks like a web page (a DOM and no Node), where a secret key would be exposed. */
+export function isBrowserLike(): boolean {
+  const scope = globalThis as { window?: unknown; document?: unknown; process?: { versions?: { node?: string } } }
+  return typeof scope.window !== 'undefined' && typeof scope.document !== 'undefined' && !scope.process?.versions?.node
+}
+
 /** Applies defaults and environment variables, and checks every option. */
 export function resolveConfig(options: ImaClientOptions = {}): ResolvedConfig {
+  if (isBrowserLike() && !options.dangerouslyAllowBrowser) {
+    throw new ImaConfigError(
+      'ImaClient refuses to run in a browser: the API key would be readable by anyone using the page. Call IMA from your server, or pass dangerouslyAllowBrowser: true if you understand the risk',
+    )
+  }
   const language = options.language ?? 'en'
   if (language !== 'en' && language !== 'zh') {
     throw new ImaConfigError(`Expected language to be 'en' or 'zh', got ${JSON.stringify(language)}`)
@@ -175,15 +205,20 @@ export function resolveConfig(options: ImaClientOptions = {}): ResolvedConfig {
   if (options.uploadCache !== undefined && typeof options.uploadCache !== 'boolean') {
     throw new ImaConfigError('Expected uploadCache to be true or false')
   }
+  if (options.logPrompts !== undefined && typeof options.logPrompts !== 'boolean') {
+    throw new ImaConfigError('Expected logPrompts to be true or false')
+  }
+  const apiKey = options.apiKey?.trim() || readEnv('IMA_API_KEY')
   return {
-    apiKey: options.apiKey?.trim() || readEnv('IMA_API_KEY'),
+    apiKey,
     baseURL: checkBaseURL('baseURL', options.baseURL ?? readEnv('IMA_BASE_URL') ?? DEFAULT_BASE_URL),
     uploadBaseURL: checkBaseURL('uploadBaseURL', options.uploadBaseURL ?? readEnv('IMA_IM_BASE_URL') ?? DEFAULT_UPLOAD_BASE_URL),
     language,
     timeout: checkNumber('timeout', options.timeout, DEFAULT_TIMEOUT_MS, 1),
     maxRetries: Math.floor(checkNumber('maxRetries', options.maxRetries, DEFAULT_MAX_RETRIES, 0)),
     fetch: fetchImpl,
-    logger: options.logger ?? noopLogger,
+    // Redaction in one place: whatever logger is configured only ever sees redacted lines.
+    logger: redactingLogger(options.logger ?? noopLogger, { secrets: [apiKey], logPrompts: options.logPrompts ?? false }),
     preferences: options.preferences ?? new MemoryPreferenceStore(),
     scope: resolveScope(options.models),
     maxCredits: options.maxCredits === undefined ? undefined : checkNumber('maxCredits', options.maxCredits, 0, 0),

@@ -40,6 +40,8 @@ export interface HttpCall<T> {
   /** How the call may be retried. */
   retry: RetryKind
   signal?: AbortSignal
+  /** Fields added to this call's log lines (the task id, the model). */
+  log?: Record<string, unknown>
 }
 
 // Error codes of connection failures that happen before any byte is sent.
@@ -93,14 +95,21 @@ export class HttpClient {
   /** Sends the call, retrying as its kind allows, and returns the validated `data`. */
   async call<T>(call: HttpCall<T>): Promise<T> {
     const target: RequestTarget = { method: call.method, path: call.path }
+    const started = Date.now()
     for (let attempt = 1; ; attempt += 1) {
       try {
         return await this.#attempt(call, target, attempt)
       } catch (error) {
         const decision = decideRetry(error, attempt, call.retry, this.#retry)
-        if (!decision.retry || !(error instanceof ImaError)) throw this.#finalError(error, call)
+        if (!decision.retry || !(error instanceof ImaError)) {
+          const final = this.#finalError(error, call)
+          const failed = final instanceof ImaError ? { error: final.name, code: final.code, status: final.status } : { error: String(final) }
+          const level = final instanceof ImaError && final.name === 'AbortError' ? 'debug' : 'warn'
+          this.#config.logger[level]('ima request failed', { ...call.log, ...target, attempts: attempt, durationMs: Date.now() - started, ...failed })
+          throw final
+        }
         this.#emit('retry', { ...target, attempt: attempt + 1, delayMs: decision.delayMs, reason: decision.reason, error })
-        this.#config.logger.warn('ima retry', { ...target, attempt: attempt + 1, delayMs: decision.delayMs, reason: decision.reason })
+        this.#config.logger.warn('ima retry', { ...call.log, ...target, attempt: attempt + 1, delayMs: decision.delayMs, reason: decision.reason })
         await delay(decision.delayMs, call.signal)
       }
     }
@@ -176,7 +185,7 @@ export class HttpClient {
     }
     const durationMs = Date.now() - started
     this.#emit('response', { ...target, attempt, status, durationMs })
-    this.#config.logger.debug('ima response', { ...target, attempt, status, durationMs })
+    this.#config.logger.debug('ima response', { ...call.log, ...target, attempt, status, durationMs })
     return this.#readAnswer(call, target, { status, text, contentType, retryAfter })
   }
 

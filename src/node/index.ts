@@ -6,3 +6,5 @@
  */
 export { downloadResult, DEFAULT_DOWNLOAD_MAX_BYTES, type DownloadOptions, type DownloadResult } from './download.js'
 export { ImaClient } from './client.js'
+export { FilePreferenceStore, defaultPreferencesPath, type FilePreferenceStoreOptions } from './stores/file-preference-store.js'
+export { FileLogStore, defaultLogDir, type FileLogStoreOptions } from './stores/file-log-store.js'

@@ -47,6 +47,12 @@ export function leafOrNotFound(category: TaskType, leaves: readonly ProductNode[
   throw new ModelNotFoundError(message, available)
 }
 
+function deepFreeze(value: unknown): void {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return
+  Object.freeze(value)
+  for (const child of Object.values(value)) deepFreeze(child)
+}
+
 interface CachedTree {
   tree: ProductNode[]
   fetchedAt: number
@@ -69,8 +75,9 @@ export class Products {
   }
 
   /**
-   * The V2 product tree of a category, validated, unknown fields kept. You
-   * get your own copy: changing it does not change the client's cache.
+   * The V2 product tree of a category, validated, unknown fields kept. The
+   * tree is shared with the client's cache and frozen: copy it
+   * (`structuredClone`) before changing it.
    *
    * @example
    * ```ts
@@ -78,7 +85,7 @@ export class Products {
    * ```
    */
   async list(category: TaskType, options: ProductRequestOptions = {}): Promise<ProductNode[]> {
-    return structuredClone(await this.#tree(category, options))
+    return this.#tree(category, options)
   }
 
   /**
@@ -184,6 +191,8 @@ export class Products {
         signal: options.signal,
       })
       .then((tree) => {
+        // Frozen: callers share it with the cache, so a change by one must not reach the others.
+        deepFreeze(tree)
         if (config.productCacheTtlMs > 0) this.#cache.set(key, { tree, fetchedAt: Date.now() })
         return tree
       })

@@ -53,7 +53,11 @@ export async function prepareTask(context: ClientContext, products: Products, wi
   let reference = wish.model
   let modelSource: ModelSource | undefined
   if (reference === undefined && wish.userId !== undefined) {
-    reference = (await preferences.get(wish.userId, wish.taskType))?.modelId
+    reference = (await preferences.get(wish.userId, wish.taskType).catch((error: unknown) => {
+      // An unreachable or unreadable store means "no preference", never a failed generation.
+      context.config.logger.warn('ima preference unreadable', { taskType: wish.taskType, error })
+      return undefined
+    }))?.modelId
     if (reference !== undefined) modelSource = 'preference'
   }
   if (reference === undefined) {

@@ -32,6 +32,8 @@ export function taskIdOf(ref: TaskRef): string {
 /** A wait's settings after defaults. */
 interface WaitPlan {
   taskId: string
+  /** The model id, when the task object was given (for log lines). */
+  model: string | undefined
   schedule: PollPhase[]
   timeoutMs: number
   estimatedMaxMs: number
@@ -106,7 +108,7 @@ export class TaskWaiter {
           `Task ${plan.taskId} was not finished after ${Math.round(plan.timeoutMs / 1000)} s of waiting. It may still finish: resume with ima.tasks.wait('${plan.taskId}')`,
           { taskId: plan.taskId, elapsedMs: Date.now() - waitStarted },
         )
-        this.#reportFailure(plan.taskId, error)
+        this.#reportFailure(plan.taskId, error, plan.model)
         leave({ error })
       }, plan.timeoutMs)
     })
@@ -120,6 +122,7 @@ export class TaskWaiter {
     const timing = model ?? UNKNOWN_MODEL_TIMING
     return {
       taskId,
+      model: typeof taskRef === 'string' ? undefined : taskRef.model?.id,
       schedule: planPollSchedule({
         estimatedSeconds: timing.estimatedSeconds,
         modelIntervalMs: timing.pollIntervalMs,
@@ -153,10 +156,10 @@ export class TaskWaiter {
       maxPollFailures: plan.maxPollFailures,
       onPollFailure: (error, consecutive) => {
         emit('task.poll_failed', { taskId: plan.taskId, error, consecutive })
-        config.logger.warn('ima poll failed', { taskId: plan.taskId, error: error.name, code: error.code, consecutive })
+        config.logger.warn('ima poll failed', { taskId: plan.taskId, model: plan.model, error: error.name, code: error.code, consecutive })
       },
       onEvent: (event) => {
-        if (event.type !== lastType) config.logger.info('ima task status', { taskId: event.taskId, status: event.type, elapsedMs: event.elapsedMs })
+        if (event.type !== lastType) config.logger.info('ima task status', { taskId: event.taskId, model: plan.model, status: event.type, elapsedMs: event.elapsedMs })
         lastType = event.type
         emit('task.status', event)
         for (const waiter of loop.waiters) waiter.onEvent(event)
@@ -169,16 +172,16 @@ export class TaskWaiter {
       (error: unknown) => {
         // A loop stopped because its last waiter left has no one to tell.
         if (loop.stop.signal.aborted) return
-        this.#reportFailure(plan.taskId, error)
+        this.#reportFailure(plan.taskId, error, plan.model)
         settleAll({ error })
       },
     )
     return loop
   }
 
-  #reportFailure(taskId: string, error: unknown): void {
+  #reportFailure(taskId: string, error: unknown, model?: string): void {
     if (!(error instanceof ImaError) || error.name === 'AbortError') return
     this.#context.emit('task.failed', { taskId, error })
-    this.#context.config.logger.warn('ima task failed', { taskId, error: error.name, code: error.code })
+    this.#context.config.logger.warn('ima task failed', { taskId, model, error: error.name, code: error.code })
   }
 }

@@ -121,6 +121,7 @@ export class Tasks {
           schema: createResultSchema,
           retry: 'create',
           signal: wish.signal,
+          log: { model: prepared.leaf.model_id },
         })
       } catch (error) {
         this.#context.budget.settle(prepared.totalCredit, false)
@@ -229,6 +230,10 @@ export class Tasks {
       attributeId: task.attributeId,
       credit: task.credit,
       n: task.n,
+      version: task.model.version,
+      size: task.size,
+      // Dropped by the client's log redaction unless the option logPrompts is true.
+      prompt: nested.prompt,
     })
     return task
   }
@@ -251,6 +256,7 @@ export class Tasks {
       schema: wireTaskDetailSchema,
       retry: 'idempotent',
       signal: options.signal,
+      log: { taskId },
     })
     const reading = readTaskStatus(wire.medias)
     return {

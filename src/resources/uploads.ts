@@ -388,6 +388,8 @@ export class Uploads {
     if (passthrough !== undefined) return { url: passthrough, contentType: undefined, bytes: undefined }
 
     const prepared = await this.#prepare(source, options)
+    const started = Date.now()
+    const { logger } = this.#context.config
     try {
       if (options.contentType !== undefined && !contentTypeMatches(options.contentType, prepared.type.mime)) {
         throw new ValidationError(
@@ -399,6 +401,7 @@ export class Uploads {
       if (cached) {
         await prepared.discard(undefined)
         this.#context.emit('upload.completed', { ...cached, cached: true })
+        logger.info('ima upload', { bytes: cached.bytes, contentType: cached.contentType, cached: true, durationMs: Date.now() - started })
         return { ...cached }
       }
       throwIfAborted(signal)
@@ -406,8 +409,11 @@ export class Uploads {
       // Only a finished upload is remembered, so an aborted or failed one is tried again next time.
       if (prepared.cacheKey !== undefined) this.#cache.set(prepared.cacheKey, result)
       this.#context.emit('upload.completed', { ...result, cached: false })
+      logger.info('ima upload', { bytes: result.bytes, contentType: result.contentType, cached: false, durationMs: Date.now() - started })
       return { ...result }
     } catch (error) {
+      const failure = error instanceof ImaError ? { error: error.name, code: error.code, status: error.status } : { error: String(error) }
+      logger[failure.error === 'AbortError' ? 'debug' : 'warn']('ima upload failed', { contentType: prepared.type.mime, size: prepared.size, durationMs: Date.now() - started, ...failure })
       await prepared.discard(error)
       throw error
     }
@@ -772,6 +778,7 @@ export class Uploads {
       }
       const status = response.status
       emit('response', { ...target, attempt, status, durationMs: Date.now() - started })
+      config.logger.debug('ima response', { ...target, attempt, status, durationMs: Date.now() - started })
       if (status >= 200 && status < 300) {
         await response.body?.cancel().catch(() => {})
         if (!streamed) progress(sent)

@@ -12,6 +12,16 @@ describe('products over HTTP', () => {
     }
   })
 
+  it('shares one frozen tree between callers, so no caller can change another’s', async () => {
+    const client = ima.client()
+    const first = await client.products.list('text_to_image')
+    expect(Object.isFrozen(first[0])).toBe(true)
+    expect(() => {
+      ;(first[0] as { name: string }).name = 'changed'
+    }).toThrow(TypeError)
+    expect((await client.products.list('text_to_image'))[0]?.name).toBe('SeeDream')
+  })
+
   it('flattens version leaves at every depth, oldest first within a model', async () => {
     const leaves = await ima.client().products.versions('text_to_image')
     expect(leaves.map((leaf) => `${leaf.model_id}@${leaf.id}`)).toEqual([

@@ -74,9 +74,9 @@ describe('local IMA server: create', () => {
     const wrongName = nanoBanana1kBody()
     wrongName.parameters[0].model_name = 'Nano Banana 2'
     await expectRejected(wrongName, 400, 400, /unknown model_version/)
-    const otherCategory = nanoBanana1kBody()
-    otherCategory.parameters[0].model_version = 'not-there'
-    await expectRejected(otherCategory, 400, 400)
+    const wrongCategory = nanoBanana1kBody()
+    wrongCategory.task_type = 'image_to_image'
+    await expectRejected(wrongCategory, 200, 6001)
   })
 
   it('answers 6001 for a missing, zero or foreign attribute_id', async () => {

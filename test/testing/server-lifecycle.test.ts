@@ -1,6 +1,7 @@
 import { request as httpRequest, Agent } from 'node:http'
 import { describe, expect, it } from 'vitest'
 import { startImaServer } from '../../src/testing/index.js'
+import type { ServerProductNode } from '../../src/testing/index.js'
 import { apiHeaders, request } from './local-http.js'
 
 describe('local IMA server: lifecycle', () => {
@@ -51,6 +52,38 @@ describe('local IMA server: lifecycle', () => {
       const garbage = await request(server, 'POST', '/open/v1/tasks/detail', { rawBody: '\u0000\u0001' })
       expect(garbage.status).toBe(400)
       const ok = await request(server, 'GET', '/open/v1/product/list?app=ima&platform=web&category=text_to_image')
+      expect(ok.status).toBe(200)
+    } finally {
+      await server.close()
+    }
+  })
+
+  it('turns an exception in a handler into a 500 envelope and keeps serving', async () => {
+    // A rule without attributes makes the create check throw: the listener must not crash.
+    const broken = [
+      { id: 'v1', type: '3', name: 'Broken', model_id: 'broken', credit_rules: [{ attribute_id: 1, points: 1, attributes: null }] },
+    ] as unknown as ServerProductNode[]
+    const server = await startImaServer({ catalog: { text_to_image: broken } })
+    try {
+      const answer = await request(server, 'POST', '/open/v1/tasks/create', {
+        body: {
+          task_type: 'text_to_image',
+          parameters: [
+            {
+              attribute_id: 1,
+              model_id: 'broken',
+              model_name: 'Broken',
+              model_version: 'v1',
+              credit: 1,
+              parameters: { prompt: 'x', cast: { points: 1, attribute_id: 1 } },
+            },
+          ],
+        },
+      })
+      expect(answer.status).toBe(500)
+      expect(answer.json).toEqual({ code: 500, message: 'internal error', data: null })
+      expect(server.requests.at(-1)?.status).toBe(500)
+      const ok = await request(server, 'GET', '/open/v1/product/list?app=ima&platform=web&category=image_to_image')
       expect(ok.status).toBe(200)
     } finally {
       await server.close()

@@ -18,11 +18,13 @@ describe('planPollSchedule', () => {
     ])
   })
 
-  it('waits for the fastest finish, polls twice as often in the likely window, then at the model interval', () => {
+  it('waits for the fastest finish, polls twice as often until a quarter past the estimate, then at the model interval', () => {
     expect(planPollSchedule({ estimatedSeconds: [60, 120], modelIntervalMs: 5000, startKnown: true })).toEqual([
-      { fromElapsedMs: 60_000, toElapsedMs: 120_000, intervalMs: 2500 },
-      { fromElapsedMs: 120_000, toElapsedMs: Number.POSITIVE_INFINITY, intervalMs: 5000 },
+      { fromElapsedMs: 60_000, toElapsedMs: 150_000, intervalMs: 2500 },
+      { fromElapsedMs: 150_000, toElapsedMs: Number.POSITIVE_INFINITY, intervalMs: 5000 },
     ])
+    // Midjourney's 8 s interval still tightens to 2.5 s.
+    expect(planPollSchedule({ estimatedSeconds: [40, 90], modelIntervalMs: 8000, startKnown: true })[0]?.intervalMs).toBe(2500)
   })
 })
 
@@ -78,6 +80,7 @@ describe('pollTask on a schedule (fake timers)', () => {
     })
     await vi.advanceTimersByTimeAsync(80_000)
     await result
-    expect(pollTimes).toEqual([20_000, 22_500, 25_000, 27_500, 30_000, 35_000, 40_000, 45_000, 50_000])
+    // Tight until 37.5 s (30 s × 1.25), then every 5 s.
+    expect(pollTimes).toEqual([20_000, 22_500, 25_000, 27_500, 30_000, 32_500, 35_000, 37_500, 42_500, 47_500, 52_500])
   })
 })

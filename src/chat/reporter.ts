@@ -1,0 +1,372 @@
+/**
+ * The skills' chat protocol as one call: start notice, capped progress at the
+ * model's cadence, then the picture with its caption or a translated failure
+ * with two alternatives. The embedder supplies only `send`.
+ */
+import { UNKNOWN_MODEL_TIMING, findModelCapabilities } from '../catalog/models.js'
+import { resolveModelReference } from '../catalog/model-references.js'
+import { FULL_CATALOG_SCOPE, type ModelScope } from '../catalog/scopes.js'
+import type { CreatedTask, TaskCreateParams, TaskEvent, TaskResult, WaitOptions } from '../resources/task-types.js'
+import { suggestAlternatives, type ChatAlternative } from './alternatives.js'
+import { translateAs, translateError, type TranslatedError } from './translate-error.js'
+import type { ChatLanguage } from './types.js'
+
+/**
+ * One message for the chat, as data so each platform can render it its way
+ * (Feishu/Telegram: `mediaUrl` as the picture and `text` as its caption).
+ * @public
+ */
+export interface ChatMessage {
+  /** Which step of the protocol this is. */
+  kind: 'start' | 'progress' | 'success' | 'failure'
+  /** The full text, ready to send as is. */
+  text: string
+  /** On success: the picture to show (the first one when there are several). */
+  mediaUrl?: string
+  /** On success: every picture, when more than one was asked for. */
+  mediaUrls?: string[]
+  /** On progress: the capped percentage shown. */
+  percent?: number
+  /** Seconds since the task was accepted (progress and success). */
+  elapsedSeconds?: number
+  /** The model's display name (start, success, failure when known). */
+  modelName?: string
+  /** Points the task costs (start and success). */
+  credits?: number
+  /** On failure: the translated reason. */
+  error?: TranslatedError
+  /** On failure: the models suggested instead. */
+  alternatives?: ChatAlternative[]
+}
+
+/**
+ * The timers the reporter uses. Defaults to the global ones, looked up on
+ * each call so `vi.useFakeTimers()` (or any fake clock) takes effect.
+ * @public
+ */
+export interface ChatClock {
+  now(): number
+  setTimeout(callback: () => void, ms: number): unknown
+  clearTimeout(handle: unknown): void
+}
+
+/**
+ * The part of `ImaClient` the reporter uses, so a client from another bundle
+ * (or a test double) fits too.
+ * @public
+ */
+export interface ChatReporterClient {
+  tasks: {
+    create(params: TaskCreateParams): Promise<CreatedTask>
+    waitFor(task: CreatedTask, options?: WaitOptions): AsyncIterable<TaskEvent>
+  }
+  /** The client's models (an `ImaClient` has it): the default for `scope`. */
+  readonly scope?: ModelScope
+}
+
+/**
+ * Options of {@link createChatReporter}.
+ * @public
+ */
+export interface ChatReporterOptions {
+  /** An `ImaClient` (or anything with its `tasks.create` and `tasks.waitFor`). */
+  client: ChatReporterClient
+  /** Sends one message to the chat. Awaited, so messages arrive in order. */
+  send: (message: ChatMessage) => void | Promise<void>
+  /** The messages' language. @defaultValue `'en'` */
+  language?: ChatLanguage
+  /**
+   * Which models failure messages may suggest.
+   * @defaultValue the client's own scope (`ima.scope`), else `FULL_CATALOG_SCOPE`
+   */
+  scope?: ModelScope
+  /** Timers and time; the global ones by default. */
+  clock?: ChatClock
+}
+
+/**
+ * What one `generate` call may take: the create parameters, wait options and
+ * a per-call language.
+ * @public
+ */
+export interface ChatGenerateParams extends TaskCreateParams {
+  /** Overrides the reporter's language for this generation. */
+  language?: ChatLanguage
+  /** Overall deadline of the wait, in ms. @defaultValue 600000 */
+  timeoutMs?: number
+  /** Time between polls, in ms; does not change how often progress is sent. */
+  intervalMs?: number
+}
+
+/**
+ * How a generation ended. The reporter never throws for a failed
+ * generation: the user has been told already, and the error is here.
+ * @public
+ */
+export type ChatOutcome =
+  | { ok: true; task: CreatedTask; result: TaskResult; messages: ChatMessage[]; sendErrors: unknown[] }
+  | { ok: false; task: CreatedTask | undefined; error: unknown; translated: TranslatedError; messages: ChatMessage[]; sendErrors: unknown[] }
+
+/**
+ * Drives generations and reports them to a chat.
+ * @public
+ */
+export interface ChatReporter {
+  /**
+   * Creates a task, waits for it, and sends start, progress and the result
+   * (or the failure) through `send`.
+   */
+  generate(params: ChatGenerateParams): Promise<ChatOutcome>
+}
+
+const systemClock: ChatClock = {
+  now: () => Date.now(),
+  // Looked up at call time, not captured, so fake timers installed later still apply.
+  setTimeout: (callback, ms) => globalThis.setTimeout(callback, ms),
+  clearTimeout: (handle) => globalThis.clearTimeout(handle as ReturnType<typeof globalThis.setTimeout>),
+}
+
+interface Timing {
+  estimatedSeconds: readonly [number, number]
+  progressEveryMs: number
+}
+
+function timingOf(task: CreatedTask): Timing {
+  const model = findModelCapabilities(task.model.id)
+  return {
+    estimatedSeconds: model?.estimatedSeconds ?? task.estimatedSeconds ?? UNKNOWN_MODEL_TIMING.estimatedSeconds,
+    progressEveryMs: model?.progressEveryMs ?? UNKNOWN_MODEL_TIMING.progressEveryMs,
+  }
+}
+
+function nameOf(task: CreatedTask): string {
+  return findModelCapabilities(task.model.id)?.name ?? task.model.name
+}
+
+/**
+ * The seeds' progress formula, `min(95, floor(elapsed / estimatedMax × 100))`:
+ * never 100 before the picture is there.
+ *
+ * @example
+ * ```ts
+ * chatProgressPercent(40_000, 60) // 66
+ * ```
+ * @public
+ */
+export function chatProgressPercent(elapsedMs: number, estimatedMaxSeconds: number): number {
+  return Math.min(95, Math.floor((elapsedMs / (estimatedMaxSeconds * 1000)) * 100))
+}
+
+/**
+ * Texts of the protocol's messages, per language (the seeds' templates), for
+ * embedders that drive the steps themselves.
+ *
+ * @example
+ * ```ts
+ * chatTexts.progress('zh', 66, 40, 60) // "⏳ 正在生成中… 66%\n已等待 40s，预计最长 60s"
+ * ```
+ * @public
+ */
+export const chatTexts = {
+  start(language: ChatLanguage, model: string, [low, high]: readonly [number, number], credits: number): string {
+    return language === 'zh'
+      ? `🎨 开始生成图片，请稍候…\n• 模型：${model}\n• 预计耗时：${low} ~ ${high} 秒\n• 消耗积分：${credits} pts`
+      : `🎨 Starting image generation, please wait…\n• Model: ${model}\n• Estimated time: ${low} ~ ${high} s\n• Credits: ${credits} pts`
+  },
+  progress(language: ChatLanguage, percent: number, elapsedSeconds: number, maxSeconds: number): string {
+    const over = elapsedSeconds > maxSeconds
+    return language === 'zh'
+      ? `⏳ 正在生成中… ${percent}%\n已等待 ${elapsedSeconds}s，预计最长 ${maxSeconds}s${over ? '「稍等，即将完成…」' : ''}`
+      : `⏳ Generating… ${percent}%\nWaited ${elapsedSeconds}s, expected at most ${maxSeconds}s${over ? ' — taking a bit longer, almost done…' : ''}`
+  },
+  success(language: ChatLanguage, model: string, [low, high]: readonly [number, number], actualSeconds: number, credits: number, urls: readonly string[]): string {
+    const links = urls.join('\n')
+    return language === 'zh'
+      ? `✅ 图片生成成功！\n• 模型：${model}\n• 耗时：预计 ${low}~${high}s，实际 ${actualSeconds}s\n• 消耗积分：${credits} pts\n\n🔗 原始链接：${links}`
+      : `✅ Image generated!\n• Model: ${model}\n• Time: estimated ${low}~${high}s, actual ${actualSeconds}s\n• Credits: ${credits} pts\n\n🔗 Original link: ${links}`
+  },
+  failure(language: ChatLanguage, translated: TranslatedError, alternatives: readonly ChatAlternative[]): string {
+    const zh = language === 'zh'
+    if (translated.kind === 'cancelled') return zh ? `⏹️ ${translated.message}` : `⏹️ ${translated.message}`
+    const label = (alternative: ChatAlternative) => `${alternative.name}${alternative.size ? ` ${alternative.size}` : ''}`
+    const lines = [zh ? '❌ 图片生成失败' : '❌ Image generation failed', zh ? `• 原因：${translated.message}` : `• Reason: ${translated.message}`]
+    // The key and credits errors are solved by a link, not by another model: show the action with it.
+    if (translated.links.length > 0) lines.push(`💡 ${translated.action}`)
+    if (alternatives.length > 0) {
+      lines.push(zh ? '• 建议改用：' : '• Try instead:')
+      for (const alternative of alternatives) {
+        lines.push(zh ? `  - ${label(alternative)}（${alternative.trait}，${alternative.points}）` : `  - ${label(alternative)} (${alternative.trait}, ${alternative.points})`)
+      }
+      lines.push('', zh ? '需要我帮你用其他模型重试吗？' : 'Want me to try again with another model?')
+    }
+    return lines.join('\n')
+  },
+}
+
+function isTaskFailure(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'TaskFailedError'
+}
+
+/** resource_status 2 on any media is the "generation failed" row; status "failed" alone is "unsuccessful". */
+function failureKind(event: TaskEvent): 'generation-failed' | 'unsuccessful' {
+  return event.medias.some((media) => media.resourceStatus === 2 || media.resourceStatus === 3) ? 'generation-failed' : 'unsuccessful'
+}
+
+/** The model a failed create was meant for, to pick alternatives; undefined when it cannot be told. */
+function intendedModel(params: ChatGenerateParams, scope: ModelScope): string | undefined {
+  const taskType = params.taskType ?? (params.inputImages?.length ? 'image_to_image' : 'text_to_image')
+  if (params.model === undefined) return scope.defaults[taskType]
+  try {
+    return resolveModelReference(params.model, { taskType, scope, leaves: [] }).modelId
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Creates a reporter that runs generations and tells a chat about them, by
+ * the skills' user-experience protocol: the start notice (model, time range,
+ * credits), progress every `progressEveryMs` of the model (none when the task
+ * ends within the first period), capped at 95% with a "taking a bit longer"
+ * note past the estimate, then the picture with its caption, or the reason in
+ * plain words with two alternatives from the client's scope. No message is
+ * sent twice, and no timer outlives the generation.
+ *
+ * @example
+ * ```ts
+ * const reporter = createChatReporter({
+ *   client: ima,
+ *   language: 'zh',
+ *   send: (message) => message.mediaUrl
+ *     ? feishu.sendImage(chatId, message.mediaUrl, message.text)
+ *     : feishu.sendText(chatId, message.text),
+ * })
+ * await reporter.generate({ prompt: '一只猫', aspectRatio: '16:9' })
+ * ```
+ * @public
+ */
+export function createChatReporter(options: ChatReporterOptions): ChatReporter {
+  const { client, send } = options
+  const scope = options.scope ?? options.client.scope ?? FULL_CATALOG_SCOPE
+  const clock = options.clock ?? systemClock
+
+  return {
+    async generate(params: ChatGenerateParams): Promise<ChatOutcome> {
+      const { language: callLanguage, timeoutMs, intervalMs, ...create } = params
+      const language: ChatLanguage = (callLanguage ?? options.language) === 'zh' ? 'zh' : 'en'
+      const messages: ChatMessage[] = []
+      const sendErrors: unknown[] = []
+      const sentTexts = new Set<string>()
+      let queue: Promise<void> = Promise.resolve()
+      // Sends go through one queue so a slow platform never reorders them; a failed send is kept,
+      // never thrown, because the task is running (and charged) whether the chat heard of it or not.
+      const emit = (message: ChatMessage): Promise<void> => {
+        if (sentTexts.has(message.text)) return queue
+        sentTexts.add(message.text)
+        messages.push(message)
+        queue = queue.then(async () => {
+          try {
+            await send(message)
+          } catch (error) {
+            sendErrors.push(error)
+          }
+        })
+        return queue
+      }
+
+      let task: CreatedTask | undefined
+      let failed: TaskEvent | undefined
+      let timer: unknown
+      let finished = false
+      const stopTimer = () => {
+        finished = true
+        if (timer !== undefined) clock.clearTimeout(timer)
+        timer = undefined
+      }
+      try {
+        task = await client.tasks.create(create)
+        const startedAt = clock.now()
+        const timing = timingOf(task)
+        const name = nameOf(task)
+        const maxSeconds = timing.estimatedSeconds[1]
+        await emit({ kind: 'start', text: chatTexts.start(language, name, timing.estimatedSeconds, task.totalCredit), modelName: name, credits: task.totalCredit })
+
+        // The reporter's own timer, aimed at whole multiples of the cadence from the start, so
+        // progress neither drifts nor depends on how often the task is polled.
+        let tick = 1
+        const schedule = () => {
+          if (finished) return
+          const due = startedAt + tick * timing.progressEveryMs
+          timer = clock.setTimeout(() => {
+            timer = undefined
+            if (finished) return
+            const elapsedMs = clock.now() - startedAt
+            const elapsedSeconds = Math.floor(elapsedMs / 1000)
+            const percent = chatProgressPercent(elapsedMs, maxSeconds)
+            void emit({ kind: 'progress', text: chatTexts.progress(language, percent, elapsedSeconds, maxSeconds), percent, elapsedSeconds })
+            tick = Math.floor(elapsedMs / timing.progressEveryMs) + 1
+            schedule()
+          }, Math.max(0, due - clock.now()))
+        }
+        schedule()
+
+        let success: TaskEvent | undefined
+        const waitOptions: WaitOptions = { ...(create.signal ? { signal: create.signal } : {}), ...(timeoutMs !== undefined ? { timeoutMs } : {}), ...(intervalMs !== undefined ? { intervalMs } : {}) }
+        for await (const event of client.tasks.waitFor(task, waitOptions)) {
+          if (event.type === 'success') {
+            // Stop at once: a progress tick between the success poll and the loop's end would come after 100%.
+            stopTimer()
+            success = event
+          }
+          // Kept to tell the seeds' two failure rows apart: a media at resource_status 2, or only status "failed".
+          if (event.type === 'failed') failed = event
+        }
+        stopTimer()
+        // waitFor ends only after a success or by throwing; an end without one would be a broken client.
+        if (!success) throw new Error('the wait ended without a result')
+        const urls = (success?.medias ?? []).map((media) => media.url ?? media.watermarkUrl).filter((url): url is string => Boolean(url))
+        const first = success.url || urls[0] || ''
+        const all = urls.length > 0 ? urls : [first]
+        const elapsedMs = clock.now() - startedAt
+        const actualSeconds = Math.max(0, Math.round(elapsedMs / 1000))
+        await emit({
+          kind: 'success',
+          text: chatTexts.success(language, name, timing.estimatedSeconds, actualSeconds, task.totalCredit, all),
+          mediaUrl: first,
+          ...(all.length > 1 ? { mediaUrls: all } : {}),
+          elapsedSeconds: actualSeconds,
+          modelName: name,
+          credits: task.totalCredit,
+        })
+        const result: TaskResult = {
+          taskId: task.id,
+          url: first,
+          urls: all,
+          coverUrl: success?.medias[0]?.coverUrl,
+          medias: success?.medias ?? [],
+          elapsedMs: success?.elapsedMs ?? elapsedMs,
+        }
+        return { ok: true, task, result, messages, sendErrors }
+      } catch (error) {
+        stopTimer()
+        const translated = failed && isTaskFailure(error) ? translateAs(failureKind(failed), error, language) : translateError(error, language)
+        const failedModelId = task?.model.id ?? intendedModel(params, scope)
+        const alternatives =
+          translated.kind === 'cancelled'
+            ? []
+            : suggestAlternatives({ failedModelId, scope, language, taskType: task?.taskType ?? create.taskType, failedSize: task?.size ?? create.size })
+        await emit({
+          kind: 'failure',
+          text: chatTexts.failure(language, translated, alternatives),
+          error: translated,
+          alternatives,
+          ...(task ? { modelName: nameOf(task) } : {}),
+        })
+        return { ok: false, task, error, translated, messages, sendErrors }
+      } finally {
+        stopTimer()
+        await queue
+      }
+    },
+  }
+}

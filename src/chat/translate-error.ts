@@ -1,0 +1,330 @@
+/**
+ * Turns any error the SDK (or the platform under it) throws into the words a
+ * chat user should read: one plain sentence, one thing to do, and the links
+ * that help. The sentences are the skill documents' own ("Say Instead"
+ * columns of their error tables); errors the tables do not cover get
+ * sentences written in the same tone. Nothing technical reaches the text —
+ * the service's code is returned apart, in `code`, for logs.
+ */
+import { API_KEY_URL, CREDITS_URL } from '../core/api-error-factory.js'
+import { displayName } from '../catalog/scopes.js'
+import type { ChatLanguage } from './types.js'
+
+/**
+ * What kind of trouble an error is, as far as a chat user is concerned. One
+ * kind per row of the seeds' error table, plus the SDK's own errors.
+ * @public
+ */
+export type ChatErrorKind =
+  | 'auth'
+  | 'credits'
+  | 'configuration'
+  | 'points-calculation'
+  | 'incompatible'
+  | 'bad-parameter'
+  | 'unsupported-ratio'
+  | 'unsupported-size'
+  | 'generation-failed'
+  | 'unsuccessful'
+  | 'timeout'
+  | 'network'
+  | 'rate-limit'
+  | 'unavailable'
+  | 'server'
+  | 'invalid-input'
+  | 'budget'
+  | 'model-not-found'
+  | 'outcome-unknown'
+  | 'cancelled'
+  | 'setup'
+  | 'generic'
+
+/**
+ * An error in a chat user's words.
+ * @public
+ */
+export interface TranslatedError {
+  /** What went wrong, in one plain sentence (the seeds' sentence when they give one). */
+  message: string
+  /** What the user can do now, in plain words; carries the links when there are any. */
+  action: string
+  /** The service's or SDK's code (4008, 6010, 401, `'task_timeout'`…), for logs only — never shown in the text. */
+  code: string | number | undefined
+  /** Links the user may need (new key, buy credits); also written into `action`. */
+  links: string[]
+  /** Which kind of trouble it is, so a caller can decide what else to offer (e.g. other models). */
+  kind: ChatErrorKind
+}
+
+interface Phrase {
+  message: string
+  action: string
+}
+
+/** Per kind, per language. Sentences in `message` are the seeds' exact ones where they exist. */
+const PHRASES: Record<ChatErrorKind, Record<ChatLanguage, Phrase>> = {
+  auth: {
+    en: { message: 'API key is invalid or unauthorized', action: `Generate a new API key: ${API_KEY_URL}` },
+    zh: { message: 'API密钥无效或未授权', action: `生成新密钥：${API_KEY_URL}` },
+  },
+  credits: {
+    en: { message: 'Insufficient points to create this task', action: `Buy credits: ${CREDITS_URL} — or pick a cheaper model or a smaller size` },
+    zh: { message: '积分不足，无法创建任务', action: `购买积分：${CREDITS_URL} ，或换个更便宜的模型、更小的尺寸` },
+  },
+  configuration: {
+    en: { message: 'Configuration error, please try again later', action: 'Try again in a moment' },
+    zh: { message: '生成参数配置异常，请稍后重试', action: '请稍等片刻再试一次' },
+  },
+  'points-calculation': {
+    en: { message: 'Points calculation error, system is fixing', action: 'Try again in a moment' },
+    zh: { message: '积分计算异常，系统正在修复', action: '请稍等片刻再试一次' },
+  },
+  incompatible: {
+    en: { message: 'Model parameters incompatible, try another model', action: 'Pick another model, or the same model at another size' },
+    zh: { message: '模型参数不匹配，请尝试其他模型', action: '换个模型，或同一个模型换个尺寸试试' },
+  },
+  'bad-parameter': {
+    en: { message: 'Image parameter error, adjust size or aspect ratio', action: 'Try another size or a common ratio such as 1:1 or 16:9' },
+    zh: { message: '图片参数设置有误，请调整尺寸或比例', action: '换个尺寸，或用 1:1、16:9 这样的常见比例' },
+  },
+  'unsupported-ratio': {
+    en: { message: 'Use supported ratios: 1:1, 16:9, 9:16, 4:3, 3:4', action: 'Pick one of these ratios and I will make it again' },
+    zh: { message: '请使用支持的比例：1:1、16:9、9:16、4:3、3:4', action: '从这些比例里选一个，我再帮你生成' },
+  },
+  'unsupported-size': {
+    en: { message: 'This model does not offer that size', action: 'Pick another size — 4K is the largest any model makes' },
+    zh: { message: '这个模型没有这个尺寸', action: '换个尺寸试试，最大支持 4K' },
+  },
+  'generation-failed': {
+    en: { message: 'Image generation failed, try another model', action: 'Try again with another model' },
+    zh: { message: '图片生成遇到问题，建议换个模型试试', action: '换个模型再试一次' },
+  },
+  unsuccessful: {
+    en: { message: 'Generation unsuccessful, try a different model?', action: 'Try again with a different model' },
+    zh: { message: '这次生成没成功，要不换个模型试试？', action: '换个模型再试一次' },
+  },
+  timeout: {
+    en: { message: 'Generation took too long, try a faster model', action: 'Try a faster model; the picture may also still arrive later' },
+    zh: { message: '生成时间过长已超时，建议用更快的模型', action: '换个更快的模型试试，这张图也可能稍后生成好' },
+  },
+  network: {
+    en: { message: 'Network connection unstable, check network and retry', action: 'Check the connection, then send your request again' },
+    zh: { message: '网络连接不稳定，请检查网络后重试', action: '检查一下网络，然后再发一次' },
+  },
+  'rate-limit': {
+    en: { message: 'Too many requests, please wait a moment', action: 'Wait a moment, then try again' },
+    zh: { message: '请求过于频繁，请稍等片刻再试', action: '稍等片刻再试一次' },
+  },
+  unavailable: {
+    en: { message: 'Model temporarily unavailable, try another model', action: 'Pick another model, or try this one again later' },
+    zh: { message: '当前模型暂时不可用，建议换个模型', action: '换个模型，或稍后再用这个模型' },
+  },
+  server: {
+    en: { message: 'This combination could not be made right now, try a smaller size', action: 'Try a smaller size or another model' },
+    zh: { message: '这个组合暂时生成不了，建议换个小一点的尺寸', action: '换个小一点的尺寸或换个模型试试' },
+  },
+  'invalid-input': {
+    en: { message: 'Your request needs a small adjustment', action: 'Describe the picture again, and check the size and ratio you asked for' },
+    zh: { message: '这个请求需要稍微调整一下', action: '重新描述一下想要的画面，并确认尺寸和比例' },
+  },
+  budget: {
+    en: { message: 'This picture would cost more points than allowed', action: 'Pick a cheaper model or a smaller size' },
+    zh: { message: '这张图需要的积分超出了设定的上限', action: '换个更便宜的模型或更小的尺寸' },
+  },
+  'model-not-found': {
+    en: { message: "I couldn't find that model", action: 'Say "recommend one", or name one of the models I offer' },
+    zh: { message: '没有找到这个模型', action: '说「推荐一个」，或者从我提供的模型里选一个' },
+  },
+  'outcome-unknown': {
+    en: { message: "I'm not sure the request went through — the picture may still be on its way", action: 'Wait a minute before asking again, so you are not charged twice' },
+    zh: { message: '不确定这次请求是否已提交，图片可能仍在生成', action: '请等一分钟再重试，以免重复扣积分' },
+  },
+  cancelled: {
+    en: { message: 'Generation cancelled', action: 'Send your request again whenever you like' },
+    zh: { message: '已取消生成', action: '需要的时候再告诉我就好' },
+  },
+  setup: {
+    en: { message: 'Image generation is not set up yet', action: 'Ask the administrator of this bot to finish its setup' },
+    zh: { message: '图片生成功能还没有配置好', action: '请联系管理员完成配置' },
+  },
+  generic: {
+    en: { message: 'Image generation encountered an issue, please try again or use another model', action: 'Try again, or pick another model' },
+    zh: { message: '图片生成遇到问题，请稍后重试或换个模型试试', action: '稍后再试，或者换个模型' },
+  },
+}
+
+const LINKS: Partial<Record<ChatErrorKind, string[]>> = {
+  auth: [API_KEY_URL],
+  credits: [CREDITS_URL],
+}
+
+/** Node and undici spellings of "the connection never worked". */
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', 'EAI_AGAIN', 'EPIPE', 'ENETUNREACH', 'EHOSTUNREACH', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_SOCKET'])
+const INVALID_ATTRIBUTE = /invalid product attribute/i
+const INSUFFICIENT_POINTS = /insufficient points/i
+
+interface ErrorFacts {
+  name: string | undefined
+  code: string | number | undefined
+  status: number | undefined
+  /** The service's own message when there is one, else the error's message. */
+  text: string
+}
+
+function field(value: unknown, key: string): unknown {
+  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined
+}
+
+/**
+ * Reads what matters by duck typing rather than `instanceof`, so errors from
+ * a second copy of the SDK (two bundles in one bot), plain objects such as
+ * `{ status: 429 }` and platform errors are all understood.
+ */
+function factsOf(error: unknown): ErrorFacts {
+  if (typeof error === 'string') return { name: undefined, code: undefined, status: undefined, text: error }
+  const name = field(error, 'name')
+  const code = field(error, 'code')
+  const status = field(error, 'status')
+  const serviceMessage = field(error, 'serviceMessage')
+  const message = field(error, 'message')
+  return {
+    name: typeof name === 'string' ? name : undefined,
+    code: typeof code === 'string' || typeof code === 'number' ? code : undefined,
+    status: typeof status === 'number' ? status : undefined,
+    text: typeof serviceMessage === 'string' ? serviceMessage : typeof message === 'string' ? message : '',
+  }
+}
+
+function validationKind(error: unknown): ChatErrorKind {
+  const issues = field(error, 'issues')
+  const paths = Array.isArray(issues) ? issues.map((issue) => String(field(issue, 'path') ?? '').toLowerCase()) : []
+  // A ratio the model lacks is the seeds' "unsupported aspect ratio" row; a size has no row but deserves its own words.
+  if (paths.some((path) => path.includes('aspectratio') || path.includes('aspect_ratio'))) return 'unsupported-ratio'
+  if (paths.some((path) => path === 'size' || path.endsWith('.size'))) return 'unsupported-size'
+  if (paths.includes('model')) return 'model-not-found'
+  return 'invalid-input'
+}
+
+/** The kind of an error: the SDK's class first, then the service's code, then the HTTP status. */
+function kindOf(error: unknown, facts: ErrorFacts): ChatErrorKind {
+  switch (facts.name) {
+    case 'AbortError':
+      return 'cancelled'
+    case 'CreateOutcomeUnknownError':
+      return 'outcome-unknown'
+    case 'TaskTimeoutError':
+      return 'timeout'
+    case 'TaskFailedError': {
+      // A reason means a media failed with detail (resource_status 2 row); none means the bare status "failed" row.
+      const reason = field(error, 'reason')
+      return typeof reason === 'string' && reason !== '' ? 'generation-failed' : 'unsuccessful'
+    }
+    case 'ConnectionError':
+    case 'RequestTimeoutError':
+    case 'TimeoutError':
+      return 'network'
+    case 'BudgetExceededError':
+      return 'budget'
+    case 'ModelNotFoundError':
+      return 'model-not-found'
+    case 'ValidationError':
+      return validationKind(error)
+    case 'ImaConfigError':
+      return 'setup'
+  }
+  if (typeof facts.code === 'string' && NETWORK_CODES.has(facts.code)) return 'network'
+  if (facts.name === 'TypeError' && /fetch failed|network/i.test(facts.text)) return 'network'
+  const code = Number(facts.code)
+  if (code === 4008 || INSUFFICIENT_POINTS.test(facts.text)) return 'credits'
+  if (code === 6006) return 'points-calculation'
+  if (code === 6009 || code === 6010) return 'incompatible'
+  if (INVALID_ATTRIBUTE.test(facts.text)) return 'configuration'
+  const status = facts.status !== undefined && facts.status !== 200 ? facts.status : Number.isFinite(code) ? code : undefined
+  if (status === 401 || status === 403) return 'auth'
+  if (status === 400 || status === 422) return 'bad-parameter'
+  if (status === 429) return 'rate-limit'
+  if (status === 503) return 'unavailable'
+  if (status !== undefined && status >= 500 && status < 600) return 'server'
+  return 'generic'
+}
+
+function seconds(ms: number): number {
+  return Math.max(1, Math.ceil(ms / 1000))
+}
+
+/** Actions that can be more precise than the table, from what the error carries. */
+function preciseAction(kind: ChatErrorKind, error: unknown, language: ChatLanguage): string | undefined {
+  if (kind === 'rate-limit') {
+    const wait = field(error, 'retryAfterMs')
+    if (typeof wait === 'number' && wait > 0) {
+      return language === 'zh' ? `等 ${seconds(wait)} 秒左右再试一次` : `Wait about ${seconds(wait)} seconds, then try again`
+    }
+  }
+  if (kind === 'budget') {
+    const suggestion = field(error, 'suggestion')
+    const model = field(suggestion, 'model')
+    const cost = field(suggestion, 'cost')
+    const size = field(suggestion, 'size')
+    if (typeof model === 'string' && typeof cost === 'number') {
+      const what = `${displayName(model)}${typeof size === 'string' ? ` ${size}` : ''}`
+      return language === 'zh' ? `可以改用 ${what}（${cost} 积分）` : `Try ${what} instead (${cost} pts)`
+    }
+  }
+  if (kind === 'model-not-found') {
+    const available = field(error, 'available')
+    // Only names users know; an unknown model id is a technical string.
+    const names = Array.isArray(available)
+      ? [...new Set(available.filter((id): id is string => typeof id === 'string').map(displayName))].filter((name) => !/[-_]/.test(name))
+      : []
+    if (names.length > 0) {
+      return language === 'zh' ? `可以选：${names.join('、')}，或者说「推荐一个」` : `Choose one of: ${names.join(', ')} — or say "recommend one"`
+    }
+  }
+  return undefined
+}
+
+/**
+ * Translates any error into the sentence and the suggested action a chat
+ * user should read, in English or Chinese. Every error class of the SDK and
+ * every code of the protocol's error table has its own words; anything else
+ * gets the seeds' generic fallback. The text never holds codes, class names
+ * or field names — the code is returned apart in `code`.
+ *
+ * @param error - anything caught (SDK errors, platform errors, strings).
+ * @param language - `'en'` or `'zh'`.
+ * @example
+ * ```ts
+ * try {
+ *   await ima.generate({ prompt: 'a cat' })
+ * } catch (error) {
+ *   const { message, action } = translateError(error, 'zh')
+ *   await reply(`❌ ${message}\n💡 ${action}`)
+ * }
+ * ```
+ * @public
+ */
+export function translateError(error: unknown, language: ChatLanguage): TranslatedError {
+  const facts = factsOf(error)
+  return translateAs(kindOf(error, facts), error, language)
+}
+
+/**
+ * The translation of an error whose kind the caller already knows better
+ * than the error says (the reporter saw the failed medias of a task).
+ * @internal
+ */
+export function translateAs(kind: ChatErrorKind, error: unknown, language: ChatLanguage): TranslatedError {
+  const lang: ChatLanguage = language === 'zh' ? 'zh' : 'en'
+  const facts = factsOf(error)
+  const phrase = PHRASES[kind][lang]
+  return {
+    message: phrase.message,
+    action: preciseAction(kind, error, lang) ?? phrase.action,
+    code: facts.code ?? facts.status,
+    links: [...(LINKS[kind] ?? [])],
+    kind,
+  }
+}
+
+/** Every kind the translation knows, for tests and documentation. @public */
+export const CHAT_ERROR_KINDS = Object.keys(PHRASES) as readonly ChatErrorKind[]

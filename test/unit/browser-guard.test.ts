@@ -1,0 +1,21 @@
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { ImaClient, ImaConfigError } from 'ima-open-sdk'
+
+describe('browser guard', () => {
+  afterEach(() => {
+    vi.unstubAllGlobals()
+  })
+
+  it('refuses a web page unless dangerouslyAllowBrowser is set', () => {
+    vi.stubGlobal('window', {})
+    vi.stubGlobal('document', {})
+    vi.stubGlobal('process', { env: {}, versions: {} })
+    expect(() => new ImaClient({ apiKey: 'ima_browser_key' })).toThrow(ImaConfigError)
+    expect(() => new ImaClient({ apiKey: 'ima_browser_key' })).toThrow(/dangerouslyAllowBrowser/)
+    expect(() => new ImaClient({ apiKey: 'ima_browser_key', dangerouslyAllowBrowser: true })).not.toThrow()
+  })
+
+  it('allows Node, workers and other runtimes without a DOM', () => {
+    expect(() => new ImaClient({ apiKey: 'ima_node_key' })).not.toThrow()
+  })
+})
