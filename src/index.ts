@@ -93,9 +93,9 @@ export {
   type UploadOptions,
   type UploadResult,
   type UploadAllOptions,
-  UPLOAD_CACHE_ENTRIES,
   DEFAULT_UPLOAD_CONCURRENCY,
 } from './resources/uploads.js'
+export { UPLOAD_CACHE_ENTRIES } from './resources/upload-limits.js'
 export { DEFAULT_MAX_UPLOAD_BYTES } from './core/config.js'
 export type { UploadProgressEvent, UploadCompletedEvent } from './core/events.js'
 export { sniffImageType, IMAGE_SNIFF_BYTES, type ImageType, type ImageMime } from './core/image-type.js'

@@ -20,6 +20,8 @@ import { redactSecrets } from '../core/redact.js'
 import { decideRetry, parseRetryAfter } from '../core/retry-policy.js'
 import { digestHex, UPLOAD_TOKEN_PATH, uploadTokenFields } from '../core/upload-sign.js'
 import { uploadTokenSchema } from '../schemas/uploads.js'
+import { chunkBytes, concatBytes, isAsyncIterable, isBlob, isReadableStream, iterableToStream, peekStream, raceAbort, sourceIssue } from '../core/byte-streams.js'
+import { UploadCache, type CachedUpload } from './upload-cache.js'
 
 /**
  * What `ima.uploads.put()` and `tasks.create({ inputImages })` accept:
@@ -107,8 +109,6 @@ export interface LocalSourceReader {
   resolve(source: string | URL | object): Promise<LocalFileSource | LocalStreamSource | undefined>
 }
 
-/** Most entries the content-hash cache keeps. */
-export const UPLOAD_CACHE_ENTRIES = 256
 /** Uploads running at once in `putAll` and `tasks.create`. */
 export const DEFAULT_UPLOAD_CONCURRENCY = 3
 /**
@@ -135,48 +135,6 @@ interface PreparedSource {
   discard(reason: unknown): Promise<void>
 }
 
-interface CachedUpload {
-  url: string
-  contentType: string
-  bytes: number
-}
-
-/** A bounded least-recently-used map. */
-class UploadCache {
-  readonly #entries = new Map<string, CachedUpload>()
-
-  get(key: string): CachedUpload | undefined {
-    const entry = this.#entries.get(key)
-    if (entry) {
-      // Re-insert so Map order is recency order.
-      this.#entries.delete(key)
-      this.#entries.set(key, entry)
-    }
-    return entry
-  }
-
-  set(key: string, entry: CachedUpload): void {
-    this.#entries.delete(key)
-    this.#entries.set(key, entry)
-    if (this.#entries.size > UPLOAD_CACHE_ENTRIES) {
-      const oldest = this.#entries.keys().next().value
-      if (oldest !== undefined) this.#entries.delete(oldest)
-    }
-  }
-}
-
-function isReadableStream(value: unknown): value is ReadableStream<unknown> {
-  return typeof ReadableStream !== 'undefined' && value instanceof ReadableStream
-}
-
-function isBlob(value: unknown): value is Blob {
-  return typeof Blob !== 'undefined' && value instanceof Blob
-}
-
-function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
-  return typeof value === 'object' && value !== null && typeof (value as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] === 'function'
-}
-
 /**
  * Whether a value is something `uploads.put()` may accept (its kind only: a
  * string may still turn out to be an unreadable path).
@@ -194,119 +152,9 @@ export function isUploadSource(value: unknown): value is UploadSource {
   )
 }
 
-const sourceIssue = (message: string) => [{ path: 'source', message }]
-
 /** A source string for a message: quoted, and cut short (a data URL can be megabytes long). */
 function quoted(text: string): string {
   return JSON.stringify(text.length > 120 ? `${text.slice(0, 120)}…` : text)
-}
-
-/** Stream chunks must be bytes: a string chunk (a Node stream with an encoding set) has no defined byte form. */
-function chunkBytes(chunk: unknown): Uint8Array {
-  if (chunk instanceof Uint8Array) return chunk
-  if (chunk instanceof ArrayBuffer) return new Uint8Array(chunk)
-  throw new ValidationError(
-    `Upload streams must yield bytes (Uint8Array), got ${typeof chunk === 'string' ? 'a string' : typeof chunk} — do not set an encoding on the stream`,
-    sourceIssue('must yield Uint8Array chunks'),
-  )
-}
-
-/** A pull-only web stream over an async iterable, so nothing is read ahead of what fetch sends. */
-function iterableToStream(iterable: AsyncIterable<unknown>): ReadableStream<Uint8Array> {
-  let iterator: AsyncIterator<unknown> | undefined
-  return new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        iterator ??= iterable[Symbol.asyncIterator]()
-        const next = await iterator.next()
-        if (next.done) controller.close()
-        else controller.enqueue(chunkBytes(next.value))
-      },
-      async cancel(reason) {
-        await iterator?.return?.(reason)
-      },
-    },
-    { highWaterMark: 0 },
-  )
-}
-
-/** Rejects with the abort error as soon as `signal` aborts, whatever `promise` does. */
-function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise
-  throwIfAborted(signal)
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(abortErrorFor(signal))
-    signal.addEventListener('abort', onAbort, { once: true })
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort)
-        resolve(value)
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort)
-        reject(error)
-      },
-    )
-  })
-}
-
-function concatBytes(chunks: readonly Uint8Array[]): Uint8Array {
-  if (chunks.length === 1 && chunks[0]) return chunks[0]
-  const out = new Uint8Array(chunks.reduce((sum, chunk) => sum + chunk.byteLength, 0))
-  let offset = 0
-  for (const chunk of chunks) {
-    out.set(chunk, offset)
-    offset += chunk.byteLength
-  }
-  return out
-}
-
-/**
- * Reads the first bytes of a one-shot stream for sniffing, and returns a
- * stream that yields them again followed by the rest — nothing is lost and
- * only the first chunk or two are held.
- */
-async function peekStream(
-  stream: ReadableStream<unknown>,
-  signal: AbortSignal | undefined,
-): Promise<{ head: Uint8Array; stream: ReadableStream<Uint8Array> }> {
-  const reader = stream.getReader()
-  const chunks: Uint8Array[] = []
-  let length = 0
-  let done = false
-  try {
-    while (length < IMAGE_SNIFF_BYTES) {
-      const next = await raceAbort(reader.read(), signal)
-      if (next.done) {
-        done = true
-        break
-      }
-      const chunk = chunkBytes(next.value)
-      chunks.push(chunk)
-      length += chunk.byteLength
-    }
-  } catch (error) {
-    await reader.cancel(error).catch(() => {})
-    throw error
-  }
-  const replay = new ReadableStream<Uint8Array>(
-    {
-      start(controller) {
-        for (const chunk of chunks) controller.enqueue(chunk)
-        if (done) controller.close()
-      },
-      async pull(controller) {
-        const next = await reader.read()
-        if (next.done) controller.close()
-        else controller.enqueue(chunkBytes(next.value))
-      },
-      cancel(reason) {
-        return reader.cancel(reason)
-      },
-    },
-    { highWaterMark: 0 },
-  )
-  return { head: concatBytes(chunks).subarray(0, IMAGE_SNIFF_BYTES), stream: replay }
 }
 
 function uploadTarget(url: URL): RequestTarget {
