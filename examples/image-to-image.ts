@@ -76,7 +76,7 @@ try {
 
   // The path works directly too: the upload above is remembered, so it is not sent twice.
   const task = await ima.tasks.create({ model: values.model, prompt, inputImages: [input] })
-  const [fastest, slowest] = task.estimatedSeconds ?? [30, 90]
+  const [fastest, slowest] = task.estimatedSeconds
   console.log(`${task.model.name} (${task.model.version}), ${task.taskType}, ${task.credit} points — usually ${fastest}–${slowest} s. Task ${task.id}`)
 
   const waitOptions = local ? { intervalMs: 400, estimatedMaxMs: LOCAL_TASK_MS } : {}

@@ -29,7 +29,7 @@ const ima = local ? new ImaClient({ apiKey: local.apiKey, baseURL: local.url, up
 try {
   console.log(local ? `No IMA_API_KEY set: using the local IMA server at ${local.url}` : `Using ${ima.baseURL}`)
   const task = await ima.tasks.create({ model: values.model, prompt, size: values.size, aspectRatio: values.ratio })
-  const [fastest, slowest] = task.estimatedSeconds ?? [30, 90]
+  const [fastest, slowest] = task.estimatedSeconds
   console.log(`${task.model.name} (${task.model.version}), size ${task.size ?? 'default'}, ${task.credit} points — usually ${fastest}–${slowest} s. Task ${task.id}`)
 
   const waitOptions = local ? { intervalMs: 400, estimatedMaxMs: LOCAL_TASK_MS } : {}

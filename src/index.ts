@@ -63,6 +63,7 @@ export type {
   TaskModel,
   TaskRef,
   TaskResult,
+  TaskCharge,
   TaskQuote,
   TaskQuoteParams,
   WaitOptions,

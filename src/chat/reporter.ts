@@ -134,7 +134,7 @@ interface Timing {
 function timingOf(task: CreatedTask): Timing {
   const model = findModelCapabilities(task.model.id)
   return {
-    estimatedSeconds: model?.estimatedSeconds ?? task.estimatedSeconds ?? UNKNOWN_MODEL_TIMING.estimatedSeconds,
+    estimatedSeconds: model?.estimatedSeconds ?? task.estimatedSeconds,
     progressEveryMs: model?.progressEveryMs ?? UNKNOWN_MODEL_TIMING.progressEveryMs,
   }
 }

@@ -61,26 +61,34 @@ export interface TaskModel {
 }
 
 /**
- * A task the service accepted.
+ * What a task costs and runs on: the model, the credit rule and the size —
+ * the same for a quote and for a created task.
  * @public
  */
-export interface CreatedTask {
-  /** The task id, for `tasks.get` / `tasks.wait`. */
-  id: string
+export interface TaskCharge {
   taskType: TaskType
   model: TaskModel
-  /** The credit rule's `attribute_id` that was sent. */
+  /** The credit rule's `attribute_id`. */
   attributeId: number
   /** Points per image. */
   credit: number
-  /** Number of images asked for (each charged `credit`). */
+  /** Number of images (each charged `credit`). */
   n: number
   /** What the task costs: credit × n. */
   totalCredit: number
   /** The size sent, in the service's spelling, when the model has one. */
   size: string | undefined
-  /** Typical time to finish, in seconds, when the model is known: `[fastest, slowest]`. */
-  estimatedSeconds: readonly [number, number] | undefined
+  /** Typical time to finish, in seconds: `[fastest, slowest]` (the catalog's, or a generic range for unknown models). */
+  estimatedSeconds: readonly [number, number]
+}
+
+/**
+ * A task the service accepted.
+ * @public
+ */
+export interface CreatedTask extends TaskCharge {
+  /** The task id, for `tasks.get` / `tasks.wait`. */
+  id: string
   /** When the create was accepted (ms since the epoch). */
   createdAt: number
   /** The exact body that was sent. */
@@ -165,19 +173,7 @@ export interface TaskResult {
 export type TaskQuoteParams = Omit<TaskCreateParams, 'fallback'>
 
 /** What a task would cost and which rule it would use. @public */
-export interface TaskQuote {
-  taskType: TaskType
-  model: TaskModel
-  attributeId: number
-  /** Points per image. */
-  credit: number
-  n: number
-  /** credit × n. */
-  totalCredit: number
-  /** The size that would be sent. */
-  size: string | undefined
-  /** Typical time, in seconds. */
-  estimatedSeconds: readonly [number, number]
+export interface TaskQuote extends TaskCharge {
   /** Whether the call's `maxCredits` and the client's remaining budget allow it. */
   withinBudget: boolean
 }

@@ -25,7 +25,7 @@ function createdTask(modelId: string, overrides: Partial<CreatedTask> = {}): Cre
     n: 1,
     totalCredit: 5,
     size: undefined,
-    estimatedSeconds: model?.estimatedSeconds,
+    estimatedSeconds: model?.estimatedSeconds ?? [30, 90],
     createdAt: Date.now(),
     body: {} as CreatedTask['body'],
     ...overrides,
