@@ -1,0 +1,332 @@
+/**
+ * The built `ima` bin, spawned as users and skills run it, against a local
+ * IMA server started here (`progression: 'polls'` and a 2 ms poll interval,
+ * so nothing waits real seconds).
+ */
+import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ImaClient } from 'ima-open-sdk/node'
+import { startImaServer, type ImaServer } from 'ima-open-sdk/testing'
+
+const BIN = resolve(import.meta.dirname, '../../dist/cli/index.js')
+const REFERENCE_KEYS = ['task_id', 'url', 'cover_url', 'model_id', 'model_name', 'credit']
+const STACK_LINE = /^\s+at .+:\d+:\d+\)?$/m
+
+let server: ImaServer
+let dir: string
+
+interface Run {
+  code: number | null
+  signal: NodeJS.Signals | null
+  stdout: string
+  stderr: string
+}
+
+/** The environment of a run: none of the caller's IMA_* variables, a private HOME and prefs file. */
+function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {}
+  for (const [name, value] of Object.entries(process.env)) if (!name.startsWith('IMA_')) env[name] = value
+  return { ...env, HOME: dir, USERPROFILE: dir, IMA_PREFS_FILE: join(dir, 'prefs.json'), NO_COLOR: '1', ...extra }
+}
+
+/** The flags that point a run at the local server. */
+function local(): string[] {
+  return ['--base-url', server.url, '--upload-base-url', server.uploadURL, '--poll-interval', '2']
+}
+
+function start(args: string[], env: NodeJS.ProcessEnv = cleanEnv(), cwd?: string) {
+  const child = spawn(process.execPath, [BIN, ...args], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] })
+  const run: Run = { code: null, signal: null, stdout: '', stderr: '' }
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (run.stdout += chunk))
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (run.stderr += chunk))
+  const done = new Promise<Run>((resolveRun) =>
+    child.on('close', (code, signal) => {
+      run.code = code
+      run.signal = signal
+      resolveRun(run)
+    }),
+  )
+  return { child, run, done }
+}
+
+function ima(args: string[], env?: NodeJS.ProcessEnv, cwd?: string): Promise<Run> {
+  return start(args, env, cwd).done
+}
+
+/** What an agent does with the output: the last JSON object on stdout. */
+function lastJsonObject(stdout: string): Record<string, unknown> {
+  for (let index = stdout.lastIndexOf('{'); index >= 0; index = stdout.lastIndexOf('{', index - 1)) {
+    try {
+      const value: unknown = JSON.parse(stdout.slice(index))
+      if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Record<string, unknown>
+    } catch {
+      // Not the start of the last object yet: keep looking further back.
+    }
+  }
+  throw new Error(`no JSON object in stdout: ${JSON.stringify(stdout)}`)
+}
+
+/** A PNG the server's sniffer accepts: the signature and an IHDR chunk. */
+function tinyPng(): Buffer {
+  return Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108020000009077 53de'.replace(/\s/g, ''), 'hex')
+}
+
+beforeAll(async () => {
+  if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run \`npm run build\` first (npm test does it)`)
+  server = await startImaServer({ progression: 'polls' })
+  dir = await mkdtemp(join(tmpdir(), 'ima-cli-'))
+})
+
+afterAll(async () => {
+  await server?.close()
+})
+
+describe('the reference flags', () => {
+  it('--list-models prints the live models, as a table or with --output-json as JSON', async () => {
+    const table = await ima(['--api-key', server.apiKey, '--task-type', 'text_to_image', '--list-models', ...local()])
+    expect(table.code).toBe(0)
+    for (const id of ['doubao-seedream-4.5', 'gemini-3.1-flash-image', 'gemini-3-pro-image', 'midjourney']) expect(table.stdout).toContain(id)
+    expect(table.stdout).toMatch(/Nano Banana Pro\s+gemini-3-pro-image\s+gemini-3-pro-image-preview\s+1K 10 pts, 2K 10 pts, 4K 18 pts/)
+
+    const json = await ima(['--api-key', server.apiKey, '--task-type', 'image_to_image', '--list-models', '--output-json', ...local()])
+    const models = JSON.parse(json.stdout) as { model_id: string; task_type: string }[]
+    expect(models.map((model) => model.model_id)).toContain('gemini-3-pro-image')
+    expect(new Set(models.map((model) => model.task_type))).toEqual(new Set(['image_to_image']))
+  })
+
+  it('takes every generation flag and prints exactly the reference JSON as the last thing on stdout', async () => {
+    const before = server.tasks.length
+    const run = await ima([
+      '--api-key', server.apiKey,
+      '--task-type', 'text_to_image',
+      '--model-id', 'gemini-3-pro-image',
+      '--version-id', 'gemini-3-pro-image-preview',
+      '--prompt', 'a red fox in the snow',
+      '--size', '2K',
+      '--extra-params', '{"aspect_ratio":"16:9","seed":42}',
+      '--language', 'zh',
+      '--user-id', 'u-flags',
+      '--output-json',
+      ...local(),
+    ])
+    expect(run.stderr).not.toMatch(STACK_LINE)
+    expect(run.code).toBe(0)
+    const result = lastJsonObject(run.stdout)
+    expect(Object.keys(result)).toEqual(REFERENCE_KEYS)
+    // Nothing else on stdout: one line, the object.
+    expect(run.stdout.trim().split('\n')).toEqual([JSON.stringify(result)])
+
+    const task = server.tasks[before]!
+    expect(result).toMatchObject({ task_id: task.id, model_id: 'gemini-3-pro-image', model_name: 'Nano Banana Pro', credit: 10 })
+    expect(result.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/.+\.png$/)
+    expect(task.modelVersion).toBe('gemini-3-pro-image-preview')
+    expect(task.parameters).toMatchObject({ size: '2K', aspect_ratio: '16:9', seed: 42, prompt: 'a red fox in the snow' })
+    // --language: the product labels' language header.
+    const create = server.requests.filter((request) => request.path === '/open/v1/tasks/create').at(-1)!
+    expect(create.headers.x_app_language).toBe('zh')
+    // --user-id: the preference is saved in the skills' file format.
+    const prefs = JSON.parse(await readFile(join(dir, 'prefs.json'), 'utf8')) as Record<string, Record<string, Record<string, unknown>>>
+    expect(prefs['user_u-flags']?.text_to_image).toMatchObject({ model_id: 'gemini-3-pro-image', model_name: 'Nano Banana Pro', credit: 10 })
+  })
+
+  it('reads the key from IMA_API_KEY and the saved model of --user-id when --model-id is left out', async () => {
+    const before = server.tasks.length
+    const run = await ima(['--prompt', 'a castle', '--user-id', 'u-flags', '--output-json', ...local()], cleanEnv({ IMA_API_KEY: server.apiKey }))
+    expect(run.code).toBe(0)
+    expect(lastJsonObject(run.stdout)).toMatchObject({ model_id: 'gemini-3-pro-image' })
+    expect(server.tasks[before]?.taskType).toBe('text_to_image')
+  })
+
+  it('uploads local --input-images (several values per flag, flag repeated) and passes URLs through', async () => {
+    const first = join(dir, 'cat.png')
+    const second = join(dir, 'dog.png')
+    await writeFile(first, tinyPng())
+    await writeFile(second, Buffer.concat([tinyPng(), Buffer.from([1, 2, 3])]))
+    const uploads = server.uploads.length
+    const before = server.tasks.length
+    const run = await ima([
+      '--api-key', server.apiKey,
+      '--task-type', 'image_to_image',
+      '--prompt', 'as a watercolour',
+      '--input-images', first, 'https://example.com/photo.jpg',
+      '--input-images', second,
+      '--output-json',
+      ...local(),
+    ])
+    expect(run.stderr).not.toMatch(STACK_LINE)
+    expect(run.code).toBe(0)
+    const task = server.tasks[before]!
+    expect(task.taskType).toBe('image_to_image')
+    expect(server.uploads.length - uploads).toBe(2)
+    const [cat, dog] = server.uploads.slice(uploads)
+    expect(task.inputImages).toHaveLength(3)
+    expect(task.inputImages[1]).toBe('https://example.com/photo.jpg')
+    expect(new Set([task.inputImages[0], task.inputImages[2]])).toEqual(new Set([cat!.fdl, dog!.fdl]))
+    expect((task.body as { src_img_url: string[] }).src_img_url).toEqual(task.inputImages)
+    expect(Object.keys(lastJsonObject(run.stdout))).toEqual(REFERENCE_KEYS)
+  })
+})
+
+// Independent of the server's task list, so they run side by side.
+describe.concurrent('failures', () => {
+  it('bad --extra-params: exit 1, a clear message, nothing on stdout', async () => {
+    const runs = await Promise.all(
+      ['{"aspect_ratio": 16:9}', '["16:9"]'].map((bad) => ima(['--api-key', server.apiKey, '--prompt', 'a fox', '--extra-params', bad, '--output-json', ...local()])),
+    )
+    for (const run of runs) {
+      expect(run.code).toBe(1)
+      expect(run.stdout).toBe('')
+      expect(run.stderr).toMatch(/--extra-params (is not valid JSON|must be a JSON object)/)
+      expect(run.stderr).toContain(`--extra-params '{"aspect_ratio":"16:9"}'`)
+      expect(run.stderr).not.toMatch(STACK_LINE)
+    }
+  })
+
+  it('no key: exit 1 naming IMA_API_KEY, before any request', async () => {
+    // Port 9 refuses connections: a request would end in a network error, not in this message.
+    const run = await ima(['--task-type', 'text_to_image', '--prompt', 'a fox', '--output-json', '--base-url', 'http://127.0.0.1:9'])
+    expect(run.code).toBe(1)
+    expect(run.stderr).toContain('IMA_API_KEY')
+    expect(run.stderr).not.toMatch(/network/i)
+    expect(run.stdout).toBe('')
+  })
+
+  it('an unknown model: exit 1 with close matches', async () => {
+    const run = await ima(['--api-key', server.apiKey, '--prompt', 'a fox', '--model-id', 'nano bananna pro', ...local()])
+    expect(run.code).toBe(1)
+    expect(run.stderr).toContain("I couldn't find that model")
+    expect(run.stderr).toMatch(/did you mean Nano Banana Pro \(gemini-3-pro-image\)/)
+    expect(run.stderr).toContain('ima models')
+  })
+
+  it('a refused key: the plain sentence and the code, and never the key, even with --verbose', async () => {
+    const secret = 'ima_not_a_key_0123456789abcdef'
+    const run = await ima(['--api-key', secret, '--prompt', 'a fox', '--verbose', ...local()])
+    expect(run.code).toBe(1)
+    expect(run.stderr).toContain('API key is invalid or unauthorized')
+    expect(run.stderr).toMatch(/Reference: code 401/)
+    expect(run.stderr).toMatch(/Technical: AuthenticationError/)
+    expect(run.stderr + run.stdout).not.toContain(secret)
+    expect(run.stderr + run.stdout).not.toContain(secret.slice(0, 12))
+  })
+
+  it('a wrong command line: exit 2', async () => {
+    const [typo, command, value] = await Promise.all([
+      ima(['--api-key', server.apiKey, '--promt', 'a fox', ...local()]),
+      ima(['generat', 'a fox']),
+      ima(['--task-type', 'video', '--prompt', 'x']),
+    ])
+    expect(typo.code).toBe(2)
+    expect(typo.stderr).toContain('Unknown option --promt')
+    expect(command.code).toBe(2)
+    expect(command.stderr).toContain('Unknown command generat')
+    expect(value.code).toBe(2)
+  })
+})
+
+describe('a person at a terminal', () => {
+  it('Ctrl-C mid-wait: exit 130, the task id to resume, no stack trace', async () => {
+    const { child, run, done } = start(['generate', 'a castle [never]', '--api-key', server.apiKey, ...local()])
+    await expect.poll(() => run.stderr, { timeout: 5_000, interval: 10 }).toMatch(/processing/)
+    child.kill('SIGINT')
+    const ended = await done
+    expect(ended.code).toBe(130)
+    const id = /Task (task_\w+) created/.exec(ended.stderr)?.[1]
+    expect(id).toBeDefined()
+    expect(ended.stderr).toContain(`ima wait ${id}`)
+    expect(ended.stderr).not.toMatch(STACK_LINE)
+    expect(ended.stdout).toBe('')
+  })
+
+  it('progress without a TTY: plain lines on stderr, one per status, no carriage returns', async () => {
+    const run = await ima(['generate', 'a', 'lighthouse', '--model', 'NB2', '--api-key', server.apiKey, ...local()])
+    expect(run.code).toBe(0)
+    expect(run.stderr).not.toContain('\r')
+    const lines = run.stderr.split('\n')
+    expect(lines.find((line) => /^Task task_\w+ created: Nano Banana2 · 1K · 6 pts · usually 20–40 s$/.test(line))).toBeDefined()
+    for (const status of ['pending', 'processing', 'success']) {
+      expect(lines.some((line) => new RegExp(`^Nano Banana2 · ${status} · \\d+ s · \\d+% · usually 20–40 s$`).test(line))).toBe(true)
+    }
+    expect(run.stdout.trim()).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\S+\.png$/)
+  })
+
+  it('generate --out saves the picture under a name from the prompt and task id; wait --json resumes by id', async () => {
+    const [run, bare] = await Promise.all([
+      ima(['generate', 'A Fox, at dusk!', '--ratio', '16:9', '--out', `${dir}/`, '--api-key', server.apiKey, ...local()]),
+      // A bare --out (followed by another flag) means the default name in the current folder.
+      ima(['generate', '一只猫', '--out', '--json', '--api-key', server.apiKey, ...local()], cleanEnv(), dir),
+    ])
+    expect(run.code).toBe(0)
+    const path = run.stdout.trim()
+    expect(path).toMatch(/\/a-fox-at-dusk-task-[0-9a-f]+\.png$/)
+    expect((await readFile(path)).subarray(0, 8)).toEqual(tinyPng().subarray(0, 8))
+    const saved = lastJsonObject(bare.stdout)
+    expect(saved.path).toBe(join(dir, `image-${String(saved.task_id).replace(/_/g, '-')}.png`))
+    expect(existsSync(saved.path as string)).toBe(true)
+
+    const client = new ImaClient({ apiKey: server.apiKey, baseURL: server.url })
+    const task = await client.tasks.create({ model: 'midjourney', prompt: 'a tower' })
+    const waited = await ima(['wait', task.id, '--json', '--api-key', server.apiKey, ...local()])
+    expect(waited.code).toBe(0)
+    expect(lastJsonObject(waited.stdout)).toMatchObject({ task_id: task.id })
+  })
+
+  it('models, quote and prefs', async () => {
+    const [quote, models, set] = await Promise.all([
+      ima(['quote', '--model', 'NB Pro', '--size', '4K', '--json', '--api-key', server.apiKey, ...local()]),
+      ima(['models', '--task-type', 'text_to_image', '--api-key', server.apiKey, ...local()]),
+      ima(['prefs', 'set', 'MJ', '--user-id', 'u-prefs', '--api-key', server.apiKey, ...local()]),
+    ])
+    expect(JSON.parse(quote.stdout)).toMatchObject({ model_id: 'gemini-3-pro-image', attribute_id: 2401, total_credit: 18 })
+    expect(models.stdout).toMatch(/Midjourney\s+midjourney\s+v6\s+480p 8 pts, 720p 10 pts\s+1:1\s+40–90 s/)
+    expect(set.code).toBe(0)
+    const get = await ima(['prefs', 'get', '--user-id', 'u-prefs', '--json'])
+    expect(JSON.parse(get.stdout)).toMatchObject({ text_to_image: { model_id: 'midjourney', credit: 8 } })
+    await ima(['prefs', 'clear', '--user-id', 'u-prefs'])
+    expect(JSON.parse((await ima(['prefs', 'get', '--user-id', 'u-prefs', '--json'])).stdout)).toEqual({})
+  })
+
+  it('--help lists the commands and leaves out the hidden --poll-interval', async () => {
+    const run = await ima(['--help'])
+    expect(run.code).toBe(0)
+    for (const command of ['generate', 'models', 'quote', 'wait', 'prefs', 'serve']) expect(run.stdout).toContain(command)
+    expect(run.stdout).toContain('--output-json')
+    expect(run.stdout).not.toContain('poll-interval')
+  })
+})
+
+describe('the CLI and the SDK send the same create', () => {
+  const scenarios: { name: string; cli: string[]; sdk: Parameters<ImaClient['generate']>[0] }[] = [
+    {
+      name: 'text to image with a ratio, a size and an extra parameter',
+      cli: ['--task-type', 'text_to_image', '--model-id', 'gemini-3.1-flash-image', '--prompt', 'a lighthouse', '--size', '2K', '--extra-params', '{"aspect_ratio":"16:9","seed":7}'],
+      sdk: { taskType: 'text_to_image', model: 'gemini-3.1-flash-image', prompt: 'a lighthouse', size: '2K', aspectRatio: '16:9', params: { seed: 7 } },
+    },
+    {
+      name: "SeeDream's virtual ratio field",
+      cli: ['--task-type', 'text_to_image', '--model-id', 'doubao-seedream-4.5', '--prompt', 'a valley', '--extra-params', '{"aspect_ratio":"21:9"}'],
+      sdk: { taskType: 'text_to_image', model: 'doubao-seedream-4.5', prompt: 'a valley', aspectRatio: '21:9' },
+    },
+    {
+      name: 'image to image from a URL',
+      cli: ['--task-type', 'image_to_image', '--model-id', 'gemini-3-pro-image', '--prompt', 'as ink', '--input-images', 'https://example.com/a.jpg', 'https://example.com/b.jpg', '--size', '4K'],
+      sdk: { taskType: 'image_to_image', model: 'gemini-3-pro-image', prompt: 'as ink', inputImages: ['https://example.com/a.jpg', 'https://example.com/b.jpg'], size: '4K' },
+    },
+  ]
+
+  for (const scenario of scenarios) {
+    it(scenario.name, async () => {
+      const cliAt = server.tasks.length
+      const run = await ima(['--api-key', server.apiKey, '--user-id', 'same', '--output-json', ...scenario.cli, ...local()])
+      expect(run.code).toBe(0)
+      const sdk = new ImaClient({ apiKey: server.apiKey, baseURL: server.url, uploadBaseURL: server.uploadURL })
+      const sdkAt = server.tasks.length
+      await sdk.generate({ ...scenario.sdk, userId: 'same', intervalMs: 2 })
+      expect(server.tasks[sdkAt]!.body).toEqual(server.tasks[cliAt]!.body)
+    })
+  }
+})
