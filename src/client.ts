@@ -22,6 +22,7 @@ export interface GenerateParams extends TaskCreateParams, Omit<WaitOptions, 'sig
 
 /** What `ima.generate()` returns: the result and the task it came from. @public */
 export interface GenerateResult extends TaskResult {
+  /** The task as `tasks.create` returned it: model, credit rule, cost and id. */
   task: CreatedTask
 }
 

@@ -13,8 +13,11 @@ import { scopeAllows, type ModelScope } from './scopes.js'
  * @public
  */
 export interface ModelInfo {
+  /** The `model_id`, e.g. `gemini-3-pro-image`. */
   modelId: string
+  /** Display name, e.g. `Nano Banana Pro` (the live list's, else the catalog's, else the id). */
   name: string
+  /** The task type these facts are for: `text_to_image` or `image_to_image`. */
   taskType: TaskType
   /** The newest live version, when the list has the model. */
   versionId: string | undefined
@@ -24,9 +27,13 @@ export interface ModelInfo {
   aspectRatios: string[]
   /** How a ratio reaches the service: a virtual field, a native parameter, not at all (`fixed`: 1:1 only), or unknown (`none`). */
   aspectRatioMode: 'virtual' | 'native' | 'fixed' | 'none'
+  /** The largest output as users say it (`4K`, `1024px`); `undefined` for models the catalog does not know. */
   maxResolution: string | undefined
+  /** Typical time to finish, in seconds: `[fastest, slowest]` (a generic range for unknown models). */
   estimatedSeconds: readonly [number, number]
+  /** How often to poll the task detail, in ms. */
   pollIntervalMs: number
+  /** How often a chat should show progress, in ms. */
   progressEveryMs: number
   /** Where the facts came from. */
   source: 'live+catalog' | 'live' | 'catalog'

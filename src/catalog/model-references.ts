@@ -9,9 +9,11 @@ export type ModelReferenceKind = 'model-id' | 'version-id' | 'name' | 'alias' | 
 
 /** A model reference resolved to a model id (and a version, when one was named). @public */
 export interface ResolvedModel {
+  /** The `model_id`, e.g. `gemini-3-pro-image`. */
   modelId: string
   /** Set when the reference named a version. */
   versionId?: string
+  /** How the reference was understood: `model-id`, `version-id`, `name`, `alias` or `tier`. */
   via: ModelReferenceKind
 }
 

@@ -45,8 +45,11 @@ export interface ChatMessage {
  * @public
  */
 export interface ChatClock {
+  /** The current time, in ms since the epoch (like `Date.now()`). */
   now(): number
+  /** Calls `callback` after `ms` milliseconds; returns a handle for `clearTimeout`. */
   setTimeout(callback: () => void, ms: number): unknown
+  /** Cancels a timer `setTimeout` returned. */
   clearTimeout(handle: unknown): void
 }
 
@@ -56,8 +59,11 @@ export interface ChatClock {
  * @public
  */
 export interface ChatReporterClient {
+  /** The client's task calls (`ima.tasks`). */
   tasks: {
+    /** Creates a task, as `ima.tasks.create()`. */
     create(params: TaskCreateParams): Promise<CreatedTask>
+    /** Yields a task's status events until it finishes, as `ima.tasks.waitFor()`. */
     waitFor(task: CreatedTask, options?: WaitOptions): AsyncIterable<TaskEvent>
   }
   /** The client's models (an `ImaClient` has it): the default for `scope`. */

@@ -26,6 +26,7 @@ export interface FieldIssue {
  * @public
  */
 export class ImaError extends Error {
+  /** Class name, for `error.name` checks; subclasses set their own. */
   override name: string = 'ImaError'
   /** The service's code (a number from the envelope, or a string such as `'timeout'`), when known. */
   readonly code: number | string | undefined
@@ -45,6 +46,7 @@ export class ImaError extends Error {
  * @public
  */
 export class ImaConfigError extends ImaError {
+  /** Literal class name, for `error.name` checks. */
   override name = 'ImaConfigError' as const
 }
 
@@ -54,6 +56,7 @@ export class ImaConfigError extends ImaError {
  * @public
  */
 export class ValidationError extends ImaError {
+  /** Class name, for `error.name` checks; subclasses set their own. */
   override name: string = 'ValidationError'
   /** Each field that failed and why. */
   readonly issues: FieldIssue[]
@@ -74,6 +77,7 @@ export class ValidationError extends ImaError {
  * @public
  */
 export class ModelNotFoundError extends ValidationError {
+  /** Literal class name, for `error.name` checks. */
   override name = 'ModelNotFoundError' as const
   /** The model ids the product list offers for this category. */
   readonly available: string[]
@@ -90,6 +94,7 @@ export class ModelNotFoundError extends ValidationError {
  * @public
  */
 export class BudgetExceededError extends ValidationError {
+  /** Literal class name, for `error.name` checks. */
   override name = 'BudgetExceededError' as const
   /** What the create would cost, in points (credit × n). */
   readonly cost: number
@@ -115,6 +120,7 @@ export class BudgetExceededError extends ValidationError {
  * @public
  */
 export class ApiError extends ImaError {
+  /** Class name, for `error.name` checks; subclasses set their own. */
   override name: string = 'ApiError'
   /** The request that failed. */
   readonly request: RequestTarget
@@ -136,16 +142,19 @@ export class ApiError extends ImaError {
 
 /** 401: the API key is invalid or not authorised. @public */
 export class AuthenticationError extends ApiError {
+  /** Literal class name, for `error.name` checks. */
   override name = 'AuthenticationError' as const
 }
 
 /** 4008 / "Insufficient points": the account has too few credits for this task. @public */
 export class InsufficientPointsError extends ApiError {
+  /** Literal class name, for `error.name` checks. */
   override name = 'InsufficientPointsError' as const
 }
 
 /** 6006: the `credit` sent does not equal the chosen rule's points. @public */
 export class CreditMismatchError extends ApiError {
+  /** Literal class name, for `error.name` checks. */
   override name = 'CreditMismatchError' as const
 }
 
@@ -156,31 +165,37 @@ export class CreditMismatchError extends ApiError {
  * @public
  */
 export class AttributeMismatchError extends ApiError {
+  /** Literal class name, for `error.name` checks. */
   override name = 'AttributeMismatchError' as const
 }
 
 /** 400: a parameter (size, ratio…) was refused. @public */
 export class BadRequestError extends ApiError {
+  /** Literal class name, for `error.name` checks. */
   override name = 'BadRequestError' as const
 }
 
 /** 404: the task (or endpoint) does not exist. @public */
 export class NotFoundError extends ApiError {
+  /** Literal class name, for `error.name` checks. */
   override name = 'NotFoundError' as const
 }
 
 /** 429: too many requests. `retryAfterMs` says how long the service asked to wait. @public */
 export class RateLimitError extends ApiError {
+  /** Literal class name, for `error.name` checks. */
   override name = 'RateLimitError' as const
 }
 
 /** 5xx: the service failed. @public */
 export class ServerError extends ApiError {
+  /** Class name, for `error.name` checks; subclasses set their own. */
   override name: string = 'ServerError'
 }
 
 /** 503: the model or service is temporarily unavailable. @public */
 export class ServiceUnavailableError extends ServerError {
+  /** Literal class name, for `error.name` checks. */
   override name = 'ServiceUnavailableError' as const
 }
 
@@ -190,6 +205,7 @@ export class ServiceUnavailableError extends ServerError {
  * @public
  */
 export class ResponseValidationError extends ImaError {
+  /** Literal class name, for `error.name` checks. */
   override name = 'ResponseValidationError' as const
   /** The request whose answer was refused. */
   readonly request: RequestTarget
@@ -215,6 +231,7 @@ export class ResponseValidationError extends ImaError {
  * @public
  */
 export class ConnectionError extends ImaError {
+  /** Literal class name, for `error.name` checks. */
   override name = 'ConnectionError' as const
   /** The request that failed. */
   readonly request: RequestTarget
@@ -230,6 +247,7 @@ export class ConnectionError extends ImaError {
 
 /** One request took longer than the client's `timeout`. @public */
 export class RequestTimeoutError extends ImaError {
+  /** Literal class name, for `error.name` checks. */
   override name = 'RequestTimeoutError' as const
   /** The request that timed out. */
   readonly request: RequestTarget
@@ -247,6 +265,7 @@ export class RequestTimeoutError extends ImaError {
  * @public
  */
 export class CreateOutcomeUnknownError extends ImaError {
+  /** Literal class name, for `error.name` checks. */
   override name = 'CreateOutcomeUnknownError' as const
 
   constructor(message: string, options: { cause: unknown; status?: number }) {
@@ -260,6 +279,7 @@ export class CreateOutcomeUnknownError extends ImaError {
  * @public
  */
 export class ImaAbortError extends ImaError {
+  /** `'AbortError'`, the same name as the platform's own abort errors. */
   override name = 'AbortError' as const
 
   constructor(message = 'The operation was aborted', options: { cause?: unknown } = {}) {
@@ -273,6 +293,7 @@ export class ImaAbortError extends ImaError {
  * @public
  */
 export class TaskFailedError extends ImaError {
+  /** Literal class name, for `error.name` checks. */
   override name = 'TaskFailedError' as const
   /** The task that failed. */
   readonly taskId: string
@@ -295,6 +316,7 @@ export class TaskFailedError extends ImaError {
  * @public
  */
 export class TaskTimeoutError extends ImaError {
+  /** Literal class name, for `error.name` checks. */
   override name = 'TaskTimeoutError' as const
   /** The task that was still running. */
   readonly taskId: string

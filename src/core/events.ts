@@ -3,7 +3,9 @@ import type { CreatedTask, TaskEvent, TaskResult } from '../resources/task-types
 
 /** Emitted before each HTTP attempt. @public */
 export interface RequestEvent {
+  /** HTTP method, e.g. `POST`. */
   method: string
+  /** Path without host or query, e.g. `/open/v1/tasks/create`. */
   path: string
   /** 1 for the first try, 2 for the first retry… */
   attempt: number
@@ -11,13 +13,17 @@ export interface RequestEvent {
 
 /** Emitted when an HTTP attempt got an answer (any status). @public */
 export interface ResponseEvent extends RequestEvent {
+  /** The HTTP status. */
   status: number
+  /** Time from sending to the answer, in ms. */
   durationMs: number
 }
 
 /** Emitted before a retry's wait. @public */
 export interface RetryEvent {
+  /** HTTP method, e.g. `POST`. */
   method: string
+  /** Path without host or query, e.g. `/open/v1/tasks/create`. */
   path: string
   /** The attempt about to be made (2 for the first retry). */
   attempt: number
@@ -31,12 +37,15 @@ export interface RetryEvent {
 
 /** Emitted when a task was accepted by the service. @public */
 export interface TaskCreatedEvent {
+  /** The task as `tasks.create` returns it. */
   task: CreatedTask
 }
 
 /** Emitted when waiting for a task failed (failed, deleted, timed out…). @public */
 export interface TaskFailedEvent {
+  /** The task that was being waited for. */
   taskId: string
+  /** Why waiting failed, e.g. a `TaskFailedError` or `TaskTimeoutError`. */
   error: ImaError
 }
 
@@ -74,7 +83,9 @@ export interface UploadCompletedEvent {
  * @public
  */
 export interface TaskPollFailedEvent {
+  /** The task being polled. */
   taskId: string
+  /** The error of this poll. */
   error: ImaError
   /** Failed polls in a row so far, this one included. */
   consecutive: number
@@ -85,15 +96,25 @@ export interface TaskPollFailedEvent {
  * @public
  */
 export interface ImaEvents {
+  /** Before each HTTP attempt. */
   request: (event: RequestEvent) => void
+  /** When an HTTP attempt got an answer, whatever its status. */
   response: (event: ResponseEvent) => void
+  /** Before a request is tried again (also a create re-sent after a product-list refresh or a size fallback). */
   retry: (event: RetryEvent) => void
+  /** When the service accepted a task. */
   'task.created': (event: TaskCreatedEvent) => void
+  /** On each poll while waiting for a task. */
   'task.status': (event: TaskEvent) => void
+  /** When a waited-for task finished with its images. */
   'task.succeeded': (event: TaskResult) => void
+  /** When waiting for a task failed (failed, deleted, timed out…). */
   'task.failed': (event: TaskFailedEvent) => void
+  /** When one poll failed and waiting goes on. */
   'task.poll_failed': (event: TaskPollFailedEvent) => void
+  /** While `ima.uploads.put()` sends bytes. */
   'upload.progress': (event: UploadProgressEvent) => void
+  /** When `ima.uploads.put()` has the URL of an uploaded source. */
   'upload.completed': (event: UploadCompletedEvent) => void
 }
 

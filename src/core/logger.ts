@@ -19,9 +19,13 @@ export const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'
  * @public
  */
 export interface ImaLogger {
+  /** Detail lines, e.g. each HTTP response with its status and timing. */
   debug(message: string, fields?: LogFields): void
+  /** Normal progress: task created, status changes, uploads, preferences saved. */
   info(message: string, fields?: LogFields): void
+  /** Recoverable trouble: retries, failed polls, failed tasks. */
   warn(message: string, fields?: LogFields): void
+  /** Failures inside the SDK itself, e.g. an event listener that threw. */
   error(message: string, fields?: LogFields): void
 }
 
@@ -86,9 +90,13 @@ type PinoMethod = (fields: object, message?: string) => void
 
 /** Any logger with pino's calling convention (pino, and loggers that copy it). @public */
 export interface PinoLike {
+  /** pino's `debug(fields, message)`. */
   debug: PinoMethod
+  /** pino's `info(fields, message)`. */
   info: PinoMethod
+  /** pino's `warn(fields, message)`. */
   warn: PinoMethod
+  /** pino's `error(fields, message)`. */
   error: PinoMethod
 }
 

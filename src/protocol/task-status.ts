@@ -14,6 +14,7 @@ export type TaskState = 'pending' | 'processing' | 'success' | 'failed' | 'delet
 
 /** The outcome of {@link readTaskStatus}. */
 export interface TaskStatusReading {
+  /** `pending`, `processing`, `success`, `failed` or `deleted`. */
   state: TaskState
   /** The service's reason for a failure (`error_msg`, else `remark`). */
   reason?: string

@@ -14,6 +14,7 @@ import { taskWishFrom } from './task-wish.js'
 
 /** Options of the product calls. @public */
 export interface ProductRequestOptions {
+  /** Cancels the request. */
   signal?: AbortSignal
   /** Fetch the list again even if a cached copy is fresh. */
   fresh?: boolean

@@ -18,8 +18,11 @@ import type { TaskDetail, TaskEvent, TaskResult } from './task-types.js'
  * after the task was created, poll every `intervalMs`.
  */
 export interface PollPhase {
+  /** Where the stretch starts, in ms since the task was created. */
   fromElapsedMs: number
+  /** Where it ends, in ms since the task was created (`Infinity` for the last one). */
   toElapsedMs: number
+  /** Time between polls within it, in ms. */
   intervalMs: number
 }
 

@@ -66,7 +66,9 @@ export interface TaskModel {
  * @public
  */
 export interface TaskCharge {
+  /** `text_to_image` or `image_to_image`. */
   taskType: TaskType
+  /** The model and version the task runs on. */
   model: TaskModel
   /** The credit rule's `attribute_id`. */
   attributeId: number
@@ -99,25 +101,37 @@ export interface CreatedTask extends TaskCharge {
 export interface TaskMedia {
   /** 0 processing (also for null), 1 ready, 2 failed, 3 deleted. */
   resourceStatus: ResourceStatus
+  /** The service's status text (`status`), e.g. `pending` or `failed`. */
   status: string | undefined
+  /** The image's URL, once ready. */
   url: string | undefined
+  /** URL of the watermarked image (`watermark_url`); the fallback when `url` is empty. */
   watermarkUrl: string | undefined
+  /** URL of a cover (thumbnail) image (`cover_url`). */
   coverUrl: string | undefined
+  /** URL of a preview image (`preview_url`). */
   previewUrl: string | undefined
+  /** File format as the service reports it, e.g. `png`. */
   format: string | undefined
+  /** Width in pixels. */
   width: number | undefined
+  /** Height in pixels. */
   height: number | undefined
+  /** The service's error message for this media (`error_msg`), when it failed. */
   errorMsg: string | undefined
+  /** The service's free-text remark, sometimes the failure reason. */
   remark: string | undefined
 }
 
 /** A task detail, with its state already read by the protocol's rules. @public */
 export interface TaskDetail {
+  /** The task id. */
   id: string
   /** `pending`, `processing`, `success`, `failed` or `deleted`. */
   state: TaskState
   /** The service's reason when failed or deleted. */
   reason: string | undefined
+  /** The task's outputs, one per image. */
   medias: TaskMedia[]
   /** The `data` object as the service sent it, unknown fields included. */
   raw: Record<string, unknown>
@@ -125,12 +139,15 @@ export interface TaskDetail {
 
 /** A status event while waiting. @public */
 export interface TaskEvent {
+  /** The task's state at this poll. */
   type: 'pending' | 'processing' | 'success' | 'failed'
+  /** The task being waited for. */
   taskId: string
   /** Time since the task was created (or since waiting began, for a task known only by id). */
   elapsedMs: number
   /** `min(95, floor(elapsed / estimatedMax × 100))`, and 100 on success. */
   percent: number
+  /** The task's outputs as of this poll. */
   medias: TaskMedia[]
   /** On success: the first image's URL. */
   url?: string
@@ -140,6 +157,7 @@ export interface TaskEvent {
 
 /** Options of `tasks.waitFor` and `tasks.wait`. @public */
 export interface WaitOptions {
+  /** Stops waiting (with an `ImaAbortError`); the task itself keeps running. */
   signal?: AbortSignal
   /** Time between polls, in ms. @defaultValue the model's interval (5 s; Midjourney 8 s), 5 s for unknown models */
   intervalMs?: number
@@ -157,6 +175,7 @@ export interface WaitOptions {
 
 /** A finished task. @public */
 export interface TaskResult {
+  /** The finished task's id. */
   taskId: string
   /** The first image's URL. */
   url: string
@@ -164,6 +183,7 @@ export interface TaskResult {
   urls: string[]
   /** The first image's cover (thumbnail) URL, when the service gave one. */
   coverUrl: string | undefined
+  /** Every output, as in the final task detail. */
   medias: TaskMedia[]
   /** Time from creation (or from the start of waiting) to success. */
   elapsedMs: number

@@ -10,31 +10,45 @@ export type AttributeValue = string | number | boolean
  * @public
  */
 export interface CreditRule {
+  /** The rule's id, sent as `attribute_id` (and `cast.attribute_id`) with the create. */
   attribute_id: number
+  /** Points per image when this rule applies, sent as `credit` (and `cast.points`). */
   points: number
+  /** The parameter values this rule is for, e.g. `{ size: '2K' }` (`{}` when the service sent none). */
   attributes: Record<string, AttributeValue>
+  /** Other fields the service sent, kept as they are. */
   [extra: string]: unknown
 }
 
 /** One option of a form field. @public */
 export interface FormFieldOption {
+  /** What the UI shows, e.g. `2K`. */
   label?: string
+  /** The value to send when this option is chosen, e.g. `'2k'`. */
   value: unknown
+  /** Other fields the service sent, kept as they are. */
   [extra: string]: unknown
 }
 
 /** A UI parameter of a virtual field (`field` or, in older lists, `id`, names it). @public */
 export interface UiParam {
+  /** The parameter's name, e.g. `aspect_ratio`. */
   field?: string
+  /** The parameter's name in older lists, when `field` is absent. */
   id?: string
+  /** Its default value, used when the caller does not give one. */
   value: unknown
+  /** Other fields the service sent, kept as they are. */
   [extra: string]: unknown
 }
 
 /** One rule of a virtual field's value mapping. @public */
 export interface ValueMappingRule {
+  /** UI parameter values this rule matches, e.g. `{ aspect_ratio: '16:9' }`; all must be equal. */
   source_values: Record<string, unknown>
+  /** The field's value to send when the rule matches, e.g. `'2560x1440'`. */
   target_value: unknown
+  /** Other fields the service sent, kept as they are. */
   [extra: string]: unknown
 }
 
@@ -45,13 +59,21 @@ export interface ValueMappingRule {
  * @public
  */
 export interface FormField {
+  /** The parameter's wire name, e.g. `size` or `aspect_ratio`. */
   field: string
+  /** The UI control the service suggests, e.g. `tags`. */
   type?: string
+  /** The default value (for a virtual field, the value when no mapping rule matches). */
   value?: unknown
+  /** The values offered, when the field is a choice. */
   options?: FormFieldOption[] | null
+  /** Whether the field's value is computed from `ui_params` through `value_mapping`. */
   is_ui_virtual?: boolean
+  /** On a virtual field: the UI parameters that feed the mapping, with their defaults. */
   ui_params?: UiParam[] | null
+  /** On a virtual field: the rules that turn UI parameter values into this field's value. */
   value_mapping?: { mapping_rules: ValueMappingRule[]; [extra: string]: unknown } | null
+  /** Other fields the service sent, kept as they are. */
   [extra: string]: unknown
 }
 
@@ -69,9 +91,13 @@ export interface ProductNode {
   name: string
   /** On a leaf: the model id (`''` on groups). */
   model_id: string
+  /** On a group: its child groups and version leaves. */
   children?: ProductNode[] | null
+  /** On a leaf: the credit rules that price its parameter combinations. */
   credit_rules?: CreditRule[] | null
+  /** On a leaf: its form fields, with their defaults and options. */
   form_config?: FormField[] | null
+  /** Other fields the service sent, kept as they are. */
   [extra: string]: unknown
 }
 

@@ -6,7 +6,9 @@ import type { TaskType } from '../schemas/tasks.js'
  * @public
  */
 export interface ModelPreference {
+  /** The `model_id`, e.g. `gemini-3-pro-image`. */
   modelId: string
+  /** The model's display name, e.g. `Nano Banana Pro`. */
   modelName: string
   /** Points the last generation cost. */
   credit: number
@@ -20,9 +22,13 @@ export interface ModelPreference {
  * @public
  */
 export interface PreferenceStore {
+  /** The user's preference for `taskType`, or `undefined` when none is saved. */
   get(userId: string, taskType: TaskType): Promise<ModelPreference | undefined>
+  /** Saves the user's preference for `taskType`, replacing any earlier one. */
   set(userId: string, taskType: TaskType, preference: ModelPreference): Promise<void>
+  /** Forgets the user's preference for `taskType`; nothing happens when there is none. */
   delete(userId: string, taskType: TaskType): Promise<void>
+  /** Every preference the user has, by task type (`{}` when none). */
   list(userId: string): Promise<Partial<Record<TaskType, ModelPreference>>>
 }
 
@@ -33,20 +39,24 @@ export interface PreferenceStore {
 export class MemoryPreferenceStore implements PreferenceStore {
   readonly #byUser = new Map<string, Partial<Record<TaskType, ModelPreference>>>()
 
+  /** The user's preference for `taskType` (a copy), or `undefined` when none is saved. */
   async get(userId: string, taskType: TaskType): Promise<ModelPreference | undefined> {
     const preference = this.#byUser.get(userId)?.[taskType]
     return preference ? { ...preference } : undefined
   }
 
+  /** Saves a copy of the user's preference for `taskType`. */
   async set(userId: string, taskType: TaskType, preference: ModelPreference): Promise<void> {
     this.#byUser.set(userId, { ...this.#byUser.get(userId), [taskType]: { ...preference } })
   }
 
+  /** Forgets the user's preference for `taskType`; nothing happens when there is none. */
   async delete(userId: string, taskType: TaskType): Promise<void> {
     const entry = this.#byUser.get(userId)
     if (entry) delete entry[taskType]
   }
 
+  /** Every preference the user has, by task type (a copy; `{}` when none). */
   async list(userId: string): Promise<Partial<Record<TaskType, ModelPreference>>> {
     return structuredClone(this.#byUser.get(userId) ?? {})
   }

@@ -17,9 +17,13 @@ import type { ModelPreference, PreferenceStore } from './preferences.js'
  * @public
  */
 export interface KeyValueStorage {
+  /** The value stored at `key`, or `null`/`undefined` when there is none. */
   getItem(key: string): Promise<unknown>
+  /** Stores a user's task-type map at `key`. */
   setItem(key: string, value: Record<string, unknown>): Promise<void>
+  /** Deletes `key`. */
   removeItem(key: string): Promise<void>
+  /** Every key, or those under the prefix `base`. */
   getKeys(base?: string): Promise<string[]>
 }
 
@@ -90,22 +94,26 @@ export class UnstoragePreferenceStore implements PreferenceStore {
     return `${this.#prefix}${userKey(encodeUserId(userId))}`
   }
 
+  /** The user's preference for `taskType`, or `undefined` when none is saved. */
   async get(userId: string, taskType: TaskType): Promise<ModelPreference | undefined> {
     checkStoreKey(userId, taskType)
     return readUserEntry(await this.#read(userId))[taskType]
   }
 
+  /** Saves the user's preference for `taskType`, keeping their other task types. */
   async set(userId: string, taskType: TaskType, preference: ModelPreference): Promise<void> {
     checkStoreKey(userId, taskType)
     checkPreference(preference)
     await this.#update(userId, (entry) => withPreference(entry, taskType, preference))
   }
 
+  /** Forgets the user's preference for `taskType`; nothing happens when there is none. */
   async delete(userId: string, taskType: TaskType): Promise<void> {
     checkStoreKey(userId, taskType)
     await this.#update(userId, (entry) => withoutPreference(entry, taskType))
   }
 
+  /** Every preference the user has, by task type. */
   async list(userId: string): Promise<Partial<Record<TaskType, ModelPreference>>> {
     checkStoreKey(userId)
     return readUserEntry(await this.#read(userId))

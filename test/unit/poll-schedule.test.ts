@@ -36,51 +36,35 @@ describe('pollTask on a schedule (fake timers)', () => {
     vi.useRealTimers()
   })
 
-  it('makes its polls at the scheduled times and stops at success', async () => {
+  /** Runs pollTask on fake time for a task that finishes `doneAfterMs` after it started; returns when each poll happened. */
+  async function pollTimes(estimatedSeconds: readonly [number, number], doneAfterMs: number): Promise<number[]> {
     const startedAt = Date.now()
-    const doneAt = startedAt + 31_000
-    const pollTimes: number[] = []
-    const controller = new AbortController()
+    const times: number[] = []
     const result = pollTask({
       taskId: 't',
       fetchDetail: async () => {
-        pollTimes.push(Date.now() - startedAt)
-        return detail(Date.now() >= doneAt)
+        times.push(Date.now() - startedAt)
+        return detail(Date.now() - startedAt >= doneAfterMs)
       },
-      schedule: planPollSchedule({ estimatedSeconds: [20, 40], modelIntervalMs: 5000, startKnown: true }),
-      estimatedMaxMs: 40_000,
+      schedule: planPollSchedule({ estimatedSeconds, modelIntervalMs: 5000, startKnown: true }),
+      estimatedMaxMs: estimatedSeconds[1] * 1000,
       startedAt,
-      signal: controller.signal,
+      signal: new AbortController().signal,
       onEvent: () => {},
       maxPollFailures: 0,
       onPollFailure: () => {},
     })
-    await vi.advanceTimersByTimeAsync(60_000)
+    await vi.advanceTimersByTimeAsync(doneAfterMs + 30_000)
     await expect(result).resolves.toMatchObject({ taskId: 't', url: 'https://cdn.example/x.png' })
-    expect(pollTimes).toEqual([20_000, 22_500, 25_000, 27_500, 30_000, 32_500])
+    return times
+  }
+
+  it('makes its polls at the scheduled times and stops at success', async () => {
+    expect(await pollTimes([20, 40], 31_000)).toEqual([20_000, 22_500, 25_000, 27_500, 30_000, 32_500])
   })
 
-  it('moves to the model interval once past the estimate', async () => {
-    const startedAt = Date.now()
-    const pollTimes: number[] = []
-    const controller = new AbortController()
-    const result = pollTask({
-      taskId: 't',
-      fetchDetail: async () => {
-        pollTimes.push(Date.now() - startedAt)
-        return detail(Date.now() - startedAt >= 50_000)
-      },
-      schedule: planPollSchedule({ estimatedSeconds: [20, 30], modelIntervalMs: 5000, startKnown: true }),
-      estimatedMaxMs: 30_000,
-      startedAt,
-      signal: controller.signal,
-      onEvent: () => {},
-      maxPollFailures: 0,
-      onPollFailure: () => {},
-    })
-    await vi.advanceTimersByTimeAsync(80_000)
-    await result
+  it('moves to the model interval a quarter past the estimate', async () => {
     // Tight until 37.5 s (30 s × 1.25), then every 5 s.
-    expect(pollTimes).toEqual([20_000, 22_500, 25_000, 27_500, 30_000, 32_500, 35_000, 37_500, 42_500, 47_500, 52_500])
+    expect(await pollTimes([20, 30], 50_000)).toEqual([20_000, 22_500, 25_000, 27_500, 30_000, 32_500, 35_000, 37_500, 42_500, 47_500, 52_500])
   })
 })
