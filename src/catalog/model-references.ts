@@ -141,5 +141,5 @@ export function resolveModelReference(
   const suggestions = closeMatches(reference, candidates, scope)
   const available = [...new Set(candidates.filter((c) => scopeAllows(scope, c.modelId)).map((c) => c.modelId))]
   const hint = suggestions.length > 0 ? `did you mean ${suggestions.map(describe).join(', or ')}?` : `choose one of ${available.map(describe).join(', ')}`
-  throw new ModelNotFoundError(`Unknown model "${reference}": ${hint}`, available)
+  throw new ModelNotFoundError(`Unknown model "${reference}": ${hint}`, available, suggestions)
 }

@@ -215,7 +215,11 @@ function kindOf(error: unknown, facts: ErrorFacts): ChatErrorKind {
     case 'TaskTimeoutError':
       return 'timeout'
     case 'TaskFailedError': {
-      // A reason means a media failed with detail (resource_status 2 row); none means the bare status "failed" row.
+      // The SDK's error says which row: resource_status 2 (or deleted) vs the bare status "failed".
+      const failure = field(error, 'failure')
+      if (failure === 'status') return 'unsuccessful'
+      if (failure === 'resource' || failure === 'deleted') return 'generation-failed'
+      // Plain objects from elsewhere: a reason means a media failed with detail.
       const reason = field(error, 'reason')
       return typeof reason === 'string' && reason !== '' ? 'generation-failed' : 'unsuccessful'
     }

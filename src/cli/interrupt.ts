@@ -6,8 +6,9 @@
 import { EXIT, InterruptedError } from './errors.js'
 
 /**
- * Runs `work` with a signal that SIGINT aborts. An abort becomes an
- * {@link InterruptedError} carrying the task id known at that moment.
+ * Runs `work` with a signal that SIGINT (Ctrl-C) or SIGTERM (a supervisor
+ * stopping the process) aborts. An abort becomes an {@link InterruptedError}
+ * carrying the task id known at that moment, so it can be resumed.
  */
 export async function interruptible<T>(work: (signal: AbortSignal) => Promise<T>, taskId: () => string | undefined): Promise<T> {
   const controller = new AbortController()
@@ -16,6 +17,7 @@ export async function interruptible<T>(work: (signal: AbortSignal) => Promise<T>
     controller.abort()
   }
   process.on('SIGINT', onInterrupt)
+  process.on('SIGTERM', onInterrupt)
   try {
     return await work(controller.signal)
   } catch (error) {
@@ -23,5 +25,6 @@ export async function interruptible<T>(work: (signal: AbortSignal) => Promise<T>
     throw error
   } finally {
     process.off('SIGINT', onInterrupt)
+    process.off('SIGTERM', onInterrupt)
   }
 }

@@ -81,10 +81,13 @@ export class ModelNotFoundError extends ValidationError {
   override name = 'ModelNotFoundError' as const
   /** The model ids the product list offers for this category. */
   readonly available: string[]
+  /** The model ids closest to what was asked for ("did you mean"), best first; empty when none is close. */
+  readonly suggestions: string[]
 
-  constructor(message: string, available: string[]) {
+  constructor(message: string, available: string[], suggestions: string[] = []) {
     super(message, [{ path: 'model', message }])
     this.available = available
+    this.suggestions = suggestions
   }
 }
 
@@ -301,12 +304,20 @@ export class TaskFailedError extends ImaError {
   readonly reason: string | undefined
   /** Whether the result was deleted rather than failed. */
   readonly deleted: boolean
+  /**
+   * How it failed: a media at resource_status 2 (`resource`), every media
+   * ready but a status "failed" with no detail (`status`), or deleted
+   * (resource_status 3).
+   */
+  readonly failure: 'resource' | 'status' | 'deleted'
 
-  constructor(message: string, options: { taskId: string; reason?: string; deleted?: boolean }) {
-    super(message, { code: options.deleted ? 'task_deleted' : 'task_failed' })
+  constructor(message: string, options: { taskId: string; reason?: string; failure?: 'resource' | 'status' | 'deleted' }) {
+    const failure = options.failure ?? 'resource'
+    super(message, { code: failure === 'deleted' ? 'task_deleted' : 'task_failed' })
     this.taskId = options.taskId
     this.reason = options.reason
-    this.deleted = options.deleted ?? false
+    this.failure = failure
+    this.deleted = failure === 'deleted'
   }
 }
 

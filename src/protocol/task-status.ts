@@ -9,6 +9,9 @@ export function normaliseResourceStatus(value: WireMedia['resource_status']): Re
   return number === 1 || number === 2 || number === 3 ? number : 0
 }
 
+/** How a task failed: a media at resource_status 2, or only a status "failed" on ready medias. */
+export type TaskFailure = 'resource' | 'status'
+
 /** What a task detail says about the task as a whole. */
 export type TaskState = 'pending' | 'processing' | 'success' | 'failed' | 'deleted'
 
@@ -18,6 +21,8 @@ export interface TaskStatusReading {
   state: TaskState
   /** The service's reason for a failure (`error_msg`, else `remark`). */
   reason?: string
+  /** How it failed: a media at resource_status 2 (`resource`), or every media ready but a status "failed" (`status`). */
+  failure?: TaskFailure
   /** On success: each media's URL (`url`, else `watermark_url`). */
   urls?: string[]
 }
@@ -37,12 +42,12 @@ export function readTaskStatus(medias: readonly WireMedia[] | null | undefined):
   if (list.length === 0) return { state: 'pending' }
   const statuses = list.map((media) => normaliseResourceStatus(media.resource_status))
   const failed = list.find((_, index) => statuses[index] === 2)
-  if (failed) return withReason('failed', failed)
+  if (failed) return { ...withReason('failed', failed), failure: 'resource' }
   const deleted = list.find((_, index) => statuses[index] === 3)
   if (deleted) return withReason('deleted', deleted)
   if (statuses.every((status) => status === 1)) {
     const failedStatus = list.find((media) => media.status?.toLowerCase() === 'failed')
-    if (failedStatus) return withReason('failed', failedStatus)
+    if (failedStatus) return { ...withReason('failed', failedStatus), failure: 'status' }
     const urls = list.map((media) => media.url || media.watermark_url || '')
     if (urls.every((url) => url !== '')) return { state: 'success', urls }
     return { state: 'processing' }

@@ -112,7 +112,11 @@ function failureOf(detail: TaskDetail, taskId: string): TaskFailedError {
   const message = deleted
     ? `Task ${taskId} was deleted before its result could be read${why} — create it again`
     : `Task ${taskId} failed${why} — try again, or choose another model or size`
-  return new TaskFailedError(message, { taskId, ...(detail.reason ? { reason: detail.reason } : {}), deleted })
+  return new TaskFailedError(message, {
+    taskId,
+    ...(detail.reason ? { reason: detail.reason } : {}),
+    failure: deleted ? 'deleted' : (detail.failure ?? 'resource'),
+  })
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { ResourceStatus, TaskState } from '../protocol/task-status.js'
+import type { ResourceStatus, TaskFailure, TaskState } from '../protocol/task-status.js'
 import type { CreateTaskBody, TaskType } from '../schemas/tasks.js'
 import type { UploadSource } from './uploads.js'
 
@@ -131,6 +131,8 @@ export interface TaskDetail {
   state: TaskState
   /** The service's reason when failed or deleted. */
   reason: string | undefined
+  /** When failed: a media at resource_status 2 (`resource`) or only a status "failed" (`status`). */
+  failure: TaskFailure | undefined
   /** The task's outputs, one per image. */
   medias: TaskMedia[]
   /** The `data` object as the service sent it, unknown fields included. */

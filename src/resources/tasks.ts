@@ -263,6 +263,7 @@ export class Tasks {
       id: wire.id === null || wire.id === undefined ? taskId : String(wire.id),
       state: reading.state,
       reason: reading.reason,
+      failure: reading.failure,
       medias: (wire.medias ?? []).map(toTaskMedia),
       raw: wire,
     }

@@ -193,6 +193,8 @@ export function attachLocalSourceReader(uploads: Uploads, reader: LocalSourceRea
 export class Uploads {
   readonly #context: ClientContext
   readonly #cache = new UploadCache()
+  /** Uploads under way by content key, so identical input sent at the same time is uploaded once. */
+  readonly #inFlight = new Map<string, Promise<CachedUpload>>()
   #localReader: LocalSourceReader | undefined
 
   static {
@@ -252,10 +254,33 @@ export class Uploads {
         logger.info('ima upload', { bytes: cached.bytes, contentType: cached.contentType, cached: true, durationMs: Date.now() - started })
         return { ...cached }
       }
+      const key = prepared.cacheKey
+      const underWay = key === undefined ? undefined : this.#inFlight.get(key)
+      if (underWay) {
+        // The same bytes are being uploaded by another call: share its URL; if that call fails or is aborted, upload here.
+        const shared = await raceAbort(underWay, signal).catch((error: unknown) => {
+          if (signal?.aborted) throw error
+          return undefined
+        })
+        if (shared) {
+          await prepared.discard(undefined)
+          this.#context.emit('upload.completed', { ...shared, cached: true })
+          logger.info('ima upload', { bytes: shared.bytes, contentType: shared.contentType, cached: true, durationMs: Date.now() - started })
+          return { ...shared }
+        }
+      }
       throwIfAborted(signal)
-      const result = await this.#upload(prepared, signal)
+      const uploading = this.#upload(prepared, signal)
+      if (key !== undefined) {
+        this.#inFlight.set(key, uploading)
+        const forget = () => {
+          if (this.#inFlight.get(key) === uploading) this.#inFlight.delete(key)
+        }
+        uploading.then(forget, forget)
+      }
+      const result = await uploading
       // Only a finished upload is remembered, so an aborted or failed one is tried again next time.
-      if (prepared.cacheKey !== undefined) this.#cache.set(prepared.cacheKey, result)
+      if (key !== undefined) this.#cache.set(key, result)
       this.#context.emit('upload.completed', { ...result, cached: false })
       logger.info('ima upload', { bytes: result.bytes, contentType: result.contentType, cached: false, durationMs: Date.now() - started })
       return { ...result }

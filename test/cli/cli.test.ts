@@ -229,10 +229,10 @@ describe.concurrent('failures', () => {
 })
 
 describe('a person at a terminal', () => {
-  it('Ctrl-C mid-wait: exit 130, the task id to resume, no stack trace', async () => {
+  it.each(['SIGINT', 'SIGTERM'] as const)('%s mid-wait: exit 130, the task id to resume, no stack trace', async (signal) => {
     const { child, run, done } = start(['generate', 'a castle [never]', '--api-key', server.apiKey, ...local()])
     await expect.poll(() => run.stderr, { timeout: 5_000, interval: 10 }).toMatch(/processing/)
-    child.kill('SIGINT')
+    child.kill(signal)
     const ended = await done
     expect(ended.code).toBe(130)
     const id = /Task (task_\w+) created/.exec(ended.stderr)?.[1]

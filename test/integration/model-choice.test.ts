@@ -113,6 +113,7 @@ describe('model references, tiers and scopes', () => {
     const error = await rejectionOf(ima.client().tasks.create({ model: 'nano bananna pro', prompt: 'a fox' }))
     expect(error).toBeInstanceOf(ModelNotFoundError)
     expect(error.message).toContain('did you mean Nano Banana Pro (gemini-3-pro-image)')
+    expect((error as ModelNotFoundError).suggestions[0]).toBe('gemini-3-pro-image')
     expect(countRequests('/open/v1/tasks/create')).toBe(before)
   })
 

@@ -252,6 +252,15 @@ describe('uploads.put: the protocol', () => {
     expect(putRequests()).toHaveLength(3)
   })
 
+  it('uploads identical input sent at the same time once', async () => {
+    const bytes = pngBytes(6_000)
+    const client = nodeClient()
+    const results = await Promise.all([client.uploads.put(bytes), client.uploads.put(bytes), client.uploads.put(new Blob([bytes]))])
+    expect(new Set(results.map((result) => result.url)).size).toBe(1)
+    expect(tokenRequests()).toHaveLength(1)
+    expect(putRequests()).toHaveLength(1)
+  })
+
   it('caches a file by path, size and mtime, and uploads it again once it changed', async () => {
     const path = await tempFile('cat.png', pngBytes(4_000))
     const client = nodeClient()

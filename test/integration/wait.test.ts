@@ -40,16 +40,16 @@ describe('tasks.waitFor / wait over HTTP', () => {
   })
 
   it.each([
-    ['[fail]', 'The image could not be generated (simulated failure)', false],
-    ['[fail-status]', 'simulated failure without detail', false],
-    ['[delete]', undefined, true],
-  ])('ends with a failed event and TaskFailedError for %s', async (marker, reason, deleted) => {
+    ['[fail]', 'The image could not be generated (simulated failure)', false, 'resource'],
+    ['[fail-status]', 'simulated failure without detail', false, 'status'],
+    ['[delete]', undefined, true, 'deleted'],
+  ])('ends with a failed event and TaskFailedError for %s', async (marker, reason, deleted, failure) => {
     const client = ima.client()
     const task = await client.tasks.create({ model: 'gemini-3.1-flash-image', prompt: `a cat ${marker}` })
     const { events, error } = await collect(client.tasks.waitFor(task.id, FAST))
     expect(events.at(-1)?.type).toBe('failed')
     expect(error).toBeInstanceOf(TaskFailedError)
-    expect(error).toMatchObject({ taskId: task.id, deleted })
+    expect(error).toMatchObject({ taskId: task.id, deleted, failure })
     if (reason) expect((error as TaskFailedError).reason).toBe(reason)
     expect(error?.message).toContain(task.id)
   })

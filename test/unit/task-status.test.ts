@@ -27,8 +27,8 @@ describe('readTaskStatus', () => {
   })
 
   it('fails on any media at 2 with error_msg, else remark', () => {
-    expect(readTaskStatus([{ resource_status: 1, url: 'x' }, { resource_status: 2, error_msg: 'blocked' }])).toEqual({ state: 'failed', reason: 'blocked' })
-    expect(readTaskStatus([{ resource_status: '2', remark: 'why' }])).toEqual({ state: 'failed', reason: 'why' })
+    expect(readTaskStatus([{ resource_status: 1, url: 'x' }, { resource_status: 2, error_msg: 'blocked' }])).toEqual({ state: 'failed', reason: 'blocked', failure: 'resource' })
+    expect(readTaskStatus([{ resource_status: '2', remark: 'why' }])).toEqual({ state: 'failed', reason: 'why', failure: 'resource' })
   })
 
   it('reports deleted for 3', () => {
@@ -36,7 +36,7 @@ describe('readTaskStatus', () => {
   })
 
   it('fails when all are 1 but a status says failed', () => {
-    expect(readTaskStatus([{ resource_status: 1, status: 'failed', url: '' }]).state).toBe('failed')
+    expect(readTaskStatus([{ resource_status: 1, status: 'failed', url: '' }])).toEqual({ state: 'failed', failure: 'status' })
   })
 })
 
