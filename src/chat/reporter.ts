@@ -8,7 +8,7 @@ import { resolveModelReference } from '../catalog/model-references.js'
 import { FULL_CATALOG_SCOPE, type ModelScope } from '../catalog/scopes.js'
 import type { CreatedTask, TaskCreateParams, TaskEvent, TaskResult, WaitOptions } from '../resources/task-types.js'
 import { suggestAlternatives, type ChatAlternative } from './alternatives.js'
-import { translateAs, translateError, type TranslatedError } from './translate-error.js'
+import { translateError, type TranslatedError } from './translate-error.js'
 import type { ChatLanguage } from './types.js'
 
 /**
@@ -209,15 +209,6 @@ export const chatTexts = {
   },
 }
 
-function isTaskFailure(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'TaskFailedError'
-}
-
-/** resource_status 2 on any media is the "generation failed" row; status "failed" alone is "unsuccessful". */
-function failureKind(event: TaskEvent): 'generation-failed' | 'unsuccessful' {
-  return event.medias.some((media) => media.resourceStatus === 2 || media.resourceStatus === 3) ? 'generation-failed' : 'unsuccessful'
-}
-
 /** The model a failed create was meant for, to pick alternatives; undefined when it cannot be told. */
 function intendedModel(params: ChatGenerateParams, scope: ModelScope): string | undefined {
   const taskType = params.taskType ?? (params.inputImages?.length ? 'image_to_image' : 'text_to_image')
@@ -281,7 +272,6 @@ export function createChatReporter(options: ChatReporterOptions): ChatReporter {
       }
 
       let task: CreatedTask | undefined
-      let failed: TaskEvent | undefined
       let timer: unknown
       let finished = false
       const stopTimer = () => {
@@ -324,13 +314,11 @@ export function createChatReporter(options: ChatReporterOptions): ChatReporter {
             stopTimer()
             success = event
           }
-          // Kept to tell the seeds' two failure rows apart: a media at resource_status 2, or only status "failed".
-          if (event.type === 'failed') failed = event
         }
         stopTimer()
         // waitFor ends only after a success or by throwing; an end without one would be a broken client.
         if (!success) throw new Error('the wait ended without a result')
-        const urls = (success?.medias ?? []).map((media) => media.url ?? media.watermarkUrl).filter((url): url is string => Boolean(url))
+        const urls = (success.urls ?? []).filter(Boolean)
         const first = success.url || urls[0] || ''
         const all = urls.length > 0 ? urls : [first]
         const elapsedMs = clock.now() - startedAt
@@ -355,7 +343,8 @@ export function createChatReporter(options: ChatReporterOptions): ChatReporter {
         return { ok: true, task, result, messages, sendErrors }
       } catch (error) {
         stopTimer()
-        const translated = failed && isTaskFailure(error) ? translateAs(failureKind(failed), error, language) : translateError(error, language)
+        // TaskFailedError.failure (read from the medias by the SDK) tells the seeds' two failure rows apart.
+        const translated = translateError(error, language)
         const failedModelId = task?.model.id ?? intendedModel(params, scope)
         const alternatives =
           translated.kind === 'cancelled'

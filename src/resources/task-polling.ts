@@ -97,7 +97,7 @@ function eventFor(detail: TaskDetail, plan: PollPlan): TaskEvent {
   const base = { taskId: plan.taskId, elapsedMs, medias: detail.medias }
   switch (detail.state) {
     case 'success':
-      return { ...base, type: 'success', percent: 100, url: detail.medias.map((media) => media.url ?? media.watermarkUrl).find(Boolean) ?? '' }
+      return { ...base, type: 'success', percent: 100, url: detail.urls[0] ?? '', urls: detail.urls }
     case 'failed':
     case 'deleted':
       return { ...base, type: 'failed', percent: progressPercent(elapsedMs, plan.estimatedMaxMs), ...(detail.reason ? { reason: detail.reason } : {}) }
@@ -144,11 +144,10 @@ export async function pollTask(plan: PollPlan): Promise<TaskResult> {
     plan.onEvent(event)
     if (detail.state === 'failed' || detail.state === 'deleted') throw failureOf(detail, plan.taskId)
     if (detail.state !== 'success') return false
-    const urls = detail.medias.map((media) => media.url ?? media.watermarkUrl ?? '')
     return pWaitFor.resolveWith<TaskResult>({
       taskId: plan.taskId,
-      url: urls[0] ?? '',
-      urls,
+      url: detail.urls[0] ?? '',
+      urls: detail.urls,
       coverUrl: detail.medias[0]?.coverUrl,
       medias: detail.medias,
       elapsedMs: event.elapsedMs,
@@ -174,8 +173,8 @@ export async function pollTask(plan: PollPlan): Promise<TaskResult> {
       clearTimeout(timer)
     }
   }
-  // The last phase is open-ended: only an abort or a failure ends it.
-  throw abortErrorFor(plan.signal)
+  // Unreachable: the last phase is open-ended, so only a result, a failure or an abort leaves the loop.
+  throw new Error('pollTask: the poll schedule ended without an open-ended phase')
 }
 
 /**

@@ -133,6 +133,8 @@ export interface TaskDetail {
   reason: string | undefined
   /** When failed: a media at resource_status 2 (`resource`) or only a status "failed" (`status`). */
   failure: TaskFailure | undefined
+  /** On success: each image's URL (`url`, else `watermark_url`), in order; empty before. */
+  urls: string[]
   /** The task's outputs, one per image. */
   medias: TaskMedia[]
   /** The `data` object as the service sent it, unknown fields included. */
@@ -153,6 +155,8 @@ export interface TaskEvent {
   medias: TaskMedia[]
   /** On success: the first image's URL. */
   url?: string
+  /** On success: every image's URL, in order. */
+  urls?: string[]
   /** On failure: the service's reason. */
   reason?: string
 }

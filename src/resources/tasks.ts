@@ -5,7 +5,6 @@ import {
   BudgetExceededError,
   CreateOutcomeUnknownError,
   CreditMismatchError,
-  ImaError,
   ServerError,
   ValidationError,
 } from '../core/errors.js'
@@ -264,6 +263,7 @@ export class Tasks {
       state: reading.state,
       reason: reading.reason,
       failure: reading.failure,
+      urls: reading.urls ?? [],
       medias: (wire.medias ?? []).map(toTaskMedia),
       raw: wire,
     }

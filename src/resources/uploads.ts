@@ -20,7 +20,7 @@ import { redactSecrets } from '../core/redact.js'
 import { decideRetry, parseRetryAfter } from '../core/retry-policy.js'
 import { digestHex, UPLOAD_TOKEN_PATH, uploadTokenFields } from '../core/upload-sign.js'
 import { uploadTokenSchema } from '../schemas/uploads.js'
-import { chunkBytes, concatBytes, isAsyncIterable, isBlob, isReadableStream, iterableToStream, peekStream, raceAbort, sourceIssue } from '../core/byte-streams.js'
+import { chunkBytes, isAsyncIterable, isBlob, isReadableStream, iterableToStream, peekStream, raceAbort, sourceIssue } from '../core/byte-streams.js'
 import { UploadCache, type CachedUpload } from './upload-cache.js'
 
 /**

@@ -26,6 +26,7 @@ describe('tasks.waitFor / wait over HTTP', () => {
     const last = events.at(-1)!
     expect(last).toMatchObject({ taskId: task.id, percent: 100 })
     expect(last.url).toMatch(new RegExp(`^${ima.server.url}/files/${task.id}/0\\.png$`))
+    expect(last.urls).toEqual([last.url])
     expect(events.slice(0, -1).every((event) => event.percent >= 0 && event.percent <= 95)).toBe(true)
     expect(events[2]!.medias[0]).toMatchObject({ resourceStatus: 1, url: undefined })
     expect(ima.server.tasks.find((t) => t.id === task.id)?.polls).toBe(4)

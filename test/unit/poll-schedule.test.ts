@@ -6,7 +6,7 @@ const media = (done: boolean) => ({
   resourceStatus: done ? (1 as const) : (0 as const), status: done ? 'success' : 'processing', url: done ? 'https://cdn.example/x.png' : undefined,
   watermarkUrl: undefined, coverUrl: undefined, previewUrl: undefined, format: undefined, width: undefined, height: undefined, errorMsg: undefined, remark: undefined,
 })
-const detail = (done: boolean): TaskDetail => ({ id: 't', state: done ? 'success' : 'processing', reason: undefined, failure: undefined, medias: [media(done)], raw: {} })
+const detail = (done: boolean): TaskDetail => ({ id: 't', state: done ? 'success' : 'processing', reason: undefined, failure: undefined, urls: done ? ['https://cdn.example/x.png'] : [], medias: [media(done)], raw: {} })
 
 describe('planPollSchedule', () => {
   it('polls at a fixed interval when asked, or when the start is unknown', () => {
