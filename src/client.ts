@@ -6,6 +6,8 @@ import type { EmitEvent, ImaEvents } from './core/events.js'
 import { CreditBudget } from './core/budget.js'
 import { HttpClient } from './core/http.js'
 import { REDACTED } from './core/redact.js'
+import { attachTaskId } from './core/errors.js'
+import { PREFERENCE_BUDGET_MS, settledWithin } from './core/deadline.js'
 import { Preferences } from './resources/preferences.js'
 import { Products } from './resources/products.js'
 import type { CreatedTask, TaskCreateParams, TaskResult, WaitOptions } from './resources/task-types.js'
@@ -89,9 +91,18 @@ export class ImaClient {
     return this.#config.uploadBaseURL
   }
 
-  /** Points spent by this client's accepted creates (what `maxCredits` counts). */
+  /** Points spent by this client's accepted creates (what `maxCredits` counts, with `creditsUncertain`). */
   get creditsSpent(): number {
     return this.#budget.spent
+  }
+
+  /**
+   * Points of creates whose outcome is unknown (`CreateOutcomeUnknownError`,
+   * an abort while a create was in flight): they may have been charged, so
+   * they count against `maxCredits` until a late answer settles them.
+   */
+  get creditsUncertain(): number {
+    return this.#budget.uncertain
   }
 
   /** Which models this client may use, and what its tiers and defaults mean. */
@@ -142,19 +153,22 @@ export class ImaClient {
   async generate(params: GenerateParams): Promise<GenerateResult> {
     const { intervalMs, timeoutMs, estimatedMaxMs, maxPollFailures, ...create } = params
     const task = await this.tasks.create(create)
-    const result = await this.tasks.wait(task, { signal: create.signal, intervalMs, timeoutMs, estimatedMaxMs, maxPollFailures })
+    let result: TaskResult
+    try {
+      result = await this.tasks.wait(task, { signal: create.signal, intervalMs, timeoutMs, estimatedMaxMs, maxPollFailures })
+    } catch (error) {
+      // The task exists and may be charged: whatever ended the wait, the caller learns its id.
+      throw attachTaskId(error, task.id)
+    }
     if (params.userId !== undefined) {
-      try {
-        await this.#config.preferences.set(params.userId, task.taskType, {
-          modelId: task.model.id,
-          modelName: task.model.name,
-          credit: task.credit,
-          lastUsed: new Date().toISOString(),
+      const saving = this.#config.preferences
+        .set(params.userId, task.taskType, { modelId: task.model.id, modelName: task.model.name, credit: task.credit, lastUsed: new Date().toISOString() })
+        .catch((error: unknown) => {
+          // The image is made and paid for: a store that cannot be written must not lose it.
+          this.#config.logger.warn('ima preference not saved', { taskId: task.id, model: task.model.id, error })
         })
-      } catch (error) {
-        // The image is made and paid for: a store that cannot be written must not lose it.
-        this.#config.logger.warn('ima preference not saved', { taskId: task.id, model: task.model.id, error })
-      }
+      // A slow store finishes in the background: it never holds a paid result back by more than this.
+      await settledWithin(saving, PREFERENCE_BUDGET_MS)
     }
     return { ...result, task }
   }

@@ -43,7 +43,9 @@ export type {
   TaskCreatedEvent,
   TaskFailedEvent,
   TaskPollFailedEvent,
+  TaskOutcomeUnknownEvent,
 } from './core/events.js'
+export { MemoryTaskJournal, JOURNAL_STATES, type TaskJournal, type JournalEntry, type JournalState } from './stores/task-journal.js'
 export { noopLogger, type ImaLogger, type LogFields } from './core/logger.js'
 export { consoleLogger, pinoLogger, levelEnabled, LOG_LEVELS, type LogLevel, type ConsoleLoggerOptions, type ConsoleLike, type PinoLike } from './core/logger.js'
 export { UnstoragePreferenceStore, DEFAULT_UNSTORAGE_PREFIX, type KeyValueStorage, type UnstoragePreferenceStoreOptions } from './stores/unstorage.js'
@@ -67,6 +69,8 @@ export type {
   TaskQuote,
   TaskQuoteParams,
   WaitOptions,
+  RecentTasksOptions,
+  ResumeOutcome,
 } from './resources/task-types.js'
 export type {
   AttributeValue,

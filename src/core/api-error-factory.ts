@@ -28,6 +28,8 @@ export interface FailedAnswer {
   serviceMessage?: string
   /** Parsed `Retry-After`, in ms. */
   retryAfterMs?: number
+  /** Whether the answer was the service's own envelope (not a bare status or a page). */
+  envelope?: boolean
 }
 
 type ApiErrorClass = new (message: string, options: FailedAnswer & { status?: number }) => ApiError

@@ -3,6 +3,7 @@ import { noopLogger, redactingLogger } from './logger.js'
 import { ImaConfigError } from './errors.js'
 import type { PreferenceStore } from '../stores/preferences.js'
 import { MemoryPreferenceStore } from '../stores/preferences.js'
+import { MemoryTaskJournal, type TaskJournal } from '../stores/task-journal.js'
 import { FULL_CATALOG_SCOPE, scopeFromModels, type ModelScope } from '../catalog/scopes.js'
 
 /** Language of product labels and user-facing texts. @public */
@@ -45,6 +46,16 @@ export interface ImaClientOptions {
   logPrompts?: boolean
   /** Where `generate({ userId })` remembers each user's model. @defaultValue a fresh `MemoryPreferenceStore` */
   preferences?: PreferenceStore
+  /**
+   * Where every create is journaled — an intent before it is sent, then the
+   * task id or "outcome unknown", then the result — so that every task that
+   * may have been charged can be found again (`ima.tasks.recent()`) and
+   * resumed after a crash (`ima.tasks.resume()`). `FileTaskJournal`
+   * (`ima-open-sdk/node`) or `UnstorageTaskJournal` survive a restart and can
+   * be shared between processes. Prompts are kept only with `logPrompts: true`.
+   * @defaultValue a fresh `MemoryTaskJournal`
+   */
+  journal?: TaskJournal
   /**
    * Which models this client may use: a list of model ids, or a ready scope
    * (`NANO_BANANA_SCOPE`, `FULL_CATALOG_SCOPE`). A model outside it is
@@ -109,6 +120,8 @@ export interface ResolvedConfig {
   fetch: typeof globalThis.fetch
   logger: ImaLogger
   preferences: PreferenceStore
+  journal: TaskJournal
+  logPrompts: boolean
   scope: ModelScope
   maxCredits: number | undefined
   productCacheTtlMs: number
@@ -174,6 +187,15 @@ function resolveScope(models: ImaClientOptions['models']): ModelScope {
   return scope
 }
 
+function checkJournal(journal: TaskJournal | undefined): TaskJournal {
+  if (journal === undefined) return new MemoryTaskJournal()
+  const methods = journal as Partial<Record<keyof TaskJournal, unknown>>
+  if (typeof methods.put !== 'function' || typeof methods.get !== 'function' || typeof methods.list !== 'function') {
+    throw new ImaConfigError('Expected journal to be a TaskJournal { put, get, list } such as new MemoryTaskJournal() or new FileTaskJournal()')
+  }
+  return journal
+}
+
 /** Whether this looks like a web page (a DOM and no Node), where a secret key would be exposed. */
 export function isBrowserLike(): boolean {
   const scope = globalThis as { window?: unknown; document?: unknown; process?: { versions?: { node?: string } } }
@@ -220,6 +242,8 @@ export function resolveConfig(options: ImaClientOptions = {}): ResolvedConfig {
     // Redaction in one place: whatever logger is configured only ever sees redacted lines.
     logger: redactingLogger(options.logger ?? noopLogger, { secrets: [apiKey], logPrompts: options.logPrompts ?? false }),
     preferences: options.preferences ?? new MemoryPreferenceStore(),
+    journal: checkJournal(options.journal),
+    logPrompts: options.logPrompts ?? false,
     scope: resolveScope(options.models),
     maxCredits: options.maxCredits === undefined ? undefined : checkNumber('maxCredits', options.maxCredits, 0, 0),
     productCacheTtlMs: checkNumber('productCacheTtlMs', options.productCacheTtlMs, DEFAULT_PRODUCT_CACHE_TTL_MS, 0),

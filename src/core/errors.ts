@@ -32,12 +32,31 @@ export class ImaError extends Error {
   readonly code: number | string | undefined
   /** The HTTP status, when the error came from a response. */
   readonly status: number | undefined
+  /**
+   * The task this error concerns, when a create had already been accepted:
+   * the task exists and may be charged, so resume it (`ima.tasks.wait(taskId)`)
+   * instead of creating another. Set on every error `ima.generate()` throws
+   * after its create succeeded.
+   */
+  readonly taskId: string | undefined
 
-  constructor(message: string, options: { code?: number | string; status?: number; cause?: unknown } = {}) {
+  constructor(message: string, options: { code?: number | string; status?: number; cause?: unknown; taskId?: string } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause })
     this.code = options.code
     this.status = options.status
+    this.taskId = options.taskId
   }
+}
+
+/**
+ * Marks an error as coming after an accepted create, so callers always learn
+ * the task id of what they paid for. Errors that already name a task keep it.
+ */
+export function attachTaskId<E>(error: E, taskId: string): E {
+  if (error instanceof ImaError && error.taskId === undefined) {
+    Object.defineProperty(error, 'taskId', { value: taskId, enumerable: true, configurable: true, writable: false })
+  }
+  return error
 }
 
 /**
@@ -131,15 +150,22 @@ export class ApiError extends ImaError {
   readonly serviceMessage: string | undefined
   /** Milliseconds from the `Retry-After` header, when the service sent one (429, 503). */
   readonly retryAfterMs: number | undefined
+  /**
+   * True when the answer was the service's own `{ code, message }` envelope;
+   * false for a bare status or an HTML page, which a gateway or proxy may
+   * have sent after the service did the work.
+   */
+  readonly envelope: boolean
 
   constructor(
     message: string,
-    options: { request: RequestTarget; code?: number | string; status?: number; serviceMessage?: string; retryAfterMs?: number },
+    options: { request: RequestTarget; code?: number | string; status?: number; serviceMessage?: string; retryAfterMs?: number; envelope?: boolean },
   ) {
     super(message, options)
     this.request = options.request
     this.serviceMessage = options.serviceMessage
     this.retryAfterMs = options.retryAfterMs
+    this.envelope = options.envelope ?? false
   }
 }
 
@@ -262,17 +288,31 @@ export class RequestTimeoutError extends ImaError {
 }
 
 /**
- * A create request failed in a way that leaves its outcome unknown (a
- * timeout, a reset mid-request, a 5xx): the task may exist and may be
- * charged. The SDK never re-sends it; look for the task before creating again.
+ * A create was sent but no answer proved whether the service processed it
+ * (a timeout, a reset, a bare 5xx, 429 or HTML page from a gateway, or your
+ * abort while it was in flight): the task may exist and may be charged. The
+ * SDK never re-sends it. It stays reserved against `maxCredits`, and the
+ * client's task journal keeps it under `ref`; with `detached`, the SDK goes
+ * on reading the answer in the background and journals the task id if one
+ * arrives (`ima.tasks.recent()`).
  * @public
  */
 export class CreateOutcomeUnknownError extends ImaError {
   /** Literal class name, for `error.name` checks. */
   override name = 'CreateOutcomeUnknownError' as const
+  /** The journal reference of this create (`JournalEntry.ref`), to find it again. */
+  readonly ref: string | undefined
+  /** True when your abort ended the call while the create was in flight; its answer is still read in the background. */
+  readonly detached: boolean
+  /** Points the create would have cost: what may have been charged. */
+  readonly totalCredit: number | undefined
 
-  constructor(message: string, options: { cause: unknown; status?: number }) {
-    super(message, { code: 'create_outcome_unknown', ...options })
+  constructor(message: string, options: { cause: unknown; status?: number; ref?: string; detached?: boolean; totalCredit?: number }) {
+    const { ref, detached, totalCredit, ...rest } = options
+    super(message, { code: 'create_outcome_unknown', ...rest })
+    this.ref = ref
+    this.detached = detached ?? false
+    this.totalCredit = totalCredit
   }
 }
 
@@ -299,7 +339,7 @@ export class TaskFailedError extends ImaError {
   /** Literal class name, for `error.name` checks. */
   override name = 'TaskFailedError' as const
   /** The task that failed. */
-  readonly taskId: string
+  override readonly taskId: string
   /** The service's reason (`error_msg`, else `remark`), when it gave one. */
   readonly reason: string | undefined
   /** Whether the result was deleted rather than failed. */
@@ -313,7 +353,7 @@ export class TaskFailedError extends ImaError {
 
   constructor(message: string, options: { taskId: string; reason?: string; failure?: 'resource' | 'status' | 'deleted' }) {
     const failure = options.failure ?? 'resource'
-    super(message, { code: failure === 'deleted' ? 'task_deleted' : 'task_failed' })
+    super(message, { code: failure === 'deleted' ? 'task_deleted' : 'task_failed', taskId: options.taskId })
     this.taskId = options.taskId
     this.reason = options.reason
     this.failure = failure
@@ -330,12 +370,12 @@ export class TaskTimeoutError extends ImaError {
   /** Literal class name, for `error.name` checks. */
   override name = 'TaskTimeoutError' as const
   /** The task that was still running. */
-  readonly taskId: string
+  override readonly taskId: string
   /** How long the client waited. */
   readonly elapsedMs: number
 
   constructor(message: string, options: { taskId: string; elapsedMs: number }) {
-    super(message, { code: 'task_timeout' })
+    super(message, { code: 'task_timeout', taskId: options.taskId })
     this.taskId = options.taskId
     this.elapsedMs = options.elapsedMs
   }

@@ -1,4 +1,4 @@
-import type { ImaError } from './errors.js'
+import type { CreateOutcomeUnknownError, ImaError } from './errors.js'
 import type { CreatedTask, TaskEvent, TaskResult } from '../resources/task-types.js'
 
 /** Emitted before each HTTP attempt. @public */
@@ -39,6 +39,26 @@ export interface RetryEvent {
 export interface TaskCreatedEvent {
   /** The task as `tasks.create` returns it. */
   task: CreatedTask
+  /**
+   * True when the caller had already aborted: the create's answer was read in
+   * the background after the call rejected with `CreateOutcomeUnknownError`,
+   * and the task is journaled under `task.ref`.
+   */
+  detached: boolean
+}
+
+/**
+ * Emitted when a create may have been charged but no answer proved it (the
+ * error the call rejects with), or when the caller aborted while it was in flight.
+ * @public
+ */
+export interface TaskOutcomeUnknownEvent {
+  /** The journal reference of the create. */
+  ref: string
+  /** The error the call rejected with. */
+  error: CreateOutcomeUnknownError
+  /** True when the answer is still being read in the background (an abort while in flight). */
+  detached: boolean
 }
 
 /** Emitted when waiting for a task failed (failed, deleted, timed out…). @public */
@@ -102,8 +122,10 @@ export interface ImaEvents {
   response: (event: ResponseEvent) => void
   /** Before a request is tried again (also a create re-sent after a product-list refresh or a size fallback). */
   retry: (event: RetryEvent) => void
-  /** When the service accepted a task. */
+  /** When the service accepted a task (also late, for a create detached by an abort). */
   'task.created': (event: TaskCreatedEvent) => void
+  /** When a create may have been charged but its outcome is unknown. */
+  'task.outcome_unknown': (event: TaskOutcomeUnknownEvent) => void
   /** On each poll while waiting for a task. */
   'task.status': (event: TaskEvent) => void
   /** When a waited-for task finished with its images. */

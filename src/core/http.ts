@@ -6,18 +6,16 @@ import { createApiError } from './api-error-factory.js'
 import type { ResolvedConfig } from './config.js'
 import {
   ConnectionError,
-  CreateOutcomeUnknownError,
   ImaConfigError,
   ImaError,
   RequestTimeoutError,
   ResponseValidationError,
-  ServerError,
-  ServiceUnavailableError,
   type FieldIssue,
   type RequestTarget,
 } from './errors.js'
 import type { EmitEvent } from './events.js'
 import { excerptOf, redactSecrets } from './redact.js'
+import { toJsonText } from './validate.js'
 import { DEFAULT_RETRY_SETTINGS, decideRetry, parseRetryAfter, type RetryKind, type RetrySettings } from './retry-policy.js'
 import { envelopeSchema, isSuccessCode } from '../schemas/envelope.js'
 
@@ -40,6 +38,14 @@ export interface HttpCall<T> {
   /** How the call may be retried. */
   retry: RetryKind
   signal?: AbortSignal
+  /**
+   * When false, `signal` stops retries and backoff waits but not an attempt
+   * already in flight: a create whose body may have left keeps its answer
+   * coming (bounded by `timeout`) so its task id is not lost. @defaultValue true
+   */
+  abortInFlight?: boolean
+  /** Told when an attempt starts sending (true) and when it has its answer or failed (false). */
+  onInFlight?: (inFlight: boolean) => void
   /** Fields added to this call's log lines (the task id, the model). */
   log?: Record<string, unknown>
 }
@@ -102,7 +108,7 @@ export class HttpClient {
       } catch (error) {
         const decision = decideRetry(error, attempt, call.retry, this.#retry)
         if (!decision.retry || !(error instanceof ImaError)) {
-          const final = this.#finalError(error, call)
+          const final = error
           const failed = final instanceof ImaError ? { error: final.name, code: final.code, status: final.status } : { error: String(final) }
           const level = final instanceof ImaError && final.name === 'AbortError' ? 'debug' : 'warn'
           this.#config.logger[level]('ima request failed', { ...call.log, ...target, attempts: attempt, durationMs: Date.now() - started, ...failed })
@@ -113,23 +119,6 @@ export class HttpClient {
         await delay(decision.delayMs, call.signal)
       }
     }
-  }
-
-  /** A create that failed after it may have reached the service must not look like a plain failure. */
-  #finalError(error: unknown, call: HttpCall<unknown>): unknown {
-    if (call.retry !== 'create') return error
-    const unknownOutcome =
-      (error instanceof ConnectionError && error.sent) ||
-      error instanceof RequestTimeoutError ||
-      error instanceof ResponseValidationError ||
-      (error instanceof ServerError && !(error instanceof ServiceUnavailableError))
-    if (!unknownOutcome) return error
-    const cause = error as ImaError
-    return new CreateOutcomeUnknownError(
-      `[${call.method} ${call.path}] the create may have reached the service before it failed (${cause.message}). ` +
-        'The task may exist and may be charged, so it was not sent again: check your recent tasks before creating another.',
-      { cause, status: cause.status },
-    )
   }
 
   #headers(call: HttpCall<unknown>): Record<string, string> {
@@ -155,11 +144,15 @@ export class HttpClient {
 
   async #attempt<T>(call: HttpCall<T>, target: RequestTarget, attempt: number): Promise<T> {
     const headers = this.#headers(call)
+    // A body JSON cannot hold is refused here, before anything is sent.
+    const body = call.body === undefined || call.form ? call.body : toJsonText(call.body, `${target.method} ${target.path} body`, [this.#config.apiKey])
     if (call.signal?.aborted) throw abortErrorFor(call.signal)
     const timeoutSignal = AbortSignal.timeout(this.#config.timeout)
-    const signal = anySignal([call.signal, timeoutSignal])
+    const fetchSignal = call.abortInFlight === false ? undefined : call.signal
+    const signal = anySignal([fetchSignal, timeoutSignal])
     const started = Date.now()
     this.#emit('request', { ...target, attempt })
+    call.onInFlight?.(true)
     let status: number
     let text: string
     let contentType: string
@@ -169,7 +162,7 @@ export class HttpClient {
         baseURL: call.host === 'upload' ? this.#config.uploadBaseURL : this.#config.baseURL,
         method: call.method,
         query: call.query,
-        body: call.body,
+        body,
         headers,
         signal,
         responseType: 'text',
@@ -181,7 +174,9 @@ export class HttpClient {
       contentType = response.headers.get('content-type') ?? ''
       retryAfter = response.headers.get('retry-after')
     } catch (error) {
-      throw this.#transportError(error, target, call.signal, timeoutSignal)
+      throw this.#transportError(error, target, fetchSignal, timeoutSignal)
+    } finally {
+      call.onInFlight?.(false)
     }
     const durationMs = Date.now() - started
     this.#emit('response', { ...target, attempt, status, durationMs })
@@ -241,6 +236,7 @@ export class HttpClient {
         status: answer.status,
         code: envelope?.success ? envelope.data.code : undefined,
         serviceMessage,
+        envelope: envelope?.success === true,
         retryAfterMs: parseRetryAfter(answer.retryAfter),
       })
     }
@@ -248,7 +244,7 @@ export class HttpClient {
     if (!parsed) throw invalid('answered with an empty body')
     if (!envelope?.success) throw invalid('answered JSON without the { code, message, data } envelope', toIssues(envelope?.error))
     if (!isSuccessCode(envelope.data.code)) {
-      throw createApiError({ request: target, status: answer.status, code: envelope.data.code, serviceMessage })
+      throw createApiError({ request: target, status: answer.status, code: envelope.data.code, serviceMessage, envelope: true })
     }
     const data = call.schema.safeParse(envelope.data.data)
     if (!data.success) throw invalid('answered data of an unexpected shape', toIssues(data.error))

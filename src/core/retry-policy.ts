@@ -2,9 +2,11 @@ import {
   ApiError,
   ConnectionError,
   ImaAbortError,
+  ImaConfigError,
   RateLimitError,
   RequestTimeoutError,
   ServiceUnavailableError,
+  ValidationError,
 } from './errors.js'
 
 /**
@@ -43,15 +45,43 @@ export const MAX_RETRY_AFTER_MS = 60_000
 /** The outcome of {@link decideRetry}. */
 export type RetryDecision = { retry: false } | { retry: true; delayMs: number; reason: string }
 
+/**
+ * What a failed create's error proves about the task:
+ * - `not-processed`: nothing was created, nothing charged — the request never
+ *   left this machine (connection refused, DNS, an input or config error), or
+ *   the service's own envelope refused it (6006, 6009, 6010, 4008, 400, 401,
+ *   and 429/503 sent as an envelope), or a 4xx refusal other than 408/429.
+ * - `unknown`: the service may have created (and charged) the task — a
+ *   timeout, a reset after sending, any 5xx but the service's own 503, a bare
+ *   429 or 408, an HTML page or garbled body: a gateway or load balancer
+ *   sends those after the service has committed, too.
+ *
+ * An abort is not classified here: whether it was in flight is known only
+ * to the caller.
+ */
+export function createOutcomeOf(error: unknown): 'not-processed' | 'unknown' {
+  if (error instanceof ValidationError || error instanceof ImaConfigError) return 'not-processed'
+  if (error instanceof ConnectionError) return error.sent ? 'unknown' : 'not-processed'
+  if (error instanceof ApiError) {
+    const status = error.status ?? 0
+    if (error.envelope) return status >= 500 && status !== 503 ? 'unknown' : 'not-processed'
+    return status >= 400 && status < 500 && status !== 408 && status !== 429 ? 'not-processed' : 'unknown'
+  }
+  return 'unknown'
+}
+
 function retryableReason(error: unknown, kind: RetryKind): string | undefined {
   if (error instanceof ImaAbortError) return undefined
-  // The service refused these without doing anything: safe to repeat, even a create.
-  if (error instanceof RateLimitError) return 'rate limited (429)'
-  if (error instanceof ServiceUnavailableError) return 'service unavailable (503)'
   if (kind === 'create') {
-    if (error instanceof ConnectionError && !error.sent) return `connection failed before sending (${String(error.code)})`
+    // Re-sent only when the answer proves nothing was processed and the refusal is a passing one.
+    if (createOutcomeOf(error) !== 'not-processed') return undefined
+    if (error instanceof ConnectionError) return `connection failed before sending (${String(error.code)})`
+    if (error instanceof RateLimitError) return 'rate limited (429, the service refused the create)'
+    if (error instanceof ServiceUnavailableError) return 'service unavailable (503, the service refused the create)'
     return undefined
   }
+  if (error instanceof RateLimitError) return 'rate limited (429)'
+  if (error instanceof ServiceUnavailableError) return 'service unavailable (503)'
   if (error instanceof ConnectionError) return `connection failed (${String(error.code)})`
   if (error instanceof RequestTimeoutError) return 'request timed out'
   if (error instanceof ApiError && error.status !== undefined && RETRYABLE_STATUSES.has(error.status)) {

@@ -2,6 +2,7 @@ import { checkAspectRatio, checkResolution, describeModel, type ModelInfo } from
 import { resolveModelReference, type ResolvedModel } from '../catalog/model-references.js'
 import type { ClientContext } from '../core/context.js'
 import { ValidationError } from '../core/errors.js'
+import { PREFERENCE_BUDGET_MS, valueWithin } from '../core/deadline.js'
 import { planParameters, type ParameterPlan } from '../protocol/create-body.js'
 import type { ProductNode } from '../schemas/products.js'
 import type { TaskType } from '../schemas/tasks.js'
@@ -53,11 +54,13 @@ export async function prepareTask(context: ClientContext, products: Products, wi
   let reference = wish.model
   let modelSource: ModelSource | undefined
   if (reference === undefined && wish.userId !== undefined) {
-    reference = (await preferences.get(wish.userId, wish.taskType).catch((error: unknown) => {
+    const reading = preferences.get(wish.userId, wish.taskType).catch((error: unknown) => {
       // An unreachable or unreadable store means "no preference", never a failed generation.
       context.config.logger.warn('ima preference unreadable', { taskType: wish.taskType, error })
       return undefined
-    }))?.modelId
+    })
+    // A store slower than this counts as "no preference": it never holds a generation back.
+    reference = (await valueWithin(reading, PREFERENCE_BUDGET_MS, undefined))?.modelId
     if (reference !== undefined) modelSource = 'preference'
   }
   if (reference === undefined) {

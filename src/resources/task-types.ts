@@ -1,6 +1,8 @@
 import type { ResourceStatus, TaskFailure, TaskState } from '../protocol/task-status.js'
 import type { CreateTaskBody, TaskType } from '../schemas/tasks.js'
 import type { UploadSource } from './uploads.js'
+import type { ImaError } from '../core/errors.js'
+import type { JournalEntry, JournalState } from '../stores/task-journal.js'
 
 /**
  * Parameters of `ima.tasks.create()`.
@@ -91,6 +93,8 @@ export interface TaskCharge {
 export interface CreatedTask extends TaskCharge {
   /** The task id, for `tasks.get` / `tasks.wait`. */
   id: string
+  /** The task journal's reference of this create (`JournalEntry.ref`). */
+  ref: string
   /** When the create was accepted (ms since the epoch). */
   createdAt: number
   /** The exact body that was sent. */
@@ -206,3 +210,21 @@ export interface TaskQuote extends TaskCharge {
 
 /** What a task reference may be: its id, or the task `create` returned. @public */
 export type TaskRef = string | Pick<CreatedTask, 'id'> & Partial<Pick<CreatedTask, 'model' | 'createdAt'>>
+
+/** Options of `ima.tasks.recent()`. @public */
+export interface RecentTasksOptions {
+  /** Only entries in this state (or these states). */
+  state?: JournalState | readonly JournalState[]
+  /** At most this many entries, newest first. @defaultValue all */
+  limit?: number
+}
+
+/** How one pending task ended when `ima.tasks.resume()` waited for it. @public */
+export interface ResumeOutcome {
+  /** The journal entry the task was resumed from. */
+  entry: JournalEntry
+  /** The result, when the task succeeded. */
+  result?: TaskResult
+  /** Why it did not: failed, deleted, still running past the wait's deadline… (`error.taskId` names the task). */
+  error?: ImaError
+}

@@ -62,10 +62,19 @@ export class TaskWaiter {
   readonly #context: ClientContext
   readonly #fetchDetail: (taskId: string, signal: AbortSignal) => Promise<TaskDetail>
   readonly #loops = new Map<string, SharedLoop>()
+  readonly #onVerdict: (taskId: string, outcome: { urls: string[] } | { error: unknown }) => Promise<void>
 
-  constructor(context: ClientContext, fetchDetail: (taskId: string, signal: AbortSignal) => Promise<TaskDetail>) {
+  /**
+   * @param onVerdict - told once per poll loop how the task ended (its images, or the error that ended polling), e.g. to journal it.
+   */
+  constructor(
+    context: ClientContext,
+    fetchDetail: (taskId: string, signal: AbortSignal) => Promise<TaskDetail>,
+    onVerdict: (taskId: string, outcome: { urls: string[] } | { error: unknown }) => Promise<void> = async () => {},
+  ) {
     this.#context = context
     this.#fetchDetail = fetchDetail
+    this.#onVerdict = onVerdict
   }
 
   /** How many poll loops are running (one per task and schedule). */
@@ -165,14 +174,17 @@ export class TaskWaiter {
         for (const waiter of loop.waiters) waiter.onEvent(event)
       },
     }).then(
-      (result) => {
+      async (result) => {
         emit('task.succeeded', result)
+        // Journaled before the callers hear of it, so a process that exits right after still finds it done.
+        await this.#onVerdict(plan.taskId, { urls: result.urls })
         settleAll({ result })
       },
-      (error: unknown) => {
+      async (error: unknown) => {
         // A loop stopped because its last waiter left has no one to tell.
         if (loop.stop.signal.aborted) return
         this.#reportFailure(plan.taskId, error, plan.model)
+        await this.#onVerdict(plan.taskId, { error })
         settleAll({ error })
       },
     )

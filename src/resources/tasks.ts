@@ -1,14 +1,22 @@
 import { anySignal } from '../core/abort.js'
 import type { ClientContext } from '../core/context.js'
+import { abortErrorFor } from '../core/abort.js'
 import {
+  attachTaskId,
+  ApiError,
   AttributeMismatchError,
+  BadRequestError,
   BudgetExceededError,
   CreateOutcomeUnknownError,
   CreditMismatchError,
-  ServerError,
+  ImaAbortError,
+  ImaError,
   ValidationError,
 } from '../core/errors.js'
-import { validateInput } from '../core/validate.js'
+import { createOutcomeOf } from '../core/retry-policy.js'
+import { toJsonText, validateInput } from '../core/validate.js'
+import type { JournalEntry } from '../stores/task-journal.js'
+import { TaskJournaling } from './task-journaling.js'
 import { sizeLongSide } from '../catalog/capabilities.js'
 import { buildCreateBody } from '../protocol/create-body.js'
 import { normaliseResourceStatus, readTaskStatus } from '../protocol/task-status.js'
@@ -27,6 +35,8 @@ import { taskIdOf, TaskWaiter } from './task-waiting.js'
 import { taskWishFrom } from './task-wish.js'
 import type {
   CreatedTask,
+  RecentTasksOptions,
+  ResumeOutcome,
   TaskCreateParams,
   TaskDetail,
   TaskEvent,
@@ -46,6 +56,34 @@ function nextSmallerSize(prepared: PreparedTask): string | undefined {
   const smaller = prepared.info.sizes.filter((offer) => (sizeLongSide(offer.size) ?? Number.POSITIVE_INFINITY) < current)
   return smaller.at(-1)?.size
 }
+
+/**
+ * Whether a refusal proves the service would not make this size, so the
+ * size fallback may step down: a 400 that names the size, or 6009/6010 (no
+ * rule for these parameters). Never after a 500: that create may exist.
+ */
+function refusedTheSize(error: unknown): error is ApiError {
+  if (error instanceof BadRequestError) return /size|resolution/i.test(error.serviceMessage ?? '')
+  return error instanceof AttributeMismatchError && (Number(error.code) === 6009 || Number(error.code) === 6010)
+}
+
+/**
+ * The call's answer, or `DETACHED` when the caller aborted while an attempt
+ * was in flight: then the call goes on in the background. An abort between
+ * attempts (nothing in flight) is left to the call, which rejects with it.
+ */
+function detachOnAbort<T>(sending: Promise<T>, signal: AbortSignal | undefined, inFlight: () => boolean): Promise<T | typeof DETACHED> {
+  if (!signal) return sending
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      if (inFlight()) resolve(DETACHED)
+    }
+    signal.addEventListener('abort', onAbort, { once: true })
+    sending.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
+  })
+}
+
+const DETACHED: unique symbol = Symbol('detached')
 
 function blankToUndefined(value: string | null | undefined): string | undefined {
   return value ? value : undefined
@@ -76,13 +114,19 @@ export class Tasks {
   readonly #products: Products
   readonly #uploads: Uploads
   readonly #waiter: TaskWaiter
+  readonly #journaling: TaskJournaling
 
   /** @internal */
   constructor(context: ClientContext, products: Products, uploads: Uploads) {
     this.#context = context
     this.#products = products
     this.#uploads = uploads
-    this.#waiter = new TaskWaiter(context, (taskId, signal) => this.get(taskId, { signal }))
+    this.#journaling = new TaskJournaling(context)
+    this.#waiter = new TaskWaiter(
+      context,
+      (taskId, signal) => this.get(taskId, { signal }),
+      (taskId, outcome) => this.#journaling.recordWaitOutcome(taskId, outcome),
+    )
   }
 
   /**
@@ -110,28 +154,99 @@ export class Tasks {
     for (let attempt = 1; ; attempt += 1) {
       const body = buildCreateBody({ taskType: wish.taskType, leaf: prepared.leaf, plan: prepared.plan, prompt: params.prompt, n: wish.n, inputImages })
       validateInput(createBodySchema, body, 'create body')
+      toJsonText(body, 'create body', [this.#context.config.apiKey])
       await this.#reserveBudget(prepared, params.maxCredits)
-      let created: { id: string }
-      try {
-        created = await this.#context.http.call({
-          method: 'POST',
-          path: '/open/v1/tasks/create',
-          body,
-          schema: createResultSchema,
-          retry: 'create',
-          signal: wish.signal,
-          log: { model: prepared.leaf.model_id },
-        })
-      } catch (error) {
-        this.#context.budget.settle(prepared.totalCredit, false)
-        const next = attempt < MAX_CREATE_ATTEMPTS ? await this.#recover(error, prepared, wish, params, attempt) : undefined
-        if (!next) throw error
-        prepared = next
-        continue
-      }
-      this.#context.budget.settle(prepared.totalCredit, true)
-      return this.#accepted(created.id, prepared, body)
+      const sent = await this.#sendCreate(body, prepared, wish)
+      if ('task' in sent) return sent.task
+      const next = attempt < MAX_CREATE_ATTEMPTS ? await this.#recover(sent.refused, prepared, wish, params, attempt) : undefined
+      if (!next) throw sent.refused
+      prepared = next
     }
+  }
+
+  /**
+   * Sends one create, journaled and budgeted: the task, or the refusal that
+   * proves nothing was created. An outcome that is unknown — no answer
+   * proved it either way, or the caller aborted while it was in flight —
+   * throws `CreateOutcomeUnknownError` and stays reserved against the budget.
+   */
+  async #sendCreate(body: CreateTaskBody, prepared: PreparedTask, wish: TaskWish): Promise<{ task: CreatedTask } | { refused: unknown }> {
+    const { budget } = this.#context
+    const cost = prepared.totalCredit
+    const intent = await this.#journaling.recordIntent(prepared, body, wish.userId)
+    let inFlight = false
+    const sending = this.#context.http.call({
+      method: 'POST',
+      path: '/open/v1/tasks/create',
+      body,
+      schema: createResultSchema,
+      retry: 'create',
+      signal: wish.signal,
+      // The caller's abort must not cut a create whose body may have left: its answer is read to the end.
+      abortInFlight: false,
+      onInFlight: (value) => {
+        inFlight = value
+      },
+      log: { model: prepared.leaf.model_id, ref: intent.ref },
+    })
+    let answer: { id: string } | typeof DETACHED
+    try {
+      answer = await detachOnAbort(sending, wish.signal, () => inFlight)
+    } catch (error) {
+      if (error instanceof ImaAbortError || createOutcomeOf(error) === 'not-processed') {
+        budget.settle(cost, 'released')
+        void this.#journaling.record(intent, 'refused', { error })
+        if (error instanceof ImaAbortError) throw error
+        return { refused: error }
+      }
+      budget.settle(cost, 'uncertain')
+      throw this.#outcomeUnknown(intent, error, false)
+    }
+    if (answer === DETACHED) {
+      budget.settle(cost, 'uncertain')
+      const error = this.#outcomeUnknown(intent, abortErrorFor(wish.signal as AbortSignal), true)
+      this.#followDetached(sending, intent, prepared, body)
+      throw error
+    }
+    budget.settle(cost, 'spent')
+    const entry = await this.#journaling.record(intent, 'created', { taskId: answer.id })
+    return { task: this.#accepted(answer.id, entry.ref, prepared, body, false) }
+  }
+
+  /** The error for a create that may have been charged, journaled and announced. */
+  #outcomeUnknown(intent: JournalEntry, cause: unknown, detached: boolean): CreateOutcomeUnknownError {
+    const reason = cause instanceof Error ? cause.message : String(cause)
+    const where = `it is journaled as ${intent.ref} — find it with ima.tasks.recent()`
+    const error = new CreateOutcomeUnknownError(
+      detached
+        ? `[POST /open/v1/tasks/create] aborted while the create was in flight (${reason}): the task may have been created and charged ${intent.totalCredit} points. Its answer is still read in the background and ${where}; do not create it again before checking.`
+        : `[POST /open/v1/tasks/create] the create may have reached the service before it failed (${reason}). The task may exist and may be charged, so it was not sent again (${intent.totalCredit} points): ${where} before creating another.`,
+      { cause, status: cause instanceof ImaError ? cause.status : undefined, ref: intent.ref, detached, totalCredit: intent.totalCredit },
+    )
+    void this.#journaling.record(intent, 'unknown', { error: cause, detached })
+    this.#context.emit('task.outcome_unknown', { ref: intent.ref, error, detached })
+    return error
+  }
+
+  /** Reads a detached create's answer in the background: its task id is journaled and announced when it comes. */
+  #followDetached(sending: Promise<{ id: string }>, intent: JournalEntry, prepared: PreparedTask, body: CreateTaskBody): void {
+    const { budget } = this.#context
+    sending.then(
+      async (created) => {
+        budget.resolveUncertain(prepared.totalCredit, 'spent')
+        const entry = await this.#journaling.record(intent, 'created', { taskId: created.id, detached: true })
+        this.#accepted(created.id, entry.ref, prepared, body, true)
+      },
+      (error: unknown) => {
+        // An abort here came between attempts, after one that proved nothing was sent.
+        if (error instanceof ImaAbortError || createOutcomeOf(error) === 'not-processed') {
+          budget.resolveUncertain(prepared.totalCredit, 'released')
+          void this.#journaling.record(intent, 'refused', { error, detached: true })
+        } else {
+          void this.#journaling.record(intent, 'unknown', { error, detached: true })
+        }
+      },
+    )
   }
 
   /**
@@ -195,11 +310,10 @@ export class Tasks {
       this.#context.emit('retry', { ...target, attempt: attempt + 1, delayMs: 0, reason: `product list changed (${String(error.code)}): read it again and chose the rule anew`, error })
       return prepareTask(this.#context, this.#products, wish)
     }
-    const rejected500 = error instanceof CreateOutcomeUnknownError && error.cause instanceof ServerError && error.cause.status === 500
-    if (rejected500 && params.fallback?.size) {
+    if (params.fallback?.size && refusedTheSize(error)) {
       const smaller = nextSmallerSize(prepared)
       if (smaller === undefined) return undefined
-      this.#context.emit('retry', { ...target, attempt: attempt + 1, delayMs: 0, reason: `500 at size ${prepared.size ?? 'default'}: trying size ${smaller} (fallback.size)`, error })
+      this.#context.emit('retry', { ...target, attempt: attempt + 1, delayMs: 0, reason: `${String(error.code)} at size ${prepared.size ?? 'default'}: trying size ${smaller} (fallback.size)`, error })
       // On a virtual size field the ratio was turned into the old size: the new size replaces it.
       const keepRatio = prepared.info.aspectRatioMode !== 'virtual'
       return prepareTask(this.#context, this.#products, { ...wish, size: smaller, aspectRatio: keepRatio ? wish.aspectRatio : undefined })
@@ -207,10 +321,11 @@ export class Tasks {
     return undefined
   }
 
-  #accepted(id: string, prepared: PreparedTask, body: CreateTaskBody): CreatedTask {
+  #accepted(id: string, ref: string, prepared: PreparedTask, body: CreateTaskBody, detached: boolean): CreatedTask {
     const nested = body.parameters[0].parameters
     const task: CreatedTask = {
       id,
+      ref,
       taskType: prepared.taskType,
       model: { id: prepared.leaf.model_id, name: prepared.leaf.name, version: prepared.leaf.id },
       attributeId: prepared.attributeId,
@@ -222,9 +337,11 @@ export class Tasks {
       createdAt: Date.now(),
       body,
     }
-    this.#context.emit('task.created', { task })
+    this.#context.emit('task.created', { task, detached })
     this.#context.config.logger.info('ima task created', {
       taskId: task.id,
+      ref,
+      detached,
       model: task.model.id,
       attributeId: task.attributeId,
       credit: task.credit,
@@ -295,6 +412,72 @@ export class Tasks {
    * ```
    */
   async wait(taskRef: TaskRef, options: WaitOptions = {}): Promise<TaskResult> {
-    return this.#waiter.wait(taskRef, options)
+    try {
+      return await this.#waiter.wait(taskRef, options)
+    } catch (error) {
+      throw typeof taskRef === 'string' || typeof taskRef?.id === 'string' ? attachTaskId(error, taskIdOf(taskRef)) : error
+    }
+  }
+
+  /**
+   * The client's task journal, newest first: every create it sent (or was
+   * about to send when the process died), with its task id or "outcome
+   * unknown", and how it ended. A task that may have been charged is always
+   * here — look here before creating again after an error.
+   *
+   * @example
+   * ```ts
+   * for (const entry of await ima.tasks.recent({ state: ['unknown', 'intent'] })) {
+   *   console.log(entry.createdAt, entry.model.name, entry.totalCredit, 'may be charged; ref', entry.ref)
+   * }
+   * ```
+   */
+  async recent(options: RecentTasksOptions = {}): Promise<JournalEntry[]> {
+    const states = options.state === undefined ? undefined : new Set(Array.isArray(options.state) ? options.state : [options.state])
+    const limit = options.limit ?? Number.POSITIVE_INFINITY
+    if (!(limit >= 0)) throw new ValidationError('Expected limit to be a number ≥ 0', [{ path: 'limit', message: 'must be ≥ 0' }])
+    const entries = (await this.#context.config.journal.list()).reverse()
+    return entries.filter((entry) => states === undefined || states.has(entry.state)).slice(0, limit)
+  }
+
+  /**
+   * Tasks that were created (their id is known) but whose wait never ended:
+   * after a crash, an abort or a wait timeout. Only those of this client's
+   * API host. `resume()` waits for them.
+   *
+   * @example
+   * ```ts
+   * console.log((await ima.tasks.pending()).map((entry) => entry.taskId))
+   * ```
+   */
+  async pending(): Promise<JournalEntry[]> {
+    const baseURL = this.#context.config.baseURL
+    return (await this.recent({ state: 'created' })).filter((entry) => entry.taskId !== undefined && entry.baseURL === baseURL)
+  }
+
+  /**
+   * Waits again for every pending task (`pending()`), at once, and journals
+   * how each ended. Never throws for one task: each outcome holds its result
+   * or its error. Another process sharing the journal (a file, Redis) may
+   * resume what this one left.
+   *
+   * @example
+   * ```ts
+   * for (const { entry, result, error } of await ima.tasks.resume()) console.log(entry.taskId, result?.url ?? error?.message)
+   * ```
+   */
+  async resume(options: WaitOptions = {}): Promise<ResumeOutcome[]> {
+    const pending = await this.pending()
+    return Promise.all(
+      pending.map(async (entry): Promise<ResumeOutcome> => {
+        const taskId = entry.taskId as string
+        try {
+          const result = await this.wait({ id: taskId, model: { ...entry.model }, createdAt: Date.parse(entry.createdAt) }, options)
+          return { entry, result }
+        } catch (error) {
+          return { entry, error: error instanceof ImaError ? error : new ImaError(String(error), { cause: error, taskId }) }
+        }
+      }),
+    )
   }
 }

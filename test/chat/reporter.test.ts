@@ -18,6 +18,7 @@ function createdTask(modelId: string, overrides: Partial<CreatedTask> = {}): Cre
   const model = MODEL_CATALOG.find((entry) => entry.modelId === modelId)
   return {
     id: 'task-1',
+    ref: 'ima-ref-1',
     taskType: 'text_to_image',
     model: { id: modelId, name: model?.name ?? modelId, version: model?.versionId ?? 'v1' },
     attributeId: 1,

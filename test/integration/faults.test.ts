@@ -65,7 +65,7 @@ describe('never charge twice', () => {
     const retries = retriesOf(client)
     await client.tasks.create({ model: 'MJ', prompt: 'a castle' })
     expect(ima.server.tasks.length).toBe(tasks + 1)
-    expect(retries.map((event) => event.reason)).toEqual(['service unavailable (503)'])
+    expect(retries.map((event) => event.reason)).toEqual(['service unavailable (503, the service refused the create)'])
   })
 
   it('gives a plain 500 on create back as an unknown outcome, never retried', async () => {

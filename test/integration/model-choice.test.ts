@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import {
   BudgetExceededError,
   CreateOutcomeUnknownError,
+  BadRequestError,
   MemoryPreferenceStore,
   ModelNotFoundError,
   NANO_BANANA_SCOPE,
@@ -217,22 +218,41 @@ describe('product list cache and recovery', () => {
     expect(retries).toEqual([expect.stringContaining('product list changed (6010)')])
   })
 
-  it('steps the size down on a 500 only when fallback.size is set', async () => {
-    // The service answers 500 to creates at 4K (the reference client reads it as "backend rejected the combination").
+  it('steps the size down only after a refusal that names the size, and only when fallback.size is set', async () => {
+    // The service refuses creates at 4K with a 400 that names the size: nothing was created.
     const fetch: typeof globalThis.fetch = async (input, init) => {
       if (String(input).endsWith('/open/v1/tasks/create') && String(init?.body).includes('"size":"4K"')) {
-        return new Response(JSON.stringify({ code: 500, message: 'backend rejected' }), { status: 500, headers: { 'content-type': 'application/json' } })
+        return new Response(JSON.stringify({ code: 400, message: 'unsupported size 4K' }), { status: 400, headers: { 'content-type': 'application/json' } })
       }
       return globalThis.fetch(input, init)
     }
     const strict = await rejectionOf(ima.client({ fetch }).tasks.create({ model: 'gemini-3.1-flash-image', prompt: 'a fox', size: '4K' }))
-    expect(strict).toBeInstanceOf(CreateOutcomeUnknownError)
+    expect(strict).toBeInstanceOf(BadRequestError)
     const client = ima.client({ fetch })
     const retries: string[] = []
     client.on('retry', (event) => retries.push(event.reason))
     const task = await client.tasks.create({ model: 'gemini-3.1-flash-image', prompt: 'a fox', size: '4K', fallback: { size: true } })
     expect(task).toMatchObject({ size: '2K', attributeId: 4402, credit: 10 })
-    expect(retries).toEqual(['500 at size 4K: trying size 2K (fallback.size)'])
+    expect(retries).toEqual(['400 at size 4K: trying size 2K (fallback.size)'])
+    const refused = (await client.tasks.recent()).map((entry) => [entry.state, entry.size])
+    expect(refused).toEqual([['created', '2K'], ['refused', '4K']])
+  })
+
+  it('never steps the size down after a 500: that create may exist', async () => {
+    const before = ima.server.tasks.length
+    // The service records the create, then a 500 comes back (what a failing backend or gateway does).
+    const fetch: typeof globalThis.fetch = async (input, init) => {
+      const response = await globalThis.fetch(input, init)
+      if (!String(input).endsWith('/open/v1/tasks/create')) return response
+      return new Response(JSON.stringify({ code: 500, message: 'backend rejected' }), { status: 500, headers: { 'content-type': 'application/json' } })
+    }
+    const client = ima.client({ fetch })
+    const error = await rejectionOf(client.tasks.create({ model: 'gemini-3.1-flash-image', prompt: 'a fox', size: '4K', fallback: { size: true } }))
+    expect(error).toBeInstanceOf(CreateOutcomeUnknownError)
+    expect(ima.server.tasks.length).toBe(before + 1)
+    expect(client.creditsUncertain).toBe(13)
+    const [entry] = await client.tasks.recent()
+    expect(entry).toMatchObject({ state: 'unknown', ref: (error as CreateOutcomeUnknownError).ref, size: '4K', totalCredit: 13 })
   })
 
   it('sends a ratio natively when the list has no ratio field for a Nano Banana model, and refuses it for SeeDream without its virtual field', async () => {

@@ -7,8 +7,11 @@ import {
   ServerError,
   ServiceUnavailableError,
   BadRequestError,
+  ApiError,
+  ResponseValidationError,
+  ValidationError,
 } from '../../src/core/errors.js'
-import { decideRetry, parseRetryAfter, type RetrySettings } from '../../src/core/retry-policy.js'
+import { createOutcomeOf, decideRetry, parseRetryAfter, type RetrySettings } from '../../src/core/retry-policy.js'
 
 const request = { method: 'POST', path: '/open/v1/tasks/create' }
 const settings: RetrySettings = { maxRetries: 2, baseDelayMs: 500, maxDelayMs: 8000, random: () => 0.5 }
@@ -26,13 +29,20 @@ describe('decideRetry', () => {
     expect(decideRetry(new ImaAbortError(), 1, 'idempotent', settings)).toEqual({ retry: false })
   })
 
-  it('retries a create only when it certainly did not arrive, or on 429/503', () => {
+  it('retries a create only when the answer proves nothing was processed', () => {
     expect(decideRetry(new ConnectionError('x', { request, sent: false, code: 'ECONNREFUSED' }), 1, 'create', settings)).toMatchObject({ retry: true })
     expect(decideRetry(new ConnectionError('x', { request, sent: true, code: 'ECONNRESET' }), 1, 'create', settings)).toEqual({ retry: false })
     expect(decideRetry(new RequestTimeoutError('x', { request }), 1, 'create', settings)).toEqual({ retry: false })
-    expect(decideRetry(new ServerError('x', { request, status: 500 }), 1, 'create', settings)).toEqual({ retry: false })
-    expect(decideRetry(new ServiceUnavailableError('x', { request, status: 503 }), 1, 'create', settings)).toMatchObject({ retry: true })
-    expect(decideRetry(new RateLimitError('x', { request, status: 429, retryAfterMs: 1200 }), 1, 'create', settings)).toEqual({ retry: true, delayMs: 1200, reason: 'rate limited (429)' })
+    expect(decideRetry(new ServerError('x', { request, status: 500, envelope: true }), 1, 'create', settings)).toEqual({ retry: false })
+    // The service's own envelope refusing the create is proof; a bare status or a gateway's page is not.
+    expect(decideRetry(new ServiceUnavailableError('x', { request, status: 503, envelope: true }), 1, 'create', settings)).toMatchObject({ retry: true })
+    expect(decideRetry(new ServiceUnavailableError('x', { request, status: 503 }), 1, 'create', settings)).toEqual({ retry: false })
+    expect(decideRetry(new RateLimitError('x', { request, status: 429 }), 1, 'create', settings)).toEqual({ retry: false })
+    expect(decideRetry(new RateLimitError('x', { request, status: 429, retryAfterMs: 1200, envelope: true }), 1, 'create', settings)).toEqual({
+      retry: true,
+      delayMs: 1200,
+      reason: 'rate limited (429, the service refused the create)',
+    })
   })
 
   it('gives up instead of waiting for a very long Retry-After', () => {
@@ -48,5 +58,29 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter('Sun, 22 Nov 2026 00:00:10 GMT', now)).toBe(10_000)
     expect(parseRetryAfter('soon')).toBeUndefined()
     expect(parseRetryAfter(null)).toBeUndefined()
+  })
+})
+
+describe('createOutcomeOf', () => {
+  const cases: Array<[string, unknown, 'not-processed' | 'unknown']> = [
+    ['connection refused', new ConnectionError('x', { request, sent: false, code: 'ECONNREFUSED' }), 'not-processed'],
+    ['reset after sending', new ConnectionError('x', { request, sent: true, code: 'ECONNRESET' }), 'unknown'],
+    ['timeout', new RequestTimeoutError('x', { request }), 'unknown'],
+    ['envelope 6010', new ApiError('x', { request, status: 200, code: 6010, envelope: true }), 'not-processed'],
+    ['envelope 400', new BadRequestError('x', { request, status: 400, envelope: true }), 'not-processed'],
+    ['bare 400', new BadRequestError('x', { request, status: 400 }), 'not-processed'],
+    ['bare 408', new ApiError('x', { request, status: 408 }), 'unknown'],
+    ['envelope 429', new RateLimitError('x', { request, status: 429, envelope: true }), 'not-processed'],
+    ['bare 429', new RateLimitError('x', { request, status: 429 }), 'unknown'],
+    ['envelope 503', new ServiceUnavailableError('x', { request, status: 503, envelope: true }), 'not-processed'],
+    ['bare 503 / HTML page', new ServiceUnavailableError('x', { request, status: 503 }), 'unknown'],
+    ['envelope 500', new ServerError('x', { request, status: 500, envelope: true }), 'unknown'],
+    ['bare 502', new ServerError('x', { request, status: 502 }), 'unknown'],
+    ['garbled body', new ResponseValidationError('x', { request, status: 200, excerpt: '<html>' }), 'unknown'],
+    ['unserialisable input', new ValidationError('x'), 'not-processed'],
+    ['something unexpected', new TypeError('x'), 'unknown'],
+  ]
+  it.each(cases)('%s → %s', (_name, error, expected) => {
+    expect(createOutcomeOf(error)).toBe(expected)
   })
 })
