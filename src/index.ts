@@ -44,8 +44,10 @@ export type {
   TaskFailedEvent,
   TaskPollFailedEvent,
   TaskOutcomeUnknownEvent,
+  TaskDetachedSettledEvent,
 } from './core/events.js'
 export { MemoryTaskJournal, JOURNAL_STATES, type TaskJournal, type JournalEntry, type JournalState } from './stores/task-journal.js'
+export { UnstorageTaskJournal, DEFAULT_JOURNAL_PREFIX, type UnstorageTaskJournalOptions } from './stores/unstorage-task-journal.js'
 export { noopLogger, type ImaLogger, type LogFields } from './core/logger.js'
 export { consoleLogger, pinoLogger, levelEnabled, LOG_LEVELS, type LogLevel, type ConsoleLoggerOptions, type ConsoleLike, type PinoLike } from './core/logger.js'
 export { UnstoragePreferenceStore, DEFAULT_UNSTORAGE_PREFIX, type KeyValueStorage, type UnstoragePreferenceStoreOptions } from './stores/unstorage.js'

@@ -8,3 +8,5 @@ export { downloadResult, DEFAULT_DOWNLOAD_MAX_BYTES, type DownloadOptions, type 
 export { ImaClient } from './client.js'
 export { FilePreferenceStore, defaultPreferencesPath, type FilePreferenceStoreOptions } from './stores/file-preference-store.js'
 export { FileLogStore, defaultLogDir, type FileLogStoreOptions } from './stores/file-log-store.js'
+export { FileTaskJournal, defaultJournalPath, type FileTaskJournalOptions, type JournalCompaction } from './stores/file-task-journal.js'
+export { FileLockTimeoutError, FileLockCompromisedError, FileStoreConflictError } from './stores/file-lock.js'

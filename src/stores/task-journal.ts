@@ -112,12 +112,12 @@ export class MemoryTaskJournal implements TaskJournal {
   }
 }
 
-/** Entries oldest `createdAt` first (ties by `ref`, so the order is stable across stores). @public */
+/** Entries oldest `createdAt` first (ties by `ref`, so the order is stable across stores). */
 export function sortJournalEntries(entries: JournalEntry[]): JournalEntry[] {
   return entries.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.ref.localeCompare(b.ref))
 }
 
-/** Whether a value read back from storage is a journal entry this SDK understands. @public */
+/** Whether a value read back from storage is a journal entry this SDK understands. */
 export function isJournalEntry(value: unknown): value is JournalEntry {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false
   const entry = value as Partial<JournalEntry>
@@ -133,7 +133,7 @@ export function isJournalEntry(value: unknown): value is JournalEntry {
   )
 }
 
-/** Throws a `TypeError` for an entry a store cannot keep. @public */
+/** Throws a `TypeError` for an entry a store cannot keep. */
 export function checkJournalEntry(entry: unknown): asserts entry is JournalEntry {
   if (!isJournalEntry(entry)) {
     throw new TypeError('Expected a journal entry { ref, state, model, createdAt, updatedAt, … } with a known state')

@@ -9,6 +9,7 @@ import {
   withPreference,
 } from './preference-format.js'
 import type { ModelPreference, PreferenceStore } from './preferences.js'
+import { encodeKeySegment, normaliseKey } from './unstorage-keys.js'
 
 /**
  * The part of an unstorage `Storage` (`createStorage()` from `unstorage`)
@@ -19,7 +20,7 @@ import type { ModelPreference, PreferenceStore } from './preferences.js'
 export interface KeyValueStorage {
   /** The value stored at `key`, or `null`/`undefined` when there is none. */
   getItem(key: string): Promise<unknown>
-  /** Stores a user's task-type map at `key`. */
+  /** Stores a JSON object at `key` (a user's task-type map, a journal entry). */
   setItem(key: string, value: Record<string, unknown>): Promise<void>
   /** Deletes `key`. */
   removeItem(key: string): Promise<void>
@@ -40,18 +41,6 @@ export interface UnstoragePreferenceStoreOptions {
 
 /** The default key prefix of {@link UnstoragePreferenceStore}. @public */
 export const DEFAULT_UNSTORAGE_PREFIX = 'ima_prefs:'
-
-// unstorage reads `:`, `/` and `\` as separators and drops anything after `?`: such ids are escaped, others kept as is.
-const UNSAFE_KEY_CHARACTERS = /[:/\\?%#\s]/
-
-function encodeUserId(userId: string): string {
-  return UNSAFE_KEY_CHARACTERS.test(userId) ? encodeURIComponent(userId) : userId
-}
-
-/** unstorage's own key normalisation, to compare keys it returns with ours. */
-function normaliseKey(key: string): string {
-  return key.replace(/[/\\]/g, ':').replace(/:+/g, ':').replace(/^:|:$/g, '')
-}
 
 /**
  * Preferences in any unstorage storage — Redis, Cloudflare KV, Vercel KV,
@@ -91,7 +80,7 @@ export class UnstoragePreferenceStore implements PreferenceStore {
 
   /** The storage key of a user. */
   keyOf(userId: string): string {
-    return `${this.#prefix}${userKey(encodeUserId(userId))}`
+    return `${this.#prefix}${userKey(encodeKeySegment(userId))}`
   }
 
   /** The user's preference for `taskType`, or `undefined` when none is saved. */

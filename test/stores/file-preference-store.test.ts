@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process'
-import { mkdir, mkdtemp, readFile, readdir, rm, utimes, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { FilePreferenceStore, defaultPreferencesPath } from 'ima-open-sdk/node'
+import { fixture, killLeftoverChildren, runTsx, spawnTsx, waitUntilStopped } from '../support/tsx-child.js'
 
 let dir = ''
 let path = ''
@@ -14,6 +13,7 @@ beforeEach(async () => {
   await mkdir(join(dir, 'memory'))
 })
 afterEach(async () => {
+  killLeftoverChildren()
   await rm(dir, { recursive: true, force: true })
 })
 
@@ -96,22 +96,8 @@ describe('FilePreferenceStore and the skills’ own file', () => {
 
   it('20 processes writing different users at once leave a valid file with all 20', async () => {
     await writeFile(path, JSON.stringify({ _schema: { version: 1 }, user_existing: SKILLS_FILE.user_67890 }, null, 2))
-    const script = fileURLToPath(new URL('../fixtures/write-preference.ts', import.meta.url))
     const users = Array.from({ length: 20 }, (_, index) => `worker-${index}`)
-    // NODE_EXTRA_CA_CERTS (set on some machines) doubles a Node start-up; these children make no TLS calls.
-    const env = { ...process.env }
-    delete env.NODE_EXTRA_CA_CERTS
-    const runs = users.map(
-      (user) =>
-        new Promise<{ code: number | null; out: string }>((resolve, reject) => {
-          const child = spawn(process.execPath, ['--import', 'tsx', script, path, user], { stdio: ['ignore', 'pipe', 'pipe'] })
-          let out = ''
-          child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()))
-          child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()))
-          child.once('error', reject)
-          child.once('close', (code) => resolve({ code, out }))
-        }),
-    )
+    const runs = users.map((user) => runTsx(fixture('write-preference.ts'), [path, user]))
     const results = await Promise.all(runs)
     for (const [index, result] of results.entries()) {
       expect(result.out.trim()).toBe(`wrote worker-${index}`)
@@ -175,5 +161,139 @@ describe('FilePreferenceStore and the skills’ own file', () => {
     await expect(store.set('1', 'text_to_video' as never, { modelId: 'm', modelName: 'm', credit: 1, lastUsed: 'x' })).rejects.toThrow(/taskType/)
     await expect(store.set('1', 'text_to_image', { modelId: 'm' } as never)).rejects.toThrow(/preference/)
     expect(() => new FilePreferenceStore({ staleLockMs: -1 })).toThrow(/staleLockMs/)
+  })
+})
+
+const pref = (modelId: string, credit = 8) => ({ modelId, modelName: `${modelId} name`, credit, lastUsed: '2026-03-01T00:00:00.000Z' })
+const wire = (modelId: string, credit = 8) => ({ model_id: modelId, model_name: `${modelId} name`, credit, last_used: '2026-03-01T00:00:00.000Z' })
+
+describe('FilePreferenceStore when things go wrong', () => {
+  it('does not wait for a lock dated in the future (clock skew, a restored home folder): it is removed', async () => {
+    await mkdir(`${path}.lock`)
+    const tomorrow = new Date(Date.now() + 86_400_000)
+    await utimes(`${path}.lock`, tomorrow, tomorrow)
+    const store = new FilePreferenceStore({ path, lockTimeoutMs: 30_000 })
+    const started = performance.now()
+    await store.set('1', 'text_to_image', pref('midjourney'))
+    // Without the fix this waits the full 30 s and fails; a loaded CI machine still does it in well under a second.
+    expect(performance.now() - started).toBeLessThan(5_000)
+    expect(await store.get('1', 'text_to_image')).toMatchObject({ modelId: 'midjourney' })
+    expect(await readdir(join(dir, 'memory'))).toEqual(['ima_prefs.json'])
+  }, 60_000)
+
+  it('a writer stopped (SIGSTOP) while holding the lock, taken over by another, redoes its change on the newer file when continued', async () => {
+    await writeFile(path, JSON.stringify({ user_existing: SKILLS_FILE.user_67890 }, null, 2))
+    const paused = spawnTsx(fixture('write-preference.ts'), [path, 'paused-writer'], {
+      preload: fixture('pause-after-read.ts'),
+      env: { IMA_TEST_PAUSE_AFTER_READ: path },
+    })
+    // Stopped with the lock held and the file read.
+    await paused.waitFor(/^paused$/m)
+    await waitUntilStopped(paused.child)
+    expect((await stat(`${path}.lock`)).isDirectory()).toBe(true)
+    // What staleLockMs of real time would do to a lock nobody refreshes, without the wait.
+    const longAgo = new Date(Date.now() - 60_000)
+    await utimes(`${path}.lock`, longAgo, longAgo)
+    const second = await runTsx(fixture('write-preference.ts'), [path, 'second-writer'])
+    expect(second.out.trim()).toBe('wrote second-writer')
+    expect(JSON.parse(await readFile(path, 'utf8'))).toHaveProperty('user_second-writer')
+
+    paused.child.kill('SIGCONT')
+    const first = await paused.done
+    expect(first.out.trim()).toBe('paused\nwrote paused-writer')
+    expect(first.code).toBe(0)
+    const written = JSON.parse(await readFile(path, 'utf8')) as Record<string, Record<string, { model_id: string }>>
+    // The stopped writer did not put its old snapshot back: the second writer's update is still there.
+    expect(Object.keys(written).sort()).toEqual(['user_existing', 'user_paused-writer', 'user_second-writer'])
+    for (const user of ['paused-writer', 'second-writer']) {
+      expect(written[`user_${user}`]?.text_to_image?.model_id).toBe('gemini-3.1-flash-image')
+      expect(written[`user_${user}`]?.image_to_image?.model_id).toBe('doubao-seedream-4.5')
+    }
+    expect(written.user_existing).toEqual(SKILLS_FILE.user_67890)
+    expect(await readdir(join(dir, 'memory'))).toEqual(['ima_prefs.json'])
+  }, 60_000)
+
+  it('a file rewritten without the lock (the skills’ Python writer) between read and write is read again, not overwritten', async () => {
+    await writeFile(path, JSON.stringify({ user_existing: SKILLS_FILE.user_67890 }, null, 2))
+    const paused = spawnTsx(fixture('write-preference.ts'), [path, 'sdk-writer'], {
+      preload: fixture('pause-after-read.ts'),
+      env: { IMA_TEST_PAUSE_AFTER_READ: path },
+    })
+    await paused.waitFor(/^paused$/m)
+    await waitUntilStopped(paused.child)
+    // json.dump(prefs, open(path, 'w'), indent=2): in place, no lock.
+    await writeFile(path, JSON.stringify({ user_existing: SKILLS_FILE.user_67890, user_python: { text_to_image: wire('midjourney') } }, null, 2))
+    paused.child.kill('SIGCONT')
+    const result = await paused.done
+    expect(result.code).toBe(0)
+    const written = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>
+    expect(Object.keys(written).sort()).toEqual(['user_existing', 'user_python', 'user_sdk-writer'])
+    expect(written.user_python).toEqual({ text_to_image: wire('midjourney') })
+  }, 60_000)
+
+  it('a writer killed with SIGKILL mid-write leaves a valid file, and its leftovers are cleaned by the next store', async () => {
+    await writeFile(path, JSON.stringify({ user_existing: SKILLS_FILE.user_67890 }, null, 2))
+    const writer = spawnTsx(fixture('write-preferences-forever.ts'), [path, 'killed'])
+    const [, written] = (await writer.waitFor(/wrote (\d+)\n(?:.|\n)*wrote \d+\n(?:.|\n)*wrote \d+\n/)) as unknown as [string, string]
+    writer.child.kill('SIGKILL')
+    await writer.done
+    expect(Number(written)).toBeGreaterThanOrEqual(0)
+    // The file is whole (atomic replace): the last completed write or a later one.
+    const afterKill = JSON.parse(await readFile(path, 'utf8')) as Record<string, Record<string, { credit: number }>>
+    expect(afterKill.user_existing).toEqual(SKILLS_FILE.user_67890)
+    const lastPrinted = Number([...writer.output().matchAll(/wrote (\d+)/g)].at(-1)?.[1])
+    expect(afterKill.user_killed?.text_to_image?.credit).toBeGreaterThanOrEqual(lastPrinted)
+
+    // Make the kill "long ago": its lock (if it held one) and temporary file (if it was mid-write) look abandoned.
+    const longAgo = new Date(Date.now() - 120_000)
+    const folder = join(dir, 'memory')
+    for (const name of await readdir(folder)) if (name !== 'ima_prefs.json') await utimes(join(folder, name), longAgo, longAgo)
+    // And for certain one of each kind: an abandoned temporary file, a live writer's fresh one, and files that are not temporary.
+    await writeFile(join(folder, 'ima_prefs.json.2834710592'), '{"half": ')
+    await utimes(join(folder, 'ima_prefs.json.2834710592'), longAgo, longAgo)
+    await writeFile(join(folder, 'ima_prefs.json.1234567'), '{"live": ')
+    await writeFile(join(folder, 'ima_prefs.json.corrupt-2026-01-01T00-00-00-000Z'), '{')
+    await utimes(join(folder, 'ima_prefs.json.corrupt-2026-01-01T00-00-00-000Z'), longAgo, longAgo)
+
+    const store = new FilePreferenceStore({ path })
+    await store.set('after', 'text_to_image', pref('midjourney'))
+    expect((await readdir(folder)).sort()).toEqual(['ima_prefs.json', 'ima_prefs.json.1234567', 'ima_prefs.json.corrupt-2026-01-01T00-00-00-000Z'])
+    const final = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>
+    expect(Object.keys(final).sort()).toEqual(['user_after', 'user_existing', 'user_killed'])
+  }, 60_000)
+
+  it('a file cut short by the skills’ non-atomic writer keeps every whole entry; the original is moved aside', async () => {
+    const whole = JSON.stringify(
+      { _schema: { version: 1 }, user_a: { text_to_image: wire('midjourney') }, user_b: { image_to_image: wire('doubao-seedream-4.5', 5) }, user_c: { text_to_image: wire('gemini-3-pro-image', 10) } },
+      null,
+      2,
+    )
+    const truncated = whole.slice(0, whole.indexOf('"gemini-3-pro-image"') + 8)
+    await writeFile(path, truncated)
+    const store = new FilePreferenceStore({ path })
+    // Readers already see what survived.
+    expect(await store.get('a', 'text_to_image')).toEqual(pref('midjourney'))
+    expect(await store.get('c', 'text_to_image')).toBeUndefined()
+    expect((await store.users()).sort()).toEqual(['a', 'b'])
+
+    await store.set('d', 'text_to_image', pref('gemini-3.1-flash-image', 4))
+    const written = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>
+    expect(written).toEqual({
+      _schema: { version: 1 },
+      user_a: { text_to_image: wire('midjourney') },
+      user_b: { image_to_image: wire('doubao-seedream-4.5', 5) },
+      user_d: { text_to_image: wire('gemini-3.1-flash-image', 4) },
+    })
+    const aside = (await readdir(join(dir, 'memory'))).filter((name) => name.startsWith('ima_prefs.json.corrupt-'))
+    expect(aside).toHaveLength(1)
+    expect(await readFile(join(dir, 'memory', aside[0] as string), 'utf8')).toBe(truncated)
+  })
+
+  it('gives up with FileLockTimeoutError, saying which lock and what to do, when a live process keeps the lock', async () => {
+    await mkdir(`${path}.lock`) // dated now, as a live holder keeps it
+    const store = new FilePreferenceStore({ path, lockTimeoutMs: 200 })
+    const error = await store.set('1', 'text_to_image', pref('midjourney')).catch((caught: unknown) => caught)
+    expect(error).toMatchObject({ name: 'FileLockTimeoutError', code: 'file_lock_timeout', lockPath: `${path}.lock` })
+    expect((error as Error).message).toMatch(/another process holds .*ima_prefs\.json\.lock.*delete/)
   })
 })

@@ -1,7 +1,6 @@
 import { mkdir, readFile, rename } from 'node:fs/promises'
 import { homedir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
-import lockfile from 'proper-lockfile'
 import writeFileAtomic from 'write-file-atomic'
 import type { TaskType } from '../../schemas/tasks.js'
 import {
@@ -14,6 +13,8 @@ import {
   withPreference,
 } from '../../stores/preference-format.js'
 import type { ModelPreference, PreferenceStore } from '../../stores/preferences.js'
+import { FileLockCompromisedError, FileStoreConflictError, positiveMs, removeStaleTempFiles, withFileLock } from './file-lock.js'
+import { recoverObjectMembers } from './json-recovery.js'
 
 /** Where the skills keep preferences: `~/.openclaw/memory/ima_prefs.json`. @public */
 export function defaultPreferencesPath(): string {
@@ -26,17 +27,29 @@ export interface FilePreferenceStoreOptions {
   path?: string
   /**
    * How long a lock may go without being refreshed before another process
-   * takes it over (its holder crashed), in ms. @defaultValue 10000
+   * takes it over (its holder crashed or stalls), in ms; at least 2000 in
+   * effect. @defaultValue 10000
    */
   staleLockMs?: number
-  /** How long a write waits for the lock before it fails, in ms. @defaultValue 30000 */
+  /** How long a write waits for the lock before it fails with `FileLockTimeoutError`, in ms. @defaultValue 30000 */
   lockTimeoutMs?: number
 }
 
 type PreferenceFile = Record<string, unknown>
 
-/** What reading the file found. */
-type Reading = { kind: 'ok'; data: PreferenceFile } | { kind: 'missing' } | { kind: 'corrupt' } | { kind: 'unreadable'; error: Error }
+/**
+ * What reading the file found. `text` is the file as read (`undefined`: no
+ * file), kept to tell before writing whether the file changed meanwhile.
+ * A corrupt file's `data` is what could be recovered of it.
+ */
+type Reading =
+  | { kind: 'ok'; data: PreferenceFile; text: string }
+  | { kind: 'missing'; text: string | undefined }
+  | { kind: 'corrupt'; data: PreferenceFile; text: string }
+  | { kind: 'unreadable'; error: Error }
+
+/** Each try re-reads the file and applies the change again; past this many the write fails with `FileStoreConflictError`. */
+const MAX_WRITE_ATTEMPTS = 5
 
 /**
  * Preferences in the skills' own file, `~/.openclaw/memory/ima_prefs.json`,
@@ -47,11 +60,21 @@ type Reading = { kind: 'ok'; data: PreferenceFile } | { kind: 'missing' } | { ki
  *
  * - Reads never fail: a missing or unreadable file means "no preference".
  * - Writes are a read-modify-write under a lock file (`<path>.lock`, taken
- *   over when its holder stops refreshing it), then an atomic replace
- *   (temporary file + rename): many processes writing at once lose nothing,
- *   and a reader never sees half a file.
- * - A corrupt file is moved aside to `<path>.corrupt-<timestamp>` by the
- *   next write, which starts from an empty file.
+ *   over when its holder stops refreshing it, removed at once when dated in
+ *   the future), then an atomic replace (temporary file + rename): many
+ *   processes writing at once lose nothing, and a reader never sees half a
+ *   file.
+ * - Right before replacing the file, a write checks that its lock is still
+ *   its own and that the file is still what it read (the skills' Python
+ *   writer takes no lock); if not, it reads again and applies its change
+ *   again, up to 5 times, then fails with `FileStoreConflictError`. An old
+ *   snapshot is never written over a newer file.
+ * - A corrupt file (e.g. cut short by a killed writer) is read for every
+ *   whole top-level entry that still parses; the next write keeps those,
+ *   moves the original aside to `<path>.corrupt-<timestamp>` and writes the
+ *   recovered entries plus its change.
+ * - The first write of a store removes temporary files that writers killed
+ *   mid-write left behind more than a minute ago.
  *
  * @example
  * ```ts
@@ -66,14 +89,16 @@ export class FilePreferenceStore implements PreferenceStore {
   readonly path: string
   readonly #staleMs: number
   readonly #timeoutMs: number
+  /** The start-up clean-up of leftover temporary files, run once before the first write. */
+  #cleanup: Promise<void> | undefined
 
   constructor(options: FilePreferenceStoreOptions = {}) {
     if (options.path !== undefined && (typeof options.path !== 'string' || options.path === '')) {
       throw new TypeError(`Expected path to be a file path, got ${JSON.stringify(options.path)}`)
     }
     this.path = resolve(options.path ?? defaultPreferencesPath())
-    this.#staleMs = positive('staleLockMs', options.staleLockMs, 10_000)
-    this.#timeoutMs = positive('lockTimeoutMs', options.lockTimeoutMs, 30_000)
+    this.#staleMs = positiveMs('staleLockMs', options.staleLockMs, 10_000)
+    this.#timeoutMs = positiveMs('lockTimeoutMs', options.lockTimeoutMs, 30_000)
   }
 
   async get(userId: string, taskType: TaskType): Promise<ModelPreference | undefined> {
@@ -84,7 +109,7 @@ export class FilePreferenceStore implements PreferenceStore {
   async list(userId: string): Promise<Partial<Record<TaskType, ModelPreference>>> {
     checkStoreKey(userId)
     const reading = await this.#read()
-    return reading.kind === 'ok' ? readUserEntry(reading.data[userKey(userId)]) : {}
+    return reading.kind === 'ok' || reading.kind === 'corrupt' ? readUserEntry(reading.data[userKey(userId)]) : {}
   }
 
   async set(userId: string, taskType: TaskType, preference: ModelPreference): Promise<void> {
@@ -112,7 +137,7 @@ export class FilePreferenceStore implements PreferenceStore {
   /** The ids of the users with an entry in the file. */
   async users(): Promise<string[]> {
     const reading = await this.#read()
-    if (reading.kind !== 'ok') return []
+    if (reading.kind !== 'ok' && reading.kind !== 'corrupt') return []
     return Object.keys(reading.data)
       .filter((key) => key.startsWith('user_') && isPlainObject(reading.data[key]))
       .map((key) => key.slice('user_'.length))
@@ -124,41 +149,64 @@ export class FilePreferenceStore implements PreferenceStore {
       text = await readFile(this.path, 'utf8')
     } catch (error) {
       // Missing, a directory, no permission: all mean "no preference" to a reader; only a writer cares why.
-      return (error as NodeJS.ErrnoException).code === 'ENOENT' ? { kind: 'missing' } : { kind: 'unreadable', error: error as Error }
+      return (error as NodeJS.ErrnoException).code === 'ENOENT' ? { kind: 'missing', text: undefined } : { kind: 'unreadable', error: error as Error }
     }
-    if (text.trim() === '') return { kind: 'missing' }
+    if (text.trim() === '') return { kind: 'missing', text }
     try {
       const data: unknown = JSON.parse(text.replace(/^\uFEFF/, ''))
-      return isPlainObject(data) ? { kind: 'ok', data } : { kind: 'corrupt' }
+      if (isPlainObject(data)) return { kind: 'ok', data, text }
     } catch {
-      return { kind: 'corrupt' }
+      // Cut short or damaged: recovered below.
     }
+    return { kind: 'corrupt', data: recoverObjectMembers(text) ?? {}, text }
   }
 
-  /** Read, change and write the file under the lock. `change` returns false when there is nothing to write. */
+  /**
+   * Read, change and write the file under the lock. `change` returns false
+   * when there is nothing to write. The change is applied again to a fresh
+   * read whenever the file changed or the lock was lost before the write.
+   */
   async #update(change: (data: PreferenceFile) => boolean): Promise<void> {
     await mkdir(dirname(this.path), { recursive: true })
-    const release = await lockfile.lock(this.path, {
-      // The file may not exist yet: lock its path, not its real path.
-      realpath: false,
-      lockfilePath: `${this.path}.lock`,
-      stale: this.#staleMs,
-      update: Math.max(1_000, Math.floor(this.#staleMs / 2)),
-      retries: { retries: Math.ceil(this.#timeoutMs / 100), minTimeout: 5, maxTimeout: 100, factor: 1.5, randomize: true },
-      // Losing the lock (a very long stall) must not throw from a timer: the write is atomic either way.
-      onCompromised: () => {},
-    })
+    this.#cleanup ??= removeStaleTempFiles(this.path).then(() => undefined)
+    await this.#cleanup
+    let attempts = 0
+    let lastLoss: FileLockCompromisedError | undefined
+    while (attempts < MAX_WRITE_ATTEMPTS) {
+      try {
+        const settled = await withFileLock(this.path, { staleMs: this.#staleMs, timeoutMs: this.#timeoutMs }, async (lock) => {
+          while (attempts < MAX_WRITE_ATTEMPTS) {
+            attempts += 1
+            const reading = await this.#read()
+            // A file that cannot be read (permissions) is not replaced blindly: it may hold other users' memory.
+            if (reading.kind === 'unreadable') throw reading.error
+            const data = reading.kind === 'missing' ? {} : reading.data
+            if (!change(data)) return true
+            await lock.assertHeld()
+            // Written meanwhile without the lock (the skills' writer takes none): start again from what is there now.
+            if (!(await this.#stillReads(reading.text))) continue
+            if (reading.kind === 'corrupt') await this.#moveAside()
+            await writeFileAtomic(this.path, `${JSON.stringify(data, null, 2)}\n`, { encoding: 'utf8' })
+            return true
+          }
+          return false
+        })
+        if (settled) return
+      } catch (error) {
+        // Another process took the lock over while this one stalled: take it again and redo the change on its file.
+        if (!(error instanceof FileLockCompromisedError)) throw error
+        lastLoss = error
+      }
+    }
+    throw new FileStoreConflictError(this.path, attempts, { cause: lastLoss })
+  }
+
+  /** Whether the file still holds `text` (`undefined`: still no file). */
+  async #stillReads(text: string | undefined): Promise<boolean> {
     try {
-      const reading = await this.#read()
-      let data: PreferenceFile = {}
-      if (reading.kind === 'ok') data = reading.data
-      else if (reading.kind === 'corrupt') await this.#moveAside()
-      // A file that cannot be read (permissions) is not replaced blindly: it may hold other users' memory.
-      else if (reading.kind === 'unreadable') throw reading.error
-      if (!change(data)) return
-      await writeFileAtomic(this.path, `${JSON.stringify(data, null, 2)}\n`, { encoding: 'utf8' })
-    } finally {
-      await release().catch(() => {})
+      return (await readFile(this.path, 'utf8')) === text
+    } catch (error) {
+      return (error as NodeJS.ErrnoException).code === 'ENOENT' && text === undefined
     }
   }
 
@@ -172,12 +220,4 @@ export class FilePreferenceStore implements PreferenceStore {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
     }
   }
-}
-
-function positive(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new TypeError(`Expected ${name} to be a positive number of ms, got ${String(value)}`)
-  }
-  return value
 }
