@@ -50,6 +50,8 @@ export function imaCommand<const T extends ArgsDef>(
         }
         await definition.run({ args, images: definition.images ? (env.gathered[definition.images] ?? []) : [], env })
       } catch (error) {
+        // Already said on stderr (a detached create's outcome): only the exit code is left.
+        if (error instanceof ReportedError) throw error
         const apiKey = typeof loose['api-key'] === 'string' ? loose['api-key'] : env.io.env.IMA_API_KEY
         const exitCode = reportError(env.io, error, {
           language: loose.language === 'zh' ? 'zh' : 'en',

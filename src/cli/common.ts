@@ -6,7 +6,7 @@
 import type { ArgsDef } from 'citty'
 import type { ImaLanguage } from '../core/config.js'
 import type { PreferenceStore } from '../stores/preferences.js'
-import { ImaClient } from '../node/index.js'
+import { defaultJournalPath, FileTaskJournal, ImaClient } from '../node/index.js'
 import { CliUsageError, MissingApiKeyError } from './errors.js'
 import type { CliIO } from './io.js'
 
@@ -18,6 +18,7 @@ export const CONNECTION_ARGS = {
   language: { type: 'enum', options: ['en', 'zh'], description: 'Language of messages and product labels (default: en)' },
   verbose: { type: 'boolean', description: 'Add technical detail to errors (never the key)' },
   'poll-interval': { type: 'string', description: 'Poll every this many ms instead of the model\'s schedule (env IMA_POLL_INTERVAL_MS); hidden from --help', valueHint: 'ms' },
+  journal: { type: 'string', description: 'Task journal file (env IMA_JOURNAL_PATH, else ~/.openclaw/memory/ima_tasks.jsonl); hidden from --help', valueHint: 'path' },
 } satisfies ArgsDef
 
 /** Flags of commands that wait for a task. */
@@ -27,7 +28,7 @@ export const WAIT_ARGS = {
 } satisfies ArgsDef
 
 /** Args that `--help` leaves out (documented in docs/cli.md): test and tuning knobs. */
-export const HIDDEN_ARGS = new Set(['poll-interval'])
+export const HIDDEN_ARGS = new Set(['poll-interval', 'journal'])
 
 /** The connection settings read from flags and the environment. */
 export interface CommonOptions {
@@ -37,6 +38,8 @@ export interface CommonOptions {
   language: ImaLanguage
   verbose: boolean
   intervalMs: number | undefined
+  /** The task journal file: `--journal`, `IMA_JOURNAL_PATH`, else the skills' folder (`defaultJournalPath()`). */
+  journalPath: string
 }
 
 type LooseArgs = Record<string, unknown>
@@ -64,6 +67,7 @@ export function readCommon(args: LooseArgs, io: CliIO): CommonOptions {
     language: args.language === 'zh' ? 'zh' : 'en',
     verbose: args.verbose === true,
     intervalMs: integerFlag(interval || undefined, '--poll-interval (or IMA_POLL_INTERVAL_MS)', 1),
+    journalPath: text(args, 'journal') ?? (io.env.IMA_JOURNAL_PATH?.trim() || defaultJournalPath()),
   }
 }
 
@@ -74,17 +78,22 @@ export function readTimeoutMs(args: LooseArgs): number | undefined {
 }
 
 /**
- * A Node client for the command. The key is checked here, before any
- * request, so a missing key is one clear line rather than a failed request.
+ * A Node client for the command, journaling every create in the task
+ * journal file (shared with the skills' folder), so a task that may have
+ * been charged is always found again (`ima tasks`, `ima wait --all-pending`).
+ * The key is checked here, before any request, so a missing key is one
+ * clear line rather than a failed request; `requireKey: false` is for
+ * commands that only read the journal.
  */
-export function createClient(common: CommonOptions, extra: { preferences?: PreferenceStore } = {}): ImaClient {
-  if (!common.apiKey) throw new MissingApiKeyError()
+export function createClient(common: CommonOptions, extra: { preferences?: PreferenceStore; requireKey?: boolean } = {}): ImaClient {
+  if (!common.apiKey && extra.requireKey !== false) throw new MissingApiKeyError()
   return new ImaClient({
-    apiKey: common.apiKey,
+    ...(common.apiKey ? { apiKey: common.apiKey } : {}),
     // undefined lets the SDK read IMA_BASE_URL / IMA_IM_BASE_URL itself.
     baseURL: common.baseURL,
     uploadBaseURL: common.uploadBaseURL,
     language: common.language,
+    journal: new FileTaskJournal({ path: common.journalPath }),
     ...(extra.preferences ? { preferences: extra.preferences } : {}),
   })
 }

@@ -53,11 +53,38 @@ export class InterruptedError extends CliError {
   override readonly name = 'InterruptedError'
   readonly taskId: string | undefined
 
-  constructor(taskId: string | undefined) {
-    super(taskId ? `Interrupted. Task ${taskId} keeps running on the service` : 'Interrupted before the service gave a task id', {
-      hint: taskId ? `Resume with: ima wait ${taskId}` : 'Nothing to resume; run the command again when you like',
-      exitCode: EXIT.interrupted,
-    })
+  /**
+   * @param taskId - the task known when the abort came, if any.
+   * @param words - the message and next step, when the default ones do not fit (a save, several tasks).
+   */
+  constructor(taskId: string | undefined, words?: { message: string; hint: string }) {
+    super(
+      words?.message ?? (taskId ? `Interrupted. Task ${taskId} keeps running on the service` : 'Interrupted before the create was sent: nothing was charged'),
+      {
+        hint: words?.hint ?? (taskId ? `Resume with: ima wait ${taskId}` : 'Nothing to resume; run the command again when you like'),
+        exitCode: EXIT.interrupted,
+      },
+    )
     this.taskId = taskId
+  }
+}
+
+/**
+ * A task succeeded (and is paid for) but its picture could not be saved:
+ * the download or the write failed. Nothing needs creating again.
+ */
+export class SaveFailedError extends CliError {
+  override readonly name = 'SaveFailedError'
+  readonly taskId: string
+  readonly url: string
+
+  constructor(options: { taskId: string; url: string; target: string; cause: unknown }) {
+    const reason = options.cause instanceof Error ? options.cause.message : String(options.cause)
+    super(`Task ${options.taskId} succeeded, but its image could not be saved to ${options.target}: ${reason}`, {
+      hint: `Nothing needs re-creating: the image exists at ${options.url} — save it again with: ima wait ${options.taskId} --out <file>`,
+    })
+    this.taskId = options.taskId
+    this.url = options.url
+    this.cause = options.cause
   }
 }

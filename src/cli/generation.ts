@@ -9,8 +9,10 @@ import { findModelCapabilities, UNKNOWN_MODEL_TIMING } from '../catalog/models.j
 import type { CreatedTask, TaskEvent, TaskResult, TaskRef, WaitOptions } from '../resources/task-types.js'
 import type { TaskCreatedEvent, UploadCompletedEvent } from '../core/events.js'
 import { downloadResult, type ImaClient } from '../node/index.js'
+import { ReportedError } from './command.js'
+import { CliError, EXIT, InterruptedError, SaveFailedError } from './errors.js'
 import { openWithDefaultApp, resolveOutPath } from './files.js'
-import { interruptible } from './interrupt.js'
+import { awaitDetachedCreate, interruptible, isOutcomeUnknown, taskIdOfError } from './interrupt.js'
 import { say, type CliIO } from './io.js'
 import { Progress } from './progress.js'
 
@@ -26,6 +28,20 @@ function waitOptions(settings: WaitSettings): Omit<WaitOptions, 'signal'> {
     ...(settings.intervalMs !== undefined ? { intervalMs: settings.intervalMs } : {}),
     ...(settings.timeoutMs !== undefined ? { timeoutMs: settings.timeoutMs } : {}),
   }
+}
+
+/**
+ * Marks an error that came after a create was accepted with the task's id
+ * (the SDK does so for its own errors: `ImaError.taskId`), so the report
+ * always names the task that may be charged and how to resume it.
+ */
+function withTaskId(error: unknown, taskId: string | undefined): unknown {
+  if (taskId === undefined || taskIdOfError(error) !== undefined || error instanceof CliError) return error
+  if (typeof error === 'object' && error !== null && Object.isExtensible(error)) {
+    Object.defineProperty(error, 'taskId', { value: taskId, enumerable: true, configurable: true })
+    return error
+  }
+  return new CliError(`Task ${taskId}: ${String(error)}`, { hint: `Resume with: ima wait ${taskId}` })
 }
 
 function describeTask(task: CreatedTask): string {
@@ -45,7 +61,9 @@ export async function runGeneration(ima: ImaClient, io: CliIO, params: Omit<Gene
   const onUpload = (event: UploadCompletedEvent) => {
     if (!settings.quiet) say(io, `Uploaded an input image (${event.bytes} bytes${event.cached ? ', reused' : ''})`)
   }
-  const onCreated = ({ task }: TaskCreatedEvent) => {
+  const onCreated = ({ task, detached }: TaskCreatedEvent) => {
+    // A late answer after Ctrl-C: awaitDetachedCreate reports it; nothing is waited for.
+    if (detached) return
     created = task
     if (!settings.quiet) say(io, describeTask(task))
     const capabilities = findModelCapabilities(task.model.id)
@@ -65,7 +83,18 @@ export async function runGeneration(ima: ImaClient, io: CliIO, params: Omit<Gene
   }
   ima.on('upload.completed', onUpload).on('task.created', onCreated).on('task.status', onStatus)
   try {
-    const result = await interruptible((signal) => ima.generate({ ...params, ...waitOptions(settings), signal }), () => created?.id)
+    let result: GenerateResult
+    try {
+      result = await interruptible((signal) => ima.generate({ ...params, ...waitOptions(settings), signal }), () => created?.id)
+    } catch (error) {
+      progress?.stop()
+      // Ctrl-C while the create was in flight: it may be charged; wait (bounded) for its answer to be journaled.
+      if (isOutcomeUnknown(error) && error.detached === true) {
+        await awaitDetachedCreate(ima, io, error)
+        throw new ReportedError(EXIT.interrupted)
+      }
+      throw withTaskId(error, created?.id)
+    }
     progress?.stop()
     if (!settings.quiet) say(io, `Done in ${Math.round(result.elapsedMs / 1000)} s: ${result.task.model.name} · ${result.task.totalCredit} pts · task ${result.taskId}`)
     return result
@@ -88,7 +117,12 @@ export async function runWait(ima: ImaClient, io: CliIO, taskId: string, setting
   ima.on('task.status', onStatus)
   try {
     const ref: TaskRef = taskId
-    const result = await interruptible((signal) => ima.tasks.wait(ref, { ...waitOptions(settings), signal }), () => taskId)
+    let result: TaskResult
+    try {
+      result = await interruptible((signal) => ima.tasks.wait(ref, { ...waitOptions(settings), signal }), () => taskId)
+    } catch (error) {
+      throw withTaskId(error, taskId)
+    }
     progress.stop()
     if (!settings.quiet) say(io, `Done: task ${taskId}`)
     return result
@@ -107,7 +141,22 @@ export async function saveResult(
   let path: string | undefined
   if (options.out !== undefined) {
     const target = resolveOutPath(options.out, options.prompt, result.taskId, result.url)
-    path = (await interruptible((signal) => downloadResult(result.url, target, { signal }), () => result.taskId)).path
+    try {
+      const saved = await interruptible(
+        (signal) => downloadResult(result.url, target, { signal }),
+        () => result.taskId,
+        () =>
+          new InterruptedError(result.taskId, {
+            message: `Interrupted while saving. Task ${result.taskId} is done: the image exists at ${result.url}`,
+            hint: `Nothing needs re-creating; save it with: ima wait ${result.taskId} --out ${options.out || '<file>'}`,
+          }),
+      )
+      path = saved.path
+    } catch (error) {
+      if (error instanceof CliError) throw error
+      // The task is done and paid for: the failure is only the copy on this disk.
+      throw new SaveFailedError({ taskId: result.taskId, url: result.url, target, cause: error })
+    }
   }
   if (options.open) openWithDefaultApp(path ?? result.url, (message) => say(io, message))
   return path

@@ -12,6 +12,7 @@ import { modelsCommand } from './commands/models.js'
 import { prefsCommand } from './commands/prefs.js'
 import { quoteCommand } from './commands/quote.js'
 import { serveCommand } from './commands/serve.js'
+import { tasksCommand } from './commands/tasks.js'
 import { waitCommand } from './commands/wait.js'
 import { rejectUnknownOptions } from './check-options.js'
 import { HIDDEN_ARGS } from './common.js'
@@ -33,6 +34,7 @@ export function createCli(env: CliEnv): CommandDef {
       models: modelsCommand(env),
       quote: quoteCommand(env),
       wait: waitCommand(env),
+      tasks: tasksCommand(env),
       prefs: prefsCommand(env),
       serve: serveCommand(env),
       compat: compatCommand(env) as CommandDef,

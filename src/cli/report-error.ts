@@ -10,9 +10,31 @@ import { CliError, InterruptedError } from './errors.js'
 import { say, type CliIO } from './io.js'
 
 const LABELS = {
-  en: { error: 'Error', next: 'Next', details: 'Details', reference: 'Reference', technical: 'Technical' },
-  zh: { error: '错误', next: '建议', details: '详情', reference: '参考', technical: '技术细节' },
+  en: { error: 'Error', next: 'Next', details: 'Details', task: 'Task', reference: 'Reference', technical: 'Technical' },
+  zh: { error: '错误', next: '建议', details: '详情', task: '任务', reference: '参考', technical: '技术细节' },
 } as const
+
+/**
+ * The next step and the task line of an error that came after the create was
+ * accepted (`ImaError.taskId`): the task exists and may be charged, so the
+ * advice is to resume it, never to send the request again. A failed task is
+ * over: the usual advice (another model) stands.
+ */
+function afterCreate(taskId: string, failed: boolean, language: ImaLanguage): { action?: string; task: string } {
+  if (failed) return { task: language === 'zh' ? `${taskId}（生成失败）` : `${taskId} (failed on the service)` }
+  return language === 'zh'
+    ? { action: `继续等待：ima wait ${taskId} — 任务仍在服务端运行，不要重新创建`, task: `${taskId} 已创建，可能已扣积分` }
+    : { action: `Resume with: ima wait ${taskId} — the task keeps running on the service; do not create it again`, task: `${taskId} was created and may be charged` }
+}
+
+/** The next step for a create whose outcome is unknown: where the journal keeps it. */
+function outcomeUnknownAction(error: unknown, language: ImaLanguage): string {
+  const ref = field(error, 'ref')
+  const refText = typeof ref === 'string' ? ref : undefined
+  return language === 'zh'
+    ? `任务可能已创建并扣积分，先别重试：\`ima tasks --unknown\` 能找到它${refText ? `（参考 ${refText}）` : ''}；可在 IMA 网站查看任务和余额，或带上时间、模型和参考号联系客服`
+    : `The task may exist and may be charged, so do not run it again yet: \`ima tasks --unknown\` lists it${refText ? ` (ref ${refText})` : ''}; check your tasks and balance on the IMA site, or ask support with the time, model and ref`
+}
 
 /**
  * SDK errors whose own message is written for the user (what was refused and
@@ -78,11 +100,13 @@ export function reportError(io: CliIO, error: unknown, options: ReportOptions): 
     const translated = translateError(error, options.language)
     lines.push(`${labels.error}: ${translated.message}`)
     const taskId = field(error, 'taskId')
+    // After an accepted create (ImaError.taskId): the task exists, so say which and how to resume it.
+    const created = typeof taskId === 'string' && taskId !== '' ? afterCreate(taskId, field(error, 'name') === 'TaskFailedError', options.language) : undefined
     const action =
-      translated.kind === 'timeout' && typeof taskId === 'string'
-        ? `${translated.action} — ${options.language === 'zh' ? '继续等待' : 'resume with'}: ima wait ${taskId}`
-        : (CLI_ACTIONS[translated.kind]?.[options.language] ?? translated.action)
+      created?.action ??
+      (translated.kind === 'outcome-unknown' ? outcomeUnknownAction(error, options.language) : (CLI_ACTIONS[translated.kind]?.[options.language] ?? translated.action))
     lines.push(`${labels.next}: ${action}`)
+    if (created) lines.push(`${labels.task}: ${created.task}`)
     const name = field(error, 'name')
     const message = field(error, 'message')
     if (typeof name === 'string' && USER_FACING.has(name) && typeof message === 'string' && !options.verbose) {

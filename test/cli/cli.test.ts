@@ -26,11 +26,11 @@ interface Run {
   stderr: string
 }
 
-/** The environment of a run: none of the caller's IMA_* variables, a private HOME and prefs file. */
+/** The environment of a run: none of the caller's IMA_* variables, a private HOME, prefs file and task journal. */
 function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {}
   for (const [name, value] of Object.entries(process.env)) if (!name.startsWith('IMA_')) env[name] = value
-  return { ...env, HOME: dir, USERPROFILE: dir, IMA_PREFS_FILE: join(dir, 'prefs.json'), NO_COLOR: '1', ...extra }
+  return { ...env, HOME: dir, USERPROFILE: dir, IMA_PREFS_FILE: join(dir, 'prefs.json'), IMA_JOURNAL_PATH: join(dir, 'ima_tasks.jsonl'), NO_COLOR: '1', ...extra }
 }
 
 /** The flags that point a run at the local server. */
@@ -290,12 +290,13 @@ describe('a person at a terminal', () => {
     expect(JSON.parse((await ima(['prefs', 'get', '--user-id', 'u-prefs', '--json'])).stdout)).toEqual({})
   })
 
-  it('--help lists the commands and leaves out the hidden --poll-interval', async () => {
+  it('--help lists the commands and leaves out the hidden --poll-interval and --journal', async () => {
     const run = await ima(['--help'])
     expect(run.code).toBe(0)
-    for (const command of ['generate', 'models', 'quote', 'wait', 'prefs', 'serve']) expect(run.stdout).toContain(command)
+    for (const command of ['generate', 'models', 'quote', 'wait', 'tasks', 'prefs', 'serve']) expect(run.stdout).toContain(command)
     expect(run.stdout).toContain('--output-json')
     expect(run.stdout).not.toContain('poll-interval')
+    expect(run.stdout).not.toContain('--journal')
   })
 })
 

@@ -1,0 +1,106 @@
+/**
+ * `ima tasks`: the task journal, newest first — every create this machine's
+ * `ima` sent (or was about to send when it stopped), with its task id or
+ * "no id", and how it ended. Reads the journal file only: no key, no request.
+ */
+import type { ImaClient } from '../../node/index.js'
+import type { JournalEntry } from '../../stores/task-journal.js'
+import { CONNECTION_ARGS, createClient, integerFlag, readCommon } from '../common.js'
+import { imaCommand, type CliEnv } from '../command.js'
+import { renderTable } from '../format.js'
+import { out, say } from '../io.js'
+
+/** States of a create that may have been charged while no task id is known. */
+const UNKNOWN_STATES = ['unknown', 'intent'] as const
+
+/** `2025-06-01 12:00:03Z`: the journal's UTC time, short and unambiguous for a support request. */
+function shortTime(iso: string): string {
+  return iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z')
+}
+
+/** What the note column says: detached, and the error's class name. */
+function noteOf(entry: JournalEntry): string {
+  return [entry.detached ? 'detached' : undefined, entry.error?.name].filter(Boolean).join(' · ')
+}
+
+/** The journal as a table: one line per entry. */
+export function journalTable(entries: readonly JournalEntry[]): string {
+  const rows = entries.map((entry) => [
+    shortTime(entry.createdAt),
+    entry.state,
+    entry.taskId ?? 'no id',
+    `${entry.model.name} (${entry.model.id})`,
+    entry.size ?? '—',
+    `${entry.totalCredit} pts`,
+    noteOf(entry),
+  ])
+  return renderTable(['Time', 'State', 'Task', 'Model', 'Size', 'Points', 'Note'], rows)
+}
+
+/** Newest first, like `tasks.recent()`. */
+function newestFirst(entries: JournalEntry[]): JournalEntry[] {
+  return entries.sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.ref.localeCompare(a.ref))
+}
+
+/** The entries the flags ask for: all, or the union of `--pending` and `--unknown`. */
+async function selectEntries(ima: ImaClient, options: { pending: boolean; unknown: boolean; limit: number | undefined }): Promise<JournalEntry[]> {
+  if (!options.pending && !options.unknown) return ima.tasks.recent(options.limit === undefined ? {} : { limit: options.limit })
+  const chosen = new Map<string, JournalEntry>()
+  if (options.pending) for (const entry of await ima.tasks.pending()) chosen.set(entry.ref, entry)
+  if (options.unknown) for (const entry of await ima.tasks.recent({ state: [...UNKNOWN_STATES] })) chosen.set(entry.ref, entry)
+  const entries = newestFirst([...chosen.values()])
+  return options.limit === undefined ? entries : entries.slice(0, options.limit)
+}
+
+/** What a person should do about the entries shown: resume the pending ones, check the unknown ones. */
+function advice(entries: readonly JournalEntry[]): string[] {
+  const lines: string[] = []
+  const unknown = entries.filter((entry) => entry.taskId === undefined && (UNKNOWN_STATES as readonly string[]).includes(entry.state))
+  if (unknown.length > 0) {
+    lines.push(
+      `${unknown.length === 1 ? '1 create' : `${unknown.length} creates`} may have been charged, but no task id is known ` +
+        '("unknown": no answer proved the outcome; "intent": the process stopped before any answer was recorded).',
+      'Do not create them again before checking: look at your recent tasks and balance on the IMA site (https://www.imaclaw.ai), ' +
+        'or ask support, giving the time, model and ref of each:',
+      ...unknown.map((entry) => `  ${shortTime(entry.createdAt)} · ${entry.model.name} (${entry.model.id}) · ${entry.totalCredit} pts · ref ${entry.ref}`),
+      'A late answer to a detached create is recorded here with its task id, if it arrived before its process exited.',
+    )
+  }
+  const pending = entries.filter((entry) => entry.state === 'created' && entry.taskId !== undefined)
+  if (pending.length > 0) {
+    lines.push(`${pending.length === 1 ? '1 task is' : `${pending.length} tasks are`} created but not finished: ima wait --all-pending resumes them (or ima wait <task-id>).`)
+  }
+  return lines
+}
+
+/** `ima tasks`: the journal, newest first, as a table or JSON. */
+export function tasksCommand(env: CliEnv) {
+  return imaCommand(env, {
+    meta: { name: 'tasks', description: 'List the task journal, newest first: every create, its task id and how it ended' },
+    args: {
+      pending: { type: 'boolean', description: 'Only tasks created but not finished (ima wait --all-pending resumes them)' },
+      unknown: { type: 'boolean', description: 'Only creates whose outcome is unknown: they may be charged, and have no task id' },
+      limit: { type: 'string', description: 'At most this many entries', valueHint: 'n' },
+      json: { type: 'boolean', description: 'Print the journal entries as one JSON array on stdout' },
+      ...CONNECTION_ARGS,
+    },
+    async run({ args }) {
+      const common = readCommon(args, env.io)
+      const limit = integerFlag(typeof args.limit === 'string' && args.limit.trim() !== '' ? args.limit.trim() : undefined, '--limit', 1)
+      // Only the journal file is read: no key needed, no request made.
+      const ima = createClient(common, { requireKey: false })
+      const entries = await selectEntries(ima, { pending: args.pending === true, unknown: args.unknown === true, limit })
+      if (args.json) {
+        out(env.io, JSON.stringify(entries))
+        return
+      }
+      if (entries.length === 0) {
+        const which = args.pending && args.unknown ? 'pending or unknown ' : args.pending ? 'pending ' : args.unknown ? 'unknown ' : ''
+        say(env.io, `No ${which}tasks in the journal (${common.journalPath})`)
+        return
+      }
+      out(env.io, journalTable(entries))
+      for (const line of advice(entries)) say(env.io, line)
+    },
+  })
+}
