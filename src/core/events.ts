@@ -61,6 +61,22 @@ export interface TaskOutcomeUnknownEvent {
   detached: boolean
 }
 
+/**
+ * Emitted when the answer of a create detached by an abort arrived (or
+ * failed) in the background: `created` (its id is journaled, and
+ * `task.created` came first), `refused` (nothing was charged) or `unknown`
+ * (the answer was lost too: the task may exist).
+ * @public
+ */
+export interface TaskDetachedSettledEvent {
+  /** The journal reference of the create (`CreateOutcomeUnknownError.ref`). */
+  ref: string
+  /** What the late answer proved. */
+  outcome: 'created' | 'refused' | 'unknown'
+  /** The task id, when it was created. */
+  taskId?: string
+}
+
 /** Emitted when waiting for a task failed (failed, deleted, timed out…). @public */
 export interface TaskFailedEvent {
   /** The task that was being waited for. */
@@ -126,6 +142,8 @@ export interface ImaEvents {
   'task.created': (event: TaskCreatedEvent) => void
   /** When a create may have been charged but its outcome is unknown. */
   'task.outcome_unknown': (event: TaskOutcomeUnknownEvent) => void
+  /** When the background answer of a create detached by an abort settled it. */
+  'task.detached_settled': (event: TaskDetachedSettledEvent) => void
   /** On each poll while waiting for a task. */
   'task.status': (event: TaskEvent) => void
   /** When a waited-for task finished with its images. */

@@ -23,9 +23,10 @@ export interface TaskCreateParams {
   /** Refuse, before sending, a create that would cost more than this many points (credit × n). */
   maxCredits?: number
   /**
-   * Opt-in recovery: when the service answers 500 to the create (the
-   * reference client treats this as "the backend rejected the combination"),
-   * try again with the next smaller size of the same model. Off by default
+   * Opt-in recovery: when the service refuses the create because of its
+   * size (a 400 that names the size, or 6009/6010), try again with the next
+   * smaller size of the same model. Never after a 500, which the reference
+   * client steps down on: that create may have been charged. Off by default
    * because it changes what you get and what you pay; each step is reported
    * through the `retry` event. At most 3 attempts in all.
    */

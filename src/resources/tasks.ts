@@ -195,16 +195,16 @@ export class Tasks {
     } catch (error) {
       if (error instanceof ImaAbortError || createOutcomeOf(error) === 'not-processed') {
         budget.settle(cost, 'released')
-        void this.#journaling.record(intent, 'refused', { error })
+        await this.#journaling.record(intent, 'refused', { error })
         if (error instanceof ImaAbortError) throw error
         return { refused: error }
       }
       budget.settle(cost, 'uncertain')
-      throw this.#outcomeUnknown(intent, error, false)
+      throw await this.#outcomeUnknown(intent, error, false)
     }
     if (answer === DETACHED) {
       budget.settle(cost, 'uncertain')
-      const error = this.#outcomeUnknown(intent, abortErrorFor(wish.signal as AbortSignal), true)
+      const error = await this.#outcomeUnknown(intent, abortErrorFor(wish.signal as AbortSignal), true)
       this.#followDetached(sending, intent, prepared, body)
       throw error
     }
@@ -213,8 +213,13 @@ export class Tasks {
     return { task: this.#accepted(answer.id, entry.ref, prepared, body, false) }
   }
 
-  /** The error for a create that may have been charged, journaled and announced. */
-  #outcomeUnknown(intent: JournalEntry, cause: unknown, detached: boolean): CreateOutcomeUnknownError {
+  /**
+   * The error for a create that may have been charged, journaled and
+   * announced. The journal write is awaited (bounded by the write budget):
+   * a process that exits right after the rejection must leave "unknown", not
+   * a bare intent, behind.
+   */
+  async #outcomeUnknown(intent: JournalEntry, cause: unknown, detached: boolean): Promise<CreateOutcomeUnknownError> {
     const reason = cause instanceof Error ? cause.message : String(cause)
     const where = `it is journaled as ${intent.ref} — find it with ima.tasks.recent()`
     const error = new CreateOutcomeUnknownError(
@@ -223,27 +228,31 @@ export class Tasks {
         : `[POST /open/v1/tasks/create] the create may have reached the service before it failed (${reason}). The task may exist and may be charged, so it was not sent again (${intent.totalCredit} points): ${where} before creating another.`,
       { cause, status: cause instanceof ImaError ? cause.status : undefined, ref: intent.ref, detached, totalCredit: intent.totalCredit },
     )
-    void this.#journaling.record(intent, 'unknown', { error: cause, detached })
+    await this.#journaling.record(intent, 'unknown', { error: cause, detached })
     this.#context.emit('task.outcome_unknown', { ref: intent.ref, error, detached })
     return error
   }
 
   /** Reads a detached create's answer in the background: its task id is journaled and announced when it comes. */
   #followDetached(sending: Promise<{ id: string }>, intent: JournalEntry, prepared: PreparedTask, body: CreateTaskBody): void {
-    const { budget } = this.#context
+    const { budget, emit } = this.#context
+    const ref = intent.ref
     sending.then(
       async (created) => {
         budget.resolveUncertain(prepared.totalCredit, 'spent')
         const entry = await this.#journaling.record(intent, 'created', { taskId: created.id, detached: true })
         this.#accepted(created.id, entry.ref, prepared, body, true)
+        emit('task.detached_settled', { ref, outcome: 'created', taskId: created.id })
       },
-      (error: unknown) => {
+      async (error: unknown) => {
         // An abort here came between attempts, after one that proved nothing was sent.
         if (error instanceof ImaAbortError || createOutcomeOf(error) === 'not-processed') {
           budget.resolveUncertain(prepared.totalCredit, 'released')
-          void this.#journaling.record(intent, 'refused', { error, detached: true })
+          await this.#journaling.record(intent, 'refused', { error, detached: true })
+          emit('task.detached_settled', { ref, outcome: 'refused' })
         } else {
-          void this.#journaling.record(intent, 'unknown', { error, detached: true })
+          await this.#journaling.record(intent, 'unknown', { error, detached: true })
+          emit('task.detached_settled', { ref, outcome: 'unknown' })
         }
       },
     )
