@@ -9,13 +9,12 @@ import { join } from 'node:path'
 import { createStorage, type Storage } from 'unstorage'
 import fsDriver from 'unstorage/drivers/fs'
 import memoryDriver from 'unstorage/drivers/memory'
-import redisDriver from 'unstorage/drivers/redis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { MemoryPreferenceStore } from 'ima-open-sdk'
 import { FilePreferenceStore } from 'ima-open-sdk/node'
 import { describePreferenceStoreContract } from 'ima-open-sdk/testing'
 import { UnstoragePreferenceStore } from '../../src/stores/unstorage.js'
-import { redisServerOnPath, startRedisServer, type RedisServer } from '../support/redis-server.js'
+import { describeOnRedisStorage } from '../support/redis-storage.js'
 
 const api = { describe, it, expect }
 
@@ -45,46 +44,15 @@ describePreferenceStoreContract(
   { shared: true },
 )
 
-describe('UnstoragePreferenceStore + redis driver', () => {
-  if (!redisServerOnPath()) {
-    if (process.env.CI) {
-      it('needs redis-server on PATH in CI (never skipped there)', () => {
-        throw new Error('redis-server is not on PATH: .ci/run installs it with apt-get install redis-server')
-      })
-    } else {
-      console.warn('[skip] UnstoragePreferenceStore + redis driver: redis-server is not on PATH — install it (apt-get install redis-server) to run these tests')
-      it.skip('redis-server is not on PATH: install it (apt-get install redis-server) to run the Redis-backed contract', () => {})
-    }
-    return
-  }
-
-  let redis: RedisServer | undefined
-  let storage: Storage | undefined
-  beforeAll(async () => {
-    redis = await startRedisServer()
-    storage = createStorage({ driver: redisDriver({ url: redis.url, base: 'ima-test' }) })
-  })
-  afterAll(async () => {
-    await storage?.dispose()
-    await redis?.stop()
-  })
-
-  describePreferenceStoreContract(
-    'redis',
-    () => {
-      if (!storage) throw new Error('redis-server is not started')
-      return new UnstoragePreferenceStore(storage)
-    },
-    api,
-    { shared: true },
-  )
+describeOnRedisStorage('UnstoragePreferenceStore + redis driver', (redis) => {
+  describePreferenceStoreContract('redis', () => new UnstoragePreferenceStore(redis.storage()), api, { shared: true })
 
   it('keeps the layout <prefix>user_<id> → the task-type map, in the skills’ shape', async () => {
-    if (!storage || !redis) throw new Error('redis-server is not started')
+    const storage = redis.storage()
     const store = new UnstoragePreferenceStore(storage, { prefix: 'layout:' })
     await store.set('42', 'text_to_image', { modelId: 'midjourney', modelName: 'Midjourney', credit: 8, lastUsed: '2026-02-26T03:07:27Z' })
     const { Redis } = await import('ioredis')
-    const raw = new Redis(redis.url)
+    const raw = new Redis(redis.url())
     try {
       const text = await raw.get('ima-test:layout:user_42')
       expect(JSON.parse(text ?? 'null')).toEqual({

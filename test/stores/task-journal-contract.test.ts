@@ -6,15 +6,14 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createStorage, type Storage } from 'unstorage'
+import { createStorage } from 'unstorage'
 import memoryDriver from 'unstorage/drivers/memory'
-import redisDriver from 'unstorage/drivers/redis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { FileTaskJournal } from '../../src/node/stores/file-task-journal.js'
 import { MemoryTaskJournal } from '../../src/stores/task-journal.js'
 import { UnstorageTaskJournal } from '../../src/stores/unstorage-task-journal.js'
 import { describeTaskJournalContract } from '../../src/testing/task-journal-contract.js'
-import { redisServerOnPath, startRedisServer, type RedisServer } from '../support/redis-server.js'
+import { describeOnRedisStorage } from '../support/redis-storage.js'
 
 const api = { describe, it, expect }
 
@@ -33,42 +32,11 @@ describeTaskJournalContract('FileTaskJournal', () => new FileTaskJournal({ path:
 const memoryStorage = createStorage({ driver: memoryDriver() })
 describeTaskJournalContract('UnstorageTaskJournal + memory driver', () => new UnstorageTaskJournal(memoryStorage), api, { shared: true })
 
-describe('UnstorageTaskJournal + redis driver', () => {
-  if (!redisServerOnPath()) {
-    if (process.env.CI) {
-      it('needs redis-server on PATH in CI (never skipped there)', () => {
-        throw new Error('redis-server is not on PATH: .ci/run installs it with apt-get install redis-server')
-      })
-    } else {
-      console.warn('[skip] UnstorageTaskJournal + redis driver: redis-server is not on PATH — install it (apt-get install redis-server) to run these tests')
-      it.skip('redis-server is not on PATH: install it (apt-get install redis-server) to run the Redis-backed contract', () => {})
-    }
-    return
-  }
-
-  let redis: RedisServer | undefined
-  let storage: Storage | undefined
-  beforeAll(async () => {
-    redis = await startRedisServer()
-    storage = createStorage({ driver: redisDriver({ url: redis.url, base: 'ima-test' }) })
-  })
-  afterAll(async () => {
-    await storage?.dispose()
-    await redis?.stop()
-  })
-
-  describeTaskJournalContract(
-    'redis',
-    () => {
-      if (!storage) throw new Error('redis-server is not started')
-      return new UnstorageTaskJournal(storage)
-    },
-    api,
-    { shared: true },
-  )
+describeOnRedisStorage('UnstorageTaskJournal + redis driver', (redis) => {
+  describeTaskJournalContract('redis', () => new UnstorageTaskJournal(redis.storage()), api, { shared: true })
 
   it('keeps one key <prefix><ref> per entry, holding the entry as JSON, and lists only its own prefix', async () => {
-    if (!storage || !redis) throw new Error('redis-server is not started')
+    const storage = redis.storage()
     const journal = new UnstorageTaskJournal(storage, { prefix: 'layout:tasks:' })
     const neighbour = new UnstorageTaskJournal(storage, { prefix: 'layout:tasks2:' })
     const entry = {
@@ -89,7 +57,7 @@ describe('UnstorageTaskJournal + redis driver', () => {
     await journal.put(entry)
     await neighbour.put({ ...entry, ref: 'ima-layout-2' })
     const { Redis } = await import('ioredis')
-    const raw = new Redis(redis.url)
+    const raw = new Redis(redis.url())
     try {
       expect(JSON.parse((await raw.get('ima-test:layout:tasks:ima-layout-1')) ?? 'null')).toEqual(entry)
     } finally {
