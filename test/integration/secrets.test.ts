@@ -14,7 +14,7 @@ const FINGERPRINTS = [KEY, WRONG_KEY, KEY.slice(4, 16), WRONG_KEY.slice(4, 16)]
 
 const ima = useImaServer({ progression: 'polls', apiKeys: { [KEY]: 10_000 } })
 
-const EVENT_NAMES: Array<keyof ImaEvents> = ['request', 'response', 'retry', 'task.created', 'task.status', 'task.succeeded', 'task.failed', 'task.poll_failed']
+const EVENT_NAMES: Array<keyof ImaEvents> = ['request', 'response', 'retry', 'task.created', 'task.status', 'task.succeeded', 'task.failed', 'task.poll_failed', 'task.outcome_unknown', 'task.detached_settled']
 
 /** A client whose every log line, event and error is captured as text. */
 function capturingClient(apiKey: string, extra: ConstructorParameters<typeof ImaClient>[0] = {}) {
@@ -59,7 +59,17 @@ describe('the API key never leaks', () => {
       maxRetries: 1,
     })
     captureError(await rejectionOf(echoing.client.tasks.get('task_1')))
-    captured.push(...echoing.captured)
+    // The same page after a create: an outcome-unknown error, and a journal entry holding the page's excerpt.
+    const echoingCreate = capturingClient(KEY, {
+      fetch: async (input, init) =>
+        String(input).endsWith('/open/v1/tasks/create')
+          ? new Response(`<html>${JSON.stringify(Object.fromEntries(new Headers(init?.headers)))}</html>`, { status: 502, headers: { 'content-type': 'text/html' } })
+          : globalThis.fetch(input, init),
+    })
+    captureError(await rejectionOf(echoingCreate.client.tasks.create({ model: 'MJ', prompt: 'x' })))
+    capture(await echoingCreate.client.tasks.recent())
+    capture(JSON.stringify(await echoingCreate.client.tasks.recent()))
+    captured.push(...echoing.captured, ...echoingCreate.captured)
 
     const poor = capturingClient(KEY, { maxRetries: 0 })
     ima.server.setBalance(KEY, 1)
@@ -67,6 +77,7 @@ describe('the API key never leaks', () => {
     captured.push(...poor.captured)
     ima.server.setBalance(KEY, 10_000)
 
+    capture(JSON.stringify(await client.tasks.recent()))
     expect(captured.length).toBeGreaterThan(30)
     for (const text of captured) {
       for (const fingerprint of FINGERPRINTS) expect(text).not.toContain(fingerprint)
