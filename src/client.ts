@@ -6,7 +6,6 @@ import type { EmitEvent, ImaEvents } from './core/events.js'
 import { CreditBudget } from './core/budget.js'
 import { HttpClient } from './core/http.js'
 import { REDACTED } from './core/redact.js'
-import { attachTaskId } from './core/errors.js'
 import { PREFERENCE_BUDGET_MS, settledWithin } from './core/deadline.js'
 import { Preferences } from './resources/preferences.js'
 import { Products } from './resources/products.js'
@@ -153,13 +152,8 @@ export class ImaClient {
   async generate(params: GenerateParams): Promise<GenerateResult> {
     const { intervalMs, timeoutMs, estimatedMaxMs, maxPollFailures, ...create } = params
     const task = await this.tasks.create(create)
-    let result: TaskResult
-    try {
-      result = await this.tasks.wait(task, { signal: create.signal, intervalMs, timeoutMs, estimatedMaxMs, maxPollFailures })
-    } catch (error) {
-      // The task exists and may be charged: whatever ended the wait, the caller learns its id.
-      throw attachTaskId(error, task.id)
-    }
+    // Whatever ends the wait, its error carries task.id (set by the waiter): the task exists and may be charged.
+    const result = await this.tasks.wait(task, { signal: create.signal, intervalMs, timeoutMs, estimatedMaxMs, maxPollFailures })
     if (params.userId !== undefined) {
       const saving = this.#config.preferences
         .set(params.userId, task.taskType, { modelId: task.model.id, modelName: task.model.name, credit: task.credit, lastUsed: new Date().toISOString() })

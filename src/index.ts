@@ -46,8 +46,8 @@ export type {
   TaskOutcomeUnknownEvent,
   TaskDetachedSettledEvent,
 } from './core/events.js'
-export { MemoryTaskJournal, JOURNAL_STATES, type TaskJournal, type JournalEntry, type JournalState } from './stores/task-journal.js'
-export { UnstorageTaskJournal, DEFAULT_JOURNAL_PREFIX, type UnstorageTaskJournalOptions } from './stores/unstorage-task-journal.js'
+export { MemoryTaskJournal, type TaskJournal, type JournalEntry, type JournalState } from './stores/task-journal.js'
+export { UnstorageTaskJournal, type UnstorageTaskJournalOptions } from './stores/unstorage-task-journal.js'
 export { noopLogger, type ImaLogger, type LogFields } from './core/logger.js'
 export { consoleLogger, pinoLogger, levelEnabled, LOG_LEVELS, type LogLevel, type ConsoleLoggerOptions, type ConsoleLike, type PinoLike } from './core/logger.js'
 export { UnstoragePreferenceStore, DEFAULT_UNSTORAGE_PREFIX, type KeyValueStorage, type UnstoragePreferenceStoreOptions } from './stores/unstorage.js'

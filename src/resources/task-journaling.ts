@@ -73,7 +73,11 @@ export class TaskJournaling {
     if (details.detached) next.detached = true
     if (details.error !== undefined) next.error = this.#describe(details.error)
     else if (state === 'created' || state === 'succeeded') delete next.error
-    if (next.taskId !== undefined) this.#byTaskId.set(next.taskId, next)
+    // Only unfinished tasks are remembered, so a long-running client does not collect every task it made.
+    if (next.taskId !== undefined) {
+      if (state === 'succeeded' || state === 'failed') this.#byTaskId.delete(next.taskId)
+      else this.#byTaskId.set(next.taskId, next)
+    }
     await this.#write(next)
     return next
   }

@@ -2,7 +2,7 @@ import * as z from 'zod/mini'
 import { findModelCapabilities, UNKNOWN_MODEL_TIMING } from '../catalog/models.js'
 import { abortErrorFor } from '../core/abort.js'
 import type { ClientContext } from '../core/context.js'
-import { ImaError, TaskTimeoutError, ValidationError } from '../core/errors.js'
+import { attachTaskId, ImaError, TaskTimeoutError, ValidationError } from '../core/errors.js'
 import { validateInput } from '../core/validate.js'
 import { planPollSchedule, pollTask, type PollPhase } from './task-polling.js'
 import type { TaskDetail, TaskEvent, TaskRef, TaskResult, WaitOptions } from './task-types.js'
@@ -86,7 +86,8 @@ export class TaskWaiter {
   wait(taskRef: TaskRef, options: WaitOptions, onEvent: (event: TaskEvent) => void = () => {}): Promise<TaskResult> {
     const plan = this.#plan(taskRef, options)
     const signal = options.signal
-    if (signal?.aborted) return Promise.reject(abortErrorFor(signal))
+    // Every error of a wait names its task: it exists, and may be charged.
+    if (signal?.aborted) return Promise.reject(attachTaskId(abortErrorFor(signal), plan.taskId))
     const waitStarted = Date.now()
     return new Promise<TaskResult>((resolve, reject) => {
       const key = JSON.stringify([plan.taskId, plan.schedule, plan.estimatedMaxMs, plan.maxPollFailures])
@@ -99,7 +100,7 @@ export class TaskWaiter {
           if (timer !== undefined) clearTimeout(timer)
           signal?.removeEventListener('abort', onAbort)
           if ('result' in outcome) resolve(outcome.result)
-          else reject(outcome.error)
+          else reject(attachTaskId(outcome.error, plan.taskId))
         },
       }
       const leave = (outcome: { error: unknown }) => {
@@ -177,14 +178,14 @@ export class TaskWaiter {
       async (result) => {
         emit('task.succeeded', result)
         // Journaled before the callers hear of it, so a process that exits right after still finds it done.
-        await this.#onVerdict(plan.taskId, { urls: result.urls })
+        await this.#onVerdict(plan.taskId, { urls: result.urls }).catch(() => {})
         settleAll({ result })
       },
       async (error: unknown) => {
         // A loop stopped because its last waiter left has no one to tell.
         if (loop.stop.signal.aborted) return
         this.#reportFailure(plan.taskId, error, plan.model)
-        await this.#onVerdict(plan.taskId, { error })
+        await this.#onVerdict(plan.taskId, { error }).catch(() => {})
         settleAll({ error })
       },
     )

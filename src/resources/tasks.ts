@@ -1,8 +1,6 @@
-import { anySignal } from '../core/abort.js'
+import { abortErrorFor, anySignal } from '../core/abort.js'
 import type { ClientContext } from '../core/context.js'
-import { abortErrorFor } from '../core/abort.js'
 import {
-  attachTaskId,
   ApiError,
   AttributeMismatchError,
   BadRequestError,
@@ -45,6 +43,9 @@ import type {
   TaskResult,
   WaitOptions,
 } from './task-types.js'
+
+/** Pending tasks `tasks.resume()` waits for at the same time. */
+const RESUME_CONCURRENCY = 8
 
 /** Most create attempts of one `tasks.create` (the first, a refresh of the product list, or size fallbacks). */
 const MAX_CREATE_ATTEMPTS = 3
@@ -421,11 +422,7 @@ export class Tasks {
    * ```
    */
   async wait(taskRef: TaskRef, options: WaitOptions = {}): Promise<TaskResult> {
-    try {
-      return await this.#waiter.wait(taskRef, options)
-    } catch (error) {
-      throw typeof taskRef === 'string' || typeof taskRef?.id === 'string' ? attachTaskId(error, taskIdOf(taskRef)) : error
-    }
+    return this.#waiter.wait(taskRef, options)
   }
 
   /**
@@ -477,16 +474,26 @@ export class Tasks {
    */
   async resume(options: WaitOptions = {}): Promise<ResumeOutcome[]> {
     const pending = await this.pending()
-    return Promise.all(
-      pending.map(async (entry): Promise<ResumeOutcome> => {
-        const taskId = entry.taskId as string
-        try {
-          const result = await this.wait({ id: taskId, model: { ...entry.model }, createdAt: Date.parse(entry.createdAt) }, options)
-          return { entry, result }
-        } catch (error) {
-          return { entry, error: error instanceof ImaError ? error : new ImaError(String(error), { cause: error, taskId }) }
-        }
-      }),
-    )
+    const outcomes: ResumeOutcome[] = new Array(pending.length)
+    let next = 0
+    // A few waits at a time: a journal left by a day of crashes must not become a burst of polls.
+    const worker = async () => {
+      while (next < pending.length) {
+        const index = next++
+        outcomes[index] = await this.#resumeOne(pending[index] as JournalEntry, options)
+      }
+    }
+    await Promise.all(Array.from({ length: Math.min(RESUME_CONCURRENCY, pending.length) }, worker))
+    return outcomes
+  }
+
+  async #resumeOne(entry: JournalEntry, options: WaitOptions): Promise<ResumeOutcome> {
+    const taskId = entry.taskId as string
+    try {
+      const result = await this.wait({ id: taskId, model: { ...entry.model }, createdAt: Date.parse(entry.createdAt) }, options)
+      return { entry, result }
+    } catch (error) {
+      return { entry, error: error instanceof ImaError ? error : new ImaError(String(error), { cause: error, taskId }) }
+    }
   }
 }

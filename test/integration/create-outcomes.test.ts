@@ -216,4 +216,19 @@ describe('every error after a paid create names the task', () => {
     expect(await second.tasks.pending()).toEqual([])
     expect(await journal.get(task.ref)).toMatchObject({ state: 'succeeded' })
   })
+
+  it('resumes many pending tasks a few at a time, each outcome in pending() order', async () => {
+    const journal = new MemoryTaskJournal()
+    const first = ima.client({ journal })
+    const made = []
+    for (let index = 0; index < 11; index += 1) made.push(await first.tasks.create({ model: 'MJ', prompt: `castle ${index}${index === 4 ? ' [fail]' : ''}` }))
+    const second = ima.client({ journal })
+    const order = (await second.tasks.pending()).map((entry) => entry.taskId)
+    const outcomes = await second.tasks.resume({ intervalMs: 1 })
+    expect(outcomes.map((outcome) => outcome.entry.taskId)).toEqual(order)
+    expect(new Set(order)).toEqual(new Set(made.map((task) => task.id)))
+    const failed = outcomes.filter((outcome) => outcome.error)
+    expect(failed).toMatchObject([{ entry: { taskId: made[4]?.id }, error: { name: 'TaskFailedError', taskId: made[4]?.id } }])
+    expect(outcomes.filter((outcome) => outcome.result?.taskId === outcome.entry.taskId)).toHaveLength(10)
+  })
 })
