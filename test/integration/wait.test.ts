@@ -140,9 +140,11 @@ describe('shared poll loops', () => {
     const pollsAfterShort = ima.server.tasks.find((t) => t.id === task.id)!.polls
     expect(await rejectionOf(long)).toBeInstanceOf(TaskTimeoutError)
     expect(ima.server.tasks.find((t) => t.id === task.id)!.polls).toBeGreaterThan(pollsAfterShort)
-    // With every waiter gone the loop stops.
-    const polls = ima.server.tasks.find((t) => t.id === task.id)!.polls
+    // With every waiter gone the loop stops. A poll already on the wire when the last waiter left may
+    // still reach the server, so count after it has landed; a live loop (every 5 ms) would add many more.
     await new Promise((resolve) => setTimeout(resolve, 30))
+    const polls = ima.server.tasks.find((t) => t.id === task.id)!.polls
+    await new Promise((resolve) => setTimeout(resolve, 60))
     expect(ima.server.tasks.find((t) => t.id === task.id)!.polls).toBe(polls)
   })
 })
