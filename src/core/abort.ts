@@ -23,6 +23,40 @@ export function anySignal(signals: readonly (AbortSignal | undefined)[]): AbortS
   return AbortSignal.any(present)
 }
 
+/** A signal that follows several others, and the function that unhooks it from them. */
+export interface LinkedSignal {
+  /** Aborts (with the first source's reason) when any source aborts; `undefined` when there is no source. */
+  signal: AbortSignal | undefined
+  /** Removes the listeners from the sources. Call it when the operation ends, whatever its outcome. */
+  release(): void
+}
+
+/**
+ * Links sources into one signal without `AbortSignal.any`: on Node 20 a
+ * composite made by `any` stays reachable from a long-lived source (the
+ * caller's signal, reused for thousands of calls) after the call ends. Here
+ * the only link is one listener per source, removed by `release()`.
+ */
+export function linkSignals(signals: readonly (AbortSignal | undefined)[]): LinkedSignal {
+  const present = signals.filter((signal): signal is AbortSignal => signal !== undefined)
+  if (present.length <= 1) return { signal: present[0], release: () => {} }
+  const controller = new AbortController()
+  const already = present.find((signal) => signal.aborted)
+  if (already) {
+    controller.abort(already.reason)
+    return { signal: controller.signal, release: () => {} }
+  }
+  const onAbort = (event: Event) => {
+    release()
+    controller.abort((event.target as AbortSignal).reason)
+  }
+  const release = () => {
+    for (const signal of present) signal.removeEventListener('abort', onAbort)
+  }
+  for (const signal of present) signal.addEventListener('abort', onAbort)
+  return { signal: controller.signal, release }
+}
+
 /** The error to reject with when `signal` aborted: an `AbortError` carrying the signal's reason. */
 export function abortErrorFor(signal: AbortSignal): ImaAbortError {
   const reason: unknown = signal.reason
