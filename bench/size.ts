@@ -1,0 +1,117 @@
+/**
+ * Bundle sizes as an app bundler would ship them: esbuild bundles the import,
+ * minifies it, and node:zlib compresses it (brotli at quality 11; gzip at
+ * level 9). `platform: 'neutral'` keeps Node-only code out; it sets no
+ * conditions or main fields of its own, so we give the ones a browser/edge
+ * bundler uses: `mainFields: ['module', 'main']` and `conditions: ['import',
+ * 'default']` (esbuild adds `import`/`require` per import kind anyway).
+ *
+ * Ours is bundled from the built `dist/index.js`. The breakdown of the
+ * `ImaClient` bundle is bundled from `src/` with the same settings, because
+ * `dist` already has zod inlined and would show up as one input.
+ */
+import { fileURLToPath } from 'node:url'
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib'
+import { build, type Metafile } from 'esbuild'
+import { fixed, printTable, requireBuild, ROOT, verdict } from './lib/stats.js'
+
+const kB = (bytes: number) => `${fixed(bytes / 1024, 1)} kB`
+
+interface Bundle {
+  min: number
+  gzip: number
+  brotli: number
+  metafile: Metafile
+}
+
+export async function bundle(contents: string): Promise<Bundle> {
+  const result = await build({
+    stdin: { contents, resolveDir: ROOT, loader: 'ts' },
+    absWorkingDir: ROOT,
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    platform: 'neutral',
+    mainFields: ['module', 'main'],
+    conditions: ['import', 'default'],
+    write: false,
+    metafile: true,
+    logLevel: 'silent',
+  })
+  const code = result.outputFiles[0]?.contents ?? new Uint8Array()
+  return {
+    min: code.length,
+    gzip: gzipSync(code, { level: 9 }).length,
+    brotli: brotliCompressSync(code, { params: { [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY, [constants.BROTLI_PARAM_SIZE_HINT]: code.length } }).length,
+    metafile: result.metafile,
+  }
+}
+
+/** `zod`, `@fal-ai/client`, `src/core`, `src (top level)`: the package or our folder an input belongs to. */
+export function groupOf(input: string): string {
+  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1]
+  if (pkg) return pkg
+  const folder = /^src\/([^/]+)\//.exec(input)?.[1]
+  return folder ? `src/${folder}` : input.startsWith('src/') ? 'src (top level)' : input
+}
+
+const ENTRIES = [
+  { name: "ima: import { ImaClient } from 'ima-open-sdk'", contents: `export { ImaClient } from './dist/index.js'`, targetKB: 15 },
+  { name: "ima: import * as sdk from 'ima-open-sdk'", contents: `export * from './dist/index.js'`, targetKB: 20 },
+  { name: "openai: import OpenAI from 'openai'", contents: `export { OpenAI } from 'openai'` },
+  { name: "fal: import { fal, createFalClient } from '@fal-ai/client'", contents: `export { fal, createFalClient } from '@fal-ai/client'` },
+  { name: "replicate: import Replicate from 'replicate'", contents: `export { default } from 'replicate'` },
+  { name: "floor: import { ofetch } from 'ofetch'", contents: `export { ofetch } from 'ofetch'` },
+]
+
+export async function bundleSizes(): Promise<void> {
+  requireBuild('dist/index.js')
+  console.log("1. Bundle size (esbuild, platform 'neutral', mainFields module,main, conditions import,default; minified; brotli q11 / gzip 9)")
+  const sizes: Bundle[] = []
+  for (const entry of ENTRIES) sizes.push(await bundle(entry.contents))
+  const client = sizes[0] as Bundle
+  printTable(
+    ['bundle', 'min', 'min+gzip', 'min+brotli', '× ImaClient', 'target (brotli)'],
+    ENTRIES.map((entry, i) => {
+      const size = sizes[i] as Bundle
+      return [
+        entry.name,
+        kB(size.min),
+        kB(size.gzip),
+        kB(size.brotli),
+        `${fixed(size.brotli / client.brotli)}×`,
+        entry.targetKB === undefined ? '' : `≤ ${entry.targetKB} kB ${verdict(size.brotli <= entry.targetKB * 1024)}`,
+      ]
+    }),
+  )
+
+  const fromSrc = await bundle(`export { ImaClient } from './src/index.ts'`)
+  const output = Object.values(fromSrc.metafile.outputs)[0]!
+  const inputs = Object.entries(output.inputs)
+    .map(([input, { bytesInOutput }]) => ({ input, group: groupOf(input), bytes: bytesInOutput }))
+    .filter((input) => input.bytes > 0)
+    .sort((a, b) => b.bytes - a.bytes)
+  const total = inputs.reduce((sum, input) => sum + input.bytes, 0)
+  const share = (bytes: number) => `${fixed((bytes / total) * 100, 1)}%`
+  console.log(
+    `\n   What is in the ImaClient bundle (bundled from src/ with the same settings: ${kB(fromSrc.min)} min, ${kB(fromSrc.brotli)} brotli; minified bytes per input)`,
+  )
+  printTable(
+    ['top 10 inputs', 'group', 'min bytes', 'share'],
+    inputs.slice(0, 10).map((input) => [input.input, input.group, String(input.bytes), share(input.bytes)]),
+  )
+  const groups = new Map<string, { bytes: number; files: number }>()
+  for (const input of inputs) {
+    const group = groups.get(input.group) ?? { bytes: 0, files: 0 }
+    group.bytes += input.bytes
+    group.files += 1
+    groups.set(input.group, group)
+  }
+  console.log('')
+  printTable(
+    ['by package / folder', 'files', 'min bytes', 'share'],
+    [...groups].sort((a, b) => b[1].bytes - a[1].bytes).map(([group, { bytes, files }]) => [group, String(files), String(bytes), share(bytes)]),
+  )
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) await bundleSizes()
