@@ -1,65 +1,82 @@
 /**
- * The frame every `ima` command runs in: its options checked, the images the
- * argv pre-pass gathered handed over, and any error reported in the chosen
- * language before the exit code goes back to `main`.
+ * What a command's code gets when it runs, and the commander action that
+ * loads that code: each command's module (and the SDK under it) is imported
+ * only when the command runs, so `ima --help` loads the option tree alone.
  */
-import type { ArgsDef, CommandDef, CommandMeta, ParsedArgs } from 'citty'
-import type { Gathered } from './argv.js'
-import { rejectUnknownOptions } from './check-options.js'
+import type { Command } from 'commander'
 import { CliUsageError } from './errors.js'
 import type { CliIO } from './io.js'
-import { reportError } from './report-error.js'
+import type { ReportOptions } from './report-error.js'
 
-/** What every command gets besides its parsed args. */
+/** What the command tree shares with `main`. */
 export interface CliEnv {
   io: CliIO
-  /** Values of the repeatable flags, lifted out of argv before citty parsed it. */
-  gathered: Gathered['values']
-}
-
-/** Thrown once an error has been written to stderr: `main` only sets the exit code. */
-export class ReportedError extends Error {
-  override readonly name = 'ReportedError'
-  constructor(readonly exitCode: number) {
-    super(`exit ${exitCode}`)
-  }
+  /** How `main` reports an error: from the command line at first, then from the running command's parsed options. */
+  report: ReportOptions
 }
 
 /** What a command's `run` gets. */
-export interface ImaCommandContext<T extends ArgsDef> {
-  args: ParsedArgs<T>
-  /** The values of the gathered flag the command accepts (`--input-images` or `--image`), in order. */
-  images: string[]
-  env: CliEnv
+export interface CommandInput<Options> {
+  /** Its options, as declared in `options.ts`, including those given before the command name. */
+  options: Options
+  /** Its positional words, in order: a prompt's words, a task id, a model name. */
+  words: string[]
+  io: CliIO
 }
 
-/** Defines a command: options checked first, errors reported with the command's language and key. */
-export function imaCommand<const T extends ArgsDef>(
-  env: CliEnv,
-  definition: { meta: CommandMeta; args: T; images?: 'input-images' | 'image'; run: (context: ImaCommandContext<T>) => Promise<void> },
-): CommandDef<T> {
-  return {
-    meta: definition.meta,
-    args: definition.args,
-    run: async ({ args, rawArgs }) => {
-      const loose = args as Record<string, unknown>
-      try {
-        rejectUnknownOptions(rawArgs, definition.args)
-        for (const [flag, values] of Object.entries(env.gathered)) {
-          if (values.length > 0 && flag !== definition.images) throw new CliUsageError(`--${flag} is not an option of ima ${definition.meta.name ?? ''}`.trimEnd())
-        }
-        await definition.run({ args, images: definition.images ? (env.gathered[definition.images] ?? []) : [], env })
-      } catch (error) {
-        // Already said on stderr (a detached create's outcome): only the exit code is left.
-        if (error instanceof ReportedError) throw error
-        const apiKey = typeof loose['api-key'] === 'string' ? loose['api-key'] : env.io.env.IMA_API_KEY
-        const exitCode = reportError(env.io, error, {
-          language: loose.language === 'zh' ? 'zh' : 'en',
-          verbose: loose.verbose === true,
-          apiKey,
-        })
-        throw new ReportedError(exitCode)
+/** A command's code: what its module exports for the tree to load. */
+export type CommandRun<Options> = (input: CommandInput<Options>) => Promise<void>
+
+/** `ima prefs get`: the command's name with its parents'. */
+function commandPath(command: Command): string {
+  const names: string[] = []
+  for (let current: Command | null = command; current; current = current.parent) names.unshift(current.name())
+  return names.join(' ')
+}
+
+/**
+ * The command's options, with those given before its name. `ima` reads its
+ * own options (the reference flags) up to the command name, so in
+ * `ima --api-key K generate …` the key was parsed by `ima`: it is handed on
+ * when the command takes that option too (a value after the name wins) and
+ * refused when it does not.
+ */
+function withLeadingOptions(command: Command): Record<string, unknown> {
+  const options: Record<string, unknown> = { ...command.opts() }
+  for (let parent = command.parent; parent; parent = parent.parent) {
+    for (const option of parent.options) {
+      const key = option.attributeName()
+      if (parent.getOptionValueSource(key) !== 'cli') continue
+      if (!command.options.some((own) => own.attributeName() === key)) {
+        const name = commandPath(command)
+        throw new CliUsageError(`${option.long ?? option.flags} is not an option of ${name}`, `Run \`${name} --help\` for its options`)
       }
-    },
+      if (command.getOptionValueSource(key) !== 'cli') options[key] = parent.getOptionValue(key)
+    }
+  }
+  return options
+}
+
+/**
+ * A commander action that imports the command's code when it runs. From
+ * then on errors are reported in the command's `--language`, with
+ * `--verbose`, and with its key kept out of every line.
+ *
+ * @param load - imports the command's module and picks its `run`.
+ */
+export function lazyAction<Options>(env: CliEnv, load: () => Promise<CommandRun<Options>>): (...params: unknown[]) => Promise<void> {
+  return async (...params) => {
+    // commander passes the positional values, the options, then the command itself.
+    const command = params.at(-1) as Command
+    const options = withLeadingOptions(command)
+    env.report = {
+      language: options.language === 'zh' ? 'zh' : 'en',
+      verbose: options.verbose === true,
+      apiKey: typeof options.apiKey === 'string' ? options.apiKey : env.io.env.IMA_API_KEY,
+    }
+    const words = command.processedArgs.flat().filter((word): word is string => typeof word === 'string')
+    const run = await load()
+    // commander checked each value against its declaration in options.ts.
+    await run({ options: options as Options, words, io: env.io })
   }
 }

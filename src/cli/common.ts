@@ -1,34 +1,15 @@
 /**
- * Options every command that talks to the service shares, and the client
- * they build. Kept in one place so `ima generate`, `ima wait`… and the
- * reference-compatible mode read the key, hosts and language the same way.
+ * The settings every command that talks to the service reads from its
+ * options (declared in `options.ts`), and the client they build. Kept in one
+ * place so `ima generate`, `ima wait`… and the reference-compatible mode
+ * read the key, hosts and language the same way.
  */
-import type { ArgsDef } from 'citty'
 import type { ImaLanguage } from '../core/config.js'
 import type { PreferenceStore } from '../stores/preferences.js'
 import { defaultJournalPath, FileTaskJournal, ImaClient } from '../node/index.js'
 import { CliUsageError, MissingApiKeyError } from './errors.js'
 import type { CliIO } from './io.js'
-
-/** Flags shared by every command that calls the service. */
-export const CONNECTION_ARGS = {
-  'api-key': { type: 'string', description: 'API key (default: IMA_API_KEY). Never printed', valueHint: 'ima_…' },
-  'base-url': { type: 'string', description: 'API host (default: IMA_BASE_URL, else https://api.imastudio.com)', valueHint: 'url' },
-  'upload-base-url': { type: 'string', description: 'Upload host (default: IMA_IM_BASE_URL, else https://imapi.liveme.com)', valueHint: 'url' },
-  language: { type: 'enum', options: ['en', 'zh'], description: 'Language of messages and product labels (default: en)' },
-  verbose: { type: 'boolean', description: 'Add technical detail to errors (never the key)' },
-  'poll-interval': { type: 'string', description: 'Poll every this many ms instead of the model\'s schedule (env IMA_POLL_INTERVAL_MS); hidden from --help', valueHint: 'ms' },
-  journal: { type: 'string', description: 'Task journal file (env IMA_JOURNAL_PATH, else ~/.openclaw/memory/ima_tasks.jsonl); hidden from --help', valueHint: 'path' },
-} satisfies ArgsDef
-
-/** Flags of commands that wait for a task. */
-export const WAIT_ARGS = {
-  timeout: { type: 'string', description: 'Give up waiting after this many seconds (default: 600); the task may still finish', valueHint: 'seconds' },
-  quiet: { type: 'boolean', description: 'No progress on stderr' },
-} satisfies ArgsDef
-
-/** Args that `--help` leaves out (documented in docs/cli.md): test and tuning knobs. */
-export const HIDDEN_ARGS = new Set(['poll-interval', 'journal'])
+import type { ConnectionOptions, WaitingOptions } from './options.js'
 
 /** The connection settings read from flags and the environment. */
 export interface CommonOptions {
@@ -42,39 +23,34 @@ export interface CommonOptions {
   journalPath: string
 }
 
-type LooseArgs = Record<string, unknown>
-
-function text(args: LooseArgs, name: string): string | undefined {
-  const value = args[name]
-  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined
+function text(value: string | undefined): string | undefined {
+  return value !== undefined && value.trim() !== '' ? value.trim() : undefined
 }
 
-/** A whole number ≥ `min` from a flag, or a usage error naming the flag. */
-export function integerFlag(value: string | undefined, flag: string, min: number): number | undefined {
+/** A whole number ≥ `min` from an environment variable, or a usage error naming it. */
+function wholeNumberFromEnv(value: string | undefined, name: string, min: number): number | undefined {
   if (value === undefined) return undefined
   const number = Number(value)
-  if (!Number.isInteger(number) || number < min) throw new CliUsageError(`Expected ${flag} to be a whole number ≥ ${min}, got "${value}"`)
+  if (!Number.isInteger(number) || number < min) throw new CliUsageError(`Expected ${name} to be a whole number ≥ ${min}, got "${value}"`)
   return number
 }
 
-/** Reads the shared flags (and their environment variables). */
-export function readCommon(args: LooseArgs, io: CliIO): CommonOptions {
-  const interval = text(args, 'poll-interval') ?? io.env.IMA_POLL_INTERVAL_MS?.trim()
+/** Reads the shared options, and the environment variables they stand in for. */
+export function readCommon(options: ConnectionOptions, io: CliIO): CommonOptions {
   return {
-    apiKey: text(args, 'api-key') ?? (io.env.IMA_API_KEY?.trim() || undefined),
-    baseURL: text(args, 'base-url'),
-    uploadBaseURL: text(args, 'upload-base-url'),
-    language: args.language === 'zh' ? 'zh' : 'en',
-    verbose: args.verbose === true,
-    intervalMs: integerFlag(interval || undefined, '--poll-interval (or IMA_POLL_INTERVAL_MS)', 1),
-    journalPath: text(args, 'journal') ?? (io.env.IMA_JOURNAL_PATH?.trim() || defaultJournalPath()),
+    apiKey: text(options.apiKey) ?? text(io.env.IMA_API_KEY),
+    baseURL: text(options.baseUrl),
+    uploadBaseURL: text(options.uploadBaseUrl),
+    language: options.language ?? 'en',
+    verbose: options.verbose === true,
+    intervalMs: options.pollInterval ?? wholeNumberFromEnv(text(io.env.IMA_POLL_INTERVAL_MS), 'IMA_POLL_INTERVAL_MS', 1),
+    journalPath: text(options.journal) ?? text(io.env.IMA_JOURNAL_PATH) ?? defaultJournalPath(),
   }
 }
 
 /** The wait deadline from `--timeout` (seconds), in ms. */
-export function readTimeoutMs(args: LooseArgs): number | undefined {
-  const seconds = integerFlag(text(args, 'timeout'), '--timeout', 1)
-  return seconds === undefined ? undefined : seconds * 1000
+export function readTimeoutMs(options: WaitingOptions): number | undefined {
+  return options.timeout === undefined ? undefined : options.timeout * 1000
 }
 
 /**

@@ -28,6 +28,15 @@ export class CliError extends Error {
   }
 }
 
+/** Thrown once an error has been written to stderr (a detached create's outcome): `main` only sets the exit code. */
+export class ReportedError extends Error {
+  override readonly name = 'ReportedError'
+
+  constructor(readonly exitCode: number) {
+    super(`exit ${exitCode}`)
+  }
+}
+
 /** A wrong command line: exit code 2. */
 export class CliUsageError extends CliError {
   override readonly name = 'CliUsageError'

@@ -7,10 +7,9 @@
 import type { GenerateParams, GenerateResult } from '../client.js'
 import { findModelCapabilities, UNKNOWN_MODEL_TIMING } from '../catalog/models.js'
 import type { CreatedTask, TaskEvent, TaskResult, TaskRef, WaitOptions } from '../resources/task-types.js'
-import type { TaskCreatedEvent, UploadCompletedEvent } from '../core/events.js'
+import type { TaskCreatedEvent, UploadCompletedEvent } from '../events.js'
 import { downloadResult, type ImaClient } from '../node/index.js'
-import { ReportedError } from './command.js'
-import { CliError, EXIT, InterruptedError, SaveFailedError } from './errors.js'
+import { CliError, EXIT, InterruptedError, ReportedError, SaveFailedError } from './errors.js'
 import { openWithDefaultApp, resolveOutPath } from './files.js'
 import { awaitDetachedCreate, interruptible, isOutcomeUnknown, taskIdOfError } from './interrupt.js'
 import { say, type CliIO } from './io.js'
@@ -55,7 +54,7 @@ function describeTask(task: CreatedTask): string {
  * on stderr as soon as the service gives it, so an interrupted or timed-out
  * run can be resumed with `ima wait <id>`.
  */
-export async function runGeneration(ima: ImaClient, io: CliIO, params: Omit<GenerateParams, 'signal' | keyof WaitOptions>, settings: WaitSettings): Promise<GenerateResult> {
+export async function runGeneration(ima: ImaClient, io: CliIO, params: Omit<GenerateParams, keyof WaitOptions>, settings: WaitSettings): Promise<GenerateResult> {
   let created: CreatedTask | undefined
   let progress: Progress | undefined
   const onUpload = (event: UploadCompletedEvent) => {
@@ -85,7 +84,7 @@ export async function runGeneration(ima: ImaClient, io: CliIO, params: Omit<Gene
   try {
     let result: GenerateResult
     try {
-      result = await interruptible((signal) => ima.generate({ ...params, ...waitOptions(settings), signal }), () => created?.id)
+      result = await interruptible((signal) => ima.generate({ ...params, ...waitOptions(settings) }, { signal }), () => created?.id)
     } catch (error) {
       progress?.stop()
       // Ctrl-C while the create was in flight: it may be charged; wait (bounded) for its answer to be journaled.

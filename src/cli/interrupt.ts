@@ -10,7 +10,7 @@
  * (bounded, or until a second Ctrl-C) so a late task id lands in the journal.
  */
 import { DEFAULT_TIMEOUT_MS } from '../core/config.js'
-import type { TaskDetachedSettledEvent } from '../core/events.js'
+import type { TaskDetachedSettledEvent } from '../events.js'
 import type { ImaClient } from '../node/index.js'
 import type { JournalEntry } from '../stores/task-journal.js'
 import { EXIT, InterruptedError } from './errors.js'

@@ -1,110 +1,50 @@
 /**
- * The `ima` command: argv pre-pass, dispatch through citty, help, and exit
- * codes (0 ok, 1 failure, 2 usage, 130 interrupted).
+ * The `ima` command: parse with commander (`program.ts`), run the command,
+ * and turn every outcome into an exit code (0 ok, 1 failure, 2 usage, 130
+ * interrupted) with errors reported in ima's words.
  */
-import { renderUsage, runCommand, type ArgsDef, type CommandDef, type SubCommandsDef } from 'citty'
-import { SDK_VERSION } from '../version.js'
-import { gatherFlags } from './argv.js'
-import { ReportedError, type CliEnv } from './command.js'
-import { COMPAT_ARGS, compatCommand } from './commands/compat.js'
-import { generateCommand } from './commands/generate.js'
-import { modelsCommand } from './commands/models.js'
-import { prefsCommand } from './commands/prefs.js'
-import { quoteCommand } from './commands/quote.js'
-import { serveCommand } from './commands/serve.js'
-import { tasksCommand } from './commands/tasks.js'
-import { waitCommand } from './commands/wait.js'
-import { rejectUnknownOptions } from './check-options.js'
-import { HIDDEN_ARGS } from './common.js'
-import { CliUsageError, EXIT } from './errors.js'
+import { CommanderError, type Command } from 'commander'
+import type { CliEnv } from './command.js'
+import { CliUsageError, EXIT, ReportedError } from './errors.js'
 import { processIO, type CliIO } from './io.js'
-import { reportError } from './report-error.js'
+import { createProgram } from './program.js'
 
-/** The command tree. With no command name, the reference script's flags (`compat`, hidden). */
-export function createCli(env: CliEnv): CommandDef {
-  return {
-    meta: {
-      name: 'ima',
-      version: SDK_VERSION,
-      description: 'Generate images with the IMA Open API. With no command, ima takes the reference script\'s flags (docs/cli.md)',
-    },
-    args: COMPAT_ARGS as ArgsDef,
-    subCommands: {
-      generate: generateCommand(env),
-      models: modelsCommand(env),
-      quote: quoteCommand(env),
-      wait: waitCommand(env),
-      tasks: tasksCommand(env),
-      prefs: prefsCommand(env),
-      serve: serveCommand(env),
-      compat: compatCommand(env) as CommandDef,
-    },
-    default: 'compat',
-  }
-}
+/** commander's outcomes that are not errors: help or the version was printed. */
+const PRINTED = new Set(['commander.helpDisplayed', 'commander.help', 'commander.version'])
 
-function subCommandsOf(command: CommandDef): SubCommandsDef | undefined {
-  return command.subCommands as SubCommandsDef | undefined
-}
-
-/** Every option of the tree that takes a value, so its value is never mistaken for a command name. */
-function valueFlags(command: CommandDef, found = new Set<string>()): Set<string> {
-  for (const [name, def] of Object.entries((command.args ?? {}) as ArgsDef)) {
-    if (def.type === 'string' || def.type === 'enum') found.add(name)
-  }
-  for (const sub of Object.values(subCommandsOf(command) ?? {})) valueFlags(sub as CommandDef, found)
-  return found
+/**
+ * commander's message ("error: unknown option '--promt'\n(Did you mean
+ * --prompt?)") in ima's words: the problem as the message, the suggestion
+ * (or where the option belongs) as the next step.
+ */
+function usageError(error: CommanderError, program: Command, argv: readonly string[]): CliUsageError {
+  const [problem = '', ...rest] = error.message.replace(/^error: /, '').split('\n')
+  const unknown = /^unknown (option|command) '(.+)'$/.exec(problem)
+  if (!unknown) return new CliUsageError(`${problem.charAt(0).toUpperCase()}${problem.slice(1)}`)
+  const [, kind, name = ''] = unknown
+  const suggestion = /\(Did you mean (.+)\?\)/.exec(rest.join(' '))?.[1]
+  const hint = suggestion
+    ? `Did you mean ${suggestion}? (\`ima --help\` lists the ${kind}s)`
+    : kind === 'option' ? optionOfLaterCommand(program, argv, name) : undefined
+  return new CliUsageError(`Unknown ${kind} ${name}`, hint)
 }
 
 /**
- * Moves command names to the front, so options may come before them
- * (`ima --base-url … generate "…"`): citty hands a command only what
- * follows its name.
+ * Where an option only a command takes belongs, when it came before that
+ * command's name (`ima --json models`): `ima` itself reads only its own
+ * options (the reference flags) there.
  */
-function commandsFirst(argv: readonly string[], command: CommandDef, flags: Set<string>): { argv: string[]; chain: CommandDef[]; names: string[] } {
-  const subCommands = subCommandsOf(command)
-  if (subCommands) {
-    for (let index = 0; index < argv.length; index += 1) {
-      const token = argv[index] as string
-      if (token === '--') break
-      if (token.startsWith('-') && token !== '-') {
-        if (!token.includes('=') && flags.has(token.replace(/^-{1,2}/, ''))) index += 1
-        continue
-      }
-      const sub = subCommands[token] as CommandDef | undefined
-      if (!sub || token === 'compat') break
-      const inner = commandsFirst([...argv.slice(0, index), ...argv.slice(index + 1)], sub, flags)
-      return { argv: [token, ...inner.argv], chain: [command, ...inner.chain], names: [token, ...inner.names] }
-    }
-  }
-  return { argv: [...argv], chain: [command], names: [] }
+function optionOfLaterCommand(program: Command, argv: readonly string[], flag: string): string | undefined {
+  const later = argv.slice(argv.findIndex((token) => token.split('=')[0] === flag) + 1)
+  const command = program.commands.find((candidate) => later.includes(candidate.name()))
+  if (!command?.options.some((option) => option.long === flag)) return undefined
+  return `${flag} is an option of ima ${command.name()}: put it after the command name (ima ${command.name()} … ${flag})`
 }
 
-/** `--help` for a command, without the hidden tuning options. */
-async function helpText(chain: CommandDef[], names: string[]): Promise<string> {
-  const command = chain.at(-1) as CommandDef
-  const args = Object.fromEntries(Object.entries((command.args ?? {}) as ArgsDef).filter(([name]) => !HIDDEN_ARGS.has(name)))
-  const shown: CommandDef = { ...command, args, meta: { ...(command.meta as object), name: ['ima', ...names].join(' ') } }
-  return renderUsage(shown)
-}
-
-const ANSI = /\u001B\[[0-9;]*m/g
-const FLAG = /^--?[a-z]/i
-
-/**
- * `node:util` parseArgs (under citty) takes the next token as a string
- * option's value even when it is another flag: `--out --json` would save to a
- * file named "--json". A value flag followed by a flag (or by nothing) is
- * given an explicit empty value instead; `--flag=--x` still passes a value
- * that starts with dashes.
- */
-function explicitEmptyValues(argv: readonly string[], flags: Set<string>): string[] {
-  const end = argv.indexOf('--') === -1 ? argv.length : argv.indexOf('--')
-  return argv.map((token, index) => {
-    if (index >= end || !token.startsWith('--') || token.includes('=') || !flags.has(token.slice(2))) return token
-    const next = argv[index + 1]
-    return index + 1 >= end || next === undefined || FLAG.test(next) ? `${token}=` : token
-  })
+/** How to report an error found before any command's options were parsed: read off the raw command line. */
+function reportOptionsOf(argv: readonly string[], io: CliIO): CliEnv['report'] {
+  const language = argv.some((token, index) => token === '--language=zh' || (token === '--language' && argv[index + 1] === 'zh')) ? 'zh' : 'en'
+  return { language, verbose: argv.includes('--verbose'), apiKey: io.env.IMA_API_KEY }
 }
 
 /**
@@ -112,32 +52,18 @@ function explicitEmptyValues(argv: readonly string[], flags: Set<string>): strin
  * code. Nothing here calls `process.exit`, so it can run in-process too.
  */
 export async function main(argv: readonly string[], io: CliIO = processIO()): Promise<number> {
-  const language = argv.includes('zh') && argv.some((token) => token === '--language' || token === '--language=zh') ? 'zh' : 'en'
+  const env: CliEnv = { io, report: reportOptionsOf(argv, io) }
+  const program = createProgram(env)
   try {
-    if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
-      io.stdout.write(`${SDK_VERSION}\n`)
-      return EXIT.ok
-    }
-    const gathered = gatherFlags(argv)
-    const root = createCli({ io, gathered: gathered.values })
-    const flags = valueFlags(root)
-    const ordered = commandsFirst(explicitEmptyValues(gathered.argv, flags), root, flags)
-    const beforeDashes = ordered.argv.indexOf('--') === -1 ? ordered.argv : ordered.argv.slice(0, ordered.argv.indexOf('--'))
-    if (argv.length === 0 || beforeDashes.includes('--help') || beforeDashes.includes('-h')) {
-      const help = await helpText(ordered.chain, ordered.names)
-      // citty colours help unless NO_COLOR/CI is set; a pipe or a file wants plain text.
-      io.stdout.write(`${(io.stdout as { isTTY?: boolean }).isTTY ? help : help.replace(ANSI, '')}\n`)
-      return EXIT.ok
-    }
-    // No command name: the reference flags. A typo there (`--promt x`) must read as an unknown
-    // option, not as citty's "unknown command x".
-    if (ordered.names.length === 0) rejectUnknownOptions(ordered.argv, COMPAT_ARGS)
-    await runCommand(root, { rawArgs: ordered.argv })
+    // Nothing at all: the help (the reference flags need at least --prompt).
+    await program.parseAsync(argv.length === 0 ? ['--help'] : [...argv], { from: 'user' })
     return EXIT.ok
   } catch (error) {
     if (error instanceof ReportedError) return error.exitCode
-    // citty's own parse errors (unknown command, bad enum value): the command line is wrong.
-    const usage = error instanceof Error && error.name === 'CLIError' ? new CliUsageError(error.message.replace(ANSI, '')) : error
-    return reportError(io, usage, { language, verbose: argv.includes('--verbose'), apiKey: io.env.IMA_API_KEY })
+    // The help of a command group run without its command (`ima prefs`) went to stderr: a usage error.
+    if (error instanceof CommanderError && PRINTED.has(error.code)) return error.exitCode === 0 ? EXIT.ok : EXIT.usage
+    // Loaded only for an error: it brings the SDK's error tables.
+    const { reportError } = await import('./report-error.js')
+    return reportError(io, error instanceof CommanderError ? usageError(error, program, argv) : error, env.report)
   }
 }

@@ -4,6 +4,7 @@
  * usual time). Elsewhere (a pipe, a log file, an agent): a plain line when the
  * status changes and then at the model's progress cadence, so logs stay short.
  */
+import { progressPercent } from '../protocol/task-status.js'
 import type { TaskEvent } from '../resources/task-types.js'
 import type { CliIO } from './io.js'
 
@@ -20,11 +21,6 @@ export interface ProgressSubject {
 }
 
 const CLEAR_LINE = '\r\u001B[2K'
-
-/** The same cap as the SDK: never more than 95 % before the result is there. */
-function cappedPercent(elapsedMs: number, estimatedMaxMs: number): number {
-  return Math.min(95, Math.max(0, Math.floor((elapsedMs / estimatedMaxMs) * 100)))
-}
 
 /** A progress display for one task; `stop()` before printing anything else. */
 export class Progress {
@@ -78,7 +74,7 @@ export class Progress {
   #line(): string {
     const elapsedMs = Date.now() - this.#subject.startedAt
     const [fastest, slowest] = this.#subject.estimatedSeconds
-    const percent = this.#status === 'success' ? 100 : Math.max(this.#percent, cappedPercent(elapsedMs, slowest * 1000))
+    const percent = this.#status === 'success' ? 100 : Math.max(this.#percent, progressPercent(elapsedMs, slowest * 1000))
     return `${this.#subject.label} · ${this.#status} · ${Math.floor(elapsedMs / 1000)} s · ${percent}% · usually ${fastest}–${slowest} s`
   }
 

@@ -1,5 +1,5 @@
 /**
- * The built `ima` bin, spawned as users and skills run it, against a local
+ * The `ima` command (ima-process.ts), spawned as users and skills run it, against a local
  * IMA server started here (`progression: 'polls'` and a 2 ms poll interval,
  * so nothing waits real seconds).
  */
@@ -7,15 +7,16 @@ import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ImaClient } from 'ima-open-sdk/node'
 import { startImaServer, type ImaServer } from 'ima-open-sdk/testing'
+import { prepareIma, type ImaProcess } from './ima-process.js'
 
-const BIN = resolve(import.meta.dirname, '../../dist/cli/index.js')
 const REFERENCE_KEYS = ['task_id', 'url', 'cover_url', 'model_id', 'model_name', 'credit']
 const STACK_LINE = /^\s+at .+:\d+:\d+\)?$/m
 
+let imaProcess: ImaProcess
 let server: ImaServer
 let dir: string
 
@@ -39,7 +40,7 @@ function local(): string[] {
 }
 
 function start(args: string[], env: NodeJS.ProcessEnv = cleanEnv(), cwd?: string) {
-  const child = spawn(process.execPath, [BIN, ...args], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [...imaProcess.nodeArgs, ...args], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] })
   const run: Run = { code: null, signal: null, stdout: '', stderr: '' }
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (run.stdout += chunk))
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (run.stderr += chunk))
@@ -75,14 +76,16 @@ function tinyPng(): Buffer {
   return Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108020000009077 53de'.replace(/\s/g, ''), 'hex')
 }
 
+// Bundling the CLI takes a few seconds on a busy machine.
 beforeAll(async () => {
-  if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run \`npm run build\` first (npm test does it)`)
+  imaProcess = await prepareIma()
   server = await startImaServer({ progression: 'polls' })
   dir = await mkdtemp(join(tmpdir(), 'ima-cli-'))
-})
+}, 60_000)
 
 afterAll(async () => {
   await server?.close()
+  await imaProcess?.remove()
 })
 
 describe('the reference flags', () => {
@@ -225,6 +228,111 @@ describe.concurrent('failures', () => {
     expect(command.code).toBe(2)
     expect(command.stderr).toContain('Unknown command generat')
     expect(value.code).toBe(2)
+  })
+})
+
+// commander's parsing, as users meet it.
+describe('the command line', () => {
+  it('takes options before the command name, and refuses one the command does not take', async () => {
+    const [before, foreign, misplaced] = await Promise.all([
+      ima(['--api-key', server.apiKey, ...local(), '--quiet', 'generate', 'a', 'fox', '--model', 'NB2', '--json']),
+      ima(['--prompt', 'a fox', 'generate', 'a fox', '--api-key', server.apiKey, ...local()]),
+      ima(['--json', 'models', '--api-key', server.apiKey, ...local()]),
+    ])
+    expect(before.code, before.stderr).toBe(0)
+    expect(lastJsonObject(before.stdout)).toMatchObject({ model_id: 'gemini-3.1-flash-image' })
+    // --quiet, given before the name, reached generate.
+    expect(before.stderr).not.toMatch(/processing/)
+    expect(foreign.code).toBe(2)
+    expect(foreign.stderr).toContain('--prompt is not an option of ima generate')
+    expect(misplaced.code).toBe(2)
+    expect(misplaced.stderr).toContain('Unknown option --json')
+    expect(misplaced.stderr).toContain('put it after the command name (ima models')
+
+    // Through a command group too: `ima prefs set`.
+    const set = await ima(['--user-id', 'u-leading', 'prefs', 'set', 'MJ', '--api-key', server.apiKey, ...local()])
+    expect(set.code, set.stderr).toBe(0)
+    expect(JSON.parse((await ima(['prefs', 'get', '--user-id', 'u-leading', '--json'])).stdout)).toMatchObject({ text_to_image: { model_id: 'midjourney' } })
+  })
+
+  it('collects every value of --image and --input-images, and ends the options at --', async () => {
+    const before = server.tasks.length
+    const generated = await ima([
+      'generate', '--image', 'https://example.com/a.jpg', 'a', 'red', 'fox', '--image=https://example.com/b.jpg',
+      '--model', 'NB Pro', '--api-key', server.apiKey, ...local(), '--', '--json',
+    ])
+    expect(generated.code, generated.stderr).toBe(0)
+    // --json after -- is a word of the prompt: the URL is printed, not JSON.
+    expect(generated.stdout.trim()).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\S+\.png$/)
+    const task = server.tasks[before]!
+    expect(task.taskType).toBe('image_to_image')
+    expect(task.inputImages).toEqual(['https://example.com/a.jpg', 'https://example.com/b.jpg'])
+    expect(task.parameters).toMatchObject({ prompt: 'a red fox --json' })
+
+    const reference = await ima([
+      '--api-key', server.apiKey, '--prompt', 'as ink', '--model-id', 'gemini-3-pro-image',
+      '--input-images', 'https://example.com/1.jpg', 'https://example.com/2.jpg', '--output-json', '--input-images=https://example.com/3.jpg',
+      ...local(),
+    ])
+    expect(reference.code, reference.stderr).toBe(0)
+    const created = server.tasks.find((candidate) => candidate.id === lastJsonObject(reference.stdout).task_id)
+    expect(created?.inputImages).toEqual(['https://example.com/1.jpg', 'https://example.com/2.jpg', 'https://example.com/3.jpg'])
+  })
+})
+
+describe.concurrent('usage errors (exit 2)', () => {
+  it('an unknown option, named, on any command; a close one is suggested', async () => {
+    const [root, command, close] = await Promise.all([
+      ima(['--prompt', 'a fox', '--output-jsn']),
+      ima(['tasks', '--colour', 'red']),
+      ima(['generate', 'a fox', '--modle', 'NB2']),
+    ])
+    for (const run of [root, command, close]) expect(run.code).toBe(2)
+    expect(root.stderr).toContain('Unknown option --output-jsn')
+    expect(root.stderr).toContain('Did you mean --output-json?')
+    expect(command.stderr).toContain('Unknown option --colour')
+    expect(close.stderr).toContain('Unknown option --modle')
+    expect(close.stderr).toContain('Did you mean --model?')
+  })
+
+  it('a mistyped command gets a did-you-mean', async () => {
+    const [top, nested] = await Promise.all([ima(['generat', 'a fox']), ima(['prefs', 'gett'])])
+    expect(top.code).toBe(2)
+    expect(top.stderr).toContain('Unknown command generat')
+    expect(top.stderr).toContain('Did you mean generate?')
+    expect(nested.code).toBe(2)
+    expect(nested.stderr).toContain('Unknown command gett')
+    expect(nested.stderr).toContain('Did you mean get?')
+  })
+
+  it('a value outside the choices, naming the allowed ones', async () => {
+    const [taskType, models, language, serve] = await Promise.all([
+      ima(['--task-type', 'video', '--prompt', 'x']),
+      ima(['models', '--task-type', 'video']),
+      ima(['--prompt', 'x', '--language', 'fr']),
+      ima(['serve', '--progression', 'fast']),
+    ])
+    for (const run of [taskType, models, language, serve]) {
+      expect(run.code).toBe(2)
+      expect(run.stdout).toBe('')
+      expect(run.stderr).not.toMatch(STACK_LINE)
+    }
+    expect(taskType.stderr).toMatch(/--task-type.*'video'.*text_to_image, image_to_image/)
+    expect(models.stderr).toMatch(/--task-type.*'video'.*text_to_image, image_to_image/)
+    expect(language.stderr).toMatch(/--language.*'fr'.*en, zh/)
+    expect(serve.stderr).toMatch(/--progression.*'fast'.*time, polls/)
+  })
+
+  it('a flag without its value, or a number that is not one, named', async () => {
+    const [image, inputImages, n] = await Promise.all([
+      ima(['generate', 'a fox', '--image']),
+      ima(['--prompt', 'x', '--input-images']),
+      ima(['generate', 'a fox', '--n', 'two']),
+    ])
+    for (const run of [image, inputImages, n]) expect(run.code).toBe(2)
+    expect(image.stderr).toContain('--image')
+    expect(inputImages.stderr).toContain('--input-images')
+    expect(n.stderr).toMatch(/--n .*'two'.*whole number/)
   })
 })
 

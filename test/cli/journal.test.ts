@@ -1,5 +1,5 @@
 /**
- * The task journal through the built `ima` bin: `ima tasks`, `ima wait
+ * The task journal through the `ima` command (ima-process.ts): `ima tasks`, `ima wait
  * --all-pending`, Ctrl-C while a create is in flight, and the task id of
  * anything that fails after a create. Its own local server (faults are
  * server-wide) and its own temp folder, so HOME and the journal are never
@@ -9,15 +9,16 @@ import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { startImaServer, type ImaServer } from 'ima-open-sdk/testing'
+import { prepareIma, type ImaProcess } from './ima-process.js'
 
-const BIN = resolve(import.meta.dirname, '../../dist/cli/index.js')
 const STACK_LINE = /^\s+at .+:\d+:\d+\)?$/m
 const CREATE = '/open/v1/tasks/create'
 const SLOW = 60_000
 
+let imaProcess: ImaProcess
 let server: ImaServer
 let dir: string
 let journal: string
@@ -54,7 +55,7 @@ function local(): string[] {
 }
 
 function start(args: string[], env: NodeJS.ProcessEnv = cleanEnv()) {
-  const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [...imaProcess.nodeArgs, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] })
   const run: Run = { code: null, stdout: '', stderr: '' }
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (run.stdout += chunk))
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (run.stderr += chunk))
@@ -85,14 +86,16 @@ async function createInFlight(before: number): Promise<void> {
     .toBe(true)
 }
 
+// Bundling the CLI takes a few seconds on a busy machine.
 beforeAll(async () => {
-  if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run \`npm run build\` first (npm test does it)`)
+  imaProcess = await prepareIma()
   server = await startImaServer({ progression: 'polls' })
   dir = await mkdtemp(join(tmpdir(), 'ima-cli-journal-'))
-})
+}, 60_000)
 
 afterAll(async () => {
   await server?.close()
+  await imaProcess?.remove()
 })
 
 beforeEach(() => {

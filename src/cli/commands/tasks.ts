@@ -5,10 +5,11 @@
  */
 import type { ImaClient } from '../../node/index.js'
 import type { JournalEntry } from '../../stores/task-journal.js'
-import { CONNECTION_ARGS, createClient, integerFlag, readCommon } from '../common.js'
-import { imaCommand, type CliEnv } from '../command.js'
+import type { CommandInput } from '../command.js'
+import { createClient, readCommon } from '../common.js'
 import { renderTable } from '../format.js'
 import { out, say } from '../io.js'
+import type { TasksOptions } from '../options.js'
 
 /** States of a create that may have been charged while no task id is known. */
 const UNKNOWN_STATES = ['unknown', 'intent'] as const
@@ -74,33 +75,20 @@ function advice(entries: readonly JournalEntry[]): string[] {
 }
 
 /** `ima tasks`: the journal, newest first, as a table or JSON. */
-export function tasksCommand(env: CliEnv) {
-  return imaCommand(env, {
-    meta: { name: 'tasks', description: 'List the task journal, newest first: every create, its task id and how it ended' },
-    args: {
-      pending: { type: 'boolean', description: 'Only tasks created but not finished (ima wait --all-pending resumes them)' },
-      unknown: { type: 'boolean', description: 'Only creates whose outcome is unknown: they may be charged, and have no task id' },
-      limit: { type: 'string', description: 'At most this many entries', valueHint: 'n' },
-      json: { type: 'boolean', description: 'Print the journal entries as one JSON array on stdout' },
-      ...CONNECTION_ARGS,
-    },
-    async run({ args }) {
-      const common = readCommon(args, env.io)
-      const limit = integerFlag(typeof args.limit === 'string' && args.limit.trim() !== '' ? args.limit.trim() : undefined, '--limit', 1)
-      // Only the journal file is read: no key needed, no request made.
-      const ima = createClient(common, { requireKey: false })
-      const entries = await selectEntries(ima, { pending: args.pending === true, unknown: args.unknown === true, limit })
-      if (args.json) {
-        out(env.io, JSON.stringify(entries))
-        return
-      }
-      if (entries.length === 0) {
-        const which = args.pending && args.unknown ? 'pending or unknown ' : args.pending ? 'pending ' : args.unknown ? 'unknown ' : ''
-        say(env.io, `No ${which}tasks in the journal (${common.journalPath})`)
-        return
-      }
-      out(env.io, journalTable(entries))
-      for (const line of advice(entries)) say(env.io, line)
-    },
-  })
+export async function run({ options, io }: CommandInput<TasksOptions>): Promise<void> {
+  const common = readCommon(options, io)
+  // Only the journal file is read: no key needed, no request made.
+  const ima = createClient(common, { requireKey: false })
+  const entries = await selectEntries(ima, { pending: options.pending === true, unknown: options.unknown === true, limit: options.limit })
+  if (options.json) {
+    out(io, JSON.stringify(entries))
+    return
+  }
+  if (entries.length === 0) {
+    const which = options.pending && options.unknown ? 'pending or unknown ' : options.pending ? 'pending ' : options.unknown ? 'unknown ' : ''
+    say(io, `No ${which}tasks in the journal (${common.journalPath})`)
+    return
+  }
+  out(io, journalTable(entries))
+  for (const line of advice(entries)) say(io, line)
 }

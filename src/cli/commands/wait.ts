@@ -7,12 +7,13 @@ import { translateError } from '../../chat/translate-error.js'
 import type { ImaLanguage } from '../../core/config.js'
 import type { ImaClient } from '../../node/index.js'
 import type { ResumeOutcome } from '../../resources/task-types.js'
-import { CONNECTION_ARGS, createClient, readCommon, readTimeoutMs, WAIT_ARGS, type CommonOptions } from '../common.js'
-import { imaCommand, type CliEnv } from '../command.js'
+import type { CommandInput } from '../command.js'
+import { createClient, readCommon, readTimeoutMs, type CommonOptions } from '../common.js'
 import { CliError, CliUsageError, EXIT, InterruptedError } from '../errors.js'
 import { runWait, saveResult } from '../generation.js'
 import { interruptible } from '../interrupt.js'
 import { out, say, type CliIO } from '../io.js'
+import type { WaitOptions } from '../options.js'
 
 /** A task of `--all-pending` that ended without a saved result, and why, in the report's words. */
 function failureLine(taskId: string, error: unknown, language: ImaLanguage): string {
@@ -84,45 +85,31 @@ async function resumeAll(
 }
 
 /** `ima wait <task-id>`: `tasks.wait` with progress, optionally saving the picture. */
-export function waitCommand(env: CliEnv) {
-  return imaCommand(env, {
-    meta: { name: 'wait', description: 'Wait for a task by its id (resume after Ctrl-C or a time-out), or for every pending task' },
-    args: {
-      'task-id': { type: 'positional', required: false, description: 'The task id printed when the task was created' },
-      'all-pending': { type: 'boolean', description: 'Wait for every task the journal holds as created but not finished (ima tasks --pending)' },
-      out: { type: 'string', description: 'Save the image: a file, a folder, or nothing for task-<id>.png here (a folder with --all-pending)', valueHint: 'file' },
-      open: { type: 'boolean', description: 'Open the result when done' },
-      json: { type: 'boolean', description: 'Print one JSON object on stdout (task_id, url, cover_url, urls, path); an array with --all-pending' },
-      ...WAIT_ARGS,
-      ...CONNECTION_ARGS,
-    },
-    async run({ args }) {
-      const taskId = args['task-id']?.trim()
-      if (args['all-pending']) {
-        if (taskId) throw new CliUsageError('Give a task id or --all-pending, not both')
-        const common = readCommon(args, env.io)
-        const ima = createClient(common)
-        const done = await resumeAll(ima, env.io, common, {
-          ...(args.out !== undefined ? { out: args.out } : {}),
-          open: args.open === true,
-          json: args.json === true,
-          quiet: args.quiet === true,
-          timeoutMs: readTimeoutMs(args),
-        })
-        if (!done) throw new CliError('Some pending tasks did not finish', { hint: 'See the lines above; ima tasks lists the journal', exitCode: EXIT.failure })
-        return
-      }
-      if (!taskId) throw new CliUsageError('Which task? ima wait <task-id> (or ima wait --all-pending)')
-      const common = readCommon(args, env.io)
-      const ima = createClient(common)
-      const result = await runWait(ima, env.io, taskId, { intervalMs: common.intervalMs, timeoutMs: readTimeoutMs(args), quiet: args.quiet === true })
-      const path = await saveResult(env.io, result, { out: args.out, open: args.open === true, prompt: 'task' })
-      if (args.json) {
-        out(env.io, JSON.stringify({ task_id: result.taskId, url: result.url, cover_url: result.coverUrl ?? null, urls: result.urls, ...(path ? { path } : {}) }))
-        return
-      }
-      if (path && !args.quiet) say(env.io, `Saved ${path}`)
-      out(env.io, path ?? result.url)
-    },
-  })
+export async function run({ options, words, io }: CommandInput<WaitOptions>): Promise<void> {
+  const taskId = words[0]?.trim()
+  if (options.allPending) {
+    if (taskId) throw new CliUsageError('Give a task id or --all-pending, not both')
+    const common = readCommon(options, io)
+    const ima = createClient(common)
+    const done = await resumeAll(ima, io, common, {
+      ...(options.out !== undefined ? { out: options.out } : {}),
+      open: options.open === true,
+      json: options.json === true,
+      quiet: options.quiet === true,
+      timeoutMs: readTimeoutMs(options),
+    })
+    if (!done) throw new CliError('Some pending tasks did not finish', { hint: 'See the lines above; ima tasks lists the journal', exitCode: EXIT.failure })
+    return
+  }
+  if (!taskId) throw new CliUsageError('Which task? ima wait <task-id> (or ima wait --all-pending)')
+  const common = readCommon(options, io)
+  const ima = createClient(common)
+  const result = await runWait(ima, io, taskId, { intervalMs: common.intervalMs, timeoutMs: readTimeoutMs(options), quiet: options.quiet === true })
+  const path = await saveResult(io, result, { out: options.out, open: options.open === true, prompt: 'task' })
+  if (options.json) {
+    out(io, JSON.stringify({ task_id: result.taskId, url: result.url, cover_url: result.coverUrl ?? null, urls: result.urls, ...(path ? { path } : {}) }))
+    return
+  }
+  if (path && !options.quiet) say(io, `Saved ${path}`)
+  out(io, path ?? result.url)
 }
