@@ -1,28 +1,70 @@
-import { defineConfig } from 'tsup'
+import { readFileSync } from 'node:fs'
+import { dirname } from 'node:path'
+import type { Plugin } from 'esbuild'
+import { defineConfig, type Options } from 'tsup'
+
+/**
+ * The runtime dependencies bundled into dist (they stay in `dependencies`: the
+ * .d.ts files still import their types). zod/mini: its many-file module graph
+ * was most of the cold-import cost. p-wait-for is ESM-only, so a CommonJS build
+ * that `require`s it breaks Jest's default config and `tsx` on `.cts`. ofetch
+ * (with its own deps destr and ufo) and eventemitter3: one file to load instead
+ * of a package graph, and ofetch's entry reduced to its core (plugin below).
+ */
+const BUNDLED = ['zod', 'p-wait-for', 'ofetch', 'destr', 'ufo', 'eventemitter3']
+
+/**
+ * Resolves `ofetch` to its isomorphic core (`createFetch`, `FetchError`): both of
+ * its entries build a default `ofetch` instance at module top level, which reads
+ * `globalThis.Headers` — on Node 20 a getter that loads undici (≈ a Node start
+ * by itself) — and the Node entry also pulls node-fetch-native, http and https.
+ * We pass our own fetch to `createFetch`, so none of that is needed. The entry's
+ * own re-export lines name the core chunk (its file name is a content hash).
+ */
+const ofetchCore: Plugin = {
+  name: 'ofetch-core',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]ofetch[\\/]dist[\\/](index|node)\.mjs$/ }, (args) => {
+      const lines = readFileSync(args.path, 'utf8')
+        .split('\n')
+        .filter((line) => /^(import|export) \{[^}]*\} from '\.\/shared\/ofetch\.[\w-]+\.mjs';$/.test(line))
+        .map((line) => line.replace(/^import /, 'export '))
+      const contents = lines.join('\n')
+      if (!/\bcreateFetch\b/.test(contents) || !/\bFetchError\b/.test(contents)) {
+        throw new Error(`ofetch-core: ${args.path} no longer re-exports createFetch and FetchError from its shared chunk; update tsup.config.ts`)
+      }
+      return { contents, resolveDir: dirname(args.path) }
+    })
+  },
+}
+
+const library: Options = {
+  entry: {
+    index: 'src/index.ts',
+    'node/index': 'src/node/index.ts',
+    'testing/index': 'src/testing/index.ts',
+    'chat/index': 'src/chat/index.ts',
+    'protocol/index': 'src/protocol/index.ts',
+  },
+  format: ['esm', 'cjs'],
+  dts: true,
+  sourcemap: true,
+  // Everything but dist/cli, which the second config below builds at the same time:
+  // tsup runs the configs in parallel, and a plain `clean: true` could delete the bin.
+  clean: ['!cli/**'],
+  target: 'node20',
+  // Shared chunks within each format, so `ima-open-sdk/node` (whose ImaClient extends
+  // the core's) and the main entry load ONE copy of the core: otherwise `instanceof
+  // ValidationError` fails for an error from the Node client checked against the class
+  // from 'ima-open-sdk'. Bundled dependencies land in those chunks once, too.
+  splitting: true,
+  treeshake: true,
+  noExternal: BUNDLED,
+  esbuildPlugins: [ofetchCore],
+}
 
 export default defineConfig([
-  {
-    entry: {
-      index: 'src/index.ts',
-      'node/index': 'src/node/index.ts',
-      'testing/index': 'src/testing/index.ts',
-    },
-    format: ['esm', 'cjs'],
-    dts: true,
-    sourcemap: true,
-    // Everything but dist/cli, which the second config below builds at the same time:
-    // tsup runs the configs in parallel, and a plain `clean: true` could delete the bin.
-    clean: ['!cli/**'],
-    target: 'node20',
-    // Shared chunks, so `ima-open-sdk/node` (whose ImaClient extends the core's) and the
-    // main entry load ONE copy of the core: otherwise `instanceof ValidationError` fails
-    // for an error from the Node client checked against the class from 'ima-open-sdk'.
-    splitting: true,
-    treeshake: true,
-    // zod/mini is bundled into dist (only the parts the schemas use): its many-file module
-    // graph is most of the cold-import cost, and users never see zod types in our API.
-    noExternal: ['zod'],
-  },
+  library,
   {
     // The `ima` bin: ESM only (a bin is never `require`d), no types, its own folder.
     entry: { index: 'src/cli/index.ts' },
@@ -37,7 +79,8 @@ export default defineConfig([
     // `ima serve` loads the local server lazily, as its own chunk.
     splitting: true,
     treeshake: true,
-    noExternal: ['zod'],
+    noExternal: BUNDLED,
+    esbuildPlugins: [ofetchCore],
     banner: { js: '#!/usr/bin/env node' },
   },
 ])

@@ -1,0 +1,132 @@
+/**
+ * The packed tarball where CommonJS users run it — Jest 29 with its default
+ * config (no ESM transform: every `require`d file must be CommonJS) and tsx
+ * on a `.cts` file — and what importing the core entry loads: none of the
+ * Node-only dependencies, and not undici (Node 20's fetch implementation,
+ * which `globalThis.Headers` and friends load on first touch).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { BIN, NODE_ONLY_PACKAGES, SPAWN_TEST_TIMEOUT_MS, packTarball, run, scratchProject } from './scratch.js'
+
+let tarball = ''
+let project = ''
+
+beforeAll(() => {
+  tarball = packTarball()
+  project = scratchProject(tarball)
+}, SPAWN_TEST_TIMEOUT_MS)
+
+describe('CommonJS consumers', () => {
+  it('Jest 29 with its default config runs a test that requires the package', () => {
+    // A CommonJS package of its own: Jest's defaults find `*.test.js` under the directory holding package.json.
+    const dir = join(project, 'jest-smoke')
+    mkdirSync(dir, { recursive: true })
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'jest-smoke', private: true }))
+    writeFileSync(
+      join(dir, 'sdk.test.js'),
+      `const { ImaClient, ValidationError, TaskFailedError } = require('ima-open-sdk')
+const { startImaServer } = require('ima-open-sdk/testing')
+
+let server
+beforeAll(async () => {
+  server = await startImaServer({ progression: 'polls' })
+})
+afterAll(() => server.close())
+
+test('creates a task and waits for it', async () => {
+  const ima = new ImaClient({ apiKey: server.apiKey, baseURL: server.url })
+  const task = await ima.tasks.create({ model: 'MJ', prompt: 'a castle' })
+  const result = await ima.tasks.wait(task, { intervalMs: 1 })
+  expect(result.url.startsWith(server.url)).toBe(true)
+})
+
+test('errors are instances of the exported classes', async () => {
+  const ima = new ImaClient({ apiKey: server.apiKey, baseURL: server.url })
+  await expect(ima.tasks.create({ model: 'MJ', prompt: '' })).rejects.toBeInstanceOf(ValidationError)
+  const task = await ima.tasks.create({ model: 'MJ', prompt: 'a castle [fail]' })
+  await expect(ima.tasks.wait(task, { intervalMs: 1 })).rejects.toBeInstanceOf(TaskFailedError)
+})
+`,
+    )
+    // Only CLI flags, no config: the cache in the scratch project so runs never share state.
+    const result = run(join(BIN, 'jest'), ['--ci', '--cacheDirectory', join(dir, '.jest-cache')], dir)
+    expect(result.output).toMatch(/Tests:\s+2 passed, 2 total/)
+    expect(result.status, result.output).toBe(0)
+  }, SPAWN_TEST_TIMEOUT_MS)
+
+  it('tsx runs a .cts file that requires the package', () => {
+    const file = join(project, 'smoke.cts')
+    writeFileSync(
+      file,
+      `import { ImaClient, TaskFailedError, type TaskResult } from 'ima-open-sdk'
+import { startImaServer } from 'ima-open-sdk/testing'
+
+async function main(): Promise<void> {
+  const server = await startImaServer({ progression: 'polls' })
+  try {
+    const ima = new ImaClient({ apiKey: server.apiKey, baseURL: server.url })
+    const task = await ima.tasks.create({ model: 'MJ', prompt: 'a castle' })
+    const result: TaskResult = await ima.tasks.wait(task, { intervalMs: 1 })
+    const failed = await ima.tasks.create({ model: 'MJ', prompt: 'x [fail]' }).then((t) => ima.tasks.wait(t, { intervalMs: 1 })).catch((error: unknown) => error)
+    // The CommonJS build, not the ESM one through require(esm).
+    console.log(require.resolve('ima-open-sdk').endsWith('index.cjs'), result.url.startsWith(server.url), failed instanceof TaskFailedError)
+  } finally {
+    await server.close()
+  }
+}
+main().catch((error: unknown) => {
+  console.error(error)
+  process.exitCode = 1
+})
+`,
+    )
+    const result = run(join(BIN, 'tsx'), [file], project)
+    expect(result.output.trim()).toBe('true true true')
+    expect(result.status).toBe(0)
+  }, SPAWN_TEST_TIMEOUT_MS)
+})
+
+describe('what the core entry loads', () => {
+  // Stubs stand in for the Node-only packages and record being loaded, from ESM and CJS alike
+  // (ESM has no require.cache to inspect). Getters on the undici-backed globals record any touch;
+  // process.moduleLoadList tells whether undici itself was loaded.
+  const probe = (load: (specifier: string) => string) => `
+    const touched = []
+    for (const name of ['fetch', 'Headers', 'Request', 'Response', 'FormData']) {
+      const original = Object.getOwnPropertyDescriptor(globalThis, name)
+      if (!original) continue
+      Object.defineProperty(globalThis, name, {
+        configurable: true,
+        enumerable: original.enumerable,
+        get() { touched.push(name); return original.get ? original.get.call(globalThis) : original.value },
+        set(value) { Object.defineProperty(globalThis, name, { value, writable: true, configurable: true, enumerable: true }) },
+      })
+    }
+    const state = () => ({ stubs: [...(globalThis.__imaStubsLoaded ?? [])], touched: [...touched], undici: process.moduleLoadList.some((name) => name.includes('undici')) })
+    ${load('ima-open-sdk')}
+    const core = state()
+    // Controls: the Node entry does load its Node-only packages, and a touch is seen.
+    ${load('ima-open-sdk/node')}
+    globalThis.Headers
+    console.log(JSON.stringify({ core, after: state() }))`
+
+  let stubbed = ''
+  beforeAll(() => {
+    stubbed = scratchProject(tarball, NODE_ONLY_PACKAGES)
+  }, SPAWN_TEST_TIMEOUT_MS)
+
+  it.each([
+    ['ESM', ['--input-type=module', '-e', probe((specifier) => `await import('${specifier}')`)]],
+    ['CJS', ['--input-type=commonjs', '-e', probe((specifier) => `require('${specifier}')`)]],
+  ])('%s: no Node-only package, no undici', (_format, args) => {
+    const result = run(process.execPath, args, stubbed)
+    expect(result.status, result.output).toBe(0)
+    const { core, after } = JSON.parse(result.output.trim()) as { core: Record<string, unknown>; after: { stubs: string[]; touched: string[]; undici: boolean } }
+    expect(core).toEqual({ stubs: [], touched: [], undici: false })
+    expect(after.stubs).toEqual(expect.arrayContaining(['proper-lockfile', 'write-file-atomic']))
+    expect(after.touched).toContain('Headers')
+    expect(after.undici).toBe(true)
+  }, SPAWN_TEST_TIMEOUT_MS)
+})
