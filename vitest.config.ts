@@ -9,6 +9,8 @@ export default defineConfig({
     alias: [
       { find: /^ima-open-sdk\/node$/, replacement: source('./src/node/index.ts') },
       { find: /^ima-open-sdk\/testing$/, replacement: source('./src/testing/index.ts') },
+      { find: /^ima-open-sdk\/chat$/, replacement: source('./src/chat/index.ts') },
+      { find: /^ima-open-sdk\/protocol$/, replacement: source('./src/protocol/index.ts') },
       { find: /^ima-open-sdk$/, replacement: source('./src/index.ts') },
     ],
   },

@@ -10,7 +10,8 @@
  * Try: "always use NB Pro", "a fox in 8K", "用便宜的画一只狗", "推荐一个", "a cat [fail]".
  */
 import { createInterface } from 'node:readline'
-import { acknowledge, createChatReporter, ImaClient, parseRequest, type ChatClock, type ChatMessage } from 'ima-open-sdk'
+import { ImaClient } from 'ima-open-sdk'
+import { acknowledge, createChatReporter, parseRequest, type ChatClock, type ChatMessage } from 'ima-open-sdk/chat'
 import { startImaServer } from 'ima-open-sdk/testing'
 
 // Without a key, everything runs against the local IMA server shipped in ima-open-sdk/testing.

@@ -36,7 +36,7 @@ try {
   let url = ''
   for await (const event of ima.tasks.waitFor(task, waitOptions)) {
     console.log(`  ${event.type.padEnd(10)} ${String(event.percent).padStart(3)}%  ${(event.elapsedMs / 1000).toFixed(1)} s`)
-    if (event.type === 'success') url = event.url ?? ''
+    if (event.type === 'success') url = event.url
   }
 
   const saved = await downloadResult(url, `${values.out}/${task.id}.png`)

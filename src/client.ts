@@ -1,25 +1,35 @@
 import { EventEmitter } from 'eventemitter3'
 import type { ModelScope } from './catalog/scopes.js'
-import { resolveConfig, type ImaClientOptions, type ImaLanguage, type ResolvedConfig } from './core/config.js'
-import type { ClientContext } from './core/context.js'
-import type { EmitEvent, ImaEvents } from './core/events.js'
+import { resolveClientConfig, type ImaClientOptions } from './client-options.js'
+import type { ImaLanguage } from './core/config.js'
+import type { ClientConfig, ClientContext } from './resources/context.js'
+import type { EmitImaEvent, ImaEvents } from './events.js'
 import { CreditBudget } from './core/budget.js'
-import { HttpClient } from './core/http.js'
+import { HttpClient, type RequestOptions } from './core/http.js'
 import { REDACTED } from './core/redact.js'
 import { PREFERENCE_BUDGET_MS, settledWithin } from './core/deadline.js'
 import { Preferences } from './resources/preferences.js'
 import { Products } from './resources/products.js'
 import type { CreatedTask, TaskCreateParams, TaskResult, WaitOptions } from './resources/task-types.js'
 import { Tasks } from './resources/tasks.js'
-import { Uploads } from './resources/uploads.js'
+import { Uploads } from './resources/uploads/index.js'
 
 /**
- * Parameters of `ima.generate()`: a create and a wait in one call. With a
- * `userId`, the user's saved model is used when `model` is left out, and the
- * model is saved as the user's preference after a success.
+ * Parameters of `ima.generate()`: a create and a wait in one call — those of
+ * `tasks.create` and the wait's own (`intervalMs`, `timeoutMs`,
+ * `estimatedMaxMs`, `maxPollFailures`). With a `userId`, the user's saved
+ * model is used when `model` is left out, and the model is saved as the
+ * user's preference after a success. `signal`, `timeout` and `maxRetries`
+ * go in the second argument ({@link RequestOptions}).
+ *
+ * @example
+ * ```ts
+ * const params: GenerateParams = { userId: '12345', prompt: 'a red fox', timeoutMs: 300_000 }
+ * const { url } = await ima.generate(params, { signal: AbortSignal.timeout(310_000) })
+ * ```
  * @public
  */
-export interface GenerateParams extends TaskCreateParams, Omit<WaitOptions, 'signal'> {}
+export interface GenerateParams extends TaskCreateParams, Omit<WaitOptions, keyof RequestOptions> {}
 
 /** What `ima.generate()` returns: the result and the task it came from. @public */
 export interface GenerateResult extends TaskResult {
@@ -49,7 +59,7 @@ export class ImaClient {
   readonly uploads: Uploads
   /** Each user's saved model per task type: `remember`, `forget`, `get`, `list`. */
   readonly preferences: Preferences
-  readonly #config: ResolvedConfig
+  readonly #config: ClientConfig
   readonly #emitter = new EventEmitter<ImaEvents>()
   readonly #budget: CreditBudget
 
@@ -58,8 +68,8 @@ export class ImaClient {
    * @throws ImaConfigError for an option of the wrong type or a non-https base URL. A missing API key is reported on the first request instead.
    */
   constructor(options: ImaClientOptions = {}) {
-    this.#config = resolveConfig(options)
-    const emit: EmitEvent = (event, ...args) => {
+    this.#config = resolveClientConfig(options)
+    const emit: EmitImaEvent = (event, ...args) => {
       try {
         ;(this.#emitter.emit as (name: string, ...rest: unknown[]) => boolean)(event, ...args)
       } catch (error) {
@@ -141,19 +151,26 @@ export class ImaClient {
   }
 
   /**
-   * Creates a task and waits for its result.
+   * Creates a task and waits for its result. `options` are for this call
+   * only and apply to both steps: `signal` cancels the create (as in
+   * `tasks.create`: a create in flight is detached, not dropped) or the wait;
+   * `timeout` and `maxRetries` apply to every HTTP request, the polls
+   * included. The wait's overall deadline is `params.timeoutMs`.
    *
    * @example
    * ```ts
-   * const result = await ima.generate({ model: 'doubao-seedream-4.5', prompt: 'a lighthouse at dusk', aspectRatio: '16:9' })
+   * const result = await ima.generate(
+   *   { model: 'doubao-seedream-4.5', prompt: 'a lighthouse at dusk', aspectRatio: '16:9' },
+   *   { signal: AbortSignal.timeout(300_000), timeout: 15_000 },
+   * )
    * console.log(result.url, result.task.credit)
    * ```
    */
-  async generate(params: GenerateParams): Promise<GenerateResult> {
+  async generate(params: GenerateParams, options?: RequestOptions): Promise<GenerateResult> {
     const { intervalMs, timeoutMs, estimatedMaxMs, maxPollFailures, ...create } = params
-    const task = await this.tasks.create(create)
+    const task = await this.tasks.create(create, options)
     // Whatever ends the wait, its error carries task.id (set by the waiter): the task exists and may be charged.
-    const result = await this.tasks.wait(task, { signal: create.signal, intervalMs, timeoutMs, estimatedMaxMs, maxPollFailures })
+    const result = await this.tasks.wait(task, { ...options, intervalMs, timeoutMs, estimatedMaxMs, maxPollFailures })
     if (params.userId !== undefined) {
       const saving = this.#config.preferences
         .set(params.userId, task.taskType, { modelId: task.model.id, modelName: task.model.name, credit: task.credit, lastUsed: new Date().toISOString() })

@@ -5,6 +5,7 @@
  * `resolveModelReference`, so the chat understands exactly what
  * `tasks.create({ model })` understands.
  */
+import { nearestAspectRatio } from '../catalog/capabilities.js'
 import { LARGEST_RESOLUTION, MODEL_CATALOG, findModelCapabilities } from '../catalog/models.js'
 import { resolveModelReference } from '../catalog/model-references.js'
 import { FULL_CATALOG_SCOPE, displayName, type ModelScope, type ModelTier } from '../catalog/scopes.js'
@@ -75,21 +76,6 @@ const NAMES = MODEL_CATALOG.flatMap((model) => [model.name, model.modelId, ...mo
   .sort((a, b) => b.replace(/\s/g, '').length - a.replace(/\s/g, '').length)
   .map((name) => ({ name, pattern: namePattern(name) }))
 
-function nearestRatio(width: number, height: number, allowed: readonly string[]): string {
-  const target = Math.log(width / height)
-  let best = allowed[0] ?? '1:1'
-  let distance = Number.POSITIVE_INFINITY
-  for (const ratio of allowed) {
-    const [w, h] = ratio.split(':').map(Number) as [number, number]
-    const d = Math.abs(Math.log(w / h) - target)
-    if (d < distance) {
-      distance = d
-      best = ratio
-    }
-  }
-  return best
-}
-
 function scopeRatios(scope: ModelScope): readonly string[] {
   if (scope.models === null) return ALL_RATIOS
   return [...new Set(scope.models.flatMap((id) => findModelCapabilities(id)?.aspectRatios ?? []))]
@@ -104,7 +90,7 @@ function findRatio(text: string, scope: ModelScope, language: ChatLanguage, note
       const asked = `${width}:${height}`
       const allowed = scopeRatios(scope)
       if (allowed.includes(asked)) return asked
-      const nearest = nearestRatio(width, height, allowed)
+      const nearest = nearestAspectRatio(asked, allowed) ?? allowed[0] ?? '1:1'
       notes.push(language === 'zh' ? `不支持 ${asked} 的比例，改用最接近的 ${nearest}` : `${asked} isn't offered, so I'll use the nearest ratio, ${nearest}`)
       return nearest
     }

@@ -6,7 +6,10 @@
 import { UNKNOWN_MODEL_TIMING, findModelCapabilities } from '../catalog/models.js'
 import { resolveModelReference } from '../catalog/model-references.js'
 import { FULL_CATALOG_SCOPE, type ModelScope } from '../catalog/scopes.js'
-import type { CreatedTask, TaskCreateParams, TaskEvent, TaskResult, WaitOptions } from '../resources/task-types.js'
+import { inferTaskType } from '../protocol/create-body.js'
+import { progressPercent } from '../protocol/task-status.js'
+import type { RequestOptions } from '../core/http.js'
+import type { CreatedTask, TaskCreateParams, TaskEvent, TaskResult, TaskSuccessEvent, WaitOptions } from '../resources/task-types.js'
 import { suggestAlternatives, type ChatAlternative } from './alternatives.js'
 import { translateError, type TranslatedError } from './translate-error.js'
 import type { ChatLanguage } from './types.js'
@@ -55,14 +58,27 @@ export interface ChatClock {
 
 /**
  * The part of `ImaClient` the reporter uses, so a client from another bundle
- * (or a test double) fits too.
+ * (or a test double) fits too. The reporter passes its `generate` call's
+ * options on: to `create` as they are, and to `waitFor` with the wait's own.
+ *
+ * @example
+ * ```ts
+ * const double: ChatReporterClient = {
+ *   tasks: {
+ *     create: async () => task,
+ *     async *waitFor(created) {
+ *       yield { type: 'success', taskId: created.id, elapsedMs: 1_000, percent: 100, medias: [], url, urls: [url] }
+ *     },
+ *   },
+ * }
+ * ```
  * @public
  */
 export interface ChatReporterClient {
   /** The client's task calls (`ima.tasks`). */
   tasks: {
-    /** Creates a task, as `ima.tasks.create()`. */
-    create(params: TaskCreateParams): Promise<CreatedTask>
+    /** Creates a task, as `ima.tasks.create()`; `options` are the reporter call's own. */
+    create(params: TaskCreateParams, options?: RequestOptions): Promise<CreatedTask>
     /** Yields a task's status events until it finishes, as `ima.tasks.waitFor()`. */
     waitFor(task: CreatedTask, options?: WaitOptions): AsyncIterable<TaskEvent>
   }
@@ -92,7 +108,14 @@ export interface ChatReporterOptions {
 
 /**
  * What one `generate` call may take: the create parameters, wait options and
- * a per-call language.
+ * a per-call language. `signal`, `timeout` and `maxRetries` go in the
+ * second argument of `generate`.
+ *
+ * @example
+ * ```ts
+ * const params: ChatGenerateParams = { prompt: '一只猫', language: 'zh', timeoutMs: 300_000 }
+ * await reporter.generate(params, { signal: AbortSignal.timeout(310_000) })
+ * ```
  * @public
  */
 export interface ChatGenerateParams extends TaskCreateParams {
@@ -120,9 +143,18 @@ export type ChatOutcome =
 export interface ChatReporter {
   /**
    * Creates a task, waits for it, and sends start, progress and the result
-   * (or the failure) through `send`.
+   * (or the failure) through `send`. `options` are for this call only and
+   * apply to the create and to the wait, as in `ima.generate()`. An abort
+   * ends it with a failure message: `cancelled`, or `outcome-unknown` when
+   * the create was already in flight (it may be charged).
+   *
+   * @example
+   * ```ts
+   * const outcome = await reporter.generate({ prompt: 'a cat' }, { signal: AbortSignal.timeout(300_000) })
+   * if (!outcome.ok) console.warn(outcome.translated.message)
+   * ```
    */
-  generate(params: ChatGenerateParams): Promise<ChatOutcome>
+  generate(params: ChatGenerateParams, options?: RequestOptions): Promise<ChatOutcome>
 }
 
 const systemClock: ChatClock = {
@@ -149,19 +181,6 @@ function nameOf(task: CreatedTask): string {
   return findModelCapabilities(task.model.id)?.name ?? task.model.name
 }
 
-/**
- * The seeds' progress formula, `min(95, floor(elapsed / estimatedMax × 100))`:
- * never 100 before the picture is there.
- *
- * @example
- * ```ts
- * chatProgressPercent(40_000, 60) // 66
- * ```
- * @public
- */
-export function chatProgressPercent(elapsedMs: number, estimatedMaxSeconds: number): number {
-  return Math.min(95, Math.floor((elapsedMs / (estimatedMaxSeconds * 1000)) * 100))
-}
 
 /**
  * Texts of the protocol's messages, per language (the seeds' templates), for
@@ -211,7 +230,7 @@ export const chatTexts = {
 
 /** The model a failed create was meant for, to pick alternatives; undefined when it cannot be told. */
 function intendedModel(params: ChatGenerateParams, scope: ModelScope): string | undefined {
-  const taskType = params.taskType ?? (params.inputImages?.length ? 'image_to_image' : 'text_to_image')
+  const taskType = inferTaskType(params.taskType, params.inputImages)
   if (params.model === undefined) return scope.defaults[taskType]
   try {
     return resolveModelReference(params.model, { taskType, scope, leaves: [] }).modelId
@@ -248,7 +267,7 @@ export function createChatReporter(options: ChatReporterOptions): ChatReporter {
   const clock = options.clock ?? systemClock
 
   return {
-    async generate(params: ChatGenerateParams): Promise<ChatOutcome> {
+    async generate(params: ChatGenerateParams, requestOptions?: RequestOptions): Promise<ChatOutcome> {
       const { language: callLanguage, timeoutMs, intervalMs, ...create } = params
       const language: ChatLanguage = (callLanguage ?? options.language) === 'zh' ? 'zh' : 'en'
       const messages: ChatMessage[] = []
@@ -280,7 +299,7 @@ export function createChatReporter(options: ChatReporterOptions): ChatReporter {
         timer = undefined
       }
       try {
-        task = await client.tasks.create(create)
+        task = await client.tasks.create(create, requestOptions)
         const startedAt = clock.now()
         const timing = timingOf(task)
         const name = nameOf(task)
@@ -298,7 +317,7 @@ export function createChatReporter(options: ChatReporterOptions): ChatReporter {
             if (finished) return
             const elapsedMs = clock.now() - startedAt
             const elapsedSeconds = Math.floor(elapsedMs / 1000)
-            const percent = chatProgressPercent(elapsedMs, maxSeconds)
+            const percent = progressPercent(elapsedMs, maxSeconds * 1000)
             void emit({ kind: 'progress', text: chatTexts.progress(language, percent, elapsedSeconds, maxSeconds), percent, elapsedSeconds })
             tick = Math.floor(elapsedMs / timing.progressEveryMs) + 1
             schedule()
@@ -306,8 +325,8 @@ export function createChatReporter(options: ChatReporterOptions): ChatReporter {
         }
         schedule()
 
-        let success: TaskEvent | undefined
-        const waitOptions: WaitOptions = { ...(create.signal ? { signal: create.signal } : {}), ...(timeoutMs !== undefined ? { timeoutMs } : {}), ...(intervalMs !== undefined ? { intervalMs } : {}) }
+        let success: TaskSuccessEvent | undefined
+        const waitOptions: WaitOptions = { ...requestOptions, ...(timeoutMs !== undefined ? { timeoutMs } : {}), ...(intervalMs !== undefined ? { intervalMs } : {}) }
         for await (const event of client.tasks.waitFor(task, waitOptions)) {
           if (event.type === 'success') {
             // Stop at once: a progress tick between the success poll and the loop's end would come after 100%.
@@ -318,6 +337,7 @@ export function createChatReporter(options: ChatReporterOptions): ChatReporter {
         stopTimer()
         // waitFor ends only after a success or by throwing; an end without one would be a broken client.
         if (!success) throw new Error('the wait ended without a result')
+        // A client from another bundle (or a hand-written double) may leave `urls` out: `url` alone still makes the picture.
         const urls = (success.urls ?? []).filter(Boolean)
         const first = success.url || urls[0] || ''
         const all = urls.length > 0 ? urls : [first]

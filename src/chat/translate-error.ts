@@ -160,7 +160,6 @@ const LINKS: Partial<Record<ChatErrorKind, string[]>> = {
 
 /** Node and undici spellings of "the connection never worked". */
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', 'EAI_AGAIN', 'EPIPE', 'ENETUNREACH', 'EHOSTUNREACH', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_SOCKET'])
-const INVALID_ATTRIBUTE = /invalid product attribute/i
 const INSUFFICIENT_POINTS = /insufficient points/i
 
 interface ErrorFacts {
@@ -205,8 +204,13 @@ function validationKind(error: unknown): ChatErrorKind {
   return 'invalid-input'
 }
 
-/** The kind of an error: the SDK's class first, then the service's code, then the HTTP status. */
-function kindOf(error: unknown, facts: ErrorFacts): ChatErrorKind {
+/**
+ * The kind of an SDK error, by its class (read from `name`, so errors from a
+ * second copy of the SDK are understood too). The class already says what
+ * the service's code meant: the codes are read in one place, where the error
+ * is made. `undefined` for errors from outside the SDK.
+ */
+function kindOfClass(error: unknown, facts: ErrorFacts): ChatErrorKind | undefined {
   switch (facts.name) {
     case 'AbortError':
       return 'cancelled'
@@ -235,17 +239,39 @@ function kindOf(error: unknown, facts: ErrorFacts): ChatErrorKind {
       return validationKind(error)
     case 'ImaConfigError':
       return 'setup'
+    case 'InsufficientPointsError':
+      return 'credits'
+    case 'CreditMismatchError':
+      return 'points-calculation'
+    case 'AttributeMismatchError':
+      // One class for the seeds' two rows: a rule that no longer matches (6009/6010) vs "Invalid product attribute".
+      return facts.code === 6009 || facts.code === 6010 ? 'incompatible' : 'configuration'
+    case 'AuthenticationError':
+      return 'auth'
+    case 'BadRequestError':
+      return 'bad-parameter'
+    case 'RateLimitError':
+      return 'rate-limit'
+    case 'ServiceUnavailableError':
+      return 'unavailable'
+    case 'ServerError':
+      return 'server'
+    case 'ApiError':
+    case 'NotFoundError':
+    case 'ResponseValidationError':
+    case 'ResponseTooLargeError':
+      return 'generic'
   }
+  return undefined
+}
+
+/** The kind of an error from outside the SDK (the platform's, a plain object): what it carries is all there is. */
+function kindOfForeign(facts: ErrorFacts): ChatErrorKind {
   if (typeof facts.code === 'string' && NETWORK_CODES.has(facts.code)) return 'network'
   if (facts.name === 'TypeError' && /fetch failed|network/i.test(facts.text)) return 'network'
-  const code = Number(facts.code)
-  if (code === 4008 || INSUFFICIENT_POINTS.test(facts.text)) return 'credits'
-  if (code === 6006) return 'points-calculation'
-  if (code === 6009 || code === 6010) return 'incompatible'
-  if (INVALID_ATTRIBUTE.test(facts.text)) return 'configuration'
-  const status = facts.status !== undefined && facts.status !== 200 ? facts.status : Number.isFinite(code) ? code : undefined
+  if (INSUFFICIENT_POINTS.test(facts.text)) return 'credits'
+  const status = facts.status
   if (status === 401 || status === 403) return 'auth'
-  if (status === 400 || status === 422) return 'bad-parameter'
   if (status === 429) return 'rate-limit'
   if (status === 503) return 'unavailable'
   if (status !== undefined && status >= 500 && status < 600) return 'server'
@@ -309,17 +335,8 @@ function preciseAction(kind: ChatErrorKind, error: unknown, language: ChatLangua
  */
 export function translateError(error: unknown, language: ChatLanguage): TranslatedError {
   const facts = factsOf(error)
-  return translateAs(kindOf(error, facts), error, language)
-}
-
-/**
- * The translation of an error whose kind the caller already knows better
- * than the error says (the reporter saw the failed medias of a task).
- * @internal
- */
-export function translateAs(kind: ChatErrorKind, error: unknown, language: ChatLanguage): TranslatedError {
+  const kind = kindOfClass(error, facts) ?? kindOfForeign(facts)
   const lang: ChatLanguage = language === 'zh' ? 'zh' : 'en'
-  const facts = factsOf(error)
   const phrase = PHRASES[kind][lang]
   return {
     message: phrase.message,

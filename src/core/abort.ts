@@ -1,29 +1,89 @@
 import { ImaAbortError } from './errors.js'
 
-interface EventsModule {
-  setMaxListeners?: (count: number, ...targets: EventTarget[]) => void
-}
-
 /**
- * Lifts Node's listener warning on a long-lived signal. Long waits add one
- * abort listener per poll (p-wait-for's sleep adds one each time); past 10,
- * Node prints a MaxListenersExceededWarning although nothing leaks beyond the
- * wait. The module is looked up at run time so the core keeps no Node import.
+ * One signal that aborts when any of the given ones does (undefined ones are
+ * skipped). Prefer {@link linkSignals}: on Node 20 the composite made by
+ * `AbortSignal.any` stays reachable from a long-lived source after the call
+ * ends. Nothing in the SDK calls it any more; it stays until the HTTP and
+ * upload rewrites, which moved to `linkSignals`, have landed.
+ *
+ * @example
+ * ```ts
+ * const signal = anySignal([options.signal, AbortSignal.timeout(30_000)])
+ * ```
  */
-export function allowManyAbortListeners(signal: AbortSignal): void {
-  const runtime = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process
-  const events = runtime?.getBuiltinModule?.('events') as EventsModule | undefined
-  events?.setMaxListeners?.(0, signal)
-}
-
-/** One signal that aborts when any of the given ones does (undefined ones are skipped). */
 export function anySignal(signals: readonly (AbortSignal | undefined)[]): AbortSignal | undefined {
   const present = signals.filter((signal): signal is AbortSignal => signal !== undefined)
   if (present.length <= 1) return present[0]
   return AbortSignal.any(present)
 }
 
-/** A signal that follows several others, and the function that unhooks it from them. */
+/** The callbacks waiting on each signal; each signal carries one listener for all of them. */
+const abortSubscribers = new WeakMap<AbortSignal, Set<{ callback: () => void }>>()
+
+function dispatchAbort(event: Event): void {
+  const signal = event.target as AbortSignal
+  const subscribers = abortSubscribers.get(signal)
+  abortSubscribers.delete(signal)
+  if (!subscribers) return
+  for (const subscriber of subscribers) {
+    subscribers.delete(subscriber)
+    try {
+      subscriber.callback()
+    } catch (error) {
+      // As a throwing event listener would: reported, without keeping the others from running.
+      queueMicrotask(() => {
+        throw error
+      })
+    }
+  }
+}
+
+/**
+ * Calls `callback` once when `signal` aborts — at once when it already has —
+ * and returns the function that cancels that. However many operations wait
+ * on one signal, it carries a single abort listener, removed with the last
+ * of them: a signal shared by thousands of concurrent waits neither trips
+ * Node's `MaxListenersExceededWarning` nor keeps anything of them once they
+ * end. Call the returned function when the operation ends, whatever its outcome.
+ *
+ * @example
+ * ```ts
+ * const timer = setTimeout(finish, 1_000)
+ * const stopListening = whenAborted(signal, () => clearTimeout(timer))
+ * // …when the operation ends:
+ * stopListening()
+ * ```
+ */
+export function whenAborted(signal: AbortSignal, callback: () => void): () => void {
+  if (signal.aborted) {
+    callback()
+    return () => {}
+  }
+  const subscriber = { callback }
+  let subscribers = abortSubscribers.get(signal)
+  if (!subscribers) {
+    subscribers = new Set()
+    abortSubscribers.set(signal, subscribers)
+    signal.addEventListener('abort', dispatchAbort, { once: true })
+  }
+  subscribers.add(subscriber)
+  const mine = subscribers
+  return () => {
+    if (!mine.delete(subscriber) || mine.size > 0 || abortSubscribers.get(signal) !== mine) return
+    abortSubscribers.delete(signal)
+    signal.removeEventListener('abort', dispatchAbort)
+  }
+}
+
+/**
+ * A signal that follows several others, and the function that unhooks it from them.
+ *
+ * @example
+ * ```ts
+ * const { signal, release }: LinkedSignal = linkSignals([options.signal, timeout.signal])
+ * ```
+ */
 export interface LinkedSignal {
   /** Aborts (with the first source's reason) when any source aborts; `undefined` when there is no source. */
   signal: AbortSignal | undefined
@@ -35,7 +95,18 @@ export interface LinkedSignal {
  * Links sources into one signal without `AbortSignal.any`: on Node 20 a
  * composite made by `any` stays reachable from a long-lived source (the
  * caller's signal, reused for thousands of calls) after the call ends. Here
- * the only link is one listener per source, removed by `release()`.
+ * the only link is a subscription per source ({@link whenAborted}), removed
+ * by `release()`.
+ *
+ * @example
+ * ```ts
+ * const linked = linkSignals([options.signal, stop.signal])
+ * try {
+ *   await work(linked.signal)
+ * } finally {
+ *   linked.release()
+ * }
+ * ```
  */
 export function linkSignals(signals: readonly (AbortSignal | undefined)[]): LinkedSignal {
   const present = signals.filter((signal): signal is AbortSignal => signal !== undefined)
@@ -46,18 +117,29 @@ export function linkSignals(signals: readonly (AbortSignal | undefined)[]): Link
     controller.abort(already.reason)
     return { signal: controller.signal, release: () => {} }
   }
-  const onAbort = (event: Event) => {
-    release()
-    controller.abort((event.target as AbortSignal).reason)
-  }
+  const unsubscribes: Array<() => void> = []
   const release = () => {
-    for (const signal of present) signal.removeEventListener('abort', onAbort)
+    for (const unsubscribe of unsubscribes.splice(0)) unsubscribe()
   }
-  for (const signal of present) signal.addEventListener('abort', onAbort)
+  for (const source of present) {
+    unsubscribes.push(
+      whenAborted(source, () => {
+        release()
+        controller.abort(source.reason)
+      }),
+    )
+  }
   return { signal: controller.signal, release }
 }
 
-/** The error to reject with when `signal` aborted: an `AbortError` carrying the signal's reason. */
+/**
+ * The error to reject with when `signal` aborted: an `AbortError` carrying the signal's reason.
+ *
+ * @example
+ * ```ts
+ * if (signal.aborted) throw abortErrorFor(signal)
+ * ```
+ */
 export function abortErrorFor(signal: AbortSignal): ImaAbortError {
   const reason: unknown = signal.reason
   if (reason instanceof ImaAbortError) return reason
@@ -65,14 +147,26 @@ export function abortErrorFor(signal: AbortSignal): ImaAbortError {
   return new ImaAbortError(`The operation was aborted${detail}`, { cause: reason })
 }
 
-/** Throws the abort error if `signal` has already aborted. */
+/**
+ * Throws the abort error if `signal` has already aborted.
+ *
+ * @example
+ * ```ts
+ * throwIfAborted(options.signal)
+ * ```
+ */
 export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw abortErrorFor(signal)
 }
 
 /**
- * Waits `ms`, or rejects at once when `signal` aborts. The listener is removed
- * when the wait ends, so a signal reused for many waits collects nothing.
+ * Waits `ms`, or rejects at once when `signal` aborts. The subscription is
+ * removed when the wait ends, so a signal reused for many waits collects nothing.
+ *
+ * @example
+ * ```ts
+ * await delay(250, signal)
+ * ```
  */
 export function delay(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -80,14 +174,16 @@ export function delay(ms: number, signal?: AbortSignal): Promise<void> {
       reject(abortErrorFor(signal))
       return
     }
-    const onAbort = () => {
-      clearTimeout(timer)
-      reject(abortErrorFor(signal as AbortSignal))
-    }
+    let stopListening = () => {}
     const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort)
+      stopListening()
       resolve()
     }, ms)
-    signal?.addEventListener('abort', onAbort, { once: true })
+    if (signal) {
+      stopListening = whenAborted(signal, () => {
+        clearTimeout(timer)
+        reject(abortErrorFor(signal))
+      })
+    }
   })
 }

@@ -17,6 +17,9 @@ export const API_KEY_URL = 'https://www.imaclaw.ai/imaclaw/apikey'
 /** Where users buy credits. */
 export const CREDITS_URL = 'https://www.imaclaw.ai/imaclaw/subscription'
 
+/** Most characters of the service's message quoted in an error's `message`; the whole body stays in `responseBody`. */
+export const MAX_QUOTED_MESSAGE_CHARS = 2_000
+
 /** What the HTTP layer knows about a failed answer. */
 export interface FailedAnswer {
   request: RequestTarget
@@ -30,6 +33,14 @@ export interface FailedAnswer {
   retryAfterMs?: number
   /** Whether the answer was the service's own envelope (not a bare status or a page). */
   envelope?: boolean
+  /** The whole answer body, redacted, kept on the error for diagnostics. */
+  responseBody?: string
+  /**
+   * Who answered: the IMA service (its envelope codes and statuses), or the
+   * storage behind an upload URL (`ful`), whose statuses mean other things —
+   * a 403 there is an expired signature, not a bad API key. @defaultValue `'service'`
+   */
+  from?: 'service' | 'storage'
 }
 
 type ApiErrorClass = new (message: string, options: FailedAnswer & { status?: number }) => ApiError
@@ -45,8 +56,24 @@ interface ErrorKind {
 const INVALID_ATTRIBUTE = /invalid product attribute/i
 const INSUFFICIENT_POINTS = /insufficient points/i
 
+function waitAdvice(answer: FailedAnswer): string {
+  const wait = answer.retryAfterMs === undefined ? 'a moment' : `${Math.ceil(answer.retryAfterMs / 1000)} s`
+  return `wait ${wait} and try again`
+}
+
+/** The error kind of a PUT to an upload URL answered with an error status: by the status only. */
+function classifyStorage(answer: FailedAnswer): ErrorKind {
+  const status = answer.status
+  if (status === 429) return { errorClass: RateLimitError, summary: 'the upload host is rate limiting', advice: waitAdvice(answer) }
+  if (status === 503) return { errorClass: ServiceUnavailableError, summary: 'the upload host is unavailable', advice: 'try again later' }
+  if (status >= 500) return { errorClass: ServerError, summary: 'the upload host failed', advice: 'try again later' }
+  if (status === 413) return { errorClass: ApiError, summary: 'the upload host refused the size', advice: 'send a smaller image' }
+  return { errorClass: ApiError, summary: 'the upload host refused the image', advice: 'the upload URL may have expired; upload again' }
+}
+
 /** Picks the error kind: the envelope code first, then the message, then the HTTP status. */
 function classify(answer: FailedAnswer): ErrorKind {
+  if (answer.from === 'storage') return classifyStorage(answer)
   const code = Number(answer.code)
   const message = answer.serviceMessage ?? ''
   if (code === 4008 || INSUFFICIENT_POINTS.test(message)) {
@@ -68,10 +95,7 @@ function classify(answer: FailedAnswer): ErrorKind {
   if (status === 404) {
     return { errorClass: NotFoundError, summary: 'not found', advice: 'check the task id (tasks live only on the account that created them)' }
   }
-  if (status === 429) {
-    const wait = answer.retryAfterMs === undefined ? 'a moment' : `${Math.ceil(answer.retryAfterMs / 1000)} s`
-    return { errorClass: RateLimitError, summary: 'too many requests', advice: `wait ${wait} and try again` }
-  }
+  if (status === 429) return { errorClass: RateLimitError, summary: 'too many requests', advice: waitAdvice(answer) }
   if (status === 503) {
     return { errorClass: ServiceUnavailableError, summary: 'the model is temporarily unavailable', advice: 'try again later or choose another model' }
   }
@@ -81,17 +105,32 @@ function classify(answer: FailedAnswer): ErrorKind {
   return { errorClass: ApiError, summary: 'the service refused the request', advice: 'check the parameters, or try again later' }
 }
 
+/** A service message for an error message: at most {@link MAX_QUOTED_MESSAGE_CHARS} characters. */
+function quotedMessage(serviceMessage: string | undefined): string {
+  if (!serviceMessage) return ''
+  const cut = serviceMessage.length > MAX_QUOTED_MESSAGE_CHARS ? `${serviceMessage.slice(0, MAX_QUOTED_MESSAGE_CHARS)}…` : serviceMessage
+  return ` ("${cut}")`
+}
+
 /**
- * Builds the typed error for a failed answer, with a message of the form
+ * Builds the typed error for a failed answer — the one status → error
+ * mapping of the SDK, for the service and for upload storage — with a
+ * message of the form
  * `[POST /open/v1/tasks/create] 6010 attribute_id does not match the parameters ("…") — choose another size…`.
+ *
+ * @example
+ * ```ts
+ * const error = createApiError({ request: { method: 'GET', path: '/open/v1/product/list' }, status: 503 })
+ * error instanceof ServiceUnavailableError // true
+ * ```
  */
 export function createApiError(answer: FailedAnswer): ApiError {
   const kind = classify(answer)
   const reference = answer.code !== undefined && answer.code !== answer.status ? `${answer.status} code ${answer.code}` : `${answer.status}`
-  const quoted = answer.serviceMessage ? ` ("${answer.serviceMessage}")` : ''
-  const message = `[${answer.request.method} ${answer.request.path}] ${reference} ${kind.summary}${quoted} — ${kind.advice}`
+  const message = `[${answer.request.method} ${answer.request.path}] ${reference} ${kind.summary}${quotedMessage(answer.serviceMessage)} — ${kind.advice}`
+  const { from: _from, ...options } = answer
   return new kind.errorClass(message, {
-    ...answer,
+    ...options,
     code: answer.code ?? answer.status,
   })
 }

@@ -1,11 +1,11 @@
 /**
- * Byte-stream plumbing for uploads, on web streams only (isomorphic): kind
- * checks, pull-only adapters, and peeking at a stream's first bytes without
- * losing them.
+ * Byte-stream plumbing, on web streams only (isomorphic): kind checks,
+ * pull-only adapters, peeking at a stream's first bytes without losing them,
+ * counting what an upload sends, and reading an answer under a size limit.
  */
 import { abortErrorFor, throwIfAborted } from './abort.js'
-import { ValidationError } from './errors.js'
-import { IMAGE_SNIFF_BYTES } from './image-type.js'
+import { ValidationError, type ImaError } from './errors.js'
+import { IMAGE_SNIFF_BYTES } from '../protocol/image-type.js'
 
 /** Whether a value is a web `ReadableStream`. */
 export function isReadableStream(value: unknown): value is ReadableStream<unknown> {
@@ -134,3 +134,179 @@ export async function peekStream(
   return { head: concatBytes(chunks).subarray(0, IMAGE_SNIFF_BYTES), stream: replay }
 }
 
+
+/**
+ * The same bytes, with `onPull` told each time the consumer asks for more
+ * (before the source is read): a no-progress timer re-arms there, so waiting
+ * on a stalled source or a stalled connection both count.
+ *
+ * @example
+ * ```ts
+ * const body = onEveryPull(file.open(), () => timer.restart())
+ * ```
+ */
+export function onEveryPull(stream: ReadableStream<Uint8Array>, onPull: () => void): ReadableStream<Uint8Array> {
+  const reader = stream.getReader()
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        onPull()
+        const next = await reader.read()
+        if (next.done) controller.close()
+        else controller.enqueue(next.value)
+      },
+      cancel(reason) {
+        return reader.cancel(reason)
+      },
+    },
+    { highWaterMark: 0 },
+  )
+}
+
+/**
+ * What {@link meteredStream} hands to fetch, and what it knows afterwards.
+ *
+ * @example
+ * ```ts
+ * const { stream, failure, release } = meteredStream(source, { limit, onBytes, tooLarge })
+ * ```
+ */
+export interface MeteredStream {
+  /** The bytes to send. */
+  stream: ReadableStream<Uint8Array>
+  /** The error the stream itself failed with (over the limit, a chunk that is not bytes), if any. */
+  failure(): ImaError | undefined
+  /** Cancels the source, whatever the consumer did with `stream`. */
+  release(reason: unknown): Promise<void>
+}
+
+/**
+ * A pull-only copy of `source` that counts the bytes as they pass, reports
+ * the running total, and fails once it passes `limit`: a stream cannot be
+ * measured first without holding it.
+ *
+ * @example
+ * ```ts
+ * const metered = meteredStream(source, { limit: 20 * 1024 * 1024, onBytes: (sent) => report(sent), tooLarge: () => new ValidationError('too large') })
+ * await fetch(url, { method: 'PUT', body: metered.stream, duplex: 'half' } as RequestInit)
+ * ```
+ */
+export function meteredStream(
+  source: ReadableStream<unknown>,
+  options: { limit: number; onBytes: (total: number) => void; tooLarge: () => ImaError },
+): MeteredStream {
+  const reader = source.getReader()
+  let total = 0
+  let failure: ImaError | undefined
+  const stream = new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        const next = await reader.read()
+        if (next.done) return controller.close()
+        let chunk: Uint8Array
+        try {
+          chunk = chunkBytes(next.value)
+        } catch (error) {
+          failure = error as ImaError
+          throw error
+        }
+        total += chunk.byteLength
+        if (total > options.limit) {
+          failure = options.tooLarge()
+          await reader.cancel(failure).catch(() => {})
+          return controller.error(failure)
+        }
+        controller.enqueue(chunk)
+        options.onBytes(total)
+      },
+      cancel(reason) {
+        return reader.cancel(reason)
+      },
+    },
+    { highWaterMark: 0 },
+  )
+  return { stream, failure: () => failure, release: (reason) => reader.cancel(reason).catch(() => {}) }
+}
+
+/**
+ * What {@link readTextUpTo} read.
+ *
+ * @example
+ * ```ts
+ * const { text, overLimit }: LimitedText = await readTextUpTo(response.body, 4096)
+ * ```
+ */
+export interface LimitedText {
+  /** The text of at most `limit` bytes. */
+  text: string
+  /** True when the body was longer: reading stopped at the limit and the rest was cancelled. */
+  overLimit: boolean
+}
+
+/**
+ * Reads a body as UTF-8 text, counting the bytes the stream yields — after
+ * fetch has decompressed them, so a small gzip "bomb" is stopped at `limit`
+ * too — and cancels the stream once it passes `limit`.
+ *
+ * @example
+ * ```ts
+ * const { text, overLimit } = await readTextUpTo(response.body, 4 * 1024 * 1024)
+ * if (overLimit) throw new Error('answer too large')
+ * ```
+ */
+export async function readTextUpTo(body: ReadableStream<Uint8Array> | null | undefined, limit: number): Promise<LimitedText> {
+  if (!body) return { text: '', overLimit: false }
+  const reader = body.getReader()
+  const decoder = new TextDecoder()
+  const parts: string[] = []
+  let total = 0
+  try {
+    for (;;) {
+      const next = await reader.read()
+      if (next.done) break
+      const room = limit - total
+      total += next.value.byteLength
+      if (next.value.byteLength > room) {
+        parts.push(decoder.decode(next.value.subarray(0, room), { stream: true }), decoder.decode())
+        await reader.cancel().catch(() => {})
+        return { text: parts.join(''), overLimit: true }
+      }
+      parts.push(decoder.decode(next.value, { stream: true }))
+    }
+  } catch (error) {
+    await reader.cancel(error).catch(() => {})
+    throw error
+  }
+  parts.push(decoder.decode())
+  return { text: parts.join(''), overLimit: false }
+}
+
+/**
+ * Reads an answer's body as UTF-8 text under `limit` bytes, like
+ * {@link readTextUpTo}. When the answer says its length (`content-length`,
+ * within `limit`) and is not compressed, the body cannot pass that length,
+ * so it is read in one native call (`response.text()`) instead of chunk by
+ * chunk in JS; anything else (compressed, unknown length, or longer than
+ * `limit`) is counted as it streams, so a gzip bomb is still stopped.
+ *
+ * @example
+ * ```ts
+ * const { text, overLimit } = await readAnswerText(response, 4 * 1024 * 1024)
+ * ```
+ */
+export async function readAnswerText(response: Response, limit: number): Promise<LimitedText> {
+  const declared = declaredLength(response.headers)
+  if (declared === undefined || declared > limit) return readTextUpTo(response.body, limit)
+  const text = await response.text()
+  // A fetch of the caller's that lets a body pass its content-length must not pass the limit: UTF-8 has at least a byte per UTF-16 unit.
+  return text.length > limit ? { text: text.slice(0, limit), overLimit: true } : { text, overLimit: false }
+}
+
+/** The body's length in bytes as the answer gives it, when it is one plain number and the body is not encoded. */
+function declaredLength(headers: Headers): number | undefined {
+  const encoding = headers.get('content-encoding')
+  if (encoding !== null && encoding.trim().toLowerCase() !== 'identity') return undefined
+  const length = headers.get('content-length')
+  // Duplicated (`12, 12`) or malformed lengths take the counting path.
+  return length !== null && /^\d{1,15}$/.test(length) ? Number(length) : undefined
+}

@@ -1,20 +1,19 @@
 import type { ImaLogger } from './logger.js'
 import { noopLogger, redactingLogger } from './logger.js'
 import { ImaConfigError } from './errors.js'
-import type { PreferenceStore } from '../stores/preferences.js'
-import { MemoryPreferenceStore } from '../stores/preferences.js'
-import { MemoryTaskJournal, type TaskJournal } from '../stores/task-journal.js'
-import { FULL_CATALOG_SCOPE, scopeFromModels, type ModelScope } from '../catalog/scopes.js'
+import { redactSecrets } from './redact.js'
+import { checkServiceURL } from '../protocol/urls.js'
 
 /** Language of product labels and user-facing texts. @public */
 export type ImaLanguage = 'en' | 'zh'
 
 /**
- * Options of `new ImaClient(options)`. Every option has a default; only the
- * API key is required, and only when the first request is made.
+ * The transport options of `new ImaClient(options)`: key, hosts, time limits,
+ * retries, fetch, logger, limits. The client's own options (stores, scope,
+ * `logPrompts`) extend these in `ImaClientOptions`.
  * @public
  */
-export interface ImaClientOptions {
+export interface CoreOptions {
   /** The API key (`ima_…`). @defaultValue `process.env.IMA_API_KEY` */
   apiKey?: string
   /** The API host. @defaultValue `process.env.IMA_BASE_URL` ?? `https://api.imastudio.com` */
@@ -44,24 +43,6 @@ export interface ImaClientOptions {
    * @defaultValue `false`
    */
   logPrompts?: boolean
-  /** Where `generate({ userId })` remembers each user's model. @defaultValue a fresh `MemoryPreferenceStore` */
-  preferences?: PreferenceStore
-  /**
-   * Where every create is journaled — an intent before it is sent, then the
-   * task id or "outcome unknown", then the result — so that every task that
-   * may have been charged can be found again (`ima.tasks.recent()`) and
-   * resumed after a crash (`ima.tasks.resume()`). `FileTaskJournal`
-   * (`ima-open-sdk/node`) or `UnstorageTaskJournal` survive a restart and can
-   * be shared between processes. Prompts are kept only with `logPrompts: true`.
-   * @defaultValue a fresh `MemoryTaskJournal`
-   */
-  journal?: TaskJournal
-  /**
-   * Which models this client may use: a list of model ids, or a ready scope
-   * (`NANO_BANANA_SCOPE`, `FULL_CATALOG_SCOPE`). A model outside it is
-   * refused before any request. @defaultValue `FULL_CATALOG_SCOPE` (any model; SeeDream 4.5 by default)
-   */
-  models?: readonly string[] | ModelScope
   /** Most points this client may spend in all (credit × n of every accepted create). @defaultValue no limit */
   maxCredits?: number
   /** How long a product list is reused, in ms; 0 fetches it for every call. @defaultValue 300000 */
@@ -94,6 +75,14 @@ export interface ImaClientOptions {
    * @defaultValue `true`
    */
   uploadCache?: boolean
+  /**
+   * Largest answer body read from the service, in bytes, counted after
+   * decompression (so a small gzip "bomb" is stopped too). A larger answer
+   * fails with `ResponseTooLargeError` and is never retried. Real answers are
+   * a few KiB; the product list is the largest.
+   * @defaultValue `4 * 1024 * 1024` (4 MiB)
+   */
+  maxResponseBytes?: number
 }
 
 /** The defaults the protocol gives. */
@@ -108,8 +97,10 @@ export const DEFAULT_MAX_RETRIES = 2
 export const DEFAULT_MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 /** Default lifetime of a cached product list, in ms. */
 export const DEFAULT_PRODUCT_CACHE_TTL_MS = 300_000
+/** Default largest answer body read, in bytes (4 MiB). */
+export const DEFAULT_MAX_RESPONSE_BYTES = 4 * 1024 * 1024
 
-/** Options after defaults, checked. */
+/** The transport options after defaults, checked: what the HTTP layer and the resources read. */
 export interface ResolvedConfig {
   apiKey: string | undefined
   baseURL: string
@@ -119,15 +110,13 @@ export interface ResolvedConfig {
   maxRetries: number
   fetch: typeof globalThis.fetch
   logger: ImaLogger
-  preferences: PreferenceStore
-  journal: TaskJournal
   logPrompts: boolean
-  scope: ModelScope
   maxCredits: number | undefined
   productCacheTtlMs: number
   uploadTokenMethod: 'POST' | 'GET'
   maxUploadBytes: number
   uploadCache: boolean
+  maxResponseBytes: number
 }
 
 /** Reads an environment variable where there is one (Node, Bun, Deno with env access); never throws. */
@@ -142,23 +131,17 @@ export function readEnv(name: string): string | undefined {
   }
 }
 
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1'])
-
-/** Whether a host name is this machine (plain http is allowed there, for the local server). */
-export function isLoopbackHost(hostname: string): boolean {
-  return LOOPBACK.has(hostname) || hostname.startsWith('127.')
-}
-
-function checkBaseURL(name: string, value: string): string {
+// Option values are quoted redacted: a key pasted into the wrong option must not be printed whole.
+function checkBaseURL(name: string, value: string, secrets: readonly (string | undefined)[]): string {
   let url: URL
   try {
     url = new URL(value)
   } catch {
-    throw new ImaConfigError(`Expected ${name} to be an absolute URL like https://api.imastudio.com, got "${value}"`)
+    throw new ImaConfigError(`Expected ${name} to be an absolute URL like https://api.imastudio.com, got "${redactSecrets(value, secrets)}"`)
   }
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
+  if (!checkServiceURL(url).ok) {
     throw new ImaConfigError(
-      `Expected ${name} to use https (plain http is allowed only on loopback, for the local server), got "${url.origin}"`,
+      `Expected ${name} to use https with no user name or password in it (plain http is allowed only on loopback, for the local server), got "${redactSecrets(url.origin, secrets)}"`,
     )
   }
   return url.href.replace(/\/+$/, '')
@@ -172,30 +155,6 @@ function checkNumber(name: string, value: number | undefined, fallback: number, 
   return value
 }
 
-function resolveScope(models: ImaClientOptions['models']): ModelScope {
-  if (models === undefined) return FULL_CATALOG_SCOPE
-  if (Array.isArray(models)) {
-    if (models.length === 0 || models.some((id) => typeof id !== 'string' || id.trim() === '')) {
-      throw new ImaConfigError('Expected models to be a non-empty list of model ids, e.g. ["gemini-3.1-flash-image", "gemini-3-pro-image"]')
-    }
-    return scopeFromModels(models)
-  }
-  const scope = models as ModelScope
-  if (typeof scope !== 'object' || scope === null || !scope.defaults || !scope.tiers) {
-    throw new ImaConfigError('Expected models to be a list of model ids or a ModelScope such as NANO_BANANA_SCOPE')
-  }
-  return scope
-}
-
-function checkJournal(journal: TaskJournal | undefined): TaskJournal {
-  if (journal === undefined) return new MemoryTaskJournal()
-  const methods = journal as Partial<Record<keyof TaskJournal, unknown>>
-  if (typeof methods.put !== 'function' || typeof methods.get !== 'function' || typeof methods.list !== 'function') {
-    throw new ImaConfigError('Expected journal to be a TaskJournal { put, get, list } such as new MemoryTaskJournal() or new FileTaskJournal()')
-  }
-  return journal
-}
-
 /** Whether this looks like a web page (a DOM and no Node), where a secret key would be exposed. */
 export function isBrowserLike(): boolean {
   const scope = globalThis as { window?: unknown; document?: unknown; process?: { versions?: { node?: string } } }
@@ -203,26 +162,28 @@ export function isBrowserLike(): boolean {
 }
 
 /** Applies defaults and environment variables, and checks every option. */
-export function resolveConfig(options: ImaClientOptions = {}): ResolvedConfig {
+export function resolveConfig(options: CoreOptions = {}): ResolvedConfig {
   if (isBrowserLike() && !options.dangerouslyAllowBrowser) {
     throw new ImaConfigError(
       'ImaClient refuses to run in a browser: the API key would be readable by anyone using the page. Call IMA from your server, or pass dangerouslyAllowBrowser: true if you understand the risk',
     )
   }
+  if (options.apiKey !== undefined && typeof options.apiKey !== 'string') {
+    throw new ImaConfigError('Expected apiKey to be a string')
+  }
+  const apiKey = options.apiKey?.trim() || readEnv('IMA_API_KEY')
+  const secrets = [apiKey]
   const language = options.language ?? 'en'
   if (language !== 'en' && language !== 'zh') {
-    throw new ImaConfigError(`Expected language to be 'en' or 'zh', got ${JSON.stringify(language)}`)
+    throw new ImaConfigError(`Expected language to be 'en' or 'zh', got ${redactSecrets(JSON.stringify(language), secrets)}`)
   }
   const fetchImpl = options.fetch ?? globalThis.fetch
   if (typeof fetchImpl !== 'function') {
     throw new ImaConfigError('No fetch is available in this runtime: pass `fetch` to new ImaClient()')
   }
-  if (options.apiKey !== undefined && typeof options.apiKey !== 'string') {
-    throw new ImaConfigError('Expected apiKey to be a string')
-  }
   const uploadTokenMethod = options.uploadTokenMethod ?? 'POST'
   if (uploadTokenMethod !== 'POST' && uploadTokenMethod !== 'GET') {
-    throw new ImaConfigError(`Expected uploadTokenMethod to be 'POST' or 'GET', got ${JSON.stringify(uploadTokenMethod)}`)
+    throw new ImaConfigError(`Expected uploadTokenMethod to be 'POST' or 'GET', got ${redactSecrets(JSON.stringify(uploadTokenMethod), secrets)}`)
   }
   if (options.uploadCache !== undefined && typeof options.uploadCache !== 'boolean') {
     throw new ImaConfigError('Expected uploadCache to be true or false')
@@ -230,25 +191,23 @@ export function resolveConfig(options: ImaClientOptions = {}): ResolvedConfig {
   if (options.logPrompts !== undefined && typeof options.logPrompts !== 'boolean') {
     throw new ImaConfigError('Expected logPrompts to be true or false')
   }
-  const apiKey = options.apiKey?.trim() || readEnv('IMA_API_KEY')
   return {
     apiKey,
-    baseURL: checkBaseURL('baseURL', options.baseURL ?? readEnv('IMA_BASE_URL') ?? DEFAULT_BASE_URL),
-    uploadBaseURL: checkBaseURL('uploadBaseURL', options.uploadBaseURL ?? readEnv('IMA_IM_BASE_URL') ?? DEFAULT_UPLOAD_BASE_URL),
+    baseURL: checkBaseURL('baseURL', options.baseURL ?? readEnv('IMA_BASE_URL') ?? DEFAULT_BASE_URL, secrets),
+    uploadBaseURL: checkBaseURL('uploadBaseURL', options.uploadBaseURL ?? readEnv('IMA_IM_BASE_URL') ?? DEFAULT_UPLOAD_BASE_URL, secrets),
     language,
     timeout: checkNumber('timeout', options.timeout, DEFAULT_TIMEOUT_MS, 1),
     maxRetries: Math.floor(checkNumber('maxRetries', options.maxRetries, DEFAULT_MAX_RETRIES, 0)),
-    fetch: fetchImpl,
+    // Called as a plain function whoever calls it: workerd's fetch throws "Illegal invocation" when `this` is the config.
+    fetch: (input, init) => fetchImpl(input, init),
     // Redaction in one place: whatever logger is configured only ever sees redacted lines.
     logger: redactingLogger(options.logger ?? noopLogger, { secrets: [apiKey], logPrompts: options.logPrompts ?? false }),
-    preferences: options.preferences ?? new MemoryPreferenceStore(),
-    journal: checkJournal(options.journal),
     logPrompts: options.logPrompts ?? false,
-    scope: resolveScope(options.models),
     maxCredits: options.maxCredits === undefined ? undefined : checkNumber('maxCredits', options.maxCredits, 0, 0),
     productCacheTtlMs: checkNumber('productCacheTtlMs', options.productCacheTtlMs, DEFAULT_PRODUCT_CACHE_TTL_MS, 0),
     uploadTokenMethod,
     maxUploadBytes: Math.floor(checkNumber('maxUploadBytes', options.maxUploadBytes, DEFAULT_MAX_UPLOAD_BYTES, 1)),
     uploadCache: options.uploadCache ?? true,
+    maxResponseBytes: Math.floor(checkNumber('maxResponseBytes', options.maxResponseBytes, DEFAULT_MAX_RESPONSE_BYTES, 1)),
   }
 }

@@ -69,6 +69,13 @@ export class ImaConfigError extends ImaError {
   override name = 'ImaConfigError' as const
 }
 
+/** The error of a request that needs the key when the client has none: one message wherever the key is needed. @internal */
+export function missingApiKeyError(): ImaConfigError {
+  return new ImaConfigError(
+    'No API key: pass `apiKey` to new ImaClient({ apiKey }) or set the IMA_API_KEY environment variable (get a key at https://www.imaclaw.ai/imaclaw/apikey)',
+  )
+}
+
 /**
  * The caller's input was refused before any request was sent.
  * `issues` lists each offending field.
@@ -156,16 +163,32 @@ export class ApiError extends ImaError {
    * have sent after the service did the work.
    */
   readonly envelope: boolean
+  /**
+   * The whole answer body as text, with the API key and anything secret-looking
+   * removed — for diagnostics; `message` quotes at most 2,000 characters of the
+   * service's message. At most `maxResponseBytes` long; `undefined` when the
+   * answer had no body.
+   */
+  readonly responseBody: string | undefined
 
   constructor(
     message: string,
-    options: { request: RequestTarget; code?: number | string; status?: number; serviceMessage?: string; retryAfterMs?: number; envelope?: boolean },
+    options: {
+      request: RequestTarget
+      code?: number | string
+      status?: number
+      serviceMessage?: string
+      retryAfterMs?: number
+      envelope?: boolean
+      responseBody?: string
+    },
   ) {
     super(message, options)
     this.request = options.request
     this.serviceMessage = options.serviceMessage
     this.retryAfterMs = options.retryAfterMs
     this.envelope = options.envelope ?? false
+    this.responseBody = options.responseBody
   }
 }
 
@@ -234,23 +257,58 @@ export class ServiceUnavailableError extends ServerError {
  * @public
  */
 export class ResponseValidationError extends ImaError {
-  /** Literal class name, for `error.name` checks. */
-  override name = 'ResponseValidationError' as const
+  /** Class name, for `error.name` checks; subclasses set their own. */
+  override name: string = 'ResponseValidationError'
   /** The request whose answer was refused. */
   readonly request: RequestTarget
   /** The first characters of the body, with anything secret-looking removed. */
   readonly excerpt: string
   /** What did not match, when the body parsed but its shape was wrong. */
   readonly issues: FieldIssue[]
+  /**
+   * The whole answer body as text, with the API key and anything secret-looking
+   * removed (`excerpt` is its first characters). `undefined` when there was no
+   * body or it was not kept (a redirect, an answer over `maxResponseBytes`).
+   */
+  readonly responseBody: string | undefined
 
   constructor(
     message: string,
-    options: { request: RequestTarget; status?: number; excerpt: string; issues?: FieldIssue[]; cause?: unknown },
+    options: { request: RequestTarget; status?: number; excerpt: string; issues?: FieldIssue[]; cause?: unknown; responseBody?: string },
   ) {
     super(message, { code: 'invalid_response', status: options.status, cause: options.cause })
     this.request = options.request
     this.excerpt = options.excerpt
     this.issues = options.issues ?? []
+    this.responseBody = options.responseBody
+  }
+}
+
+/**
+ * An answer was larger than the client option `maxResponseBytes` (counted
+ * after decompression, so a small gzip "bomb" is stopped too). Reading stopped
+ * at the limit; the call is not retried, and for a create the outcome is
+ * unknown (the service answered, so it may have processed it).
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await ima.products.list('text_to_image')
+ * } catch (error) {
+ *   if (error instanceof ResponseTooLargeError) console.warn(`answer over ${error.limitBytes} bytes`)
+ * }
+ * ```
+ * @public
+ */
+export class ResponseTooLargeError extends ResponseValidationError {
+  /** Literal class name, for `error.name` checks. */
+  override name = 'ResponseTooLargeError' as const
+  /** The limit that was passed, in bytes (`maxResponseBytes`). */
+  readonly limitBytes: number
+
+  constructor(message: string, options: { request: RequestTarget; status?: number; excerpt: string; limitBytes: number }) {
+    super(message, { request: options.request, status: options.status, excerpt: options.excerpt })
+    this.limitBytes = options.limitBytes
   }
 }
 

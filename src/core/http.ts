@@ -1,42 +1,153 @@
 import { createFetch, FetchError, type $Fetch } from 'ofetch'
 import type * as z from 'zod/mini'
 import { SDK_NAME, SDK_VERSION } from '../version.js'
-import { abortErrorFor, anySignal, delay } from './abort.js'
-import { createApiError } from './api-error-factory.js'
+import { abortErrorFor, delay, linkSignals } from './abort.js'
+import { isReadableStream, onEveryPull, readAnswerText } from './byte-streams.js'
 import type { ResolvedConfig } from './config.js'
 import {
   ConnectionError,
-  ImaConfigError,
   ImaError,
+  missingApiKeyError,
   RequestTimeoutError,
+  ResponseTooLargeError,
   ResponseValidationError,
-  type FieldIssue,
+  ValidationError,
   type RequestTarget,
 } from './errors.js'
 import type { EmitEvent } from './events.js'
+import { envelopeReader, type AnswerReader, type HttpAnswer } from './http-answers.js'
+import { noopLogger } from './logger.js'
 import { excerptOf, redactSecrets } from './redact.js'
 import { toJsonText } from './validate.js'
-import { DEFAULT_RETRY_SETTINGS, decideRetry, parseRetryAfter, type RetryKind, type RetrySettings } from './retry-policy.js'
-import { envelopeSchema, isSuccessCode } from '../schemas/envelope.js'
+import { DEFAULT_RETRY_SETTINGS, decideRetry, type RetryDecision, type RetryKind, type RetrySettings } from './retry-policy.js'
 
-/** One call through the HTTP layer. */
-export interface HttpCall<T> {
-  method: 'GET' | 'POST'
-  /** Path on the chosen host, e.g. `/open/v1/tasks/create`. */
+export type { AnswerReader, HttpAnswer } from './http-answers.js'
+
+/**
+ * The methods the SDK sends.
+ *
+ * @example
+ * ```ts
+ * const method: HttpMethod = config.uploadTokenMethod // 'POST' | 'GET'
+ * ```
+ */
+export type HttpMethod = 'GET' | 'POST' | 'PUT'
+
+/**
+ * A body sent as it is (the upload PUT's bytes), made afresh for every attempt.
+ *
+ * @example
+ * ```ts
+ * const rawBody = (): RawBody => ({ data: file.open(), release: (reason) => stream.cancel(reason) })
+ * ```
+ */
+export interface RawBody {
+  /** What fetch sends: in-memory bytes as they are, files and streams as a stream. */
+  data: Uint8Array | Blob | ReadableStream<Uint8Array>
+  /** The error the body itself failed with (a stream over its size limit, a chunk that is not bytes); it wins over what fetch then reports. */
+  failure?: () => ImaError | undefined
+  /** Closes what the body reads from (a file, the caller's stream) when the attempt failed, whatever fetch did with it. */
+  release?: (reason: unknown) => Promise<void>
+}
+
+/**
+ * How long one attempt may take, in ms.
+ * - `totalMs`: from sending until the whole answer is read.
+ * - `stallMs`: the longest wait for a streamed body's next chunk to be
+ *   taken, and then for the answer — an upload may rightly take long, so it
+ *   is timed on a lack of progress, not on its length.
+ *
+ * @example
+ * ```ts
+ * const timeout: AttemptTimeout = streamed ? { stallMs: config.timeout } : { totalMs: config.timeout }
+ * ```
+ */
+export type AttemptTimeout = { totalMs: number } | { stallMs: number }
+
+/**
+ * Options every public method takes as its last argument, for that call
+ * only: cancel it, give it its own time limit per HTTP attempt, or its own
+ * number of retries (creates are still re-sent only when provably safe).
+ *
+ * @example
+ * ```ts
+ * const task = await ima.tasks.create({ prompt: 'a fox' }, { signal: AbortSignal.timeout(60_000), maxRetries: 0 })
+ * ```
+ * @public
+ */
+export interface RequestOptions {
+  /** Cancels the call; it then rejects with an `AbortError` (a create already sent is detached, not dropped). */
+  signal?: AbortSignal
+  /** Time limit of each HTTP attempt of this call, in ms. @defaultValue the client's `timeout` */
+  timeout?: number
+  /** Retries of this call's requests. @defaultValue the client's `maxRetries` */
+  maxRetries?: number
+}
+
+/**
+ * The fields of an {@link HttpRequest} that a caller's {@link RequestOptions} set.
+ *
+ * @example
+ * ```ts
+ * await http.call({ method: 'GET', path, schema, retry: 'idempotent', ...requestFields(options) })
+ * ```
+ */
+export function requestFields(options: RequestOptions | undefined): Pick<HttpRequest, 'signal' | 'timeout' | 'maxRetries'> {
+  const fields: Pick<HttpRequest, 'signal' | 'timeout' | 'maxRetries'> = {}
+  if (options?.signal !== undefined) fields.signal = options.signal
+  if (options?.timeout !== undefined) fields.timeout = { totalMs: checkOption('timeout', options.timeout, 1) }
+  if (options?.maxRetries !== undefined) fields.maxRetries = Math.floor(checkOption('maxRetries', options.maxRetries, 0))
+  return fields
+}
+
+/**
+ * One request through the send path, whatever its answer is read as.
+ *
+ * @example
+ * ```ts
+ * const request: HttpRequest = { method: 'GET', path: '/open/v1/product/list', query: { category: 'text_to_image' }, retry: 'idempotent', signal }
+ * ```
+ */
+export interface HttpRequest {
+  method: HttpMethod
+  /** Path on the chosen host, e.g. `/open/v1/tasks/create`; with `url`, the path it is named by in errors, events and logs. */
   path: string
   /** Which host: the API (default) or the upload host. */
   host?: 'api' | 'upload'
+  /**
+   * A full URL handed out by the service (the upload PUT's `ful`), sent to as
+   * is instead of `host` + `path`. Such a request carries none of the IMA
+   * headers and never an `Authorization` header, and its query string (a
+   * signature) is never shown.
+   */
+  url?: URL
   query?: Record<string, string>
   /** JSON body, or form fields when `form` is set. */
   body?: Record<string, unknown>
   /** Send `body` form-encoded instead of JSON. */
   form?: boolean
-  /** Send `Authorization: Bearer <key>` (all `/open/v1/` calls). @defaultValue true */
+  /** A body sent as it is, made afresh for each attempt; sent with `duplex: 'half'`. */
+  rawBody?: () => RawBody
+  /** Headers of this request (the PUT's `content-type`). */
+  headers?: Record<string, string>
+  /** Send `Authorization: Bearer <key>` (all `/open/v1/` calls). @defaultValue true, false with `url` */
   authorize?: boolean
-  /** Schema of the envelope's `data`. */
-  schema: z.ZodMiniType<T, unknown>
   /** How the call may be retried. */
   retry: RetryKind
+  /** Whether the body can be sent again after a failed attempt (false for a one-shot stream: never retried). @defaultValue true */
+  replayable?: boolean
+  /** @defaultValue `{ totalMs: timeout }` (the client option) */
+  timeout?: AttemptTimeout
+  /** Retries of this request. @defaultValue the client's `maxRetries` */
+  maxRetries?: number
+  /**
+   * Read at most this many bytes of the answer and ignore the rest (the PUT's
+   * answer is only inspected for an error message). Without it, an answer
+   * over `maxResponseBytes` fails with `ResponseTooLargeError`.
+   */
+  answerPrefixBytes?: number
+  /** More strings to remove from whatever of this request or its answer lands in an error (an upload URL's signature). */
+  secrets?: readonly string[]
   signal?: AbortSignal
   /**
    * When false, `signal` stops retries and backoff waits but not an attempt
@@ -50,9 +161,21 @@ export interface HttpCall<T> {
   log?: Record<string, unknown>
 }
 
+/**
+ * One JSON call: a request whose answer is the service's envelope, with `data` checked against `schema`.
+ *
+ * @example
+ * ```ts
+ * const call: HttpCall<ProductNode[]> = { method: 'GET', path: '/open/v1/product/list', schema: productListSchema, retry: 'idempotent' }
+ * ```
+ */
+export interface HttpCall<T> extends HttpRequest {
+  /** Schema of the envelope's `data`. */
+  schema: z.ZodMiniType<T, unknown>
+}
+
 // Error codes of connection failures that happen before any byte is sent.
-/** @internal Also used by the upload PUT, which goes around ofetch. */
-export const NOT_SENT_CODES = new Set([
+const NOT_SENT_CODES = new Set([
   'ECONNREFUSED',
   'ENOTFOUND',
   'EAI_AGAIN',
@@ -62,8 +185,37 @@ export const NOT_SENT_CODES = new Set([
   'UND_ERR_CONNECT_TIMEOUT',
 ])
 
-/** @internal The first string `code` on an error or its causes (undici nests them). */
-export function findErrorCode(error: unknown): string | undefined {
+/** Longest text taken from a low-level error into a message. */
+const MAX_DETAIL_CHARS = 2_000
+
+const NO_RETRY: RetryDecision = { retry: false }
+
+const USER_AGENT = `${SDK_NAME}/${SDK_VERSION}`
+
+// Characters every URL encoder leaves as they are: a query of only these is written the same by hand as by ofetch.
+const PLAIN_QUERY_TEXT = /^[A-Za-z0-9_.~-]+$/
+
+/**
+ * The path with its query written on, when every key and value is plain
+ * text (what ofetch would write too, byte for byte), so ofetch need not
+ * parse the URL back to merge it; `undefined` for anything else, left to ofetch.
+ */
+function pathWithPlainQuery(path: string, query: Record<string, string>): string | undefined {
+  if (path.includes('?') || path.includes('#')) return undefined
+  let out = path
+  let separator = '?'
+  for (const key in query) {
+    const value = query[key]
+    if (value === undefined) continue
+    if (!PLAIN_QUERY_TEXT.test(key) || !PLAIN_QUERY_TEXT.test(value)) return undefined
+    out += `${separator}${key}=${value}`
+    separator = '&'
+  }
+  return out
+}
+
+/** The first string `code` on an error or its causes (undici nests them). */
+function findErrorCode(error: unknown): string | undefined {
   let current: unknown = error
   for (let depth = 0; depth < 5 && current instanceof Error; depth += 1) {
     const code = (current as { code?: unknown }).code
@@ -73,195 +225,317 @@ export function findErrorCode(error: unknown): string | undefined {
   return undefined
 }
 
-/**
- * The one HTTP layer every resource uses: builds headers, sends through an
- * ofetch instance, unwraps the envelope, validates `data`, maps failures to
- * typed errors and applies the retry policy. ofetch's own retry is off: its
- * sleep cannot be aborted and it cannot tell a create that never left the
- * machine from one whose outcome is unknown.
- */
-export class HttpClient {
-  readonly #config: ResolvedConfig
-  readonly #emit: EmitEvent
-  readonly #fetch: $Fetch
-  readonly #retry: RetrySettings
-
-  constructor(config: ResolvedConfig, emit: EmitEvent, retry: Partial<RetrySettings> = {}) {
-    this.#config = config
-    this.#emit = emit
-    this.#fetch = createFetch({ fetch: config.fetch })
-    this.#retry = { ...DEFAULT_RETRY_SETTINGS, maxRetries: config.maxRetries, ...retry }
+/** Whether an error or one of its causes says `pattern`. */
+function causeSays(error: unknown, pattern: RegExp): boolean {
+  let current: unknown = error
+  for (let depth = 0; depth < 5 && current instanceof Error; depth += 1) {
+    if (pattern.test(current.message)) return true
+    current = current.cause
   }
-
-  /** @internal The backoff settings, shared with the upload PUT so both retry alike. */
-  get retrySettings(): RetrySettings {
-    return this.#retry
-  }
-
-  /** Sends the call, retrying as its kind allows, and returns the validated `data`. */
-  async call<T>(call: HttpCall<T>): Promise<T> {
-    const target: RequestTarget = { method: call.method, path: call.path }
-    const started = Date.now()
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        return await this.#attempt(call, target, attempt)
-      } catch (error) {
-        const decision = decideRetry(error, attempt, call.retry, this.#retry)
-        if (!decision.retry || !(error instanceof ImaError)) {
-          const final = error
-          const failed = final instanceof ImaError ? { error: final.name, code: final.code, status: final.status } : { error: String(final) }
-          const level = final instanceof ImaError && final.name === 'AbortError' ? 'debug' : 'warn'
-          this.#config.logger[level]('ima request failed', { ...call.log, ...target, attempts: attempt, durationMs: Date.now() - started, ...failed })
-          throw final
-        }
-        this.#emit('retry', { ...target, attempt: attempt + 1, delayMs: decision.delayMs, reason: decision.reason, error })
-        this.#config.logger.warn('ima retry', { ...call.log, ...target, attempt: attempt + 1, delayMs: decision.delayMs, reason: decision.reason })
-        await delay(decision.delayMs, call.signal)
-      }
-    }
-  }
-
-  #headers(call: HttpCall<unknown>): Record<string, string> {
-    const headers: Record<string, string> = {
-      accept: 'application/json',
-      'x-app-source': 'ima_skills',
-      x_app_language: this.#config.language,
-      'user-agent': `${SDK_NAME}/${SDK_VERSION}`,
-    }
-    if (call.form) headers['content-type'] = 'application/x-www-form-urlencoded'
-    else if (call.body) headers['content-type'] = 'application/json'
-    if (call.authorize ?? true) {
-      const apiKey = this.#config.apiKey
-      if (!apiKey) {
-        throw new ImaConfigError(
-          'No API key: pass `apiKey` to new ImaClient({ apiKey }) or set the IMA_API_KEY environment variable (get a key at https://www.imaclaw.ai/imaclaw/apikey)',
-        )
-      }
-      headers.authorization = `Bearer ${apiKey}`
-    }
-    return headers
-  }
-
-  async #attempt<T>(call: HttpCall<T>, target: RequestTarget, attempt: number): Promise<T> {
-    const headers = this.#headers(call)
-    // A body JSON cannot hold is refused here, before anything is sent.
-    const body = call.body === undefined || call.form ? call.body : toJsonText(call.body, `${target.method} ${target.path} body`, [this.#config.apiKey])
-    if (call.signal?.aborted) throw abortErrorFor(call.signal)
-    const timeoutSignal = AbortSignal.timeout(this.#config.timeout)
-    const fetchSignal = call.abortInFlight === false ? undefined : call.signal
-    const signal = anySignal([fetchSignal, timeoutSignal])
-    const started = Date.now()
-    this.#emit('request', { ...target, attempt })
-    call.onInFlight?.(true)
-    let status: number
-    let text: string
-    let contentType: string
-    let retryAfter: string | null
-    try {
-      const response = await this.#fetch.raw<string, 'text'>(call.path, {
-        baseURL: call.host === 'upload' ? this.#config.uploadBaseURL : this.#config.baseURL,
-        method: call.method,
-        query: call.query,
-        body,
-        headers,
-        signal,
-        responseType: 'text',
-        ignoreResponseError: true,
-        retry: false,
-      })
-      status = response.status
-      text = typeof response._data === 'string' ? response._data : ''
-      contentType = response.headers.get('content-type') ?? ''
-      retryAfter = response.headers.get('retry-after')
-    } catch (error) {
-      throw this.#transportError(error, target, fetchSignal, timeoutSignal)
-    } finally {
-      call.onInFlight?.(false)
-    }
-    const durationMs = Date.now() - started
-    this.#emit('response', { ...target, attempt, status, durationMs })
-    this.#config.logger.debug('ima response', { ...call.log, ...target, attempt, status, durationMs })
-    return this.#readAnswer(call, target, { status, text, contentType, retryAfter })
-  }
-
-  /** Maps what fetch threw to an abort, a timeout or a connection error — without ofetch's error, which holds the request headers. */
-  #transportError(error: unknown, target: RequestTarget, userSignal: AbortSignal | undefined, timeoutSignal: AbortSignal): ImaError {
-    if (userSignal?.aborted) return abortErrorFor(userSignal)
-    if (timeoutSignal.aborted) {
-      return new RequestTimeoutError(
-        `[${target.method} ${target.path}] no answer within ${this.#config.timeout} ms — the service may be slow; try again, or raise \`timeout\``,
-        { request: target },
-      )
-    }
-    if (error instanceof ImaError) return error
-    const root = error instanceof FetchError ? error.cause : error
-    const code = findErrorCode(root)
-    const sent = code === undefined || !NOT_SENT_CODES.has(code)
-    const detail = redactSecrets(root instanceof Error ? root.message : String(root), [this.#config.apiKey])
-    return new ConnectionError(
-      `[${target.method} ${target.path}] network error${code ? ` ${code}` : ''}: ${detail} — check the network connection and the base URL, then try again`,
-      { request: target, sent, code: code ?? 'network', cause: root instanceof Error ? stripCause(root) : undefined },
-    )
-  }
-
-  #readAnswer<T>(
-    call: HttpCall<T>,
-    target: RequestTarget,
-    answer: { status: number; text: string; contentType: string; retryAfter: string | null },
-  ): T {
-    const secrets = [this.#config.apiKey]
-    const excerpt = excerptOf(answer.text, secrets)
-    const invalid = (reason: string, issues: FieldIssue[] = [], cause?: unknown) =>
-      new ResponseValidationError(
-        `[${target.method} ${target.path}] ${answer.status} ${reason}${excerpt ? `: ${excerpt}` : ''} — the service or a proxy answered unexpectedly; try again later`,
-        { request: target, status: answer.status, excerpt, issues, cause },
-      )
-
-    let json: unknown
-    let parsed = false
-    if (answer.text.trim() !== '') {
-      try {
-        json = JSON.parse(answer.text)
-        parsed = true
-      } catch (error) {
-        if (answer.status < 400) throw invalid(`answered with a body that is not JSON (${answer.contentType || 'no content type'})`, [], error)
-      }
-    }
-    const envelope = parsed ? envelopeSchema.safeParse(json) : undefined
-    const serviceMessage = envelope?.success && envelope.data.message ? redactSecrets(envelope.data.message, secrets) : undefined
-
-    if (answer.status >= 400) {
-      throw createApiError({
-        request: target,
-        status: answer.status,
-        code: envelope?.success ? envelope.data.code : undefined,
-        serviceMessage,
-        envelope: envelope?.success === true,
-        retryAfterMs: parseRetryAfter(answer.retryAfter),
-      })
-    }
-    if (answer.status < 200 || answer.status >= 300) throw invalid('is not a success status')
-    if (!parsed) throw invalid('answered with an empty body')
-    if (!envelope?.success) throw invalid('answered JSON without the { code, message, data } envelope', toIssues(envelope?.error))
-    if (!isSuccessCode(envelope.data.code)) {
-      throw createApiError({ request: target, status: answer.status, code: envelope.data.code, serviceMessage, envelope: true })
-    }
-    const data = call.schema.safeParse(envelope.data.data)
-    if (!data.success) throw invalid('answered data of an unexpected shape', toIssues(data.error))
-    return data.data
-  }
-}
-
-function toIssues(error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] } | undefined): FieldIssue[] {
-  return (error?.issues ?? []).map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message }))
+  return false
 }
 
 /** A copy of a low-level error with only its message and code, so nothing from the request rides along. */
-function stripCause(error: Error): Error {
-  const copy = new Error(error.message)
+function stripCause(error: Error, secrets: readonly (string | undefined)[]): Error {
+  const copy = new Error(redactSecrets(error.message, secrets))
   copy.name = error.name
   const code = findErrorCode(error)
   if (code) (copy as Error & { code?: string }).code = code
   return copy
 }
 
+/**
+ * One attempt's time limit: an abort signal and the one timer behind it.
+ * `finish()` clears the timer on every path, and nothing re-arms it after.
+ */
+class AttemptTimer {
+  readonly #controller = new AbortController()
+  readonly #ms: number
+  #timer: ReturnType<typeof setTimeout> | undefined
+  #finished = false
+
+  constructor(ms: number) {
+    this.#ms = ms
+    this.restart()
+  }
+
+  get signal(): AbortSignal {
+    return this.#controller.signal
+  }
+
+  get fired(): boolean {
+    return this.#controller.signal.aborted
+  }
+
+  restart(): void {
+    clearTimeout(this.#timer)
+    if (this.#finished || this.fired) return
+    this.#timer = setTimeout(() => this.#controller.abort(new Error('the attempt timed out')), this.#ms)
+  }
+
+  finish(): void {
+    this.#finished = true
+    clearTimeout(this.#timer)
+  }
+}
+
+/** A per-call number option, refused before anything is sent when it is not a finite number ≥ `min`. */
+function checkOption(name: 'timeout' | 'maxRetries', value: unknown, min: number): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
+    throw new ValidationError(`Expected options.${name} to be a finite number ≥ ${min}, got ${String(value)}`, [{ path: `options.${name}`, message: `must be a number ≥ ${min}` }])
+  }
+  return value
+}
+
+/** Who a request is sent to, in words for messages, and the client option that points there. */
+function addresseeOf(request: HttpRequest): { who: string; option: 'baseURL' | 'uploadBaseURL' } {
+  return request.url || request.host === 'upload' ? { who: 'the upload host', option: 'uploadBaseURL' } : { who: 'the service', option: 'baseURL' }
+}
+
+/** What one attempt is about: the request, how it is named, and which try it is. */
+interface Attempt {
+  request: HttpRequest
+  target: RequestTarget
+  number: number
+}
+
+/**
+ * The one HTTP layer every request goes through — JSON calls and the upload
+ * PUT alike: builds headers, sends through an ofetch instance, refuses
+ * redirects, reads the answer under a size limit, hands it to a reader that
+ * maps it to a result or a typed error, and applies the retry policy.
+ * ofetch's own retry is off: its sleep cannot be aborted and it cannot tell a
+ * create that never left the machine from one whose outcome is unknown.
+ *
+ * @example
+ * ```ts
+ * const http = new HttpClient(resolveConfig({ apiKey }), emit)
+ * const tree = await http.call({ method: 'GET', path: '/open/v1/product/list', query, schema: productListSchema, retry: 'idempotent' })
+ * ```
+ */
+export class HttpClient {
+  readonly #config: ResolvedConfig
+  readonly #emit: EmitEvent
+  readonly #fetch: $Fetch
+  readonly #retry: RetrySettings
+  /** The secrets of a request that brings none of its own: one array for all of them, not one per answer. */
+  readonly #keySecrets: readonly (string | undefined)[]
+  /** Whether debug lines go anywhere: when not, their fields are not built. */
+  readonly #logsDebug: boolean
+
+  constructor(config: ResolvedConfig, emit: EmitEvent, retry: Partial<RetrySettings> = {}) {
+    this.#config = config
+    this.#emit = emit
+    this.#fetch = createFetch({ fetch: config.fetch })
+    this.#retry = { ...DEFAULT_RETRY_SETTINGS, maxRetries: config.maxRetries, ...retry }
+    this.#keySecrets = [config.apiKey]
+    this.#logsDebug = config.logger !== noopLogger
+  }
+
+  /**
+   * Sends a JSON call, retrying as its kind allows, and returns the validated `data`.
+   *
+   * @example
+   * ```ts
+   * const detail = await http.call({ method: 'POST', path: '/open/v1/tasks/detail', body: { task_id: id }, schema: wireTaskDetailSchema, retry: 'idempotent' })
+   * ```
+   */
+  call<T>(call: HttpCall<T>): Promise<T> {
+    return this.send(call, envelopeReader(call.schema))
+  }
+
+  /**
+   * The send path: sends `request`, reads each attempt's answer with `read`,
+   * and retries (as `decideRetry` allows) until `read` returns or an error is
+   * final.
+   *
+   * @example
+   * ```ts
+   * await http.send({ method: 'PUT', path: ful.pathname, url: ful, rawBody: () => ({ data: bytes }), retry: 'idempotent' }, readStorageAnswer)
+   * ```
+   */
+  async send<T>(request: HttpRequest, read: AnswerReader<T>): Promise<T> {
+    const target: RequestTarget = { method: request.method, path: request.path }
+    const started = Date.now()
+    const settings = request.maxRetries === undefined ? this.#retry : { ...this.#retry, maxRetries: request.maxRetries }
+    for (let number = 1; ; number += 1) {
+      try {
+        return await this.#attempt({ request, target, number }, read)
+      } catch (error) {
+        const decision = request.replayable === false ? NO_RETRY : decideRetry(error, number, request.retry, settings)
+        if (!decision.retry || !(error instanceof ImaError)) {
+          this.#logFailure(request, target, number, started, error)
+          throw error
+        }
+        const retry = { ...target, attempt: number + 1, delayMs: decision.delayMs, reason: decision.reason }
+        this.#emit('retry', { ...retry, error })
+        this.#config.logger.warn('ima retry', { ...request.log, ...retry })
+        await delay(decision.delayMs, request.signal)
+      }
+    }
+  }
+
+  #logFailure(request: HttpRequest, target: RequestTarget, attempts: number, started: number, error: unknown): void {
+    const failed = error instanceof ImaError ? { error: error.name, code: error.code, status: error.status } : { error: String(error) }
+    const level = error instanceof ImaError && error.name === 'AbortError' ? 'debug' : 'warn'
+    this.#config.logger[level]('ima request failed', { ...request.log, ...target, attempts, durationMs: Date.now() - started, ...failed })
+  }
+
+  #secrets(request: HttpRequest): readonly (string | undefined)[] {
+    return request.secrets === undefined || request.secrets.length === 0 ? this.#keySecrets : [this.#config.apiKey, ...request.secrets]
+  }
+
+  #headers(request: HttpRequest): Record<string, string> {
+    // A URL the service handed out (upload storage) gets only what it signs for.
+    const headers: Record<string, string> = request.url
+      ? {}
+      : { accept: 'application/json', 'x-app-source': 'ima_skills', x_app_language: this.#config.language, 'user-agent': USER_AGENT }
+    if (request.form) headers['content-type'] = 'application/x-www-form-urlencoded'
+    else if (request.body) headers['content-type'] = 'application/json'
+    Object.assign(headers, request.headers)
+    if (!request.url && (request.authorize ?? true)) {
+      const apiKey = this.#config.apiKey
+      if (!apiKey) {
+        throw missingApiKeyError()
+      }
+      headers.authorization = `Bearer ${apiKey}`
+    }
+    return headers
+  }
+
+  async #attempt<T>(attempt: Attempt, read: AnswerReader<T>): Promise<T> {
+    const { request, target } = attempt
+    const headers = this.#headers(request)
+    // A body JSON cannot hold is refused here, before anything is sent.
+    const json = request.body === undefined || request.form ? request.body : toJsonText(request.body, `${target.method} ${target.path} body`, this.#keySecrets)
+    if (request.signal?.aborted) throw abortErrorFor(request.signal)
+    const raw = request.rawBody?.()
+    try {
+      return read(await this.#exchange(attempt, headers, json, raw))
+    } catch (error) {
+      await raw?.release?.(error)
+      throw error
+    }
+  }
+
+  /** One round trip: sends, refuses a redirect, reads the answer under its size limit. Every timer and listener is gone when it settles. */
+  async #exchange(attempt: Attempt, headers: Record<string, string>, json: Record<string, unknown> | string | undefined, raw: RawBody | undefined): Promise<HttpAnswer> {
+    const { request, target } = attempt
+    const timeout = request.timeout ?? { totalMs: this.#config.timeout }
+    const timer = new AttemptTimer('stallMs' in timeout ? timeout.stallMs : timeout.totalMs)
+    const userSignal = request.abortInFlight === false ? undefined : request.signal
+    // Without a caller's signal the timer's is the only one: nothing to link.
+    const linked = userSignal ? linkSignals([userSignal, timer.signal]) : undefined
+    const streamed = raw !== undefined && isReadableStream(raw.data)
+    const payload = raw && streamed && 'stallMs' in timeout ? onEveryPull(raw.data as ReadableStream<Uint8Array>, () => timer.restart()) : (raw?.data ?? json)
+    let sentAt = Date.now()
+    const plainPath = request.url || !request.query ? undefined : pathWithPlainQuery(request.path, request.query)
+    request.onInFlight?.(true)
+    try {
+      const response = await this.#fetch.raw(request.url ? request.url.href : (plainPath ?? request.path), {
+        baseURL: request.url ? undefined : request.host === 'upload' ? this.#config.uploadBaseURL : this.#config.baseURL,
+        method: request.method,
+        query: request.url || plainPath !== undefined ? undefined : request.query,
+        body: payload as BodyInit | Record<string, unknown> | undefined,
+        headers,
+        signal: linked ? linked.signal : timer.signal,
+        // Redirects are never followed: one would re-send the key, a form body or the bytes to a host this client never agreed to.
+        // Streams use 'error': for any other mode Node's fetch (undici) keeps a copy of a streamed body to be able to
+        // follow, so every chunk sent would stay in memory until the end — a 100 MiB file would cost 100 MiB. Everything
+        // else uses 'manual', which keeps the redirect's status and Location for the error message.
+        redirect: streamed ? 'error' : 'manual',
+        ...(raw ? { duplex: 'half' as const } : {}),
+        responseType: 'stream',
+        ignoreResponseError: true,
+        retry: false,
+        onRequest: () => {
+          sentAt = Date.now()
+          this.#emit('request', { ...target, attempt: attempt.number })
+        },
+        onResponse: ({ response: answered }) => {
+          const answer = { ...target, attempt: attempt.number, status: answered.status, durationMs: Date.now() - sentAt }
+          this.#emit('response', answer)
+          if (this.#logsDebug) this.#config.logger.debug('ima response', { ...request.log, ...answer })
+        },
+      })
+      if (response.type === 'opaqueredirect' || (response.status >= 300 && response.status < 400)) {
+        await response.body?.cancel().catch(() => {})
+        throw this.#redirectError(request, target, response.status, redirectOrigin(response, request, this.#config))
+      }
+      return await this.#readBody(request, target, response)
+    } catch (error) {
+      throw this.#transportError(error, attempt, { userSignal, timer, raw, streamed })
+    } finally {
+      request.onInFlight?.(false)
+      timer.finish()
+      linked?.release()
+    }
+  }
+
+  async #readBody(request: HttpRequest, target: RequestTarget, response: Response): Promise<HttpAnswer> {
+    const limit = request.answerPrefixBytes ?? this.#config.maxResponseBytes
+    const { text, overLimit } = await readAnswerText(response, limit)
+    const secrets = this.#secrets(request)
+    if (overLimit && request.answerPrefixBytes === undefined) {
+      throw new ResponseTooLargeError(
+        `[${target.method} ${target.path}] ${response.status} answered more than maxResponseBytes (${limit} bytes, counted after decompression) and was not read further — the service or a proxy answered unexpectedly; try again later, or raise the client option maxResponseBytes`,
+        { request: target, status: response.status, excerpt: excerptOf(text.slice(0, 4_096), secrets), limitBytes: limit },
+      )
+    }
+    return { request: target, status: response.status, text, contentType: response.headers.get('content-type') ?? '', retryAfter: response.headers.get('retry-after'), secrets }
+  }
+
+  #redirectError(request: HttpRequest, target: RequestTarget, status: number, origin: string | undefined): ResponseValidationError {
+    const { who, option } = addresseeOf(request)
+    const what = status ? `a redirect (${status})` : 'a redirect'
+    const where = origin ? ` to ${origin}` : ''
+    return new ResponseValidationError(
+      `[${target.method} ${target.path}] ${who} answered ${what}${where}, which was not followed: the SDK follows no redirect, so nothing was sent ${origin ? 'there' : 'to its target'} — check ${option}`,
+      { request: target, status: status || undefined, excerpt: '' },
+    )
+  }
+
+  /** Maps what fetch threw to an abort, the body's own failure, a timeout or a connection error — without ofetch's error, which holds the request headers. */
+  #transportError(
+    error: unknown,
+    attempt: Attempt,
+    state: { userSignal: AbortSignal | undefined; timer: AttemptTimer; raw: RawBody | undefined; streamed: boolean },
+  ): ImaError {
+    const { request, target } = attempt
+    if (state.userSignal?.aborted) return abortErrorFor(state.userSignal)
+    const bodyFailure = state.raw?.failure?.()
+    if (bodyFailure) return bodyFailure
+    if (state.timer.fired) return this.#timeoutError(request, target)
+    if (error instanceof ImaError) return error
+    const root = error instanceof FetchError ? error.cause : error
+    if (state.streamed && causeSays(root, /redirect/i)) return this.#redirectError(request, target, 0, undefined)
+    const code = findErrorCode(root)
+    const secrets = this.#secrets(request)
+    const detail = redactSecrets(root instanceof Error ? root.message : String(root), secrets).slice(0, MAX_DETAIL_CHARS)
+    const { option } = addresseeOf(request)
+    return new ConnectionError(
+      `[${target.method} ${target.path}] network error${code ? ` ${code}` : ''}: ${detail} — check the network connection and ${option}, then try again`,
+      { request: target, sent: code === undefined || !NOT_SENT_CODES.has(code), code: code ?? 'network', cause: root instanceof Error ? stripCause(root, secrets) : undefined },
+    )
+  }
+
+  #timeoutError(request: HttpRequest, target: RequestTarget): RequestTimeoutError {
+    const timeout = request.timeout ?? { totalMs: this.#config.timeout }
+    const { who } = addresseeOf(request)
+    const what = 'stallMs' in timeout ? `the upload made no progress for ${timeout.stallMs} ms` : `no answer within ${timeout.totalMs} ms`
+    return new RequestTimeoutError(`[${target.method} ${target.path}] ${what} — ${who} may be slow; try again, or raise \`timeout\``, { request: target })
+  }
+}
+
+/** The origin a redirect points to, for the message; `undefined` when the answer does not say (an opaque redirect in a browser). */
+function redirectOrigin(response: Response, request: HttpRequest, config: ResolvedConfig): string | undefined {
+  const location = response.headers.get('location')
+  if (!location) return undefined
+  const base = request.url?.href ?? `${request.host === 'upload' ? config.uploadBaseURL : config.baseURL}${request.path}`
+  try {
+    const origin = new URL(location, response.url || base).origin
+    return origin === 'null' ? undefined : origin
+  } catch {
+    return undefined
+  }
+}

@@ -3,31 +3,133 @@
  * through here before it reaches an error message, a log line or an event.
  */
 
-/** What replaces a secret. */
+/**
+ * What replaces a secret.
+ *
+ * @example
+ * ```ts
+ * redactSecrets('key ima_abcdef123456') === `key ${REDACTED}` // true
+ * ```
+ */
 export const REDACTED = '[redacted]'
 
-// Keys look like `ima_…`; Bearer tokens may be any key at all.
-const KEY_PATTERN = /\bima_[A-Za-z0-9._-]{4,}/g
+// Keys look like `ima_…`, in any case: an echo may be upper-cased.
+const KEY_PATTERN = /\bima_[A-Za-z0-9._-]{4,}/gi
+// Upper-case names without digits are environment variables (`IMA_API_KEY`), which messages name, not keys.
+const ENVIRONMENT_NAME = /^IMA_[A-Z_]+$/
+// Bearer tokens may be any key at all.
 const BEARER_PATTERN = /\bBearer\s+[^\s"',;]+/gi
+// The userinfo of a URL (`//user:password@`), with or without a scheme before it.
+const USERINFO_PATTERN = /\/\/[^\s/?#@"'<>]+@/g
+// The query string and fragment of a URL, where signed URLs carry their credentials.
+const URL_QUERY_PATTERN = /\b([a-z][a-z0-9+.-]*:\/\/[^\s?#"'<>]*)[?#][^\s"'<>]*/gi
+// Punctuation that ends a sentence rather than a URL.
+const SENTENCE_PUNCTUATION = new Set(['.', ',', ';', ':', '!', ')', ']', '}'])
 
-/**
- * Removes the given secrets, anything that looks like an IMA key and any
- * Bearer token from `text`.
- */
-export function redactSecrets(text: string, secrets: readonly (string | undefined)[] = []): string {
-  let out = text
+/** Shortest exact secret removed: shorter strings would shred ordinary text and cannot be real keys. */
+const MIN_SECRET_LENGTH = 6
+/** Shortest secret part of an `ima_` key removed on its own (an echo without the prefix). */
+const MIN_SECRET_PART_LENGTH = 8
+
+/** Each secret, and the part after `ima_` of a key when it is long enough to be safe to remove alone; longest first. */
+function secretForms(secrets: readonly (string | undefined)[]): string[] {
+  const forms = new Set<string>()
   for (const secret of secrets) {
-    // Very short strings would shred ordinary text and cannot be real keys.
-    if (secret && secret.length >= 6) out = out.split(secret).join(REDACTED)
+    if (!secret || secret.length < MIN_SECRET_LENGTH) continue
+    forms.add(secret)
+    if (/^ima_/i.test(secret) && secret.length - 4 >= MIN_SECRET_PART_LENGTH) forms.add(secret.slice(4))
   }
-  return out.replace(BEARER_PATTERN, `Bearer ${REDACTED}`).replace(KEY_PATTERN, REDACTED)
+  return [...forms].sort((a, b) => b.length - a.length)
 }
 
-/** The first `max` characters of a body, redacted and on one line, for error messages. */
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+}
+
+const NO_PATTERNS: readonly RegExp[] = []
+/** Most sets of secrets kept compiled: a client's key, plus an upload's signature or two at a time. */
+const MAX_COMPILED_SETS = 32
+// Compiled once per set of secrets, not per call: every answer and media field is redacted, and a RegExp costs a compile.
+const compiledSets = new Map<string, readonly RegExp[]>()
+
+/** The patterns of {@link secretForms}, in the same order, compiled once per set of secrets. */
+function secretPatterns(secrets: readonly (string | undefined)[]): readonly RegExp[] {
+  if (secrets.length === 0) return NO_PATTERNS
+  // No key or URL holds a NUL, so joining on it cannot make two sets of secrets one.
+  const key = secrets.length === 1 ? (secrets[0] ?? '') : secrets.join('\0')
+  let patterns = compiledSets.get(key)
+  if (patterns === undefined) {
+    patterns = secretForms(secrets).map((form) => new RegExp(escapeRegExp(form), 'gi'))
+    // Bounded: each upload brings its own signature. Dropping all is simpler than an LRU and as cheap in practice.
+    if (compiledSets.size >= MAX_COMPILED_SETS) compiledSets.clear()
+    compiledSets.set(key, patterns)
+  }
+  return patterns
+}
+
+/**
+ * Cuts the credentials out of the URLs in free text: the userinfo
+ * (`//user:password@` becomes `//[redacted]@`) and the query string and
+ * fragment (`?X-Amz-Signature=…` becomes `?[redacted]`), where signed URLs
+ * carry theirs. The scheme, host and path stay, to say where a call went.
+ *
+ * @example
+ * ```ts
+ * redactUrlCredentials('GET https://bob:hunter2@cdn.example/a.png?sig=abc failed')
+ * // 'GET https://[redacted]@cdn.example/a.png?[redacted] failed'
+ * ```
+ */
+export function redactUrlCredentials(text: string): string {
+  // Both patterns need a `//`: most text has none, and a scan for it is cheaper than two regex runs.
+  if (!text.includes('//')) return text
+  const cut = text.replace(USERINFO_PATTERN, `//${REDACTED}@`)
+  if (!cut.includes('://')) return cut
+  return cut.replace(URL_QUERY_PATTERN, (match: string, beforeQuery: string) => {
+    // Counted by hand: a pattern for trailing punctuation would backtrack quadratically on a long run of it.
+    let end = match.length
+    while (end > beforeQuery.length + 1 && SENTENCE_PUNCTUATION.has(match.charAt(end - 1))) end -= 1
+    return `${beforeQuery}?${REDACTED}${match.slice(end)}`
+  })
+}
+
+/**
+ * The one redaction every string from outside goes through before it
+ * becomes part of an error, an event or a log line. Removes, in any case:
+ * the given secrets (the API key), the part of an `ima_…` key after its
+ * prefix (8 characters or more), anything that looks like an IMA key
+ * (`ima_…`, `IMA_…`; not upper-case names like `IMA_API_KEY`), Bearer
+ * tokens, and the credentials of URLs ({@link redactUrlCredentials}).
+ *
+ * @example
+ * ```ts
+ * redactSecrets('echo IMA_CANARY_9F3B and canary_9f3b', ['ima_canary_9f3b'])
+ * // 'echo [redacted] and [redacted]'
+ * ```
+ */
+export function redactSecrets(text: string, secrets: readonly (string | undefined)[] = []): string {
+  // Nothing removed is shorter than `//x@`: short fields (a status, a format) need no pattern run.
+  if (text.length < 4) return text
+  // URLs first, so a query string that holds the key is cut whole.
+  let out = redactUrlCredentials(text)
+  for (const pattern of secretPatterns(secrets)) out = out.replace(pattern, REDACTED)
+  out = out.replace(BEARER_PATTERN, `Bearer ${REDACTED}`)
+  // Every key-looking word has an `ima_`: without an underscore there is none to look for.
+  return out.includes('_') ? out.replace(KEY_PATTERN, (match) => (ENVIRONMENT_NAME.test(match) ? match : REDACTED)) : out
+}
+
+/**
+ * The first `max` characters of a body, redacted and on one line, for
+ * error messages. Redacted before it is cut, so no secret is cut in half
+ * past recognition.
+ *
+ * @example
+ * ```ts
+ * excerptOf('<html>\n  <body>Bad gateway</body>\n</html>') // '<html> <body>Bad gateway</body> </html>'
+ * ```
+ */
 export function excerptOf(body: string, secrets: readonly (string | undefined)[] = [], max = 200): string {
-  const flat = body.replace(/\s+/g, ' ').trim()
-  const cut = flat.length > max ? `${flat.slice(0, max)}…` : flat
-  return redactSecrets(cut, secrets)
+  const flat = redactSecrets(body.replace(/\s+/g, ' ').trim(), secrets)
+  return flat.length > max ? `${flat.slice(0, max)}…` : flat
 }
 
 /** Field names whose value is a secret whatever it looks like. */

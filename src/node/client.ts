@@ -1,6 +1,6 @@
 import { ImaClient as CoreImaClient } from '../client.js'
-import type { ImaClientOptions } from '../core/config.js'
-import { attachLocalSourceReader } from '../resources/uploads.js'
+import type { ImaClientOptions } from '../client-options.js'
+import { attachLocalSourceReader } from '../resources/uploads/index.js'
 import { nodeLocalSourceReader } from './local-source.js'
 
 /**
@@ -19,7 +19,7 @@ import { nodeLocalSourceReader } from './local-source.js'
  */
 export class ImaClient extends CoreImaClient {
   /**
-   * @param options - the same options as the core client; see {@link ImaClientOptions}.
+   * @param options - the same options as the core client; see `ImaClientOptions` in the main entry.
    * @throws ImaConfigError for an option of the wrong type or a non-https base URL.
    */
   constructor(options: ImaClientOptions = {}) {

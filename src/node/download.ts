@@ -5,8 +5,8 @@ import { dirname, resolve } from 'node:path'
 import { Readable, Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import type { ReadableStream as WebReadableStream } from 'node:stream/web'
-import { isLoopbackHost } from '../core/config.js'
-import { ImaError, ValidationError } from '../core/errors.js'
+import { ImaError, ResponseValidationError, ValidationError } from '../core/errors.js'
+import { checkServiceURL, describeUrlProblem, shownURL } from '../protocol/urls.js'
 
 /** Options of {@link downloadResult}. @public */
 export interface DownloadOptions {
@@ -27,6 +27,54 @@ export interface DownloadResult {
 
 /** Default size cap of a download. */
 export const DEFAULT_DOWNLOAD_MAX_BYTES = 100 * 1024 * 1024
+/** Most redirects a download follows (a CDN may send one or two). */
+const MAX_DOWNLOAD_REDIRECTS = 5
+
+/**
+ * Where a redirect of a download may lead: anywhere the URL rule allows
+ * (https, no user name or password), and plain http only on the same origin
+ * as the URL before it — http on loopback is for the local server itself,
+ * and a redirect must not reach another service on this machine.
+ */
+function nextHop(from: URL, location: string | null, status: number): URL {
+  const request = { method: 'GET', path: from.pathname }
+  const refuse = (why: string) =>
+    new ResponseValidationError(
+      `[GET ${shownURL(from)}] the download answered a redirect (${status}) ${why}; it was not followed and nothing was downloaded — read the task again for a fresh URL`,
+      { request, status, excerpt: '', issues: [{ path: 'location', message: why }] },
+    )
+  if (!location) throw refuse('without a Location')
+  let to: URL
+  try {
+    to = new URL(location, from)
+  } catch {
+    throw refuse('to a Location that is not a URL')
+  }
+  const verdict = checkServiceURL(to)
+  if (!verdict.ok) throw refuse(`to ${shownURL(to)}, which ${describeUrlProblem(verdict.problem)}`)
+  if (to.protocol === 'http:' && to.origin !== from.origin) {
+    throw refuse(`to ${to.origin}: plain http is followed only on the same origin (${from.origin})`)
+  }
+  return to
+}
+
+/** The answer of the last hop, following at most {@link MAX_DOWNLOAD_REDIRECTS} redirects, each checked by {@link nextHop}. */
+async function fetchFollowingRedirects(fetchImpl: typeof globalThis.fetch, start: URL, signal: AbortSignal | undefined): Promise<{ response: Response; url: URL }> {
+  let url = start
+  for (let hops = 0; ; hops += 1) {
+    // 'manual': every hop is checked here before anything is sent to it.
+    const response = await fetchImpl(url, { signal, redirect: 'manual' })
+    if (response.status < 300 || response.status >= 400) return { response, url }
+    await response.body?.cancel().catch(() => {})
+    if (hops === MAX_DOWNLOAD_REDIRECTS) {
+      throw new ResponseValidationError(
+        `[GET ${shownURL(start)}] the download redirected more than ${MAX_DOWNLOAD_REDIRECTS} times; nothing was downloaded — read the task again for a fresh URL`,
+        { request: { method: 'GET', path: start.pathname }, status: response.status, excerpt: '' },
+      )
+    }
+    url = nextHop(url, response.headers.get('location'), response.status)
+  }
+}
 
 /**
  * Saves a result URL to a file: streamed (never held in memory whole),
@@ -42,21 +90,17 @@ export const DEFAULT_DOWNLOAD_MAX_BYTES = 100 * 1024 * 1024
  * @public
  */
 export async function downloadResult(url: string, filePath: string, options: DownloadOptions = {}): Promise<DownloadResult> {
-  let parsed: URL
-  try {
-    parsed = new URL(url)
-  } catch {
-    throw new ValidationError(`Expected a result URL, got "${url}"`, [{ path: 'url', message: 'is not a URL' }])
-  }
-  if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && isLoopbackHost(parsed.hostname))) {
-    throw new ValidationError(`Refusing to download over ${parsed.protocol} from ${parsed.host}: result URLs must be https`, [
-      { path: 'url', message: 'must be https (http only on loopback)' },
-    ])
+  const verdict = checkServiceURL(url)
+  if (!verdict.ok) {
+    if (verdict.problem === 'not-a-url') throw new ValidationError(`Expected a result URL, got "${url}"`, [{ path: 'url', message: 'is not a URL' }])
+    const where = verdict.url ? `${verdict.url.protocol} from ${verdict.url.host}` : 'this URL'
+    throw new ValidationError(`Refusing to download over ${where}: result URLs must be https`, [{ path: 'url', message: describeUrlProblem(verdict.problem) }])
   }
   const maxBytes = options.maxBytes ?? DEFAULT_DOWNLOAD_MAX_BYTES
-  const response = await (options.fetch ?? globalThis.fetch)(parsed, { signal: options.signal, redirect: 'follow' })
+  const { response, url: parsed } = await fetchFollowingRedirects(options.fetch ?? globalThis.fetch, verdict.url, options.signal)
   if (!response.ok || !response.body) {
-    throw new ImaError(`Download of ${parsed.origin}${parsed.pathname} failed with HTTP ${response.status} — the link may have expired; read the task again for a fresh URL`, {
+    await response.body?.cancel().catch(() => {})
+    throw new ImaError(`Download of ${shownURL(parsed)} failed with HTTP ${response.status} — the link may have expired; read the task again for a fresh URL`, {
       status: response.status,
       code: 'download_failed',
     })

@@ -4,7 +4,7 @@ import { basename, resolve } from 'node:path'
 import { Readable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 import { ValidationError } from '../core/errors.js'
-import type { LocalFileSource, LocalSourceReader, LocalStreamSource } from '../resources/uploads.js'
+import type { LocalFileSource, LocalSourceReader, LocalStreamSource } from '../resources/uploads/index.js'
 
 function fileIssue(message: string) {
   return [{ path: 'source', message }]

@@ -187,3 +187,15 @@ export function buildCreateBody(input: CreateBodyInput): CreateTaskBody {
     ],
   }
 }
+
+/**
+ * The task type: as given, else image_to_image when there are input images.
+ *
+ * @example
+ * ```ts
+ * inferTaskType(undefined, ['https://example.com/cat.png']) // 'image_to_image'
+ * ```
+ */
+export function inferTaskType(taskType: TaskType | undefined, inputImages: readonly unknown[] | undefined): TaskType {
+  return taskType ?? ((inputImages?.length ?? 0) > 0 ? 'image_to_image' : 'text_to_image')
+}

@@ -2,9 +2,10 @@
  * `ima-open-sdk/protocol` — the IMA Open API's rules as pure functions, for
  * those who build their own client or check one: which credit rule a create
  * must carry, how virtual form fields resolve, how a task's status reads, how
- * the upload token is signed, what an image's bytes say it is, and which URLs
- * the service takes. No I/O; the client in the main entry uses these same
- * functions.
+ * the upload token is signed, what an image's bytes say it is, which URLs
+ * the service takes, how often a task is polled — and the model catalog
+ * (sizes, ratios, timings, names). No I/O; the client in the main entry uses
+ * these same functions.
  *
  * @packageDocumentation
  */
@@ -13,5 +14,15 @@ export { resolveVirtualField, readFormDefaults, type FormDefaults } from './virt
 export { readTaskStatus, progressPercent, type TaskState, type TaskStatusReading, type ResourceStatus } from './task-status.js'
 export { listVersionLeaves, findVersionLeaf } from './product-tree.js'
 export { checkServiceURL, isServiceURL, isLoopbackHost, describeUrlProblem, shownURL, type UrlProblem, type UrlVerdict } from './urls.js'
-export { uploadSignature, UPLOAD_TOKEN_PATH } from '../core/upload-sign.js'
-export { sniffImageType, IMAGE_SNIFF_BYTES, type ImageType, type ImageMime } from '../core/image-type.js'
+export { uploadSignature, UPLOAD_TOKEN_PATH } from './upload-sign.js'
+export { sniffImageType, IMAGE_SNIFF_BYTES, type ImageType, type ImageMime } from './image-type.js'
+export { TASK_TYPES, type TaskType, type CreateTaskBody, type WireMedia } from '../schemas/tasks.js'
+export type { AttributeValue, CreditRule, FormField, FormFieldOption, ProductNode, UiParam, ValueMappingRule } from '../schemas/products.js'
+export { inferTaskType } from './create-body.js'
+export { leafOrNotFound } from './product-tree.js'
+export { DEFAULT_BASE_URL, DEFAULT_UPLOAD_BASE_URL } from '../core/config.js'
+// The catalog and the poll schedule are the SDK's knowledge of the models, public here beside the rules.
+export { MODEL_CATALOG, findModelCapabilities, type ModelCapabilities, type SizeOffer } from '../catalog/models.js'
+export { resolveModelReference, type ResolvedModel, type ModelReferenceKind } from '../catalog/model-references.js'
+export { describeModel, nearestAspectRatio, sizeLongSide, type ModelInfo } from '../catalog/capabilities.js'
+export { planPollSchedule, type PollPhase } from '../resources/task-waiting.js'

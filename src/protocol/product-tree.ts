@@ -1,4 +1,6 @@
+import { ModelNotFoundError } from '../core/errors.js'
 import type { ProductNode } from '../schemas/products.js'
+import type { TaskType } from '../schemas/tasks.js'
 
 /** `type` of a version leaf in the V2 tree (a string on the wire). */
 export const VERSION_LEAF_TYPE = '3'
@@ -37,4 +39,25 @@ export function findVersionLeaf(
   const ofModel = leaves.filter((leaf) => leaf.model_id === modelId)
   if (versionId !== undefined) return ofModel.find((leaf) => leaf.id === versionId)
   return ofModel.at(-1)
+}
+
+/**
+ * The leaf for a model among `leaves` (the newest, or `versionId`), or a
+ * `ModelNotFoundError` listing what the category offers.
+ *
+ * @example
+ * ```ts
+ * const leaf = leafOrNotFound('text_to_image', listVersionLeaves(tree), 'gemini-3-pro-image')
+ * ```
+ */
+export function leafOrNotFound(category: TaskType, leaves: readonly ProductNode[], modelId: string, versionId?: string): ProductNode {
+  const leaf = findVersionLeaf(leaves, modelId, versionId)
+  if (leaf) return leaf
+  const available = listModelIds(leaves)
+  const versions = leaves.filter((candidate) => candidate.model_id === modelId).map((candidate) => candidate.id)
+  const message =
+    versionId !== undefined && versions.length > 0
+      ? `${category} model "${modelId}" has no version "${versionId}"; its versions are ${versions.join(', ')} (leave versionId out for the newest)`
+      : `${category} has no model "${modelId}"; available: ${available.join(', ') || 'none'}`
+  throw new ModelNotFoundError(message, available)
 }

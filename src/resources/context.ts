@@ -1,13 +1,26 @@
-import type { ResolvedConfig } from './config.js'
-import type { EmitEvent } from './events.js'
-import type { HttpClient } from './http.js'
-import type { CreditBudget } from './budget.js'
+import type { ModelScope } from '../catalog/scopes.js'
+import type { CreditBudget } from '../core/budget.js'
+import type { ResolvedConfig } from '../core/config.js'
+import type { Emitter, HttpEvents } from '../core/events.js'
+import type { HttpClient } from '../core/http.js'
+import type { PreferenceStore } from '../stores/preferences.js'
+import type { TaskJournal } from '../stores/task-journal.js'
+import type { TaskEvents } from './task-events.js'
+import type { UploadEvents } from './upload-events.js'
+
+/** The client's options after defaults, checked: the transport's plus the stores and the scope. */
+export interface ClientConfig extends ResolvedConfig {
+  preferences: PreferenceStore
+  journal: TaskJournal
+  scope: ModelScope
+}
 
 /** What every resource gets from the client: the HTTP layer, the options, and the event emitter. */
 export interface ClientContext {
   readonly http: HttpClient
-  readonly config: ResolvedConfig
-  readonly emit: EmitEvent
+  readonly config: ClientConfig
+  /** Emits any area's event (the client's emitter). */
+  readonly emit: Emitter<HttpEvents & TaskEvents & UploadEvents>
   /** The client's running total of credits against `maxCredits`. */
   readonly budget: CreditBudget
 }

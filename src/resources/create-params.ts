@@ -1,9 +1,10 @@
 import * as z from 'zod/mini'
 import { ValidationError } from '../core/errors.js'
+import { requestFields, type RequestOptions } from '../core/http.js'
 import { validateInput } from '../core/validate.js'
-import { RESERVED_PARAMETER_KEYS } from '../protocol/create-body.js'
-import { TASK_TYPES, type TaskType } from '../schemas/tasks.js'
-import type { TaskWish } from './task-preparation.js'
+import { inferTaskType, RESERVED_PARAMETER_KEYS } from '../protocol/create-body.js'
+import { TASK_TYPES } from '../schemas/tasks.js'
+import type { CheckedCreateParams } from './task-preparation.js'
 import type { TaskCreateParams } from './task-types.js'
 
 /** Longest prompt accepted, in characters. */
@@ -13,7 +14,7 @@ export const MAX_IMAGES_PER_TASK = 4
 
 const signalSchema = z.custom<AbortSignal>((value) => typeof AbortSignal !== 'undefined' && value instanceof AbortSignal, 'must be an AbortSignal')
 
-/** Schema of the parameters of `tasks.create` / `products.quote`, checked before any request. */
+/** Schema of the parameters of `tasks.create` / `tasks.quote`, checked before any request. */
 export const createParamsSchema = z.object({
   taskType: z.optional(z.enum(TASK_TYPES)),
   model: z.optional(z.string().check(z.trim(), z.minLength(1, 'must not be empty: a model id, name, alias or tier'))),
@@ -29,17 +30,45 @@ export const createParamsSchema = z.object({
   inputImages: z.optional(z.array(z.unknown())),
   maxCredits: z.optional(z.number().check(z.gte(0))),
   fallback: z.optional(z.object({ size: z.optional(z.boolean()) })),
-  signal: z.optional(signalSchema),
 })
 
-/** The task type: as given, else image_to_image when there are input images. */
-export function inferTaskType(taskType: TaskType | undefined, inputImages: readonly unknown[] | undefined): TaskType {
-  return taskType ?? ((inputImages?.length ?? 0) > 0 ? 'image_to_image' : 'text_to_image')
+const requestOptionsSchema = z.object({ signal: z.optional(signalSchema) })
+
+/**
+ * A call's {@link RequestOptions}, checked before any request (an
+ * `AbortSignal`, a `timeout` ≥ 1, a `maxRetries` ≥ 0), as a copy holding only
+ * those three fields — so options of another kind riding along (a wait's
+ * `timeoutMs`, a product call's `fresh`) never reach the calls they are
+ * passed on to.
+ *
+ * @example
+ * ```ts
+ * const request = checkRequestOptions(waitOptions) // only its signal, timeout and maxRetries
+ * await products.versions('text_to_image', request)
+ * ```
+ */
+export function checkRequestOptions(options: RequestOptions | undefined): RequestOptions {
+  if (options === undefined) return {}
+  validateInput(requestOptionsSchema, options, 'options')
+  // Throws the same ValidationError the HTTP layer would, but before anything is prepared or uploaded.
+  requestFields(options)
+  const { signal, timeout, maxRetries } = options
+  return {
+    ...(signal !== undefined ? { signal } : {}),
+    ...(timeout !== undefined ? { timeout } : {}),
+    ...(maxRetries !== undefined ? { maxRetries } : {}),
+  }
 }
 
-/** Checks create/quote parameters and turns them into a {@link TaskWish}. */
-export function taskWishFrom(params: TaskCreateParams): TaskWish {
+/** Checks create/quote parameters and turns them into a {@link CheckedCreateParams}. */
+export function checkCreateParams(params: TaskCreateParams): CheckedCreateParams {
   const input = validateInput(createParamsSchema, params, 'task parameters')
+  // Unknown keys are dropped by the schema: a signal left in the parameters (the 0.1 shape) would silently stop cancelling.
+  if ((params as { signal?: unknown }).signal !== undefined) {
+    throw new ValidationError('signal is not a task parameter: pass it in the options argument, e.g. tasks.create(params, { signal })', [
+      { path: 'signal', message: 'belongs in the options argument' },
+    ])
+  }
   const reserved = Object.keys(input.params ?? {}).filter((key) => (RESERVED_PARAMETER_KEYS as readonly string[]).includes(key))
   if (reserved.length > 0) {
     throw new ValidationError(
@@ -68,6 +97,5 @@ export function taskWishFrom(params: TaskCreateParams): TaskWish {
     aspectRatio: input.aspectRatio,
     params: input.params,
     n: input.n ?? 1,
-    signal: input.signal,
   }
 }

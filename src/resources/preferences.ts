@@ -1,15 +1,27 @@
-import type { ClientContext } from '../core/context.js'
+import type { ClientContext } from './context.js'
 import { ValidationError } from '../core/errors.js'
+import type { RequestOptions } from '../core/http.js'
 import { TASK_TYPES, type TaskType } from '../schemas/tasks.js'
 import type { ModelPreference } from '../stores/preferences.js'
 import type { Products } from './products.js'
+import { checkRequestOptions } from './create-params.js'
 import { prepareTask } from './task-preparation.js'
 
-/** Options of `ima.preferences.remember()`. @public */
-export interface RememberOptions {
-  /** Cancels reading the product list. */
-  signal?: AbortSignal
-}
+/**
+ * Options of `ima.preferences.remember()`: the {@link RequestOptions} of its
+ * one HTTP request, the product list read that resolves the model
+ * (`signal` cancels it; `timeout`, `maxRetries` limit it). A named type of
+ * its own, like `ProductRequestOptions` and `UploadOptions`, so options that
+ * only `remember` needs can be added later without changing its signature.
+ *
+ * @example
+ * ```ts
+ * const options: RememberOptions = { signal: AbortSignal.timeout(10_000), maxRetries: 1 }
+ * await ima.preferences.remember('12345', 'text_to_image', 'NB Pro', options)
+ * ```
+ * @public
+ */
+export interface RememberOptions extends RequestOptions {}
 
 function checkUser(userId: unknown): asserts userId is string {
   if (typeof userId !== 'string' || userId.trim() === '') {
@@ -48,19 +60,20 @@ export class Preferences {
    * "香蕉") or tier ("premium", "最便宜") — against the live product list,
    * and the default size's points are kept as `credit`.
    *
+   * @param options - for this call only: `signal`, `timeout` and `maxRetries` of its product list read. The store's own write is not an HTTP call of the SDK's and is not limited by them.
    * @throws ModelNotFoundError (with close matches), ValidationError (a model outside the client's scope), the product list's API errors.
    * @example
    * ```ts
-   * await ima.preferences.remember('12345', 'text_to_image', 'NB Pro') // "always use Nano Banana Pro"
+   * await ima.preferences.remember('12345', 'text_to_image', 'NB Pro', { timeout: 5_000 }) // "always use Nano Banana Pro"
    * ```
    */
-  async remember(userId: string, taskType: TaskType, model: string, options: RememberOptions = {}): Promise<ModelPreference> {
+  async remember(userId: string, taskType: TaskType, model: string, options?: RememberOptions): Promise<ModelPreference> {
     checkUser(userId)
     checkTaskType(taskType)
     if (typeof model !== 'string' || model.trim() === '') {
       throw new ValidationError('model must be a model id, name, alias or tier, e.g. "NB Pro"', [{ path: 'model', message: 'must not be empty' }])
     }
-    const prepared = await prepareTask(this.#context, this.#products, { taskType, model, n: 1, signal: options.signal })
+    const prepared = await prepareTask(this.#context, this.#products, { taskType, model, n: 1 }, checkRequestOptions(options))
     const preference: ModelPreference = {
       modelId: prepared.leaf.model_id,
       modelName: prepared.leaf.name,

@@ -2,20 +2,23 @@ import * as z from 'zod/mini'
 import { describeModel, type ModelInfo } from '../catalog/capabilities.js'
 import { scopeAllows } from '../catalog/scopes.js'
 import { throwIfAborted } from '../core/abort.js'
-import type { ClientContext } from '../core/context.js'
-import { ModelNotFoundError } from '../core/errors.js'
+import type { ClientContext } from './context.js'
+import { requestFields, type RequestOptions } from '../core/http.js'
 import { validateInput } from '../core/validate.js'
-import { findVersionLeaf, listModelIds, listVersionLeaves } from '../protocol/product-tree.js'
+import { findVersionLeaf, leafOrNotFound, listModelIds, listVersionLeaves } from '../protocol/product-tree.js'
 import { productListSchema, type ProductNode } from '../schemas/products.js'
 import { TASK_TYPES, type TaskType } from '../schemas/tasks.js'
-import { prepareTask } from './task-preparation.js'
-import type { TaskModel, TaskQuote, TaskQuoteParams } from './task-types.js'
-import { taskWishFrom } from './task-wish.js'
 
-/** Options of the product calls. @public */
-export interface ProductRequestOptions {
-  /** Cancels the request. */
-  signal?: AbortSignal
+/**
+ * Options of the product calls.
+ *
+ * @example
+ * ```ts
+ * const models = await ima.products.models('text_to_image', { fresh: true, timeout: 5_000 })
+ * ```
+ * @public
+ */
+export interface ProductRequestOptions extends RequestOptions {
   /** Fetch the list again even if a cached copy is fresh. */
   fresh?: boolean
 }
@@ -32,31 +35,26 @@ const listDataSchema = z.pipe(
   z.transform((nodes: ProductNode[] | null) => nodes ?? []),
 )
 
-/**
- * The leaf for a model among `leaves` (the newest, or `versionId`), or a
- * `ModelNotFoundError` listing what the category offers.
- */
-export function leafOrNotFound(category: TaskType, leaves: readonly ProductNode[], modelId: string, versionId?: string): ProductNode {
-  const leaf = findVersionLeaf(leaves, modelId, versionId)
-  if (leaf) return leaf
-  const available = listModelIds(leaves)
-  const versions = leaves.filter((candidate) => candidate.model_id === modelId).map((candidate) => candidate.id)
-  const message =
-    versionId !== undefined && versions.length > 0
-      ? `${category} model "${modelId}" has no version "${versionId}"; its versions are ${versions.join(', ')} (leave versionId out for the newest)`
-      : `${category} has no model "${modelId}"; available: ${available.join(', ') || 'none'}`
-  throw new ModelNotFoundError(message, available)
-}
-
-function deepFreeze(value: unknown): void {
-  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return
-  Object.freeze(value)
-  for (const child of Object.values(value)) deepFreeze(child)
+/** Freezes a value and everything in it; by a loop, not recursion, so no depth of unchecked extra fields can overflow the stack. */
+function deepFreeze(root: unknown): void {
+  const pending: unknown[] = [root]
+  while (pending.length > 0) {
+    const value = pending.pop()
+    if (typeof value !== 'object' || value === null || Object.isFrozen(value)) continue
+    Object.freeze(value)
+    for (const child of Object.values(value)) if (typeof child === 'object' && child !== null) pending.push(child)
+  }
 }
 
 interface CachedTree {
   tree: ProductNode[]
   fetchedAt: number
+}
+
+/** A request for a tree, and whether a second caller joined it (then its tree is shared, so frozen). */
+interface PendingTree {
+  promise: Promise<ProductNode[]>
+  joined: boolean
 }
 
 /**
@@ -68,7 +66,7 @@ interface CachedTree {
 export class Products {
   readonly #context: ClientContext
   readonly #cache = new Map<string, CachedTree>()
-  readonly #inFlight = new Map<string, Promise<ProductNode[]>>()
+  readonly #inFlight = new Map<string, PendingTree>()
 
   /** @internal */
   constructor(context: ClientContext) {
@@ -76,8 +74,8 @@ export class Products {
   }
 
   /**
-   * The V2 product tree of a category, validated, unknown fields kept. The
-   * tree is shared with the client's cache and frozen: copy it
+   * The V2 product tree of a category, validated, unknown fields kept. A
+   * tree shared with the client's cache or another caller is frozen: copy it
    * (`structuredClone`) before changing it.
    *
    * @example
@@ -144,33 +142,6 @@ export class Products {
       .map((modelId) => describeModel(modelId, taskType, findVersionLeaf(leaves, modelId)))
   }
 
-  /**
-   * What a task would cost and which rule it would use, without creating it.
-   * Takes the same parameters as `tasks.create`.
-   *
-   * @example
-   * ```ts
-   * const quote = await ima.products.quote({ model: 'NB Pro', prompt: 'a fox', size: '4K' })
-   * console.log(quote.totalCredit, quote.attributeId) // 18 2401
-   * ```
-   */
-  async quote(params: TaskQuoteParams): Promise<TaskQuote> {
-    const wish = taskWishFrom(params)
-    const prepared = await prepareTask(this.#context, this, wish)
-    const model: TaskModel = { id: prepared.leaf.model_id, name: prepared.leaf.name, version: prepared.leaf.id }
-    return {
-      taskType: prepared.taskType,
-      model,
-      attributeId: prepared.attributeId,
-      credit: prepared.credit,
-      n: prepared.n,
-      totalCredit: prepared.totalCredit,
-      size: prepared.size,
-      estimatedSeconds: prepared.info.estimatedSeconds,
-      withinBudget: prepared.totalCredit <= Math.min(params.maxCredits ?? Number.POSITIVE_INFINITY, this.#context.budget.remaining),
-    }
-  }
-
   /** The cached tree (not a copy: internal callers must not change it). */
   async #tree(category: TaskType, options: ProductRequestOptions): Promise<ProductNode[]> {
     validateInput(categorySchema, category, 'category (expected text_to_image or image_to_image)')
@@ -180,26 +151,45 @@ export class Products {
     const key = `${category}:${config.language}`
     const cached = this.#cache.get(key)
     if (!options.fresh && cached && Date.now() - cached.fetchedAt < config.productCacheTtlMs) return cached.tree
+    const fields = requestFields(options)
+    // One caller's abort or own limits must not decide for the others: only calls without them share a request.
+    const shareable = Object.keys(fields).length === 0
     const pending = this.#inFlight.get(key)
-    if (pending && !options.fresh && !options.signal) return pending
-    const request = this.#context.http
+    if (pending && !options.fresh && shareable) {
+      pending.joined = true
+      return pending.promise
+    }
+    // The key is this request's only while no fresh request has taken it since.
+    const settle = () => {
+      if (this.#inFlight.get(key) === mine) this.#inFlight.delete(key)
+    }
+    const promise = this.#context.http
       .call({
         method: 'GET',
         path: '/open/v1/product/list',
         query: { app: 'ima', platform: 'web', category },
         schema: listDataSchema,
         retry: 'idempotent',
-        signal: options.signal,
+        ...fields,
       })
-      .then((tree) => {
-        // Frozen: callers share it with the cache, so a change by one must not reach the others.
-        deepFreeze(tree)
-        if (config.productCacheTtlMs > 0) this.#cache.set(key, { tree, fetchedAt: Date.now() })
-        return tree
-      })
-      .finally(() => this.#inFlight.delete(key))
-    // One caller's abort must not fail the others: only share requests made without a signal.
-    if (!options.signal) this.#inFlight.set(key, request)
-    return request
+      .then(
+        (tree) => {
+          // Settled first, in the same step as the choice below: no caller can join after the tree was left unfrozen.
+          settle()
+          const cached = config.productCacheTtlMs > 0
+          // Frozen when shared (with the cache or a caller who joined), so a change by one must not reach the others.
+          // A tree for one caller alone is theirs: freezing it would be a walk of the whole tree for nothing.
+          if (cached || mine.joined) deepFreeze(tree)
+          if (cached) this.#cache.set(key, { tree, fetchedAt: Date.now() })
+          return tree
+        },
+        (error: unknown) => {
+          settle()
+          throw error
+        },
+      )
+    const mine: PendingTree = { promise, joined: false }
+    if (shareable) this.#inFlight.set(key, mine)
+    return promise
   }
 }

@@ -1,4 +1,4 @@
-import type { ClientContext } from '../core/context.js'
+import type { ClientContext } from './context.js'
 import { settledWithin } from '../core/deadline.js'
 import { ImaError } from '../core/errors.js'
 import { redactSecrets } from '../core/redact.js'

@@ -1,15 +1,17 @@
 import { checkAspectRatio, checkResolution, describeModel, type ModelInfo } from '../catalog/capabilities.js'
 import { resolveModelReference, type ResolvedModel } from '../catalog/model-references.js'
-import type { ClientContext } from '../core/context.js'
+import type { ClientContext } from './context.js'
+import type { RequestOptions } from '../core/http.js'
 import { ValidationError } from '../core/errors.js'
 import { PREFERENCE_BUDGET_MS, valueWithin } from '../core/deadline.js'
 import { planParameters, type ParameterPlan } from '../protocol/create-body.js'
 import type { ProductNode } from '../schemas/products.js'
 import type { TaskType } from '../schemas/tasks.js'
-import { leafOrNotFound, type Products } from './products.js'
+import { leafOrNotFound } from '../protocol/product-tree.js'
+import type { Products } from './products.js'
 
 /** What a create or a quote asks for, after input validation. */
-export interface TaskWish {
+export interface CheckedCreateParams {
   taskType: TaskType
   /** A model id, version id, name, alias or tier; the user's preference or the scope default when absent. */
   model?: string
@@ -19,10 +21,9 @@ export interface TaskWish {
   aspectRatio?: string
   params?: Record<string, unknown>
   n: number
-  signal?: AbortSignal
 }
 
-/** How the model was picked when the wish did not name one. */
+/** How the model was picked when the checked did not name one. */
 export type ModelSource = ResolvedModel['via'] | 'preference' | 'default'
 
 /** Everything decided before a create is sent: the version, the rule, the parameters. */
@@ -47,16 +48,18 @@ export interface PreparedTask {
  * Decides the model (explicit > the user's saved preference > the scope's
  * default), the version, the credit rule and the parameters of a task,
  * refusing before any create what cannot be met. Shared by `tasks.create`
- * and `products.quote` so a quote is exactly what a create would send.
+ * and `tasks.quote` so a quote is exactly what a create would send.
+ *
+ * @param request - the call's own options (checked with `checkRequestOptions`), for its read of the product list.
  */
-export async function prepareTask(context: ClientContext, products: Products, wish: TaskWish): Promise<PreparedTask> {
+export async function prepareTask(context: ClientContext, products: Products, checked: CheckedCreateParams, request: RequestOptions): Promise<PreparedTask> {
   const { scope, preferences } = context.config
-  let reference = wish.model
+  let reference = checked.model
   let modelSource: ModelSource | undefined
-  if (reference === undefined && wish.userId !== undefined) {
-    const reading = preferences.get(wish.userId, wish.taskType).catch((error: unknown) => {
+  if (reference === undefined && checked.userId !== undefined) {
+    const reading = preferences.get(checked.userId, checked.taskType).catch((error: unknown) => {
       // An unreachable or unreadable store means "no preference", never a failed generation.
-      context.config.logger.warn('ima preference unreadable', { taskType: wish.taskType, error })
+      context.config.logger.warn('ima preference unreadable', { taskType: checked.taskType, error })
       return undefined
     })
     // A store slower than this counts as "no preference": it never holds a generation back.
@@ -64,21 +67,21 @@ export async function prepareTask(context: ClientContext, products: Products, wi
     if (reference !== undefined) modelSource = 'preference'
   }
   if (reference === undefined) {
-    reference = scope.defaults[wish.taskType]
+    reference = scope.defaults[checked.taskType]
     modelSource = 'default'
   }
 
-  const leaves = await products.versions(wish.taskType, { signal: wish.signal })
-  const resolved = resolveModelReference(reference, { taskType: wish.taskType, scope, leaves })
-  const leaf = leafOrNotFound(wish.taskType, leaves, resolved.modelId, wish.versionId ?? resolved.versionId)
+  const leaves = await products.versions(checked.taskType, request)
+  const resolved = resolveModelReference(reference, { taskType: checked.taskType, scope, leaves })
+  const leaf = leafOrNotFound(checked.taskType, leaves, resolved.modelId, checked.versionId ?? resolved.versionId)
 
-  if (wish.size !== undefined) checkResolution(wish.size, scope)
-  const info = describeModel(resolved.modelId, wish.taskType, leaf)
-  const ratio = wish.aspectRatio?.replace(/\s+/g, '')
+  if (checked.size !== undefined) checkResolution(checked.size, scope)
+  const info = describeModel(resolved.modelId, checked.taskType, leaf)
+  const ratio = checked.aspectRatio?.replace(/\s+/g, '')
   if (ratio !== undefined) checkAspectRatio(ratio, info, scope)
 
   const plan = planParameters(leaf, {
-    overrides: { ...wish.params, size: wish.size, aspect_ratio: ratio },
+    overrides: { ...checked.params, size: checked.size, aspect_ratio: ratio },
     passThrough: info.aspectRatioMode === 'native' ? ['aspect_ratio'] : [],
   })
   if (plan.issues.length > 0) {
@@ -87,15 +90,15 @@ export async function prepareTask(context: ClientContext, products: Products, wi
   const { rule } = plan.choice
   const sizeValue = plan.choice.canonical.size ?? plan.extras.size ?? plan.defaults.size
   return {
-    taskType: wish.taskType,
+    taskType: checked.taskType,
     leaf,
     info,
     plan,
-    n: wish.n,
+    n: checked.n,
     modelSource: modelSource ?? resolved.via,
     attributeId: rule.attribute_id,
     credit: rule.points,
-    totalCredit: rule.points * wish.n,
+    totalCredit: rule.points * checked.n,
     size: sizeValue === undefined ? undefined : String(sizeValue),
   }
 }

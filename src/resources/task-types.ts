@@ -1,11 +1,20 @@
 import type { ResourceStatus, TaskFailure, TaskState } from '../protocol/task-status.js'
 import type { CreateTaskBody, TaskType } from '../schemas/tasks.js'
-import type { UploadSource } from './uploads.js'
+import type { UploadSource } from './uploads/sources.js'
 import type { ImaError } from '../core/errors.js'
+import type { RequestOptions } from '../core/http.js'
 import type { JournalEntry, JournalState } from '../stores/task-journal.js'
 
 /**
- * Parameters of `ima.tasks.create()`.
+ * Parameters of `ima.tasks.create()`: what to make. How the call runs —
+ * cancelling it, its time limit and retries — goes in the second argument,
+ * {@link RequestOptions}.
+ *
+ * @example
+ * ```ts
+ * const params: TaskCreateParams = { model: 'NB Pro', prompt: 'a red fox', size: '2K' }
+ * const task = await ima.tasks.create(params, { signal: AbortSignal.timeout(60_000) })
+ * ```
  * @public
  */
 export interface TaskCreateParams {
@@ -49,8 +58,6 @@ export interface TaskCreateParams {
    * Node client), uploaded first, 3 at a time.
    */
   inputImages?: UploadSource[]
-  /** Cancels the requests. */
-  signal?: AbortSignal
 }
 
 /** The model a task runs on. @public */
@@ -146,10 +153,16 @@ export interface TaskDetail {
   raw: Record<string, unknown>
 }
 
-/** A status event while waiting. @public */
-export interface TaskEvent {
-  /** The task's state at this poll. */
-  type: 'pending' | 'processing' | 'success' | 'failed'
+/**
+ * What every status event says, whatever the task's state.
+ *
+ * @example
+ * ```ts
+ * const describe = (event: TaskEventBase) => `${event.taskId}: ${event.percent}% after ${Math.round(event.elapsedMs / 1000)} s`
+ * ```
+ * @public
+ */
+export interface TaskEventBase {
   /** The task being waited for. */
   taskId: string
   /** Time since the task was created (or since waiting began, for a task known only by id). */
@@ -158,21 +171,111 @@ export interface TaskEvent {
   percent: number
   /** The task's outputs as of this poll. */
   medias: TaskMedia[]
-  /** On success: the first image's URL. */
-  url?: string
-  /** On success: every image's URL, in order. */
-  urls?: string[]
-  /** On failure: the service's reason. */
+}
+
+/**
+ * A poll that found the task still queued (`pending`) or running (`processing`).
+ *
+ * @example
+ * ```ts
+ * ima.on('task.status', (event) => {
+ *   if (event.type === 'pending' || event.type === 'processing') console.log(`${event.percent}%`)
+ * })
+ * ```
+ * @public
+ */
+export interface TaskProgressEvent extends TaskEventBase {
+  /** The task's state at this poll. */
+  type: 'pending' | 'processing'
+}
+
+/**
+ * The poll that found the task done: the last event of a successful wait.
+ *
+ * @example
+ * ```ts
+ * for await (const event of ima.tasks.waitFor(task)) {
+ *   if (event.type === 'success') console.log(event.url, event.urls.length)
+ * }
+ * ```
+ * @public
+ */
+export interface TaskSuccessEvent extends TaskEventBase {
+  /** The task finished; `url` and `urls` hold its images. */
+  type: 'success'
+  /** The first image's URL. */
+  url: string
+  /** Every image's URL, in order. */
+  urls: string[]
+}
+
+/**
+ * The poll that found the task failed (or deleted): the wait then throws
+ * `TaskFailedError`. Not to be confused with `TaskFailedEvent`, the
+ * payload of the client's `task.failed` event.
+ *
+ * @example
+ * ```ts
+ * ima.on('task.status', (event) => {
+ *   if (event.type === 'failed') console.warn(`task ${event.taskId} failed: ${event.reason ?? 'no reason given'}`)
+ * })
+ * ```
+ * @public
+ */
+export interface TaskFailureEvent extends TaskEventBase {
+  /** The task failed or was deleted. */
+  type: 'failed'
+  /** The service's reason, when it gave one. */
   reason?: string
 }
 
-/** Options of `tasks.waitFor` and `tasks.wait`. @public */
-export interface WaitOptions {
-  /** Stops waiting (with an `ImaAbortError`); the task itself keeps running. */
-  signal?: AbortSignal
+/**
+ * A status event while waiting, one per poll. Narrow on `type` to read what
+ * only some states carry: `url`/`urls` on `success`, `reason` on `failed`.
+ *
+ * @example
+ * ```ts
+ * for await (const event of ima.tasks.waitFor(task)) {
+ *   if (event.type === 'success') console.log('done:', event.url)
+ *   else if (event.type === 'failed') console.log('failed:', event.reason)
+ *   else console.log(event.type, `${event.percent}%`)
+ * }
+ * ```
+ * @public
+ */
+export type TaskEvent = TaskProgressEvent | TaskSuccessEvent | TaskFailureEvent
+
+/**
+ * Options of `tasks.waitFor`, `tasks.wait` and `tasks.resume`. Two different
+ * time limits:
+ * - `timeoutMs` is the whole wait's deadline (default 10 min); past it the
+ *   wait throws `TaskTimeoutError` and the task may still finish.
+ * - `timeout` (from {@link RequestOptions}) limits each HTTP attempt of each
+ *   poll (default: the client's `timeout`); a poll that times out counts as
+ *   a failed poll (see `maxPollFailures`), it does not end the wait by itself.
+ *
+ * `maxRetries` applies to each poll request; `signal` stops waiting (with an
+ * `ImaAbortError`) and the task itself keeps running.
+ *
+ * @example
+ * ```ts
+ * const result = await ima.tasks.wait(task, {
+ *   timeoutMs: 300_000, // give up waiting after 5 min
+ *   timeout: 10_000, // each poll request: 10 s per attempt
+ *   maxRetries: 1,
+ *   signal: AbortSignal.timeout(600_000),
+ * })
+ * ```
+ * @public
+ */
+export interface WaitOptions extends RequestOptions {
   /** Time between polls, in ms. @defaultValue the model's interval (5 s; Midjourney 8 s), 5 s for unknown models */
   intervalMs?: number
-  /** Overall deadline, in ms, after which a `TaskTimeoutError` is thrown (the task may still finish). @defaultValue 600000 */
+  /**
+   * Overall deadline of the wait, in ms, after which a `TaskTimeoutError` is
+   * thrown (the task may still finish). Not to be confused with `timeout`,
+   * the limit of each poll's HTTP attempt. @defaultValue 600000
+   */
   timeoutMs?: number
   /**
    * Failed polls in a row (network errors, 5xx, garbled answers — after the
@@ -200,7 +303,17 @@ export interface TaskResult {
   elapsedMs: number
 }
 
-/** Parameters of `products.quote`: those of `tasks.create`, nothing is created. @public */
+/**
+ * Parameters of `tasks.quote`: those of `tasks.create`, nothing is created.
+ * The call's `signal`, `timeout` and `maxRetries` go in its second argument.
+ *
+ * @example
+ * ```ts
+ * const params: TaskQuoteParams = { model: 'NB Pro', prompt: 'a fox', size: '4K' }
+ * const quote = await ima.tasks.quote(params, { signal: AbortSignal.timeout(10_000) })
+ * ```
+ * @public
+ */
 export type TaskQuoteParams = Omit<TaskCreateParams, 'fallback'>
 
 /** What a task would cost and which rule it would use. @public */

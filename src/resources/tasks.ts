@@ -1,5 +1,6 @@
-import { abortErrorFor, anySignal } from '../core/abort.js'
-import type { ClientContext } from '../core/context.js'
+import { abortErrorFor } from '../core/abort.js'
+import { redactSecrets } from '../core/redact.js'
+import type { ClientContext } from './context.js'
 import {
   ApiError,
   AttributeMismatchError,
@@ -11,6 +12,7 @@ import {
   ImaError,
   ValidationError,
 } from '../core/errors.js'
+import { requestFields, type RequestOptions } from '../core/http.js'
 import { createOutcomeOf } from '../core/retry-policy.js'
 import { toJsonText, validateInput } from '../core/validate.js'
 import type { JournalEntry } from '../stores/task-journal.js'
@@ -26,11 +28,10 @@ import {
   type WireMedia,
 } from '../schemas/tasks.js'
 import type { Products } from './products.js'
-import { isUploadSource, type Uploads, type UploadSource } from './uploads.js'
-import { prepareTask, type PreparedTask, type TaskWish } from './task-preparation.js'
-import { iteratePoll } from './task-polling.js'
-import { taskIdOf, TaskWaiter } from './task-waiting.js'
-import { taskWishFrom } from './task-wish.js'
+import { isUploadSource, type Uploads, type UploadSource } from './uploads/index.js'
+import { prepareTask, type PreparedTask, type CheckedCreateParams } from './task-preparation.js'
+import { iteratePoll, taskIdOf, TaskWaiter } from './task-waiting.js'
+import { checkCreateParams, checkRequestOptions } from './create-params.js'
 import type {
   CreatedTask,
   RecentTasksOptions,
@@ -39,6 +40,9 @@ import type {
   TaskDetail,
   TaskEvent,
   TaskMedia,
+  TaskModel,
+  TaskQuote,
+  TaskQuoteParams,
   TaskRef,
   TaskResult,
   WaitOptions,
@@ -107,6 +111,18 @@ function toTaskMedia(media: WireMedia): TaskMedia {
 }
 
 /**
+ * A media with the service's own text redacted: `error_msg`, `remark` and
+ * any other text but its URLs (the results), since it may quote the key.
+ */
+function redactMediaText(media: WireMedia, secrets: readonly (string | undefined)[]): WireMedia {
+  const copy: Record<string, unknown> = { ...media }
+  for (const [field, value] of Object.entries(copy)) {
+    if (typeof value === 'string' && !field.endsWith('url')) copy[field] = redactSecrets(value, secrets)
+  }
+  return copy as WireMedia
+}
+
+/**
  * Tasks: create one, read its detail, and wait for its result.
  * @public
  */
@@ -125,9 +141,39 @@ export class Tasks {
     this.#journaling = new TaskJournaling(context)
     this.#waiter = new TaskWaiter(
       context,
-      (taskId, signal) => this.get(taskId, { signal }),
+      (taskId, request) => this.get(taskId, request),
       (taskId, outcome) => this.#journaling.recordWaitOutcome(taskId, outcome),
     )
+  }
+
+  /**
+   * What a task would cost and which rule it would use, without creating it:
+   * exactly what `create` would send, through the same preparation. Takes the
+   * same parameters as `tasks.create`.
+   *
+   * @param options - for this call only: `signal` cancels it, `timeout` and `maxRetries` apply to its read of the product list.
+   * @example
+   * ```ts
+   * const quote = await ima.tasks.quote({ model: 'NB Pro', prompt: 'a fox', size: '4K' }, { timeout: 5_000 })
+   * console.log(quote.totalCredit, quote.attributeId) // 18 2401
+   * ```
+   */
+  async quote(params: TaskQuoteParams, options?: RequestOptions): Promise<TaskQuote> {
+    const checked = checkCreateParams(params)
+    const request = checkRequestOptions(options)
+    const prepared = await prepareTask(this.#context, this.#products, checked, request)
+    const model: TaskModel = { id: prepared.leaf.model_id, name: prepared.leaf.name, version: prepared.leaf.id }
+    return {
+      taskType: prepared.taskType,
+      model,
+      attributeId: prepared.attributeId,
+      credit: prepared.credit,
+      n: prepared.n,
+      totalCredit: prepared.totalCredit,
+      size: prepared.size,
+      estimatedSeconds: prepared.info.estimatedSeconds,
+      withinBudget: prepared.totalCredit <= Math.min(params.maxCredits ?? Number.POSITIVE_INFINITY, this.#context.budget.remaining),
+    }
   }
 
   /**
@@ -135,31 +181,40 @@ export class Tasks {
    * user's preference or the scope's default), takes its newest version,
    * merges the form defaults with your parameters, chooses the credit rule,
    * checks the budget and the whole body, then sends it. Nothing is sent when
-   * a wish cannot be met. When the service refuses the create because the
+   * a checked cannot be met. When the service refuses the create because the
    * product list changed (6006, 6009, 6010, "Invalid product attribute"), the
    * list is read again and the create sent once more — safe, since the first
    * one was refused, not accepted.
    *
+   * `options` are for this call only. `timeout` and `maxRetries` apply to
+   * each of its HTTP requests: the product list read, the uploads of input
+   * images and the create (which is still re-sent only when provably safe).
+   * Aborting `signal` before the create is sent rejects with an
+   * `AbortError`; aborting while it is in flight rejects at once with a
+   * detached `CreateOutcomeUnknownError`, and its answer is still read and
+   * journaled in the background.
+   *
    * @throws ValidationError (before any request; `BudgetExceededError`, `ModelNotFoundError`), ApiError subclasses, CreateOutcomeUnknownError.
    * @example
    * ```ts
-   * const task = await ima.tasks.create({ model: 'gemini-3-pro-image', prompt: 'a red fox', size: '2K' })
+   * const task = await ima.tasks.create({ model: 'gemini-3-pro-image', prompt: 'a red fox', size: '2K' }, { signal: AbortSignal.timeout(60_000) })
    * console.log(task.id, task.credit)
    * ```
    */
-  async create(params: TaskCreateParams): Promise<CreatedTask> {
-    const wish = taskWishFrom(params)
-    // Model, size and ratio are checked before any upload, so nothing is uploaded for a wish that cannot be met.
-    let prepared = await prepareTask(this.#context, this.#products, wish)
-    const inputImages = await this.#inputImageUrls(params.inputImages ?? [], wish.signal)
+  async create(params: TaskCreateParams, options?: RequestOptions): Promise<CreatedTask> {
+    const checked = checkCreateParams(params)
+    const request = checkRequestOptions(options)
+    // Model, size and ratio are checked before any upload, so nothing is uploaded for a request that cannot be met.
+    let prepared = await prepareTask(this.#context, this.#products, checked, request)
+    const inputImages = await this.#inputImageUrls(params.inputImages ?? [], request)
     for (let attempt = 1; ; attempt += 1) {
-      const body = buildCreateBody({ taskType: wish.taskType, leaf: prepared.leaf, plan: prepared.plan, prompt: params.prompt, n: wish.n, inputImages })
+      const body = buildCreateBody({ taskType: checked.taskType, leaf: prepared.leaf, plan: prepared.plan, prompt: params.prompt, n: checked.n, inputImages })
       validateInput(createBodySchema, body, 'create body')
       toJsonText(body, 'create body', [this.#context.config.apiKey])
-      await this.#reserveBudget(prepared, params.maxCredits)
-      const sent = await this.#sendCreate(body, prepared, wish)
+      await this.#reserveBudget(prepared, params.maxCredits, request)
+      const sent = await this.#sendCreate(body, prepared, checked, request)
       if ('task' in sent) return sent.task
-      const next = attempt < MAX_CREATE_ATTEMPTS ? await this.#recover(sent.refused, prepared, wish, params, attempt) : undefined
+      const next = attempt < MAX_CREATE_ATTEMPTS ? await this.#recover(sent.refused, prepared, checked, params, attempt, request) : undefined
       if (!next) throw sent.refused
       prepared = next
     }
@@ -171,10 +226,10 @@ export class Tasks {
    * proved it either way, or the caller aborted while it was in flight —
    * throws `CreateOutcomeUnknownError` and stays reserved against the budget.
    */
-  async #sendCreate(body: CreateTaskBody, prepared: PreparedTask, wish: TaskWish): Promise<{ task: CreatedTask } | { refused: unknown }> {
+  async #sendCreate(body: CreateTaskBody, prepared: PreparedTask, checked: CheckedCreateParams, request: RequestOptions): Promise<{ task: CreatedTask } | { refused: unknown }> {
     const { budget } = this.#context
     const cost = prepared.totalCredit
-    const intent = await this.#journaling.recordIntent(prepared, body, wish.userId)
+    const intent = await this.#journaling.recordIntent(prepared, body, checked.userId)
     let inFlight = false
     const sending = this.#context.http.call({
       method: 'POST',
@@ -182,7 +237,7 @@ export class Tasks {
       body,
       schema: createResultSchema,
       retry: 'create',
-      signal: wish.signal,
+      ...requestFields(request),
       // The caller's abort must not cut a create whose body may have left: its answer is read to the end.
       abortInFlight: false,
       onInFlight: (value) => {
@@ -192,7 +247,7 @@ export class Tasks {
     })
     let answer: { id: string } | typeof DETACHED
     try {
-      answer = await detachOnAbort(sending, wish.signal, () => inFlight)
+      answer = await detachOnAbort(sending, request.signal, () => inFlight)
     } catch (error) {
       if (error instanceof ImaAbortError || createOutcomeOf(error) === 'not-processed') {
         budget.settle(cost, 'released')
@@ -205,7 +260,7 @@ export class Tasks {
     }
     if (answer === DETACHED) {
       budget.settle(cost, 'uncertain')
-      const error = await this.#outcomeUnknown(intent, abortErrorFor(wish.signal as AbortSignal), true)
+      const error = await this.#outcomeUnknown(intent, abortErrorFor(request.signal as AbortSignal), true)
       this.#followDetached(sending, intent, prepared, body)
       throw error
     }
@@ -263,22 +318,22 @@ export class Tasks {
    * Input images as URLs: https URLs pass as they are; bytes, Blobs, streams
    * and (Node client) file paths are uploaded first, 3 at a time.
    */
-  async #inputImageUrls(sources: readonly unknown[], signal: AbortSignal | undefined): Promise<string[]> {
+  async #inputImageUrls(sources: readonly unknown[], request: RequestOptions): Promise<string[]> {
     const bad = sources.findIndex((source) => !isUploadSource(source))
     if (bad >= 0) {
       throw new ValidationError(`inputImages[${bad}] must be an https URL, bytes, a Blob, a stream or (Node client) a file path`, [
         { path: `inputImages.${bad}`, message: 'is not an image source' },
       ])
     }
-    return this.#uploads.putAll(sources as UploadSource[], { signal, path: 'inputImages' })
+    return this.#uploads.putAll(sources as UploadSource[], { ...request, path: 'inputImages' })
   }
 
   /** Sets the cost aside against the call's and the client's budgets, or refuses with a cheaper suggestion. */
-  async #reserveBudget(prepared: PreparedTask, callLimit: number | undefined): Promise<void> {
+  async #reserveBudget(prepared: PreparedTask, callLimit: number | undefined, request: RequestOptions): Promise<void> {
     const { budget } = this.#context
     const allowed = Math.min(callLimit ?? Number.POSITIVE_INFINITY, budget.remaining)
     if (prepared.totalCredit <= allowed && budget.reserve(prepared.totalCredit)) return
-    const suggestion = await this.#cheaperChoice(prepared, allowed)
+    const suggestion = await this.#cheaperChoice(prepared, allowed, request)
     const hint = suggestion
       ? `; ${suggestion.model}${suggestion.size ? ` at size ${suggestion.size}` : ''} costs ${suggestion.cost} and fits`
       : '; no model in this client\'s scope fits: raise maxCredits'
@@ -289,14 +344,14 @@ export class Tasks {
   }
 
   /** The best choice within `allowed`: the priciest size of the same model that fits, else the cheapest fitting model. */
-  async #cheaperChoice(prepared: PreparedTask, allowed: number): Promise<{ model: string; size: string | undefined; cost: number } | undefined> {
+  async #cheaperChoice(prepared: PreparedTask, allowed: number, request: RequestOptions): Promise<{ model: string; size: string | undefined; cost: number } | undefined> {
     const fits = (points: number) => points * prepared.n <= allowed
     // The priciest size that fits, and among equal prices the largest.
     const sameModel = prepared.info.sizes
       .filter((offer) => fits(offer.points))
       .sort((a, b) => b.points - a.points || (sizeLongSide(b.size) ?? 0) - (sizeLongSide(a.size) ?? 0))[0]
     if (sameModel) return { model: prepared.info.name, size: sameModel.size, cost: sameModel.points * prepared.n }
-    const models = await this.#products.models(prepared.taskType)
+    const models = await this.#products.models(prepared.taskType, request)
     let best: { model: string; size: string | undefined; cost: number } | undefined
     for (const model of models) {
       for (const offer of model.sizes) {
@@ -312,13 +367,20 @@ export class Tasks {
    * list changed), or the next smaller size (500, only when opted in).
    * Returns the new preparation, or undefined to give up.
    */
-  async #recover(error: unknown, prepared: PreparedTask, wish: TaskWish, params: TaskCreateParams, attempt: number): Promise<PreparedTask | undefined> {
+  async #recover(
+    error: unknown,
+    prepared: PreparedTask,
+    checked: CheckedCreateParams,
+    params: TaskCreateParams,
+    attempt: number,
+    request: RequestOptions,
+  ): Promise<PreparedTask | undefined> {
     const target = { method: 'POST', path: '/open/v1/tasks/create' }
     const listChanged = error instanceof AttributeMismatchError || error instanceof CreditMismatchError
     if (listChanged && attempt === 1) {
-      this.#products.invalidate(wish.taskType)
+      this.#products.invalidate(checked.taskType)
       this.#context.emit('retry', { ...target, attempt: attempt + 1, delayMs: 0, reason: `product list changed (${String(error.code)}): read it again and chose the rule anew`, error })
-      return prepareTask(this.#context, this.#products, wish)
+      return prepareTask(this.#context, this.#products, checked, request)
     }
     if (params.fallback?.size && refusedTheSize(error)) {
       const smaller = nextSmallerSize(prepared)
@@ -326,7 +388,7 @@ export class Tasks {
       this.#context.emit('retry', { ...target, attempt: attempt + 1, delayMs: 0, reason: `${String(error.code)} at size ${prepared.size ?? 'default'}: trying size ${smaller} (fallback.size)`, error })
       // On a virtual size field the ratio was turned into the old size: the new size replaces it.
       const keepRatio = prepared.info.aspectRatioMode !== 'virtual'
-      return prepareTask(this.#context, this.#products, { ...wish, size: smaller, aspectRatio: keepRatio ? wish.aspectRatio : undefined })
+      return prepareTask(this.#context, this.#products, { ...checked, size: smaller, aspectRatio: keepRatio ? checked.aspectRatio : undefined }, request)
     }
     return undefined
   }
@@ -367,23 +429,28 @@ export class Tasks {
   /**
    * Reads a task's detail once, with its state already worked out.
    *
+   * @param options - for this call only: `signal` cancels it, `timeout` and `maxRetries` apply to its request.
    * @example
    * ```ts
-   * const detail = await ima.tasks.get(task.id)
+   * const detail = await ima.tasks.get(task.id, { timeout: 5_000, maxRetries: 0 })
    * if (detail.state === 'success') console.log(detail.medias[0]?.url)
    * ```
    */
-  async get(taskRef: TaskRef, options: { signal?: AbortSignal } = {}): Promise<TaskDetail> {
+  async get(taskRef: TaskRef, options?: RequestOptions): Promise<TaskDetail> {
     const taskId = taskIdOf(taskRef)
-    const wire = await this.#context.http.call({
+    const request = checkRequestOptions(options)
+    const answer = await this.#context.http.call({
       method: 'POST',
       path: '/open/v1/tasks/detail',
       body: { task_id: taskId },
       schema: wireTaskDetailSchema,
       retry: 'idempotent',
-      signal: options.signal,
+      ...requestFields(request),
       log: { taskId },
     })
+    // Redacted once, where the wire detail becomes SDK data: every reason, error, event and log line made from it is clean.
+    const secrets = [this.#context.config.apiKey]
+    const wire = answer.medias ? { ...answer, medias: answer.medias.map((media) => redactMediaText(media, secrets)) } : answer
     const reading = readTaskStatus(wire.medias)
     return {
       id: wire.id === null || wire.id === undefined ? taskId : String(wire.id),
@@ -400,25 +467,29 @@ export class Tasks {
    * Waits for a task, yielding a status event per poll with a capped
    * percentage. Ends after the `success` event; after a `failed` event it
    * throws `TaskFailedError`; past `timeoutMs`, `TaskTimeoutError`.
+   * `timeout` and `maxRetries` apply to each poll request; `timeoutMs` is
+   * the deadline of the whole wait (see {@link WaitOptions}).
    *
    * @example
    * ```ts
-   * for await (const event of ima.tasks.waitFor(task)) console.log(event.type, event.percent)
+   * for await (const event of ima.tasks.waitFor(task, { timeoutMs: 300_000, timeout: 10_000 })) {
+   *   console.log(event.type, event.percent, event.type === 'success' ? event.url : '')
+   * }
    * ```
    */
   waitFor(taskRef: TaskRef, options: WaitOptions = {}): AsyncGenerator<TaskEvent, void, undefined> {
-    return iteratePoll((stop, onEvent) =>
-      this.#waiter.wait(taskRef, { ...options, signal: anySignal([options.signal, stop]) }, onEvent),
-    )
+    return iteratePoll(options.signal, (signal, onEvent) => this.#waiter.wait(taskRef, { ...options, signal }, onEvent))
   }
 
   /**
-   * Waits for a task and returns its result.
+   * Waits for a task and returns its result. `timeoutMs` is the deadline of
+   * the whole wait; `timeout` and `maxRetries` apply to each poll request
+   * (see {@link WaitOptions}).
    *
    * @throws TaskFailedError, TaskTimeoutError (the task may still finish; keep its id), an `AbortError`.
    * @example
    * ```ts
-   * const { url } = await ima.tasks.wait(task, { timeoutMs: 300_000 })
+   * const { url } = await ima.tasks.wait(task, { timeoutMs: 300_000, signal: AbortSignal.timeout(310_000) })
    * ```
    */
   async wait(taskRef: TaskRef, options: WaitOptions = {}): Promise<TaskResult> {
@@ -465,11 +536,14 @@ export class Tasks {
    * Waits again for every pending task (`pending()`), at once, and journals
    * how each ended. Never throws for one task: each outcome holds its result
    * or its error. Another process sharing the journal (a file, Redis) may
-   * resume what this one left.
+   * resume what this one left. `options` apply to every one of those waits,
+   * as in `tasks.wait`.
    *
    * @example
    * ```ts
-   * for (const { entry, result, error } of await ima.tasks.resume()) console.log(entry.taskId, result?.url ?? error?.message)
+   * for (const { entry, result, error } of await ima.tasks.resume({ timeoutMs: 120_000, timeout: 10_000 })) {
+   *   console.log(entry.taskId, result?.url ?? error?.message)
+   * }
    * ```
    */
   async resume(options: WaitOptions = {}): Promise<ResumeOutcome[]> {

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini'
+import { checkServiceURL, describeUrlProblem } from '../protocol/urls.js'
 
 /** The two task types the image API knows. */
 export const TASK_TYPES = ['text_to_image', 'image_to_image'] as const
@@ -6,24 +7,21 @@ export const TASK_TYPES = ['text_to_image', 'image_to_image'] as const
 /** A task type: `text_to_image` or `image_to_image`. @public */
 export type TaskType = (typeof TASK_TYPES)[number]
 
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]', '::1'])
-
-/** Whether a string is an https URL, or an http URL on a loopback host (the local server). */
-export function isAcceptedImageUrl(value: string): boolean {
-  let url: URL
-  try {
-    url = new URL(value)
-  } catch {
-    return false
-  }
-  if (url.protocol === 'https:') return true
-  return url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname)
-}
-
 const nonEmpty = z.string().check(z.trim(), z.minLength(1, 'must not be empty'))
 
+/** A URL the service may be given or may hand out: the one URL rule (protocol/urls.ts). */
+function urlRuleCheck(value: string): string | undefined {
+  const verdict = checkServiceURL(value)
+  return verdict.ok ? undefined : describeUrlProblem(verdict.problem)
+}
+
 const imageUrlSchema = z.string().check(
-  z.refine(isAcceptedImageUrl, 'must be a public https URL (http only on loopback)'),
+  z.refine((value: string) => urlRuleCheck(value) === undefined, 'must be a public https URL (http only on loopback, no user name or password)'),
+)
+
+// A result URL the SDK would hand to a browser, a download or a later create: a `javascript:` or `file:` answer is refused, never a success.
+const resultUrl = z.optional(
+  z.nullable(z.string().check(z.refine((value: string) => value === '' || urlRuleCheck(value) === undefined, 'must be an https URL (http only on loopback)'))),
 )
 
 const castSchema = z.object({ points: z.number(), attribute_id: z.int() })
@@ -106,10 +104,10 @@ const optionalNumber = z.optional(z.nullable(z.number()))
 export const wireMediaSchema = z.looseObject({
   resource_status: z.optional(z.nullable(z.union([z.number(), z.string()]))),
   status: optionalText,
-  url: optionalText,
-  watermark_url: optionalText,
-  cover_url: optionalText,
-  preview_url: optionalText,
+  url: resultUrl,
+  watermark_url: resultUrl,
+  cover_url: resultUrl,
+  preview_url: resultUrl,
   format: optionalText,
   width: optionalNumber,
   height: optionalNumber,

@@ -1,4 +1,5 @@
-import { MODEL_CATALOG, NANO_BANANA_SCOPE } from 'ima-open-sdk'
+import { NANO_BANANA_SCOPE } from 'ima-open-sdk'
+import { MODEL_CATALOG } from 'ima-open-sdk/protocol'
 import { describe, expect, it } from 'vitest'
 import { acknowledge, findBannedTerms, parseRequest, type ChatRequest } from '../../src/chat/index.js'
 

@@ -1,4 +1,5 @@
-import { FULL_CATALOG_SCOPE, MODEL_CATALOG, NANO_BANANA_SCOPE, TaskFailedError, TaskTimeoutError, type CreatedTask, type TaskCreateParams, type TaskEvent } from 'ima-open-sdk'
+import { MODEL_CATALOG } from 'ima-open-sdk/protocol'
+import { FULL_CATALOG_SCOPE, NANO_BANANA_SCOPE, TaskFailedError, TaskTimeoutError, type CreatedTask, type TaskCreateParams, type TaskEvent } from 'ima-open-sdk'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createApiError } from '../../src/core/api-error-factory.js'
 import {
@@ -51,7 +52,7 @@ function scriptedClient(task: CreatedTask, finishAfterMs: number, ending: 'succe
         await new Promise((resolve) => setTimeout(resolve, finishAfterMs))
         if (ending !== 'success') throw ending
         const media = { resourceStatus: 1 as const, status: 'success', url: URL_OK, watermarkUrl: undefined, coverUrl: undefined, previewUrl: undefined, format: 'png', width: 1, height: 1, errorMsg: undefined, remark: undefined }
-        yield { type: 'success', taskId: task.id, elapsedMs: Date.now() - started, percent: 100, medias: [media], url: URL_OK }
+        yield { type: 'success', taskId: task.id, elapsedMs: Date.now() - started, percent: 100, medias: [media], url: URL_OK, urls: [URL_OK] }
       },
     },
   }
@@ -167,7 +168,7 @@ describe('createChatReporter: the message sequence and its timing', () => {
             await new Promise((resolve) => setTimeout(resolve, 7_000))
             yield { type: 'processing', taskId: task.id, elapsedMs: elapsed, percent: 0, medias: [] }
           }
-          yield { type: 'success', taskId: task.id, elapsedMs: 49_000, percent: 100, medias: [], url: URL_OK }
+          yield { type: 'success', taskId: task.id, elapsedMs: 49_000, percent: 100, medias: [], url: URL_OK, urls: [URL_OK] }
         },
       },
     }

@@ -35,10 +35,10 @@ async function abortLatency(call: (signal: AbortSignal) => Promise<unknown>): Pr
 describe('cancellation', () => {
   it.each([
     ['products.list', (signal: AbortSignal) => hanging.products.list('text_to_image', { signal })],
-    ['products.quote', (signal: AbortSignal) => hanging.products.quote({ model: 'MJ', prompt: 'x', signal })],
-    ['tasks.create', (signal: AbortSignal) => hanging.tasks.create({ model: 'MJ', prompt: 'x', signal })],
+    ['tasks.quote', (signal: AbortSignal) => hanging.tasks.quote({ model: 'MJ', prompt: 'x' }, { signal })],
+    ['tasks.create', (signal: AbortSignal) => hanging.tasks.create({ model: 'MJ', prompt: 'x' }, { signal })],
     ['tasks.get', (signal: AbortSignal) => hanging.tasks.get('task_1', { signal })],
-    ['generate', (signal: AbortSignal) => hanging.generate({ model: 'MJ', prompt: 'x', signal })],
+    ['generate', (signal: AbortSignal) => hanging.generate({ model: 'MJ', prompt: 'x' }, { signal })],
   ])('%s rejects with an AbortError at once', async (_name, call) => {
     const { error, latencyMs } = await abortLatency(call)
     expect(error.name).toBe('AbortError')

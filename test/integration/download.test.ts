@@ -1,9 +1,10 @@
 import { mkdtemp, readFile, readdir } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { describe, expect, it } from 'vitest'
-import { ValidationError } from 'ima-open-sdk'
+import { afterEach, describe, expect, it } from 'vitest'
+import { ResponseValidationError, ValidationError } from 'ima-open-sdk'
 import { downloadResult } from 'ima-open-sdk/node'
+import { startPlainServer, type PlainServer } from '../support/plain-server.js'
 import { rejectionOf, useImaServer } from './harness.js'
 
 const ima = useImaServer({ progression: 'polls' })
@@ -33,5 +34,66 @@ describe('a generated image end to end', () => {
 
   it('refuses plain http outside loopback', async () => {
     expect(await rejectionOf(downloadResult('http://example.com/a.png', '/tmp/never.png'))).toBeInstanceOf(ValidationError)
+  })
+})
+
+describe('redirects of a download', () => {
+  const servers: PlainServer[] = []
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((server) => server.close()))
+  })
+  const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3])
+
+  /** A host that redirects `/hop/<n>` to `/hop/<n-1>` (or to `location(…)`), and serves a PNG at `/hop/0`. */
+  async function hopping(location?: (url: string) => string): Promise<PlainServer> {
+    const server = await startPlainServer((request, response) => {
+      const hops = Number(/^\/hop\/(\d+)/.exec(request.url ?? '')?.[1] ?? 0)
+      if (hops === 0) return void response.writeHead(200, { 'content-type': 'image/png' }).end(PNG)
+      response.writeHead(302, { location: location ? location(request.url ?? '/') : `/hop/${hops - 1}` }).end()
+    })
+    servers.push(server)
+    return server
+  }
+
+  it('follows plain-http hops on the same origin, up to 5', async () => {
+    const server = await hopping()
+    const dir = await mkdtemp(join(tmpdir(), 'ima-download-'))
+    const saved = await downloadResult(`${server.url}/hop/5`, join(dir, 'a.png'))
+    expect(await readFile(saved.path)).toEqual(PNG)
+    expect(server.requests.map((request) => request.url)).toEqual(['/hop/5', '/hop/4', '/hop/3', '/hop/2', '/hop/1', '/hop/0'])
+  })
+
+  it('refuses a sixth hop', async () => {
+    const server = await hopping()
+    const dir = await mkdtemp(join(tmpdir(), 'ima-download-'))
+    const error = await rejectionOf(downloadResult(`${server.url}/hop/6`, join(dir, 'a.png')))
+    expect(error).toBeInstanceOf(ResponseValidationError)
+    expect(error.message).toContain('redirected more than 5 times')
+    expect(server.requests).toHaveLength(6)
+    expect(await readdir(dir)).toEqual([])
+  })
+
+  it('refuses a plain-http hop to another loopback service, which gets nothing', async () => {
+    // Another service on this machine: a redirect must never reach it, http on loopback is for the local server itself.
+    const other = await startPlainServer((_request, response) => response.writeHead(200, { 'content-type': 'image/png' }).end(PNG))
+    servers.push(other)
+    const server = await hopping(() => `${other.url}/secret-admin`)
+    const dir = await mkdtemp(join(tmpdir(), 'ima-download-'))
+    const error = await rejectionOf(downloadResult(`${server.url}/hop/1`, join(dir, 'a.png')))
+    expect(error).toBeInstanceOf(ResponseValidationError)
+    expect(error.message).toContain(`to ${other.url}: plain http is followed only on the same origin (${server.url})`)
+    expect(other.requests).toEqual([])
+    expect(await readdir(dir)).toEqual([])
+  })
+
+  it('refuses a hop the URL rule refuses: plain http elsewhere, a user name in the URL', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ima-download-'))
+    for (const location of ['http://cdn.example.com/a.png', 'https://user:pw@cdn.example.com/a.png']) {
+      const server = await hopping(() => location)
+      const error = await rejectionOf(downloadResult(`${server.url}/hop/1`, join(dir, 'a.png')))
+      expect(error).toBeInstanceOf(ResponseValidationError)
+      expect(error.message).not.toContain('pw@')
+      expect(server.requests).toHaveLength(1)
+    }
   })
 })

@@ -149,7 +149,7 @@ describe('model references, tiers and scopes', () => {
 describe('cost before spending', () => {
   it('quotes without creating anything', async () => {
     const creates = countRequests('/open/v1/tasks/create')
-    const quote = await ima.client().products.quote({ model: 'NB Pro', prompt: 'a fox', size: '4k', n: 2 })
+    const quote = await ima.client().tasks.quote({ model: 'NB Pro', prompt: 'a fox', size: '4k', n: 2 })
     expect(quote).toMatchObject({ attributeId: 2401, credit: 18, n: 2, totalCredit: 36, size: '4K', estimatedSeconds: [60, 120], withinBudget: true })
     expect(quote.model).toEqual({ id: 'gemini-3-pro-image', name: 'Nano Banana Pro', version: 'gemini-3-pro-image-preview' })
     expect(countRequests('/open/v1/tasks/create')).toBe(creates)
@@ -170,7 +170,7 @@ describe('cost before spending', () => {
     expect(client.creditsSpent).toBe(10)
     const error = await rejectionOf(client.tasks.create({ model: 'gemini-3-pro-image', prompt: 'another fox' }))
     expect(error).toMatchObject({ name: 'BudgetExceededError', remaining: 5, suggestion: { model: 'Nano Banana2', size: '512px', cost: 4 } })
-    expect((await client.products.quote({ model: 'gemini-3-pro-image', prompt: 'x' })).withinBudget).toBe(false)
+    expect((await client.tasks.quote({ model: 'gemini-3-pro-image', prompt: 'x' })).withinBudget).toBe(false)
   })
 
   it('does not count a refused create against the budget', async () => {
@@ -187,7 +187,7 @@ describe('product list cache and recovery', () => {
     const cached = ima.client()
     await cached.tasks.create({ model: 'MJ', prompt: 'a' })
     await cached.tasks.create({ model: 'MJ', prompt: 'b' })
-    await cached.products.quote({ model: 'MJ', prompt: 'c' })
+    await cached.tasks.quote({ model: 'MJ', prompt: 'c' })
     expect(lists() - before).toBe(1)
     before = lists()
     const uncached = ima.client({ productCacheTtlMs: 0 })

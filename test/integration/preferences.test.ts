@@ -20,7 +20,7 @@ describe('ima.preferences', () => {
   it('remember resolves an alias against the live list, and generate({ userId }) then uses it; forget returns to the default', async () => {
     const client = ima.client()
     const saved = await client.preferences.remember('u1', 'text_to_image', 'NB Pro')
-    const quote = await client.products.quote({ model: 'gemini-3-pro-image', prompt: 'x' })
+    const quote = await client.tasks.quote({ model: 'gemini-3-pro-image', prompt: 'x' })
     expect(saved).toEqual({ modelId: 'gemini-3-pro-image', modelName: quote.model.name, credit: quote.credit, lastUsed: expect.any(String) })
     expect(await client.preferences.get('u1', 'text_to_image')).toEqual(saved)
     expect(await client.preferences.list('u1')).toEqual({ text_to_image: saved })

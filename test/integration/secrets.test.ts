@@ -1,6 +1,8 @@
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { inspect } from 'node:util'
-import { describe, expect, it } from 'vitest'
-import { ImaClient, type ImaEvents, type ImaLogger } from 'ima-open-sdk'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ConnectionError, ImaClient, TaskFailedError, type ImaEvents, type ImaLogger } from 'ima-open-sdk'
 import { downloadResult } from 'ima-open-sdk/node'
 import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -13,6 +15,50 @@ const WRONG_KEY = 'ima_CANARY_wrong_4a6c8e0b2d4f6a8c'
 const FINGERPRINTS = [KEY, WRONG_KEY, KEY.slice(4, 16), WRONG_KEY.slice(4, 16)]
 
 const ima = useImaServer({ progression: 'polls', apiKeys: { [KEY]: 10_000 } })
+
+const REDACTED = '[redacted]'
+const URL_PASSWORD = 'PASSWORD_CANARY_5d1e'
+const URL_SIGNATURE = 'SIGNATURE_CANARY_77ab'
+
+/** Each form of the key in `texts`, in any case: the whole key, its secret part, and a piece of it. */
+function expectNoKeyIn(texts: readonly string[]): void {
+  const forms = [KEY, KEY.slice(4), KEY.slice(4, 16)].map((form) => form.toLowerCase())
+  expect(texts.length).toBeGreaterThan(0)
+  for (const text of texts) {
+    const lower = text.toLowerCase()
+    for (const form of forms) expect(lower).not.toContain(form)
+  }
+}
+
+/** Failed tasks whose service text quotes the key, by task id: the whole key, upper-cased, without its prefix, and in a remark. */
+const ECHOED_FAILURES: Record<string, Record<string, unknown>> = {
+  task_full: { resource_status: 2, status: 'failed', url: '', error_msg: `upstream refused key ${KEY}`, remark: `remark ${KEY}` },
+  task_upper: { resource_status: 2, status: 'failed', url: '', error_msg: `INVALID KEY ${KEY.toUpperCase()}` },
+  task_bare: { resource_status: 2, status: 'failed', url: '', error_msg: `token ${KEY.slice(4)} refused` },
+  task_remark: { resource_status: 1, status: 'failed', url: '', remark: `remark quoting ${KEY}, ${KEY.toUpperCase()} and ${KEY.slice(4)}` },
+}
+
+// The local server's failures carry fixed texts, so this stub plays a service whose failure text quotes the key.
+const echoingService = { server: undefined as Server | undefined, url: '' }
+beforeAll(async () => {
+  const server = createServer((req, res) => {
+    let body = ''
+    req.on('data', (chunk: Buffer) => (body += chunk.toString()))
+    req.on('end', () => {
+      const taskId = String((JSON.parse(body || '{}') as { task_id?: unknown }).task_id)
+      const media = ECHOED_FAILURES[taskId]
+      res.writeHead(media ? 200 : 404, { 'content-type': 'application/json' })
+      res.end(JSON.stringify(media ? { code: 0, message: 'success', data: { id: taskId, medias: [media] } } : { code: 404, message: 'task not found' }))
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  echoingService.server = server
+  echoingService.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+})
+afterAll(async () => {
+  echoingService.server?.closeAllConnections()
+  await new Promise<void>((resolve) => (echoingService.server ? echoingService.server.close(() => resolve()) : resolve()))
+})
 
 const EVENT_NAMES: Array<keyof ImaEvents> = ['request', 'response', 'retry', 'task.created', 'task.status', 'task.succeeded', 'task.failed', 'task.poll_failed', 'task.outcome_unknown', 'task.detached_settled']
 
@@ -84,6 +130,63 @@ describe('the API key never leaks', () => {
     }
   })
 
+  it('is redacted where a failed task\'s error_msg and remark enter: full, upper-case, or without its prefix', async () => {
+    const { client, captured, capture, captureError } = capturingClient(KEY, { baseURL: echoingService.url })
+    const failures: Array<[string, string | undefined]> = []
+    for (const taskId of Object.keys(ECHOED_FAILURES)) {
+      const error = await rejectionOf(client.tasks.wait(taskId, { intervalMs: 1 }))
+      expect(error).toBeInstanceOf(TaskFailedError)
+      captureError(error)
+      capture(inspect(error, { showHidden: true, getters: true, depth: 5 }))
+      failures.push([(error as TaskFailedError).failure, (error as TaskFailedError).reason])
+      const detail = await client.tasks.get(taskId)
+      capture(detail)
+      capture(JSON.stringify(detail))
+    }
+    // The failures are still told apart and keep what is not secret.
+    expect(failures).toEqual([
+      ['resource', `upstream refused key ${REDACTED}`],
+      ['resource', `INVALID KEY ${REDACTED}`],
+      ['resource', `token ${REDACTED} refused`],
+      ['status', `remark quoting ${REDACTED}, ${REDACTED} and ${REDACTED}`],
+    ])
+    expectNoKeyIn(captured)
+    // Every path was taken: status and failed events, and log lines.
+    expect(captured.some((text) => text.includes("name: 'task.status'") && text.includes("type: 'failed'"))).toBe(true)
+    expect(captured.filter((text) => text.includes("name: 'task.failed'"))).toHaveLength(4)
+    expect(captured.filter((text) => text.startsWith('warn ima task failed'))).toHaveLength(4)
+  })
+
+  it('is cut with the userinfo and query of URLs in connection errors and retry events', async () => {
+    // Fetches (a proxy's, an instrumented one) whose errors quote a proxy URL with credentials, or a signed URL.
+    const throwing = (message: string) => capturingClient(KEY, {
+      maxRetries: 1,
+      fetch: async () => {
+        throw new TypeError(message)
+      },
+    })
+    const viaProxy = throwing(`connect ECONNREFUSED through proxy http://bob:${URL_PASSWORD}@proxy.example:3128`)
+    const signed = throwing(`request to https://cdn.example/open/v1/tasks/detail?X-Amz-Signature=${URL_SIGNATURE}&token=${KEY} failed, reason: socket hang up`)
+    const proxyError = await rejectionOf(viaProxy.client.tasks.get('task_1'))
+    const signedError = await rejectionOf(signed.client.tasks.get('task_1'))
+    expect(proxyError).toBeInstanceOf(ConnectionError)
+    expect(proxyError.message).toContain(`through proxy http://${REDACTED}@proxy.example:3128`)
+    expect(signedError).toBeInstanceOf(ConnectionError)
+    expect(signedError.message).toContain(`https://cdn.example/open/v1/tasks/detail?${REDACTED} failed`)
+    for (const [error, from] of [[proxyError, viaProxy], [signedError, signed]] as const) {
+      from.captureError(error)
+      from.capture(inspect(error, { showHidden: true, getters: true, depth: 5 }))
+    }
+    const captured = [...viaProxy.captured, ...signed.captured]
+    // One retry each, its event holding the error.
+    expect(captured.filter((text) => text.includes("name: 'retry'"))).toHaveLength(2)
+    expectNoKeyIn(captured)
+    for (const text of captured) {
+      expect(text).not.toContain(URL_PASSWORD)
+      expect(text).not.toContain(URL_SIGNATURE)
+    }
+  })
+
   it('is sent only to the API host: never with result downloads', async () => {
     const result = await ima.client({ apiKey: KEY }).generate({ model: 'MJ', prompt: 'a castle', intervalMs: 1 })
     await downloadResult(result.url, join(await mkdtemp(join(tmpdir(), 'ima-secrets-')), 'castle.png'))
@@ -91,5 +194,24 @@ describe('the API key never leaks', () => {
     expect(toFiles.length).toBeGreaterThan(0)
     for (const request of toFiles) expect(request.headers.authorization).toBeUndefined()
     for (const request of ima.server.requests) expect(JSON.stringify(request)).not.toContain(KEY)
+  })
+})
+
+describe('an option quoted in a configuration error', () => {
+  it.each([
+    ['the key pasted as baseURL', { apiKey: KEY, baseURL: KEY }],
+    ['the key pasted as uploadBaseURL, upper case', { apiKey: KEY, uploadBaseURL: KEY.toUpperCase() }],
+    ['the key pasted as language', { apiKey: KEY, language: KEY as 'en' }],
+    ['the key as a plain-http host', { apiKey: KEY, baseURL: `http://${KEY.slice(4).toLowerCase()}.example.com` }],
+  ])('%s is refused without printing the key', (_what, options) => {
+    let error: unknown
+    try {
+      new ImaClient(options)
+    } catch (caught) {
+      error = caught
+    }
+    expect((error as Error).name).toBe('ImaConfigError')
+    const shown = `${(error as Error).message}\n${(error as Error).stack}\n${inspect(error, { showHidden: true, getters: true, depth: 5 })}\n${JSON.stringify(error)}`
+    for (const fingerprint of FINGERPRINTS) expect(shown.toLowerCase()).not.toContain(fingerprint.toLowerCase())
   })
 })

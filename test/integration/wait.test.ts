@@ -24,6 +24,8 @@ describe('tasks.waitFor / wait over HTTP', () => {
     expect(error).toBeUndefined()
     expect(events.map((event) => event.type)).toEqual(['pending', 'processing', 'processing', 'success'])
     const last = events.at(-1)!
+    // Only a success event carries url/urls: narrow before reading them.
+    if (last.type !== 'success') throw new Error(`the last event is ${last.type}, not success`)
     expect(last).toMatchObject({ taskId: task.id, percent: 100 })
     expect(last.url).toMatch(new RegExp(`^${ima.server.url}/files/${task.id}/0\\.png$`))
     expect(last.urls).toEqual([last.url])

@@ -9,10 +9,13 @@ import {
   ImaConfigError,
   InsufficientPointsError,
   RateLimitError,
+  RequestTimeoutError,
+  ResponseTooLargeError,
   ResponseValidationError,
   ServiceUnavailableError,
   type ImaError,
 } from 'ima-open-sdk'
+import { nestsDeeperThan } from '../../src/core/http-answers.js'
 
 const KEY = 'ima_unit_secret_key_0123456789'
 
@@ -164,5 +167,59 @@ describe('HTTP layer', () => {
   it('keeps ServiceUnavailableError when 503 outlasts the retries', async () => {
     const { fetch } = scriptedFetch([json({ code: 503, message: 'down' }, 503)])
     expect(await caught(client(fetch, { maxRetries: 0 }).products.list('text_to_image'))).toBeInstanceOf(ServiceUnavailableError)
+  })
+
+  it('asks fetch not to follow redirects, and turns a 3xx into a ResponseValidationError naming only the origin, never retried', async () => {
+    const { fetch, calls } = scriptedFetch([() => new Response(null, { status: 307, headers: { location: 'https://elsewhere.example/steal?sig=secret123' } })])
+    const error = await caught(client(fetch).products.list('text_to_image'))
+    expect(error).toBeInstanceOf(ResponseValidationError)
+    expect(error.message).toContain('a redirect (307) to https://elsewhere.example, which was not followed')
+    expect(error.message).toContain('check baseURL')
+    expect(error.message).not.toContain('secret123')
+    expect(calls).toHaveLength(1)
+    expect(calls[0]!.init.redirect).toBe('manual')
+  })
+
+  it('refuses an opaque redirect (what a browser gives for redirect: manual) the same way', async () => {
+    const opaque = () => Object.defineProperties(new Response(null), { type: { value: 'opaqueredirect' }, status: { value: 0 } })
+    const { fetch, calls } = scriptedFetch([opaque])
+    const error = await caught(client(fetch).tasks.get('task_1'))
+    expect(error).toBeInstanceOf(ResponseValidationError)
+    expect(error.message).toMatch(/answered a redirect, which was not followed.*nothing was sent to its target — check baseURL/)
+    expect(calls).toHaveLength(1)
+  })
+
+  it('refuses an answer over maxResponseBytes with ResponseTooLargeError, never retried', async () => {
+    const { fetch, calls } = scriptedFetch([json({ code: 0, message: 'x'.repeat(3_000), data: [] })])
+    const error = await caught(client(fetch, { maxResponseBytes: 2_048 }).products.list('text_to_image'))
+    expect(error).toBeInstanceOf(ResponseTooLargeError)
+    expect((error as ResponseTooLargeError).limitBytes).toBe(2_048)
+    expect(calls).toHaveLength(1)
+  })
+
+  it.each([0, -1, Number.NaN, Number.POSITIVE_INFINITY, '4096'])('refuses maxResponseBytes %j', (value) => {
+    expect(() => new ImaClient({ maxResponseBytes: value as number })).toThrow(/maxResponseBytes/)
+    expect(() => new ImaClient({ maxResponseBytes: value as number })).toThrow(ImaConfigError)
+  })
+
+  it('leaves no timer behind after a timed-out attempt', async () => {
+    const hanging = (async (_input: unknown, init: RequestInit = {}) =>
+      new Promise<Response>((_resolve, reject) => init.signal?.addEventListener('abort', () => reject(init.signal?.reason)))) as typeof globalThis.fetch
+    const timers = () => process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length
+    const before = timers()
+    const error = await caught(client(hanging, { timeout: 20, maxRetries: 0 }).products.list('text_to_image'))
+    expect(error).toBeInstanceOf(RequestTimeoutError)
+    expect(error.message).toContain('no answer within 20 ms')
+    // At most as many as before: a timer left by an earlier test may fire meanwhile, but this call must add none.
+    expect(timers()).toBeLessThanOrEqual(before)
+  })
+
+  it('finds JSON nested too deep without parsing it', () => {
+    expect(nestsDeeperThan('[[[1]]]', 2)).toBe(true)
+    expect(nestsDeeperThan('[[[1]]]', 3)).toBe(false)
+    expect(nestsDeeperThan(`{"a":"${'['.repeat(50)}"}`, 3)).toBe(false)
+    // An escaped backslash ends the string; an escaped quote does not.
+    expect(nestsDeeperThan(String.raw`{"a":"\\"}` + '['.repeat(50), 3)).toBe(true)
+    expect(nestsDeeperThan(String.raw`{"a":"\"[[[[[["}`, 3)).toBe(false)
   })
 })

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { sniffImageType } from 'ima-open-sdk'
-import { contentTypeMatches, normaliseMime } from '../../src/core/image-type.js'
+import { sniffImageType } from 'ima-open-sdk/protocol'
+import { contentTypeMatches, normaliseMime } from '../../src/protocol/image-type.js'
 
 const ascii = (text: string) => [...text].map((char) => char.charCodeAt(0))
 const bytes = (...parts: Array<number[] | string>) => new Uint8Array(parts.flatMap((part) => (typeof part === 'string' ? ascii(part) : part)))

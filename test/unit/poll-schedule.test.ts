@@ -1,5 +1,6 @@
+import { getEventListeners } from 'node:events'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { planPollSchedule, pollTask } from '../../src/resources/task-polling.js'
+import { nextPollAt, planPollSchedule, pollTask } from '../../src/resources/task-waiting.js'
 import type { TaskDetail } from '../../src/resources/task-types.js'
 
 const media = (done: boolean) => ({
@@ -25,6 +26,24 @@ describe('planPollSchedule', () => {
     ])
     // Midjourney's 8 s interval still tightens to 2.5 s.
     expect(planPollSchedule({ estimatedSeconds: [40, 90], modelIntervalMs: 8000, startKnown: true })[0]?.intervalMs).toBe(2500)
+  })
+})
+
+describe('nextPollAt', () => {
+  const schedule = planPollSchedule({ estimatedSeconds: [20, 30], modelIntervalMs: 5000, startKnown: true })
+
+  it('waits for a phase to open, then polls an interval after the last answer', () => {
+    expect(nextPollAt(schedule, 0, undefined)).toBe(20_000)
+    expect(nextPollAt(schedule, 21_000, undefined)).toBe(21_000)
+    expect(nextPollAt(schedule, 20_300, 20_300)).toBe(22_800)
+    // An answer that came late is not made up for: the next poll is still an interval after it.
+    expect(nextPollAt(schedule, 26_000, 22_800)).toBe(26_000)
+  })
+
+  it('lets a phase that ends first hand over to the next, which opens with a poll', () => {
+    expect(nextPollAt(schedule, 36_000, 36_000)).toBe(37_500)
+    expect(nextPollAt(schedule, 37_500, 37_500)).toBe(42_500)
+    expect(nextPollAt([{ fromElapsedMs: 0, toElapsedMs: Number.POSITIVE_INFINITY, intervalMs: 0 }], 5, 5)).toBe(5)
   })
 })
 
@@ -56,6 +75,8 @@ describe('pollTask on a schedule (fake timers)', () => {
     })
     await vi.advanceTimersByTimeAsync(doneAfterMs + 30_000)
     await expect(result).resolves.toMatchObject({ taskId: 't', url: 'https://cdn.example/x.png' })
+    // Nothing of the loop is left scheduled.
+    expect(vi.getTimerCount()).toBe(0)
     return times
   }
 
@@ -66,5 +87,30 @@ describe('pollTask on a schedule (fake timers)', () => {
   it('moves to the model interval a quarter past the estimate', async () => {
     // Tight until 37.5 s (30 s × 1.25), then every 5 s.
     expect(await pollTimes([20, 30], 50_000)).toEqual([20_000, 22_500, 25_000, 27_500, 30_000, 32_500, 35_000, 37_500, 42_500, 47_500, 52_500])
+  })
+
+  it('ends at once on an abort mid-sleep, leaving no timer and no listener', async () => {
+    const controller = new AbortController()
+    let polls = 0
+    const result = pollTask({
+      taskId: 't',
+      fetchDetail: async () => {
+        polls += 1
+        return detail(false)
+      },
+      schedule: planPollSchedule({ estimatedSeconds: [20, 40], modelIntervalMs: 5000, startKnown: true }),
+      estimatedMaxMs: 40_000,
+      startedAt: Date.now(),
+      signal: controller.signal,
+      onEvent: () => {},
+      maxPollFailures: 0,
+      onPollFailure: () => {},
+    })
+    await vi.advanceTimersByTimeAsync(21_000)
+    expect(polls).toBe(1)
+    controller.abort()
+    await expect(result).rejects.toMatchObject({ name: 'AbortError' })
+    expect(vi.getTimerCount()).toBe(0)
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0)
   })
 })

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { uploadSignature } from 'ima-open-sdk'
-import { createNonce, uploadTokenFields } from '../../src/core/upload-sign.js'
+import { uploadSignature } from 'ima-open-sdk/protocol'
+import { createNonce, uploadTokenFields } from '../../src/protocol/upload-sign.js'
 
 describe('upload token signature', () => {
   it('is the upper-case hex SHA-1 of appId|appKey|timestamp|nonce (known vector)', async () => {

@@ -1,14 +1,16 @@
 /** The bounded cache of finished uploads, so the same bytes are not uploaded twice by one client. */
-import { UPLOAD_CACHE_ENTRIES } from './upload-limits.js'
 
-/** What a finished upload left behind. */
+/** Most entries the content-hash cache of one client keeps (least recently used first out). */
+export const UPLOAD_CACHE_ENTRIES = 256
+
+/** What a finished upload left behind. @internal */
 export interface CachedUpload {
   url: string
   contentType: string
   bytes: number
 }
 
-/** A bounded least-recently-used map of finished uploads by content key. */
+/** A bounded least-recently-used map of finished uploads by content key. @internal */
 export class UploadCache {
   readonly #entries = new Map<string, CachedUpload>()
 
@@ -31,4 +33,3 @@ export class UploadCache {
     }
   }
 }
-

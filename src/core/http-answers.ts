@@ -1,0 +1,190 @@
+/**
+ * Readers of what the send path (`HttpClient.send`) read: each turns one
+ * answer into a result or a typed error. The service's JSON envelope, and
+ * the storage behind an upload URL, which answers a bare status.
+ */
+import type * as z from 'zod/mini'
+import { createApiError } from './api-error-factory.js'
+import { ResponseValidationError, type FieldIssue, type RequestTarget } from './errors.js'
+import { excerptOf, redactSecrets } from './redact.js'
+import { parseRetryAfter } from './retry-policy.js'
+import { envelopeSchema, isSuccessCode } from '../schemas/envelope.js'
+
+/** An answer as the send path read it, for a reader to turn into a result or a typed error. */
+export interface HttpAnswer {
+  /** The request it answers (method and path; never a query string). */
+  request: RequestTarget
+  status: number
+  /** The body as text: at most `maxResponseBytes` of it (or the call's `answerPrefixBytes`). */
+  text: string
+  contentType: string
+  retryAfter: string | null
+  /** What to remove from any of the body put on an error: the API key, an upload URL's signature. */
+  secrets: readonly (string | undefined)[]
+}
+
+/** Turns one answer into the call's result, or throws the typed error it stands for. */
+export type AnswerReader<T> = (answer: HttpAnswer) => T
+
+/**
+ * Deepest nesting of arrays and objects an error message names. Real answers
+ * nest a few dozen levels at most (a product tree with its forms); far deeper
+ * ones overflow the stack of the schema check, which then fails as a
+ * `ResponseValidationError`.
+ */
+export const MAX_ANSWER_DEPTH = 256
+
+/**
+ * Whether JSON text nests arrays and objects deeper than `max`, found by one
+ * scan of the text (no parse, no recursion). Only run on a failure path (to
+ * say why an answer could not be checked): a scan of every answer would cost
+ * every call a walk of its body in JS.
+ *
+ * @example
+ * ```ts
+ * nestsDeeperThan('[[[1]]]', 2) // true
+ * nestsDeeperThan('{"a":"[[[["}', 1) // false: brackets in strings do not count
+ * ```
+ */
+export function nestsDeeperThan(text: string, max: number): boolean {
+  // Fewer characters than levels cannot nest that deep.
+  if (text.length <= max) return false
+  let depth = 0
+  let inString = false
+  for (let index = 0; index < text.length; index += 1) {
+    const char = text.charCodeAt(index)
+    if (inString) {
+      if (char === 0x5c) index += 1 // a backslash: skip the escaped character
+      else if (char === 0x22) inString = false
+    } else if (char === 0x22) inString = true
+    else if (char === 0x5b || char === 0x7b) {
+      depth += 1
+      if (depth > max) return true
+    } else if (char === 0x5d || char === 0x7d) depth -= 1
+  }
+  return false
+}
+
+/** Why a value was too deep to check, in words for the error: the nesting limit when the text passes it. */
+function tooDeepReason(text: string, what: string): string {
+  return nestsDeeperThan(text, MAX_ANSWER_DEPTH) ? `answered JSON nested deeper than ${MAX_ANSWER_DEPTH} levels` : `answered ${what} nested too deeply to check`
+}
+
+/**
+ * The parsed body, or why there is none (empty, not JSON). No depth scan
+ * first: V8's `JSON.parse` does not recurse on the native stack, and a value
+ * too deep for the schema check fails there as a typed error.
+ */
+function parseBody(text: string): { json: unknown; parsed: true } | { parsed: false; reason?: string; cause?: unknown } {
+  if (text === '' || text.trim() === '') return { parsed: false }
+  try {
+    return { json: JSON.parse(text), parsed: true }
+  } catch (error) {
+    // Not seen on Node 20 even at millions of levels, but a runtime whose parser recurses must still end typed.
+    if (error instanceof RangeError) return { parsed: false, reason: tooDeepReason(text, 'JSON'), cause: error }
+    return { parsed: false, reason: 'answered with a body that is not JSON', cause: error }
+  }
+}
+
+/** A schema check that reports a stack overflow (a value nested too deep for it) as a failure, not a `RangeError`. */
+function checkShape<T>(schema: z.ZodMiniType<T, unknown>, value: unknown): ReturnType<z.ZodMiniType<T, unknown>['safeParse']> | 'too-deep' {
+  try {
+    return schema.safeParse(value)
+  } catch (error) {
+    if (error instanceof RangeError) return 'too-deep'
+    throw error
+  }
+}
+
+function toIssues(error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] } | undefined): FieldIssue[] {
+  return (error?.issues ?? []).map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message }))
+}
+
+/** The error for an answer that is not what the protocol says, quoting a short, redacted excerpt. */
+function invalidAnswer(answer: HttpAnswer, reason: string, issues: FieldIssue[] = [], cause?: unknown): ResponseValidationError {
+  // The excerpt is cut from the start only: flattening a 4 MiB body for 200 characters would be waste.
+  const excerpt = excerptOf(answer.text.slice(0, 4_096), answer.secrets)
+  return new ResponseValidationError(
+    `[${answer.request.method} ${answer.request.path}] ${answer.status} ${reason}${excerpt ? `: ${excerpt}` : ''} — the service or a proxy answered unexpectedly; try again later`,
+    { request: answer.request, status: answer.status, excerpt, issues, cause, responseBody: bodyOf(answer) },
+  )
+}
+
+function bodyOf(answer: HttpAnswer): string | undefined {
+  return answer.text === '' ? undefined : redactSecrets(answer.text, answer.secrets)
+}
+
+/**
+ * Reads the service's `{ code, message, data }` envelope: an HTTP error or
+ * an error code becomes the typed API error, anything else unexpected a
+ * `ResponseValidationError`, and `data` is checked against `schema`.
+ *
+ * @example
+ * ```ts
+ * const tree = await http.send({ method: 'GET', path: '/open/v1/product/list', retry: 'idempotent' }, envelopeReader(productListSchema))
+ * ```
+ */
+export function envelopeReader<T>(schema: z.ZodMiniType<T, unknown>): AnswerReader<T> {
+  return (answer) => readEnvelope(answer, schema)
+}
+
+function readEnvelope<T>(answer: HttpAnswer, schema: z.ZodMiniType<T, unknown>): T {
+  const { status } = answer
+  const body = parseBody(answer.text)
+  if (!body.parsed && body.reason && status < 400) {
+    throw invalidAnswer(answer, `${body.reason} (${answer.contentType || 'no content type'})`, [], body.cause)
+  }
+  const envelope = body.parsed ? checkShape(envelopeSchema, body.json) : undefined
+  const wrapped = envelope !== undefined && envelope !== 'too-deep' && envelope.success ? envelope.data : undefined
+
+  if (status >= 400) {
+    throw createApiError({ ...failedCall(answer, wrapped), code: wrapped?.code, envelope: wrapped !== undefined, retryAfterMs: parseRetryAfter(answer.retryAfter) })
+  }
+  if (status < 200 || status >= 300) throw invalidAnswer(answer, 'is not a success status')
+  if (!body.parsed) throw invalidAnswer(answer, 'answered with an empty body')
+  if (!wrapped) {
+    const issues = envelope === undefined || envelope === 'too-deep' ? [] : toIssues(envelope.error)
+    throw invalidAnswer(answer, 'answered JSON without the { code, message, data } envelope', issues)
+  }
+  if (!isSuccessCode(wrapped.code)) throw createApiError({ ...failedCall(answer, wrapped), code: wrapped.code, envelope: true })
+  const data = checkShape(schema, wrapped.data)
+  if (data === 'too-deep') throw invalidAnswer(answer, tooDeepReason(answer.text, 'data'))
+  if (!data.success) throw invalidAnswer(answer, 'answered data of an unexpected shape', toIssues(data.error))
+  return data.data
+}
+
+/** What every API error of an envelope answer carries; built only on the paths that throw (redacting a body costs). */
+function failedCall(answer: HttpAnswer, wrapped: { message?: string | null } | undefined) {
+  const serviceMessage = wrapped?.message ? redactSecrets(wrapped.message, answer.secrets) : undefined
+  return { request: answer.request, status: answer.status, serviceMessage, responseBody: bodyOf(answer) }
+}
+
+/** The `message` of a JSON error body, when the storage sent one (object stores mostly answer XML or nothing). */
+function storageMessage(answer: HttpAnswer): string | undefined {
+  const body = parseBody(answer.text)
+  if (!body.parsed || typeof body.json !== 'object' || body.json === null) return undefined
+  const message = (body.json as { message?: unknown }).message
+  return typeof message === 'string' && message !== '' ? redactSecrets(message, answer.secrets) : undefined
+}
+
+/**
+ * Reads the answer of a `PUT` to an upload URL: any 2xx is success; an error
+ * status becomes the typed error of {@link createApiError} for storage (its
+ * body is only inspected for a message).
+ *
+ * @example
+ * ```ts
+ * await http.send({ method: 'PUT', path: ful.pathname, url: ful, rawBody, retry: 'idempotent' }, readStorageAnswer)
+ * ```
+ */
+export const readStorageAnswer: AnswerReader<void> = (answer) => {
+  if (answer.status >= 200 && answer.status < 300) return
+  throw createApiError({
+    from: 'storage',
+    request: answer.request,
+    status: answer.status,
+    serviceMessage: storageMessage(answer),
+    retryAfterMs: parseRetryAfter(answer.retryAfter),
+    responseBody: bodyOf(answer),
+  })
+}

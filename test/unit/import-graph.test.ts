@@ -1,0 +1,56 @@
+/**
+ * The shape of the source tree: no import cycle (type imports included), and
+ * imports that point down — the HTTP layer and the protocol rules know
+ * nothing of resources, stores or the catalog; the local server shares none
+ * of the client's rules, or both would share their mistakes.
+ */
+import { resolve } from 'node:path'
+import madge from 'madge'
+import { beforeAll, describe, expect, it } from 'vitest'
+
+const SRC = resolve(import.meta.dirname, '../../src')
+let graph: Record<string, string[]>
+let cycles: string[][]
+
+beforeAll(async () => {
+  const result = await madge(SRC, { fileExtensions: ['ts'], tsConfig: resolve(SRC, '../tsconfig.json'), detectiveOptions: { ts: { skipTypeImports: false } } })
+  graph = result.obj()
+  cycles = result.circular()
+}, 120_000)
+
+/** Every import of a file in `from` (entry files aside), as `file → imported`, that lands in one of `forbidden`. */
+function importsInto(from: string, forbidden: readonly string[], entries: readonly string[] = []): string[] {
+  return Object.entries(graph)
+    .filter(([file]) => file.startsWith(from) && !entries.includes(file))
+    .flatMap(([file, imports]) => imports.filter((target) => forbidden.some((folder) => target.startsWith(folder))).map((target) => `${file} → ${target}`))
+}
+
+describe('the import graph', () => {
+  it('has no cycle', () => {
+    expect(cycles).toEqual([])
+  })
+
+  it('core/ is the bottom layer', () => {
+    expect(importsInto('core/', ['resources/', 'catalog/', 'stores/', 'chat/', 'cli/', 'node/', 'testing/', 'client', 'events.ts', 'index.ts'])).toEqual([])
+  })
+
+  it('the protocol rules are pure: no resources, stores, catalog or I/O', () => {
+    // protocol/index.ts is the public `ima-open-sdk/protocol` entry, which also shows the catalog: only the rule modules must be pure.
+    expect(importsInto('protocol/', ['resources/', 'catalog/', 'stores/', 'chat/', 'cli/', 'node/', 'testing/', 'client', 'core/http', 'core/config'], ['protocol/index.ts'])).toEqual([])
+  })
+
+  it('the local server shares none of the client’s rules', () => {
+    expect(importsInto('testing/', ['protocol/', 'catalog/', 'resources/', 'core/', 'schemas/', 'chat/', 'client'])).toEqual([])
+  })
+
+  it('the core entry reaches neither the CLI nor the Node-only code', () => {
+    const reached = new Set<string>()
+    const visit = (file: string) => {
+      if (reached.has(file)) return
+      reached.add(file)
+      for (const next of graph[file] ?? []) visit(next)
+    }
+    visit('index.ts')
+    expect([...reached].filter((file) => file.startsWith('cli/') || file.startsWith('node/') || file.startsWith('testing/'))).toEqual([])
+  })
+})
