@@ -23,7 +23,7 @@ export interface CheckedCreateParams {
   n: number
 }
 
-/** How the model was picked when the checked did not name one. */
+/** How the model was picked when the parameters did not name one. */
 export type ModelSource = ResolvedModel['via'] | 'preference' | 'default'
 
 /** Everything decided before a create is sent: the version, the rule, the parameters. */

@@ -181,7 +181,7 @@ export class Tasks {
    * user's preference or the scope's default), takes its newest version,
    * merges the form defaults with your parameters, chooses the credit rule,
    * checks the budget and the whole body, then sends it. Nothing is sent when
-   * a checked cannot be met. When the service refuses the create because the
+   * the request cannot be met. When the service refuses the create because the
    * product list changed (6006, 6009, 6010, "Invalid product attribute"), the
    * list is read again and the create sent once more — safe, since the first
    * one was refused, not accepted.
