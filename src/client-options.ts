@@ -1,7 +1,7 @@
 import { FULL_CATALOG_SCOPE, scopeFromModels, type ModelScope } from './catalog/scopes.js'
-import { resolveConfig, type CoreOptions } from './core/config.js'
+import { resolveConfig, type CoreOptions } from './http/transport-options.js'
 import type { ClientConfig } from './resources/context.js'
-import { ImaConfigError } from './core/errors.js'
+import { ImaConfigError } from './errors.js'
 import { MemoryPreferenceStore, type PreferenceStore } from './stores/preferences.js'
 import { MemoryTaskJournal, type TaskJournal } from './stores/task-journal.js'
 

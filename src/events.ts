@@ -1,8 +1,8 @@
-import type { Emitter, HttpEvents } from './core/events.js'
-import type { TaskEvents } from './resources/task-events.js'
-import type { UploadEvents } from './resources/upload-events.js'
+import type { Emitter, HttpEvents } from './http/events.js'
+import type { TaskEvents } from './resources/tasks/events.js'
+import type { UploadEvents } from './resources/uploads/events.js'
 
-export type { RequestEvent, ResponseEvent, RetryEvent, HttpEvents } from './core/events.js'
+export type { RequestEvent, ResponseEvent, RetryEvent, HttpEvents } from './http/events.js'
 export type {
   TaskCreatedEvent,
   TaskOutcomeUnknownEvent,
@@ -10,8 +10,8 @@ export type {
   TaskFailedEvent,
   TaskPollFailedEvent,
   TaskEvents,
-} from './resources/task-events.js'
-export type { UploadProgressEvent, UploadCompletedEvent, UploadEvents } from './resources/upload-events.js'
+} from './resources/tasks/events.js'
+export type { UploadProgressEvent, UploadCompletedEvent, UploadEvents } from './resources/uploads/events.js'
 
 /**
  * The client's events and their payloads: each area's map, composed. Listen

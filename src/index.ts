@@ -11,7 +11,7 @@
  */
 export { ImaClient, type GenerateParams, type GenerateResult } from './client.js'
 export type { ImaClientOptions } from './client-options.js'
-export type { CoreOptions, ImaLanguage } from './core/config.js'
+export type { CoreOptions, ImaLanguage } from './http/transport-options.js'
 export {
   ImaError,
   ImaConfigError,
@@ -38,7 +38,7 @@ export {
   TaskTimeoutError,
   type FieldIssue,
   type RequestTarget,
-} from './core/errors.js'
+} from './errors.js'
 export type {
   ImaEvents,
   RequestEvent,
@@ -57,7 +57,7 @@ export type {
 } from './events.js'
 export { MemoryTaskJournal, type TaskJournal, type JournalEntry, type JournalState } from './stores/task-journal.js'
 export { UnstorageTaskJournal, type UnstorageTaskJournalOptions } from './stores/unstorage-task-journal.js'
-export { noopLogger, consoleLogger, pinoLogger, type ImaLogger, type LogFields, type LogLevel, type ConsoleLoggerOptions, type ConsoleLike, type PinoLike } from './core/logger.js'
+export { noopLogger, consoleLogger, pinoLogger, type ImaLogger, type LogFields, type LogLevel, type ConsoleLoggerOptions, type ConsoleLike, type PinoLike } from './logger.js'
 export { UnstoragePreferenceStore, type KeyValueStorage, type UnstoragePreferenceStoreOptions } from './stores/unstorage.js'
 export { MemoryPreferenceStore, type ModelPreference, type PreferenceStore } from './stores/preferences.js'
 export { FULL_CATALOG_SCOPE, NANO_BANANA_SCOPE, scopeFromModels, type ModelScope, type ModelTier } from './catalog/scopes.js'
@@ -66,8 +66,8 @@ export { SDK_VERSION } from './version.js'
 export type { Preferences, RememberOptions } from './resources/preferences.js'
 export type { Products, ProductRequestOptions, ProductFindOptions } from './resources/products.js'
 export type { Uploads, UploadSource, UploadOptions, UploadResult, UploadAllOptions } from './resources/uploads/index.js'
-export type { Tasks } from './resources/tasks.js'
-export type { RequestOptions } from './core/http.js'
+export type { Tasks } from './resources/tasks/tasks.js'
+export type { RequestOptions } from './http/http-client.js'
 export type {
   CreatedTask,
   TaskCreateParams,
@@ -87,7 +87,7 @@ export type {
   WaitOptions,
   RecentTasksOptions,
   ResumeOutcome,
-} from './resources/task-types.js'
+} from './resources/tasks/types.js'
 export type { ModelInfo } from './catalog/capabilities.js'
 export type { TaskType } from './schemas/tasks.js'
 export type { AttributeValue, CreditRule, FormField, FormFieldOption, ProductNode, UiParam, ValueMappingRule } from './schemas/products.js'

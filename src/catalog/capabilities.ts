@@ -1,4 +1,4 @@
-import { ValidationError } from '../core/errors.js'
+import { ValidationError } from '../errors.js'
 import { ruleParameters } from '../protocol/credit-rules.js'
 import { uiParamKey } from '../protocol/virtual-fields.js'
 import type { ProductNode } from '../schemas/products.js'

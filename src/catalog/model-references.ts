@@ -1,4 +1,4 @@
-import { ModelNotFoundError, ValidationError } from '../core/errors.js'
+import { ModelNotFoundError, ValidationError } from '../errors.js'
 import type { ProductNode } from '../schemas/products.js'
 import type { TaskType } from '../schemas/tasks.js'
 import { MODEL_CATALOG } from './models.js'

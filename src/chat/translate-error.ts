@@ -6,7 +6,7 @@
  * sentences written in the same tone. Nothing technical reaches the text —
  * the service's code is returned apart, in `code`, for logs.
  */
-import { API_KEY_URL, CREDITS_URL } from '../core/api-error-factory.js'
+import { API_KEY_URL, CREDITS_URL } from '../http/api-errors.js'
 import { displayName } from '../catalog/scopes.js'
 import type { ChatLanguage } from './types.js'
 

@@ -4,7 +4,7 @@
  * place so `ima generate`, `ima wait`… and the reference-compatible mode
  * read the key, hosts and language the same way.
  */
-import type { ImaLanguage } from '../core/config.js'
+import type { ImaLanguage } from '../http/transport-options.js'
 import type { PreferenceStore } from '../stores/preferences.js'
 import { defaultJournalPath, FileTaskJournal, ImaClient } from '../node/index.js'
 import { CliUsageError, MissingApiKeyError } from './errors.js'

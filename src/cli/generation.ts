@@ -6,7 +6,7 @@
  */
 import type { GenerateParams, GenerateResult } from '../client.js'
 import { findModelCapabilities, UNKNOWN_MODEL_TIMING } from '../catalog/models.js'
-import type { CreatedTask, TaskEvent, TaskResult, TaskRef, WaitOptions } from '../resources/task-types.js'
+import type { CreatedTask, TaskEvent, TaskResult, TaskRef, WaitOptions } from '../resources/tasks/types.js'
 import type { TaskCreatedEvent, UploadCompletedEvent } from '../events.js'
 import { downloadResult, type ImaClient } from '../node/index.js'
 import { CliError, EXIT, InterruptedError, ReportedError, SaveFailedError } from './errors.js'

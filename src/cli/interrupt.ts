@@ -9,7 +9,7 @@
  * the background; {@link awaitDetachedCreate} keeps the process alive
  * (bounded, or until a second Ctrl-C) so a late task id lands in the journal.
  */
-import { DEFAULT_TIMEOUT_MS } from '../core/config.js'
+import { DEFAULT_TIMEOUT_MS } from '../http/transport-options.js'
 import type { TaskDetachedSettledEvent } from '../events.js'
 import type { ImaClient } from '../node/index.js'
 import type { JournalEntry } from '../stores/task-journal.js'

@@ -4,7 +4,7 @@
  * declarations: nothing here loads the SDK, so `ima --help` stays cheap.
  */
 import { InvalidArgumentError, Option } from 'commander'
-import type { ImaLanguage } from '../core/config.js'
+import type { ImaLanguage } from '../http/transport-options.js'
 import type { TaskType } from '../schemas/tasks.js'
 
 // Spelled out rather than imported: the SDK's TASK_TYPES module also builds zod schemas.

@@ -5,7 +5,7 @@
  * status changes and then at the model's progress cadence, so logs stay short.
  */
 import { progressPercent } from '../protocol/task-status.js'
-import type { TaskEvent } from '../resources/task-types.js'
+import type { TaskEvent } from '../resources/tasks/types.js'
 import type { CliIO } from './io.js'
 
 /** What the progress line says about the task. */

@@ -5,7 +5,7 @@
  * detail only with `--verbose`; the API key never, not even there.
  */
 import { translateError } from '../chat/translate-error.js'
-import type { ImaLanguage } from '../core/config.js'
+import type { ImaLanguage } from '../http/transport-options.js'
 import { CliError, InterruptedError } from './errors.js'
 import { say, type CliIO } from './io.js'
 

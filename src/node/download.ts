@@ -5,7 +5,7 @@ import { dirname, resolve } from 'node:path'
 import { Readable, Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import type { ReadableStream as WebReadableStream } from 'node:stream/web'
-import { ImaError, ResponseValidationError, ValidationError } from '../core/errors.js'
+import { ImaError, ResponseValidationError, ValidationError } from '../errors.js'
 import { checkServiceURL, describeUrlProblem, shownURL } from '../protocol/urls.js'
 
 /** Options of {@link downloadResult}. @public */

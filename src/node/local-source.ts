@@ -3,7 +3,7 @@ import { open, stat } from 'node:fs/promises'
 import { basename, resolve } from 'node:path'
 import { Readable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
-import { ValidationError } from '../core/errors.js'
+import { ValidationError } from '../errors.js'
 import type { LocalFileSource, LocalSourceReader, LocalStreamSource } from '../resources/uploads/index.js'
 
 function fileIssue(message: string) {

@@ -1,4 +1,4 @@
-import type { FieldIssue } from '../core/errors.js'
+import type { FieldIssue } from '../errors.js'
 import type { FormField, ProductNode } from '../schemas/products.js'
 import type { CreateTaskBody, TaskType } from '../schemas/tasks.js'
 import {

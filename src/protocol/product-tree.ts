@@ -1,4 +1,4 @@
-import { ModelNotFoundError } from '../core/errors.js'
+import { ModelNotFoundError } from '../errors.js'
 import type { ProductNode } from '../schemas/products.js'
 import type { TaskType } from '../schemas/tasks.js'
 

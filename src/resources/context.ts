@@ -1,12 +1,12 @@
 import type { ModelScope } from '../catalog/scopes.js'
-import type { CreditBudget } from '../core/budget.js'
-import type { ResolvedConfig } from '../core/config.js'
-import type { Emitter, HttpEvents } from '../core/events.js'
-import type { HttpClient } from '../core/http.js'
+import type { CreditBudget } from './tasks/budget.js'
+import type { ResolvedConfig } from '../http/transport-options.js'
+import type { Emitter, HttpEvents } from '../http/events.js'
+import type { HttpClient } from '../http/http-client.js'
 import type { PreferenceStore } from '../stores/preferences.js'
 import type { TaskJournal } from '../stores/task-journal.js'
-import type { TaskEvents } from './task-events.js'
-import type { UploadEvents } from './upload-events.js'
+import type { TaskEvents } from './tasks/events.js'
+import type { UploadEvents } from './uploads/events.js'
 
 /** The client's options after defaults, checked: the transport's plus the stores and the scope. */
 export interface ClientConfig extends ResolvedConfig {

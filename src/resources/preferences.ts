@@ -1,11 +1,11 @@
 import type { ClientContext } from './context.js'
-import { ValidationError } from '../core/errors.js'
-import type { RequestOptions } from '../core/http.js'
+import { ValidationError } from '../errors.js'
+import type { RequestOptions } from '../http/http-client.js'
 import { TASK_TYPES, type TaskType } from '../schemas/tasks.js'
 import type { ModelPreference } from '../stores/preferences.js'
 import type { Products } from './products.js'
-import { checkRequestOptions } from './create-params.js'
-import { prepareTask } from './task-preparation.js'
+import { checkRequestOptions } from './tasks/create-params.js'
+import { prepareTask } from './tasks/preparation.js'
 
 /**
  * Options of `ima.preferences.remember()`: the {@link RequestOptions} of its

@@ -13,7 +13,7 @@ import {
   ValidationError,
 } from 'ima-open-sdk'
 import { describe, expect, it } from 'vitest'
-import { createApiError } from '../../src/core/api-error-factory.js'
+import { createApiError } from '../../src/http/api-errors.js'
 import { CHAT_ERROR_KINDS, findBannedTerms, translateError, type ChatErrorKind, type ChatLanguage } from '../../src/chat/index.js'
 import { rejectionOf, useImaServer } from '../integration/harness.js'
 

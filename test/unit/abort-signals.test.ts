@@ -1,6 +1,6 @@
 import { getEventListeners } from 'node:events'
 import { describe, expect, it } from 'vitest'
-import { delay, linkSignals, whenAborted } from '../../src/core/abort.js'
+import { delay, linkSignals, whenAborted } from '../../src/internal/abort.js'
 
 const listeners = (signal: AbortSignal) => getEventListeners(signal, 'abort').length
 

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { checkAspectRatio, checkResolution, describeModel, nearestAspectRatio, sizeLongSide } from '../../src/catalog/capabilities.js'
 import { compactName, resolveModelReference } from '../../src/catalog/model-references.js'
 import { FULL_CATALOG_SCOPE, NANO_BANANA_SCOPE, scopeFromModels } from '../../src/catalog/scopes.js'
-import { CreditBudget } from '../../src/core/budget.js'
-import { ModelNotFoundError, ValidationError } from '../../src/core/errors.js'
+import { CreditBudget } from '../../src/resources/tasks/budget.js'
+import { ModelNotFoundError, ValidationError } from '../../src/errors.js'
 
 const context = (scope = FULL_CATALOG_SCOPE) => ({ taskType: 'text_to_image' as const, scope, leaves: [] })
 

@@ -15,7 +15,7 @@ import {
   ServiceUnavailableError,
   type ImaError,
 } from 'ima-open-sdk'
-import { nestsDeeperThan } from '../../src/core/http-answers.js'
+import { nestsDeeperThan } from '../../src/http/answers.js'
 
 const KEY = 'ima_unit_secret_key_0123456789'
 

@@ -1,6 +1,6 @@
 /**
  * The shape of the source tree: no import cycle (type imports included), and
- * imports that point down — the HTTP layer and the protocol rules know
+ * imports that point down — internal/ at the bottom, the HTTP layer and the protocol rules know
  * nothing of resources, stores or the catalog; the local server shares none
  * of the client's rules, or both would share their mistakes.
  */
@@ -30,17 +30,21 @@ describe('the import graph', () => {
     expect(cycles).toEqual([])
   })
 
-  it('core/ is the bottom layer', () => {
-    expect(importsInto('core/', ['resources/', 'catalog/', 'stores/', 'chat/', 'cli/', 'node/', 'testing/', 'client', 'events.ts', 'index.ts'])).toEqual([])
+  it('internal/ is the bottom layer: it knows the error classes and nothing else of ours', () => {
+    expect(importsInto('internal/', ['http/', 'protocol/', 'schemas/', 'resources/', 'catalog/', 'stores/', 'chat/', 'cli/', 'node/', 'testing/', 'client', 'events.ts', 'index.ts', 'logger.ts'])).toEqual([])
+  })
+
+  it('the HTTP layer knows no resource, store or catalog', () => {
+    expect(importsInto('http/', ['resources/', 'catalog/', 'stores/', 'chat/', 'cli/', 'node/', 'testing/', 'client', 'events.ts', 'index.ts'])).toEqual([])
   })
 
   it('the protocol rules are pure: no resources, stores, catalog or I/O', () => {
     // protocol/index.ts is the public `ima-open-sdk/protocol` entry, which also shows the catalog: only the rule modules must be pure.
-    expect(importsInto('protocol/', ['resources/', 'catalog/', 'stores/', 'chat/', 'cli/', 'node/', 'testing/', 'client', 'core/http', 'core/config'], ['protocol/index.ts'])).toEqual([])
+    expect(importsInto('protocol/', ['resources/', 'catalog/', 'stores/', 'chat/', 'cli/', 'node/', 'testing/', 'client', 'http/'], ['protocol/index.ts'])).toEqual([])
   })
 
   it('the local server shares none of the client’s rules', () => {
-    expect(importsInto('testing/', ['protocol/', 'catalog/', 'resources/', 'core/', 'schemas/', 'chat/', 'client'])).toEqual([])
+    expect(importsInto('testing/', ['protocol/', 'catalog/', 'resources/', 'http/', 'internal/', 'schemas/', 'chat/', 'client', 'errors.ts', 'logger.ts'])).toEqual([])
   })
 
   it('the core entry reaches neither the CLI nor the Node-only code', () => {

@@ -1,7 +1,7 @@
 import { getEventListeners } from 'node:events'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { nextPollAt, planPollSchedule, pollTask } from '../../src/resources/task-waiting.js'
-import type { TaskDetail } from '../../src/resources/task-types.js'
+import { nextPollAt, planPollSchedule, pollTask } from '../../src/resources/tasks/waiting.js'
+import type { TaskDetail } from '../../src/resources/tasks/types.js'
 
 const media = (done: boolean) => ({
   resourceStatus: done ? (1 as const) : (0 as const), status: done ? 'success' : 'processing', url: done ? 'https://cdn.example/x.png' : undefined,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { excerptOf, REDACTED, redactSecrets, redactUrlCredentials } from '../../src/core/redact.js'
+import { excerptOf, REDACTED, redactSecrets, redactUrlCredentials } from '../../src/internal/redact.js'
 
 const KEY = 'ima_CANARY_live_9f3b7c1d5e2a8f6b'
 

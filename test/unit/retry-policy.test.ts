@@ -10,8 +10,8 @@ import {
   ApiError,
   ResponseValidationError,
   ValidationError,
-} from '../../src/core/errors.js'
-import { createOutcomeOf, decideRetry, parseRetryAfter, type RetrySettings } from '../../src/core/retry-policy.js'
+} from '../../src/errors.js'
+import { createOutcomeOf, decideRetry, parseRetryAfter, type RetrySettings } from '../../src/http/retry-policy.js'
 
 const request = { method: 'POST', path: '/open/v1/tasks/create' }
 const settings: RetrySettings = { maxRetries: 2, baseDelayMs: 500, maxDelayMs: 8000, random: () => 0.5 }

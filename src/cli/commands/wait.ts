@@ -4,9 +4,9 @@
  * created but not finished.
  */
 import { translateError } from '../../chat/translate-error.js'
-import type { ImaLanguage } from '../../core/config.js'
+import type { ImaLanguage } from '../../http/transport-options.js'
 import type { ImaClient } from '../../node/index.js'
-import type { ResumeOutcome } from '../../resources/task-types.js'
+import type { ResumeOutcome } from '../../resources/tasks/types.js'
 import type { CommandInput } from '../command.js'
 import { createClient, readCommon, readTimeoutMs, type CommonOptions } from '../common.js'
 import { CliError, CliUsageError, EXIT, InterruptedError } from '../errors.js'

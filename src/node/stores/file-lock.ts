@@ -15,7 +15,7 @@ import * as fs from 'node:fs'
 import { readdir, rmdir, stat, unlink } from 'node:fs/promises'
 import { basename, dirname, join, resolve } from 'node:path'
 import lockfile from 'proper-lockfile'
-import { ImaError } from '../../core/errors.js'
+import { ImaError } from '../../errors.js'
 
 /** Options of {@link withFileLock}. @public */
 export interface FileLockOptions {

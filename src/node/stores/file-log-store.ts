@@ -1,7 +1,7 @@
 import { appendFile, mkdir, readdir, unlink } from 'node:fs/promises'
 import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { checkLogLevel, levelEnabled, safeJson, type ImaLogger, type LogFields, type LogLevel } from '../../core/logger.js'
+import { checkLogLevel, levelEnabled, safeJson, type ImaLogger, type LogFields, type LogLevel } from '../../logger.js'
 
 /** Where the skills keep their logs: `~/.openclaw/logs/ima_skills/`. @public */
 export function defaultLogDir(): string {

@@ -4,9 +4,9 @@
  * body can be sent again), times it, refuses redirects and maps its answer.
  */
 import type { ClientContext } from '../context.js'
-import { meteredStream, isReadableStream } from '../../core/byte-streams.js'
-import { readStorageAnswer } from '../../core/http-answers.js'
-import { requestFields, type AttemptTimeout, type RawBody, type RequestOptions } from '../../core/http.js'
+import { meteredStream, isReadableStream } from '../../internal/byte-streams.js'
+import { readStorageAnswer } from '../../http/answers.js'
+import { requestFields, type AttemptTimeout, type RawBody, type RequestOptions } from '../../http/http-client.js'
 import { tooLargeError, type PreparedSource } from './sources.js'
 
 /**

@@ -3,10 +3,10 @@
  * through (by the SDK's one URL rule), bytes, Blobs, streams and local files
  * sniffed for their image type and checked against `maxUploadBytes`.
  */
-import { ValidationError } from '../../core/errors.js'
+import { ValidationError } from '../../errors.js'
 import { digestHex } from '../../protocol/upload-sign.js'
 import { IMAGE_SNIFF_BYTES, sniffImageType, type ImageType } from '../../protocol/image-type.js'
-import { isAsyncIterable, isBlob, isReadableStream, iterableToStream, peekStream, raceAbort, sourceIssue } from '../../core/byte-streams.js'
+import { isAsyncIterable, isBlob, isReadableStream, iterableToStream, peekStream, raceAbort, sourceIssue } from '../../internal/byte-streams.js'
 import { checkServiceURL, describeUrlProblem, shownURL, type UrlVerdict } from '../../protocol/urls.js'
 
 /**
@@ -252,7 +252,7 @@ async function prepareStream(stream: ReadableStream<unknown>, filename: string |
   if (stream.locked) {
     throw new ValidationError('The stream is already being read (locked) — pass a fresh stream', sourceIssue('is locked'))
   }
-  const peeked = await peekStream(stream, signal)
+  const peeked = await peekStream(stream, IMAGE_SNIFF_BYTES, signal)
   let type: ImageType
   try {
     type = sniff(peeked.head, filename)

@@ -4,8 +4,8 @@
  * they are served afterwards (`fdl`) — checked against the SDK's URL rule.
  */
 import type { ClientContext } from '../context.js'
-import { missingApiKeyError, ResponseValidationError, type RequestTarget } from '../../core/errors.js'
-import { requestFields, type RequestOptions } from '../../core/http.js'
+import { missingApiKeyError, ResponseValidationError, type RequestTarget } from '../../errors.js'
+import { requestFields, type RequestOptions } from '../../http/http-client.js'
 import type { ImageType } from '../../protocol/image-type.js'
 import { UPLOAD_TOKEN_PATH, uploadTokenFields } from '../../protocol/upload-sign.js'
 import { checkServiceURL, type UrlProblem } from '../../protocol/urls.js'

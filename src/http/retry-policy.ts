@@ -7,7 +7,7 @@ import {
   RequestTimeoutError,
   ServiceUnavailableError,
   ValidationError,
-} from './errors.js'
+} from '../errors.js'
 
 /**
  * How a call may be retried.

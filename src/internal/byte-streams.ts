@@ -4,8 +4,7 @@
  * counting what an upload sends, and reading an answer under a size limit.
  */
 import { abortErrorFor, throwIfAborted } from './abort.js'
-import { ValidationError, type ImaError } from './errors.js'
-import { IMAGE_SNIFF_BYTES } from '../protocol/image-type.js'
+import { ValidationError, type ImaError } from '../errors.js'
 
 /** Whether a value is a web `ReadableStream`. */
 export function isReadableStream(value: unknown): value is ReadableStream<unknown> {
@@ -87,12 +86,13 @@ export function concatBytes(chunks: readonly Uint8Array[]): Uint8Array {
 }
 
 /**
- * Reads the first bytes of a one-shot stream for sniffing, and returns a
+ * Reads the first `headBytes` of a one-shot stream (for sniffing), and returns a
  * stream that yields them again followed by the rest — nothing is lost and
  * only the first chunk or two are held.
  */
 export async function peekStream(
   stream: ReadableStream<unknown>,
+  headBytes: number,
   signal: AbortSignal | undefined,
 ): Promise<{ head: Uint8Array; stream: ReadableStream<Uint8Array> }> {
   const reader = stream.getReader()
@@ -100,7 +100,7 @@ export async function peekStream(
   let length = 0
   let done = false
   try {
-    while (length < IMAGE_SNIFF_BYTES) {
+    while (length < headBytes) {
       const next = await raceAbort(reader.read(), signal)
       if (next.done) {
         done = true
@@ -131,7 +131,7 @@ export async function peekStream(
     },
     { highWaterMark: 0 },
   )
-  return { head: concatBytes(chunks).subarray(0, IMAGE_SNIFF_BYTES), stream: replay }
+  return { head: concatBytes(chunks).subarray(0, headBytes), stream: replay }
 }
 
 

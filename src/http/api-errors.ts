@@ -10,7 +10,7 @@ import {
   ServerError,
   ServiceUnavailableError,
   type RequestTarget,
-} from './errors.js'
+} from '../errors.js'
 
 /** Links the skills give users for these two errors. */
 export const API_KEY_URL = 'https://www.imaclaw.ai/imaclaw/apikey'

@@ -1,5 +1,5 @@
-import type { CreateOutcomeUnknownError, ImaError } from '../core/errors.js'
-import type { CreatedTask, TaskEvent, TaskResult } from './task-types.js'
+import type { CreateOutcomeUnknownError, ImaError } from '../../errors.js'
+import type { CreatedTask, TaskEvent, TaskResult } from './types.js'
 
 /** Emitted when a task was accepted by the service. @public */
 export interface TaskCreatedEvent {

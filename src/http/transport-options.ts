@@ -1,7 +1,7 @@
-import type { ImaLogger } from './logger.js'
-import { noopLogger, redactingLogger } from './logger.js'
-import { ImaConfigError } from './errors.js'
-import { redactSecrets } from './redact.js'
+import type { ImaLogger } from '../logger.js'
+import { noopLogger, redactingLogger } from '../logger.js'
+import { ImaConfigError } from '../errors.js'
+import { redactSecrets } from '../internal/redact.js'
 import { checkServiceURL } from '../protocol/urls.js'
 
 /** Language of product labels and user-facing texts. @public */

@@ -1,4 +1,4 @@
-import { ImaAbortError } from './errors.js'
+import { ImaAbortError } from '../errors.js'
 
 /**
  * One signal that aborts when any of the given ones does (undefined ones are

@@ -1,4 +1,4 @@
-import type { ImaError } from './errors.js'
+import type { ImaError } from '../errors.js'
 
 /** Emitted before each HTTP attempt. @public */
 export interface RequestEvent {

@@ -1,5 +1,5 @@
 import type * as z from 'zod/mini'
-import { ValidationError, type FieldIssue } from './errors.js'
+import { ValidationError, type FieldIssue } from '../errors.js'
 import { redactSecrets } from './redact.js'
 
 /**

@@ -1,9 +1,9 @@
 import { createFetch, FetchError, type $Fetch } from 'ofetch'
 import type * as z from 'zod/mini'
 import { SDK_NAME, SDK_VERSION } from '../version.js'
-import { abortErrorFor, delay, linkSignals } from './abort.js'
-import { isReadableStream, onEveryPull, readAnswerText } from './byte-streams.js'
-import type { ResolvedConfig } from './config.js'
+import { abortErrorFor, delay, linkSignals } from '../internal/abort.js'
+import { isReadableStream, onEveryPull, readAnswerText } from '../internal/byte-streams.js'
+import type { ResolvedConfig } from './transport-options.js'
 import {
   ConnectionError,
   ImaError,
@@ -13,15 +13,15 @@ import {
   ResponseValidationError,
   ValidationError,
   type RequestTarget,
-} from './errors.js'
+} from '../errors.js'
 import type { EmitEvent } from './events.js'
-import { envelopeReader, type AnswerReader, type HttpAnswer } from './http-answers.js'
-import { noopLogger } from './logger.js'
-import { excerptOf, redactSecrets } from './redact.js'
-import { toJsonText } from './validate.js'
+import { envelopeReader, type AnswerReader, type HttpAnswer } from './answers.js'
+import { noopLogger } from '../logger.js'
+import { excerptOf, redactSecrets } from '../internal/redact.js'
+import { toJsonText } from '../internal/validate.js'
 import { DEFAULT_RETRY_SETTINGS, decideRetry, type RetryDecision, type RetryKind, type RetrySettings } from './retry-policy.js'
 
-export type { AnswerReader, HttpAnswer } from './http-answers.js'
+export type { AnswerReader, HttpAnswer } from './answers.js'
 
 /**
  * The methods the SDK sends.

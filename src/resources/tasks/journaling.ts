@@ -1,10 +1,10 @@
-import type { ClientContext } from './context.js'
-import { settledWithin } from '../core/deadline.js'
-import { ImaError } from '../core/errors.js'
-import { redactSecrets } from '../core/redact.js'
-import type { CreateTaskBody } from '../schemas/tasks.js'
-import type { JournalEntry, JournalState } from '../stores/task-journal.js'
-import type { PreparedTask } from './task-preparation.js'
+import type { ClientContext } from '../context.js'
+import { settledWithin } from '../../internal/deadline.js'
+import { ImaError } from '../../errors.js'
+import { redactSecrets } from '../../internal/redact.js'
+import type { CreateTaskBody } from '../../schemas/tasks.js'
+import type { JournalEntry, JournalState } from '../../stores/task-journal.js'
+import type { PreparedTask } from './preparation.js'
 
 /** Longest a journal write may hold up a create or a wait; a slower store is written in the background. */
 export const JOURNAL_WRITE_BUDGET_MS = 1_000

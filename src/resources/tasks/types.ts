@@ -1,9 +1,9 @@
-import type { ResourceStatus, TaskFailure, TaskState } from '../protocol/task-status.js'
-import type { CreateTaskBody, TaskType } from '../schemas/tasks.js'
-import type { UploadSource } from './uploads/sources.js'
-import type { ImaError } from '../core/errors.js'
-import type { RequestOptions } from '../core/http.js'
-import type { JournalEntry, JournalState } from '../stores/task-journal.js'
+import type { ResourceStatus, TaskFailure, TaskState } from '../../protocol/task-status.js'
+import type { CreateTaskBody, TaskType } from '../../schemas/tasks.js'
+import type { UploadSource } from '../uploads/sources.js'
+import type { ImaError } from '../../errors.js'
+import type { RequestOptions } from '../../http/http-client.js'
+import type { JournalEntry, JournalState } from '../../stores/task-journal.js'
 
 /**
  * Parameters of `ima.tasks.create()`: what to make. How the call runs —

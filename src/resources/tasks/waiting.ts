@@ -10,9 +10,9 @@
  */
 import pWaitFor from 'p-wait-for'
 import * as z from 'zod/mini'
-import { findModelCapabilities, UNKNOWN_MODEL_TIMING } from '../catalog/models.js'
-import { abortErrorFor, delay, linkSignals, throwIfAborted, whenAborted } from '../core/abort.js'
-import type { ClientContext } from './context.js'
+import { findModelCapabilities, UNKNOWN_MODEL_TIMING } from '../../catalog/models.js'
+import { abortErrorFor, delay, linkSignals, throwIfAborted, whenAborted } from '../../internal/abort.js'
+import type { ClientContext } from '../context.js'
 import {
   attachTaskId,
   ConnectionError,
@@ -25,12 +25,12 @@ import {
   TaskFailedError,
   TaskTimeoutError,
   ValidationError,
-} from '../core/errors.js'
-import type { RequestOptions } from '../core/http.js'
-import { validateInput } from '../core/validate.js'
-import { progressPercent } from '../protocol/task-status.js'
+} from '../../errors.js'
+import type { RequestOptions } from '../../http/http-client.js'
+import { validateInput } from '../../internal/validate.js'
+import { progressPercent } from '../../protocol/task-status.js'
 import { checkRequestOptions } from './create-params.js'
-import type { TaskDetail, TaskEvent, TaskRef, TaskResult, WaitOptions } from './task-types.js'
+import type { TaskDetail, TaskEvent, TaskRef, TaskResult, WaitOptions } from './types.js'
 
 // ---------------------------------------------------------------------------
 // The schedule

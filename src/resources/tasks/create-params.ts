@@ -1,11 +1,11 @@
 import * as z from 'zod/mini'
-import { ValidationError } from '../core/errors.js'
-import { requestFields, type RequestOptions } from '../core/http.js'
-import { validateInput } from '../core/validate.js'
-import { inferTaskType, RESERVED_PARAMETER_KEYS } from '../protocol/create-body.js'
-import { TASK_TYPES } from '../schemas/tasks.js'
-import type { CheckedCreateParams } from './task-preparation.js'
-import type { TaskCreateParams } from './task-types.js'
+import { ValidationError } from '../../errors.js'
+import { requestFields, type RequestOptions } from '../../http/http-client.js'
+import { validateInput } from '../../internal/validate.js'
+import { inferTaskType, RESERVED_PARAMETER_KEYS } from '../../protocol/create-body.js'
+import { TASK_TYPES } from '../../schemas/tasks.js'
+import type { CheckedCreateParams } from './preparation.js'
+import type { TaskCreateParams } from './types.js'
 
 /** Longest prompt accepted, in characters. */
 export const MAX_PROMPT_LENGTH = 10_000

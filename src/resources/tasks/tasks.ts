@@ -1,6 +1,6 @@
-import { abortErrorFor } from '../core/abort.js'
-import { redactSecrets } from '../core/redact.js'
-import type { ClientContext } from './context.js'
+import { abortErrorFor } from '../../internal/abort.js'
+import { redactSecrets } from '../../internal/redact.js'
+import type { ClientContext } from '../context.js'
 import {
   ApiError,
   AttributeMismatchError,
@@ -11,26 +11,26 @@ import {
   ImaAbortError,
   ImaError,
   ValidationError,
-} from '../core/errors.js'
-import { requestFields, type RequestOptions } from '../core/http.js'
-import { createOutcomeOf } from '../core/retry-policy.js'
-import { toJsonText, validateInput } from '../core/validate.js'
-import type { JournalEntry } from '../stores/task-journal.js'
-import { TaskJournaling } from './task-journaling.js'
-import { sizeLongSide } from '../catalog/capabilities.js'
-import { buildCreateBody } from '../protocol/create-body.js'
-import { normaliseResourceStatus, readTaskStatus } from '../protocol/task-status.js'
+} from '../../errors.js'
+import { requestFields, type RequestOptions } from '../../http/http-client.js'
+import { createOutcomeOf } from '../../http/retry-policy.js'
+import { toJsonText, validateInput } from '../../internal/validate.js'
+import type { JournalEntry } from '../../stores/task-journal.js'
+import { TaskJournaling } from './journaling.js'
+import { sizeLongSide } from '../../catalog/capabilities.js'
+import { buildCreateBody } from '../../protocol/create-body.js'
+import { normaliseResourceStatus, readTaskStatus } from '../../protocol/task-status.js'
 import {
   createBodySchema,
   createResultSchema,
   wireTaskDetailSchema,
   type CreateTaskBody,
   type WireMedia,
-} from '../schemas/tasks.js'
-import type { Products } from './products.js'
-import { isUploadSource, type Uploads, type UploadSource } from './uploads/index.js'
-import { prepareTask, type PreparedTask, type CheckedCreateParams } from './task-preparation.js'
-import { iteratePoll, taskIdOf, TaskWaiter } from './task-waiting.js'
+} from '../../schemas/tasks.js'
+import type { Products } from '../products.js'
+import { isUploadSource, type Uploads, type UploadSource } from '../uploads/index.js'
+import { prepareTask, type PreparedTask, type CheckedCreateParams } from './preparation.js'
+import { iteratePoll, taskIdOf, TaskWaiter } from './waiting.js'
 import { checkCreateParams, checkRequestOptions } from './create-params.js'
 import type {
   CreatedTask,
@@ -46,7 +46,7 @@ import type {
   TaskRef,
   TaskResult,
   WaitOptions,
-} from './task-types.js'
+} from './types.js'
 
 /** Pending tasks `tasks.resume()` waits for at the same time. */
 const RESUME_CONCURRENCY = 8

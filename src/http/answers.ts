@@ -4,9 +4,9 @@
  * the storage behind an upload URL, which answers a bare status.
  */
 import type * as z from 'zod/mini'
-import { createApiError } from './api-error-factory.js'
-import { ResponseValidationError, type FieldIssue, type RequestTarget } from './errors.js'
-import { excerptOf, redactSecrets } from './redact.js'
+import { createApiError } from './api-errors.js'
+import { ResponseValidationError, type FieldIssue, type RequestTarget } from '../errors.js'
+import { excerptOf, redactSecrets } from '../internal/redact.js'
 import { parseRetryAfter } from './retry-policy.js'
 import { envelopeSchema, isSuccessCode } from '../schemas/envelope.js'
 

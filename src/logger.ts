@@ -1,4 +1,4 @@
-import { redactFields, redactSecrets } from './redact.js'
+import { redactFields, redactSecrets } from './internal/redact.js'
 
 /** Structured fields attached to a log line. @public */
 export type LogFields = Record<string, unknown>
