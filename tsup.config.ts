@@ -38,6 +38,32 @@ const ofetchCore: Plugin = {
   },
 }
 
+/**
+ * In the CommonJS build, the client's engine (`src/resources/engine.ts`) is
+ * `require`d on first use instead of `import()`ed: a dynamic `import()` in
+ * CommonJS needs `--experimental-vm-modules` under Jest's default config,
+ * and CommonJS users load from disk, where one file more or less costs
+ * nothing. The ESM build keeps `import()`, so bundlers put the engine in a
+ * chunk of its own. The line is matched exactly, so a change to it fails the
+ * build instead of silently changing how the engine loads.
+ */
+const ENGINE_IMPORT = "import('./engine.js')"
+// tsup hands esbuild `format: 'esm'` for both builds (it converts to CommonJS afterwards), so the CommonJS one is told by its options object.
+const commonJsBuilds = new WeakSet<object>()
+const requireEngineInCommonJs: Plugin = {
+  name: 'require-engine-in-cjs',
+  setup(build) {
+    if (!commonJsBuilds.has(build.initialOptions)) return
+    build.onLoad({ filter: /[\\/]src[\\/]resources[\\/]facades\.ts$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8')
+      if (source.split(ENGINE_IMPORT).length !== 2) {
+        throw new Error(`require-engine-in-cjs: ${args.path} must contain ${ENGINE_IMPORT} exactly once; update tsup.config.ts`)
+      }
+      return { contents: source.replace(ENGINE_IMPORT, "Promise.resolve().then(() => require('./engine.js') as typeof import('./engine.js'))"), loader: 'ts' }
+    })
+  },
+}
+
 const library: Options = {
   entry: {
     index: 'src/index.ts',
@@ -60,7 +86,10 @@ const library: Options = {
   splitting: true,
   treeshake: true,
   noExternal: BUNDLED,
-  esbuildPlugins: [ofetchCore],
+  esbuildPlugins: [ofetchCore, requireEngineInCommonJs],
+  esbuildOptions(options, context) {
+    if (context.format === 'cjs') commonJsBuilds.add(options)
+  },
 }
 
 export default defineConfig([

@@ -2,17 +2,15 @@ import { EventEmitter } from 'eventemitter3'
 import type { ModelScope } from './catalog/scopes.js'
 import { resolveClientConfig, type ImaClientOptions } from './client-options.js'
 import type { ImaLanguage } from './http/transport-options.js'
-import type { ClientConfig, ClientContext } from './resources/context.js'
+import type { ClientConfig, CoreContext } from './resources/context.js'
 import type { EmitImaEvent, ImaEvents } from './events.js'
 import { CreditBudget } from './resources/tasks/budget.js'
-import { HttpClient, type RequestOptions } from './http/http-client.js'
+import type { RequestOptions } from './http/http-client.js'
 import { REDACTED } from './internal/redact.js'
 import { PREFERENCE_BUDGET_MS, settledWithin } from './internal/deadline.js'
-import { Preferences } from './resources/preferences.js'
-import { Products } from './resources/products.js'
 import type { CreatedTask, TaskCreateParams, TaskResult, WaitOptions } from './resources/tasks/types.js'
-import { Tasks } from './resources/tasks/tasks.js'
-import { Uploads } from './resources/uploads/index.js'
+import { EngineLoader, Preferences, Products, Tasks, Uploads } from './resources/facades.js'
+import type { LocalSourceReader } from './resources/uploads/sources.js'
 
 /**
  * Parameters of `ima.generate()`: a create and a wait in one call — those of
@@ -39,6 +37,22 @@ export interface GenerateResult extends TaskResult {
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom')
 
+let attachReader: (client: ImaClient, reader: LocalSourceReader) => void
+
+/**
+ * Lets a client read local files and platform streams in uploads: how the
+ * Node client (`ima-open-sdk/node`) adds them. Not exported from any entry.
+ *
+ * @example
+ * ```ts
+ * attachLocalSourceReader(this, nodeLocalSourceReader)
+ * ```
+ * @internal
+ */
+export function attachLocalSourceReader(client: ImaClient, reader: LocalSourceReader): void {
+  attachReader(client, reader)
+}
+
 /**
  * The IMA Open API client.
  *
@@ -62,6 +76,13 @@ export class ImaClient {
   readonly #config: ClientConfig
   readonly #emitter = new EventEmitter<ImaEvents>()
   readonly #budget: CreditBudget
+  readonly #localSources: CoreContext['localSources']
+
+  static {
+    attachReader = (client, reader) => {
+      client.#localSources.reader = reader
+    }
+  }
 
   /**
    * @param options - every option has a default; see {@link ImaClientOptions}.
@@ -77,17 +98,15 @@ export class ImaClient {
         this.#config.logger.error('ima event listener threw', { event, error: error instanceof Error ? error.message : String(error) })
       }
     }
-    const context: ClientContext = {
-      http: new HttpClient(this.#config, emit),
-      config: this.#config,
-      emit,
-      budget: new CreditBudget(this.#config.maxCredits),
-    }
-    this.#budget = context.budget
-    this.products = new Products(context)
-    this.uploads = new Uploads(context)
-    this.tasks = new Tasks(context, this.products, this.uploads)
-    this.preferences = new Preferences(context, this.products)
+    const core: CoreContext = { config: this.#config, emit, budget: new CreditBudget(this.#config.maxCredits), localSources: {} }
+    this.#budget = core.budget
+    this.#localSources = core.localSources
+    // The resources' code (and the HTTP layer) loads on the first call: constructing a client costs only its options.
+    const engine = new EngineLoader(core)
+    this.products = new Products(engine)
+    this.uploads = new Uploads(engine)
+    this.tasks = new Tasks(engine)
+    this.preferences = new Preferences(engine)
   }
 
   /** The API host in use. */

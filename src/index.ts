@@ -63,10 +63,10 @@ export { MemoryPreferenceStore, type ModelPreference, type PreferenceStore } fro
 export { FULL_CATALOG_SCOPE, NANO_BANANA_SCOPE, scopeFromModels, type ModelScope, type ModelTier } from './catalog/scopes.js'
 export { SDK_VERSION } from './version.js'
 // The resources are reached through the client (`ima.tasks`…): their classes are types only.
-export type { Preferences, RememberOptions } from './resources/preferences.js'
-export type { Products, ProductRequestOptions, ProductFindOptions } from './resources/products.js'
-export type { Uploads, UploadSource, UploadOptions, UploadResult, UploadAllOptions } from './resources/uploads/index.js'
-export type { Tasks } from './resources/tasks/tasks.js'
+export type { Preferences, Products, Tasks, Uploads } from './resources/facades.js'
+export type { RememberOptions } from './resources/preferences.js'
+export type { ProductRequestOptions, ProductFindOptions } from './resources/products.js'
+export type { UploadSource, UploadOptions, UploadResult, UploadAllOptions } from './resources/uploads/index.js'
 export type { RequestOptions } from './http/http-client.js'
 export type {
   CreatedTask,
@@ -89,5 +89,5 @@ export type {
   ResumeOutcome,
 } from './resources/tasks/types.js'
 export type { ModelInfo } from './catalog/capabilities.js'
-export type { TaskType } from './schemas/tasks.js'
+export type { TaskType } from './schemas/task-type.js'
 export type { AttributeValue, CreditRule, FormField, FormFieldOption, ProductNode, UiParam, ValueMappingRule } from './schemas/products.js'

@@ -2,7 +2,7 @@ import { ValidationError } from '../errors.js'
 import { ruleParameters } from '../protocol/credit-rules.js'
 import { uiParamKey } from '../protocol/virtual-fields.js'
 import type { ProductNode } from '../schemas/products.js'
-import type { TaskType } from '../schemas/tasks.js'
+import type { TaskType } from '../schemas/task-type.js'
 import { findModelCapabilities, LARGEST_RESOLUTION, MODEL_CATALOG, UNKNOWN_MODEL_TIMING, type SizeOffer } from './models.js'
 import { scopeAllows, type ModelScope } from './scopes.js'
 

@@ -1,6 +1,6 @@
 import { ModelNotFoundError, ValidationError } from '../errors.js'
 import type { ProductNode } from '../schemas/products.js'
-import type { TaskType } from '../schemas/tasks.js'
+import type { TaskType } from '../schemas/task-type.js'
 import { MODEL_CATALOG } from './models.js'
 import { displayName, scopeAllows, type ModelScope, type ModelTier } from './scopes.js'
 

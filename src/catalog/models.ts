@@ -4,7 +4,7 @@
  * list wins on ids and points; this catalog supplies what the list lacks
  * (estimated time, polling and progress cadence, aliases).
  */
-import type { TaskType } from '../schemas/tasks.js'
+import type { TaskType } from '../schemas/task-type.js'
 
 /** One size a model offers and what it cost when the documents were written. @public */
 export interface SizeOffer {

@@ -1,4 +1,4 @@
-import type { TaskType } from '../schemas/tasks.js'
+import type { TaskType } from '../schemas/task-type.js'
 import { MODEL_CATALOG } from './models.js'
 
 /** A named choice users make instead of a model: the scope decides which model it is. @public */

@@ -6,7 +6,7 @@
  */
 import { MODEL_CATALOG, findModelCapabilities } from '../catalog/models.js'
 import { displayName, scopeAllows, type ModelScope } from '../catalog/scopes.js'
-import type { TaskType } from '../schemas/tasks.js'
+import type { TaskType } from '../schemas/task-type.js'
 import type { ChatLanguage } from './types.js'
 
 /**

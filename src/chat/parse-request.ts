@@ -9,7 +9,7 @@ import { nearestAspectRatio } from '../catalog/capabilities.js'
 import { LARGEST_RESOLUTION, MODEL_CATALOG, findModelCapabilities } from '../catalog/models.js'
 import { resolveModelReference } from '../catalog/model-references.js'
 import { FULL_CATALOG_SCOPE, displayName, type ModelScope, type ModelTier } from '../catalog/scopes.js'
-import type { TaskType } from '../schemas/tasks.js'
+import type { TaskType } from '../schemas/task-type.js'
 import type { ChatLanguage } from './types.js'
 
 /**

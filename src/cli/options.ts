@@ -5,10 +5,9 @@
  */
 import { InvalidArgumentError, Option } from 'commander'
 import type { ImaLanguage } from '../http/transport-options.js'
-import type { TaskType } from '../schemas/tasks.js'
+import { TASK_TYPES, type TaskType } from '../schemas/task-type.js'
 
-// Spelled out rather than imported: the SDK's TASK_TYPES module also builds zod schemas.
-const TASK_TYPE_CHOICES: readonly TaskType[] = ['text_to_image', 'image_to_image']
+const TASK_TYPE_CHOICES: readonly TaskType[] = TASK_TYPES
 const LANGUAGE_CHOICES: readonly ImaLanguage[] = ['en', 'zh']
 
 /**

@@ -3,12 +3,12 @@
  * answer into a result or a typed error. The service's JSON envelope, and
  * the storage behind an upload URL, which answers a bare status.
  */
-import type * as z from 'zod/mini'
 import { createApiError } from './api-errors.js'
 import { ResponseValidationError, type FieldIssue, type RequestTarget } from '../errors.js'
 import { excerptOf, redactSecrets } from '../internal/redact.js'
 import { parseRetryAfter } from './retry-policy.js'
-import { envelopeSchema, isSuccessCode } from '../schemas/envelope.js'
+import type { DataCheck, DataReader } from '../schemas/data-check.js'
+import { isSuccessCode, readEnvelopeShape } from '../schemas/envelope.js'
 
 /** An answer as the send path read it, for a reader to turn into a result or a typed error. */
 export interface HttpAnswer {
@@ -28,9 +28,8 @@ export type AnswerReader<T> = (answer: HttpAnswer) => T
 
 /**
  * Deepest nesting of arrays and objects an error message names. Real answers
- * nest a few dozen levels at most (a product tree with its forms); far deeper
- * ones overflow the stack of the schema check, which then fails as a
- * `ResponseValidationError`.
+ * nest a few dozen levels at most (a product tree with its forms); the
+ * checks of answers refuse far deeper ones as a `ResponseValidationError`.
  */
 export const MAX_ANSWER_DEPTH = 256
 
@@ -73,7 +72,7 @@ function tooDeepReason(text: string, what: string): string {
 /**
  * The parsed body, or why there is none (empty, not JSON). No depth scan
  * first: V8's `JSON.parse` does not recurse on the native stack, and a value
- * too deep for the schema check fails there as a typed error.
+ * too deep for the check of its data fails there as a typed error.
  */
 function parseBody(text: string): { json: unknown; parsed: true } | { parsed: false; reason?: string; cause?: unknown } {
   if (text === '' || text.trim() === '') return { parsed: false }
@@ -86,18 +85,8 @@ function parseBody(text: string): { json: unknown; parsed: true } | { parsed: fa
   }
 }
 
-/** A schema check that reports a stack overflow (a value nested too deep for it) as a failure, not a `RangeError`. */
-function checkShape<T>(schema: z.ZodMiniType<T, unknown>, value: unknown): ReturnType<z.ZodMiniType<T, unknown>['safeParse']> | 'too-deep' {
-  try {
-    return schema.safeParse(value)
-  } catch (error) {
-    if (error instanceof RangeError) return 'too-deep'
-    throw error
-  }
-}
-
-function toIssues(error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] } | undefined): FieldIssue[] {
-  return (error?.issues ?? []).map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message }))
+function issuesOf<T>(check: DataCheck<T> | undefined): FieldIssue[] {
+  return check === undefined || check.success ? [] : check.issues
 }
 
 /** The error for an answer that is not what the protocol says, quoting a short, redacted excerpt. */
@@ -117,25 +106,25 @@ function bodyOf(answer: HttpAnswer): string | undefined {
 /**
  * Reads the service's `{ code, message, data }` envelope: an HTTP error or
  * an error code becomes the typed API error, anything else unexpected a
- * `ResponseValidationError`, and `data` is checked against `schema`.
+ * `ResponseValidationError`, and `data` is checked by `check`.
  *
  * @example
  * ```ts
- * const tree = await http.send({ method: 'GET', path: '/open/v1/product/list', retry: 'idempotent' }, envelopeReader(productListSchema))
+ * const tree = await http.send({ method: 'GET', path: '/open/v1/product/list', retry: 'idempotent' }, envelopeReader(readProductList))
  * ```
  */
-export function envelopeReader<T>(schema: z.ZodMiniType<T, unknown>): AnswerReader<T> {
-  return (answer) => readEnvelope(answer, schema)
+export function envelopeReader<T>(check: DataReader<T>): AnswerReader<T> {
+  return (answer) => readEnvelope(answer, check)
 }
 
-function readEnvelope<T>(answer: HttpAnswer, schema: z.ZodMiniType<T, unknown>): T {
+function readEnvelope<T>(answer: HttpAnswer, check: DataReader<T>): T {
   const { status } = answer
   const body = parseBody(answer.text)
   if (!body.parsed && body.reason && status < 400) {
     throw invalidAnswer(answer, `${body.reason} (${answer.contentType || 'no content type'})`, [], body.cause)
   }
-  const envelope = body.parsed ? checkShape(envelopeSchema, body.json) : undefined
-  const wrapped = envelope !== undefined && envelope !== 'too-deep' && envelope.success ? envelope.data : undefined
+  const envelope = body.parsed ? readEnvelopeShape(body.json) : undefined
+  const wrapped = envelope?.success ? envelope.data : undefined
 
   if (status >= 400) {
     throw createApiError({ ...failedCall(answer, wrapped), code: wrapped?.code, envelope: wrapped !== undefined, retryAfterMs: parseRetryAfter(answer.retryAfter) })
@@ -143,14 +132,13 @@ function readEnvelope<T>(answer: HttpAnswer, schema: z.ZodMiniType<T, unknown>):
   if (status < 200 || status >= 300) throw invalidAnswer(answer, 'is not a success status')
   if (!body.parsed) throw invalidAnswer(answer, 'answered with an empty body')
   if (!wrapped) {
-    const issues = envelope === undefined || envelope === 'too-deep' ? [] : toIssues(envelope.error)
-    throw invalidAnswer(answer, 'answered JSON without the { code, message, data } envelope', issues)
+    throw invalidAnswer(answer, 'answered JSON without the { code, message, data } envelope', issuesOf(envelope))
   }
   if (!isSuccessCode(wrapped.code)) throw createApiError({ ...failedCall(answer, wrapped), code: wrapped.code, envelope: true })
-  const data = checkShape(schema, wrapped.data)
-  if (data === 'too-deep') throw invalidAnswer(answer, tooDeepReason(answer.text, 'data'))
-  if (!data.success) throw invalidAnswer(answer, 'answered data of an unexpected shape', toIssues(data.error))
-  return data.data
+  const data = check(wrapped.data)
+  if (data.success) return data.data
+  if (data.tooDeep) throw invalidAnswer(answer, tooDeepReason(answer.text, 'data'), data.issues)
+  throw invalidAnswer(answer, 'answered data of an unexpected shape', data.issues)
 }
 
 /** What every API error of an envelope answer carries; built only on the paths that throw (redacting a body costs). */

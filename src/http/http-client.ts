@@ -1,5 +1,5 @@
 import { createFetch, FetchError, type $Fetch } from 'ofetch'
-import type * as z from 'zod/mini'
+import type { DataReader } from '../schemas/data-check.js'
 import { SDK_NAME, SDK_VERSION } from '../version.js'
 import { abortErrorFor, delay, linkSignals } from '../internal/abort.js'
 import { isReadableStream, onEveryPull, readAnswerText } from '../internal/byte-streams.js'
@@ -89,7 +89,7 @@ export interface RequestOptions {
  *
  * @example
  * ```ts
- * await http.call({ method: 'GET', path, schema, retry: 'idempotent', ...requestFields(options) })
+ * await http.call({ method: 'GET', path, check: readProductList, retry: 'idempotent', ...requestFields(options) })
  * ```
  */
 export function requestFields(options: RequestOptions | undefined): Pick<HttpRequest, 'signal' | 'timeout' | 'maxRetries'> {
@@ -122,8 +122,8 @@ export interface HttpRequest {
    */
   url?: URL
   query?: Record<string, string>
-  /** JSON body, or form fields when `form` is set. */
-  body?: Record<string, unknown>
+  /** JSON body, or form fields (string values) when `form` is set. */
+  body?: object
   /** Send `body` form-encoded instead of JSON. */
   form?: boolean
   /** A body sent as it is, made afresh for each attempt; sent with `duplex: 'half'`. */
@@ -162,16 +162,16 @@ export interface HttpRequest {
 }
 
 /**
- * One JSON call: a request whose answer is the service's envelope, with `data` checked against `schema`.
+ * One JSON call: a request whose answer is the service's envelope, with `data` checked by `check`.
  *
  * @example
  * ```ts
- * const call: HttpCall<ProductNode[]> = { method: 'GET', path: '/open/v1/product/list', schema: productListSchema, retry: 'idempotent' }
+ * const call: HttpCall<ProductNode[]> = { method: 'GET', path: '/open/v1/product/list', check: readProductList, retry: 'idempotent' }
  * ```
  */
 export interface HttpCall<T> extends HttpRequest {
-  /** Schema of the envelope's `data`. */
-  schema: z.ZodMiniType<T, unknown>
+  /** The check of the envelope's `data`. */
+  check: DataReader<T>
 }
 
 // Error codes of connection failures that happen before any byte is sent.
@@ -310,7 +310,7 @@ interface Attempt {
  * @example
  * ```ts
  * const http = new HttpClient(resolveConfig({ apiKey }), emit)
- * const tree = await http.call({ method: 'GET', path: '/open/v1/product/list', query, schema: productListSchema, retry: 'idempotent' })
+ * const tree = await http.call({ method: 'GET', path: '/open/v1/product/list', query, check: readProductList, retry: 'idempotent' })
  * ```
  */
 export class HttpClient {
@@ -337,11 +337,11 @@ export class HttpClient {
    *
    * @example
    * ```ts
-   * const detail = await http.call({ method: 'POST', path: '/open/v1/tasks/detail', body: { task_id: id }, schema: wireTaskDetailSchema, retry: 'idempotent' })
+   * const detail = await http.call({ method: 'POST', path: '/open/v1/tasks/detail', body: { task_id: id }, check: readTaskDetailData, retry: 'idempotent' })
    * ```
    */
   call<T>(call: HttpCall<T>): Promise<T> {
-    return this.send(call, envelopeReader(call.schema))
+    return this.send(call, envelopeReader(call.check))
   }
 
   /**
@@ -419,7 +419,7 @@ export class HttpClient {
   }
 
   /** One round trip: sends, refuses a redirect, reads the answer under its size limit. Every timer and listener is gone when it settles. */
-  async #exchange(attempt: Attempt, headers: Record<string, string>, json: Record<string, unknown> | string | undefined, raw: RawBody | undefined): Promise<HttpAnswer> {
+  async #exchange(attempt: Attempt, headers: Record<string, string>, json: object | string | undefined, raw: RawBody | undefined): Promise<HttpAnswer> {
     const { request, target } = attempt
     const timeout = request.timeout ?? { totalMs: this.#config.timeout }
     const timer = new AttemptTimer('stallMs' in timeout ? timeout.stallMs : timeout.totalMs)

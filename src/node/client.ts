@@ -1,6 +1,5 @@
-import { ImaClient as CoreImaClient } from '../client.js'
+import { attachLocalSourceReader, ImaClient as CoreImaClient } from '../client.js'
 import type { ImaClientOptions } from '../client-options.js'
-import { attachLocalSourceReader } from '../resources/uploads/index.js'
 import { nodeLocalSourceReader } from './local-source.js'
 
 /**
@@ -24,6 +23,6 @@ export class ImaClient extends CoreImaClient {
    */
   constructor(options: ImaClientOptions = {}) {
     super(options)
-    attachLocalSourceReader(this.uploads, nodeLocalSourceReader)
+    attachLocalSourceReader(this, nodeLocalSourceReader)
   }
 }

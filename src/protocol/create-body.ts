@@ -1,6 +1,7 @@
 import type { FieldIssue } from '../errors.js'
 import type { FormField, ProductNode } from '../schemas/products.js'
-import type { CreateTaskBody, TaskType } from '../schemas/tasks.js'
+import type { TaskType } from '../schemas/task-type.js'
+import type { CreateTaskBody } from '../schemas/tasks.js'
 import {
   chooseCreditRule,
   normaliseAttributeKey,

@@ -1,6 +1,6 @@
 import { ModelNotFoundError } from '../errors.js'
 import type { ProductNode } from '../schemas/products.js'
-import type { TaskType } from '../schemas/tasks.js'
+import type { TaskType } from '../schemas/task-type.js'
 
 /** `type` of a version leaf in the V2 tree (a string on the wire). */
 export const VERSION_LEAF_TYPE = '3'

@@ -7,6 +7,7 @@ import type { PreferenceStore } from '../stores/preferences.js'
 import type { TaskJournal } from '../stores/task-journal.js'
 import type { TaskEvents } from './tasks/events.js'
 import type { UploadEvents } from './uploads/events.js'
+import type { LocalSourceReader } from './uploads/sources.js'
 
 /** The client's options after defaults, checked: the transport's plus the stores and the scope. */
 export interface ClientConfig extends ResolvedConfig {
@@ -15,12 +16,22 @@ export interface ClientConfig extends ResolvedConfig {
   scope: ModelScope
 }
 
-/** What every resource gets from the client: the HTTP layer, the options, and the event emitter. */
-export interface ClientContext {
-  readonly http: HttpClient
+/**
+ * What the client itself holds, before any request: the options, the event
+ * emitter and the budget. The resources and the HTTP layer are loaded on
+ * first use (see `engine.ts`) and get a {@link ClientContext}.
+ */
+export interface CoreContext {
   readonly config: ClientConfig
   /** Emits any area's event (the client's emitter). */
   readonly emit: Emitter<HttpEvents & TaskEvents & UploadEvents>
   /** The client's running total of credits against `maxCredits`. */
   readonly budget: CreditBudget
+  /** What reads local files and platform streams for uploads: the Node client sets `reader`; the core one has none. */
+  readonly localSources: { reader?: LocalSourceReader }
+}
+
+/** What every resource gets: the client's {@link CoreContext} and the HTTP layer. */
+export interface ClientContext extends CoreContext {
+  readonly http: HttpClient
 }

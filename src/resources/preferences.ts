@@ -1,9 +1,9 @@
 import type { ClientContext } from './context.js'
 import { ValidationError } from '../errors.js'
 import type { RequestOptions } from '../http/http-client.js'
-import { TASK_TYPES, type TaskType } from '../schemas/tasks.js'
+import { TASK_TYPES, type TaskType } from '../schemas/task-type.js'
 import type { ModelPreference } from '../stores/preferences.js'
-import type { Products } from './products.js'
+import type { ProductService } from './products.js'
 import { checkRequestOptions } from './tasks/create-params.js'
 import { prepareTask } from './tasks/preparation.js'
 
@@ -37,36 +37,18 @@ function checkTaskType(taskType: unknown): asserts taskType is TaskType {
   }
 }
 
-/**
- * Each user's saved model per task type, kept in the client's `preferences`
- * store — what `generate({ userId })` uses when no model is named, and
- * writes after each success. These methods serve "always use X" and "use the
- * default again" requests.
- * @public
- */
-export class Preferences {
+/** What `ima.preferences` does (the `Preferences` the client shows delegates here, once this module is loaded). */
+export class PreferenceService {
   readonly #context: ClientContext
-  readonly #products: Products
+  readonly #products: ProductService
 
   /** @internal */
-  constructor(context: ClientContext, products: Products) {
+  constructor(context: ClientContext, products: ProductService) {
     this.#context = context
     this.#products = products
   }
 
-  /**
-   * Saves `model` as the user's model for a task type. `model` is resolved
-   * as `tasks.create` does — an id, version id, name, alias ("NB Pro",
-   * "香蕉") or tier ("premium", "最便宜") — against the live product list,
-   * and the default size's points are kept as `credit`.
-   *
-   * @param options - for this call only: `signal`, `timeout` and `maxRetries` of its product list read. The store's own write is not an HTTP call of the SDK's and is not limited by them.
-   * @throws ModelNotFoundError (with close matches), ValidationError (a model outside the client's scope), the product list's API errors.
-   * @example
-   * ```ts
-   * await ima.preferences.remember('12345', 'text_to_image', 'NB Pro', { timeout: 5_000 }) // "always use Nano Banana Pro"
-   * ```
-   */
+  /** See `Preferences.remember`. */
   async remember(userId: string, taskType: TaskType, model: string, options?: RememberOptions): Promise<ModelPreference> {
     checkUser(userId)
     checkTaskType(taskType)
@@ -85,15 +67,7 @@ export class Preferences {
     return preference
   }
 
-  /**
-   * Forgets the user's model for one task type, or for every task type when
-   * `taskType` is left out: the scope's default is used again.
-   *
-   * @example
-   * ```ts
-   * await ima.preferences.forget('12345') // "use the default"
-   * ```
-   */
+  /** See `Preferences.forget`. */
   async forget(userId: string, taskType?: TaskType): Promise<void> {
     checkUser(userId)
     if (taskType !== undefined) checkTaskType(taskType)
@@ -102,28 +76,14 @@ export class Preferences {
     this.#context.config.logger.info('ima preference forgotten', { userId, taskType: taskType ?? 'all' })
   }
 
-  /**
-   * The user's saved model for a task type, if any.
-   *
-   * @example
-   * ```ts
-   * const saved = await ima.preferences.get('12345', 'text_to_image') // { modelId, modelName, credit, lastUsed } | undefined
-   * ```
-   */
+  /** See `Preferences.get`. */
   async get(userId: string, taskType: TaskType): Promise<ModelPreference | undefined> {
     checkUser(userId)
     checkTaskType(taskType)
     return this.#context.config.preferences.get(userId, taskType)
   }
 
-  /**
-   * Every saved model of the user, by task type.
-   *
-   * @example
-   * ```ts
-   * const all = await ima.preferences.list('12345') // { text_to_image?: …, image_to_image?: … }
-   * ```
-   */
+  /** See `Preferences.list`. */
   async list(userId: string): Promise<Partial<Record<TaskType, ModelPreference>>> {
     checkUser(userId)
     return this.#context.config.preferences.list(userId)

@@ -6,8 +6,8 @@ import type { ClientContext } from './context.js'
 import { requestFields, type RequestOptions } from '../http/http-client.js'
 import { validateInput } from '../internal/validate.js'
 import { findVersionLeaf, leafOrNotFound, listModelIds, listVersionLeaves } from '../protocol/product-tree.js'
-import { productListSchema, type ProductNode } from '../schemas/products.js'
-import { TASK_TYPES, type TaskType } from '../schemas/tasks.js'
+import { readProductList, type ProductNode } from '../schemas/products.js'
+import { TASK_TYPES, type TaskType } from '../schemas/task-type.js'
 
 /**
  * Options of the product calls.
@@ -30,10 +30,6 @@ export interface ProductFindOptions extends ProductRequestOptions {
 }
 
 const categorySchema = z.enum(TASK_TYPES)
-const listDataSchema = z.pipe(
-  z.nullable(productListSchema),
-  z.transform((nodes: ProductNode[] | null) => nodes ?? []),
-)
 
 /** Freezes a value and everything in it; by a loop, not recursion, so no depth of unchecked extra fields can overflow the stack. */
 function deepFreeze(root: unknown): void {
@@ -57,13 +53,8 @@ interface PendingTree {
   joined: boolean
 }
 
-/**
- * The product list: which models and versions exist, their credit rules and
- * form fields, and what a task would cost. The list is cached per category
- * (and language) for `productCacheTtlMs`; concurrent callers share one request.
- * @public
- */
-export class Products {
+/** What `ima.products` does (the `Products` the client shows delegates here, once this module is loaded). */
+export class ProductService {
   readonly #context: ClientContext
   readonly #cache = new Map<string, CachedTree>()
   readonly #inFlight = new Map<string, PendingTree>()
@@ -73,68 +64,29 @@ export class Products {
     this.#context = context
   }
 
-  /**
-   * The V2 product tree of a category, validated, unknown fields kept. A
-   * tree shared with the client's cache or another caller is frozen: copy it
-   * (`structuredClone`) before changing it.
-   *
-   * @example
-   * ```ts
-   * const tree = await ima.products.list('text_to_image')
-   * ```
-   */
+  /** See `Products.list`. */
   async list(category: TaskType, options: ProductRequestOptions = {}): Promise<ProductNode[]> {
     return this.#tree(category, options)
   }
 
-  /**
-   * Forgets cached product lists (one category, or all), so the next call
-   * reads them again. The client does this itself when a create is refused
-   * because the list changed (6006, 6009, 6010, "Invalid product attribute").
-   */
+  /** See `Products.invalidate`. */
   invalidate(category?: TaskType): void {
     for (const key of [...this.#cache.keys()]) {
       if (category === undefined || key.startsWith(`${category}:`)) this.#cache.delete(key)
     }
   }
 
-  /**
-   * Every version leaf of a category, at any depth, oldest → newest within a model.
-   *
-   * @example
-   * ```ts
-   * for (const leaf of await ima.products.versions('text_to_image')) console.log(leaf.model_id, leaf.id)
-   * ```
-   */
+  /** See `Products.versions`. */
   async versions(category: TaskType, options: ProductRequestOptions = {}): Promise<ProductNode[]> {
     return listVersionLeaves(await this.#tree(category, options))
   }
 
-  /**
-   * The version leaf to use for a model: the newest, or the one with `versionId`.
-   *
-   * @throws ModelNotFoundError listing the model ids the category offers.
-   * @example
-   * ```ts
-   * const leaf = await ima.products.find('text_to_image', 'gemini-3-pro-image')
-   * console.log(leaf.id, leaf.credit_rules)
-   * ```
-   */
+  /** See `Products.find`. */
   async find(category: TaskType, modelId: string, options: ProductFindOptions = {}): Promise<ProductNode> {
     return leafOrNotFound(category, await this.versions(category, options), modelId, options.versionId)
   }
 
-  /**
-   * The models this client may use for a task type — the live list merged
-   * with the catalog: sizes with points, ratios, estimated time.
-   *
-   * @example
-   * ```ts
-   * for (const model of await ima.products.models('text_to_image')) {
-   *   console.log(model.name, model.sizes.map((s) => `${s.size} ${s.points} pts`).join(', '))
-   * }
-   * ```
-   */
+  /** See `Products.models`. */
   async models(taskType: TaskType, options: ProductRequestOptions = {}): Promise<ModelInfo[]> {
     const leaves = await this.versions(taskType, options)
     return listModelIds(leaves)
@@ -168,7 +120,7 @@ export class Products {
         method: 'GET',
         path: '/open/v1/product/list',
         query: { app: 'ima', platform: 'web', category },
-        schema: listDataSchema,
+        check: readProductList,
         retry: 'idempotent',
         ...fields,
       })

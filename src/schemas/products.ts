@@ -1,4 +1,4 @@
-import * as z from 'zod/mini'
+import { IssueList, checkOptional, isJsonObject, normaliseId, pathOf, type DataCheck } from './data-check.js'
 
 /** A value a credit rule attribute may hold. */
 export type AttributeValue = string | number | boolean
@@ -101,57 +101,123 @@ export interface ProductNode {
   [extra: string]: unknown
 }
 
-const idLike = z.pipe(
-  z.union([z.string(), z.number()]),
-  z.transform((value: string | number) => String(value)),
-)
+/**
+ * Deepest nesting of groups a product list may have. Real lists nest two or
+ * three levels; each level is two JSON levels (the node, its `children`), so
+ * this stops well before `MAX_ANSWER_DEPTH` JSON levels.
+ */
+const MAX_TREE_LEVELS = 127
 
-const attributeValueSchema = z.union([z.string(), z.number(), z.boolean()])
+/**
+ * Checks `data` of the product list answer and normalises it in place: ids
+ * and types as strings, `model_id` `''` on groups, a rule's missing
+ * `attributes` as `{}`; `null` data is an empty list. Walks the tree with a
+ * list of pending nodes, not recursion, and refuses one deeper than any real
+ * list (`tooDeep`).
+ *
+ * @example
+ * ```ts
+ * const checked = readProductList([{ id: 'g', type: 2, name: 'Banana', children: [] }])
+ * if (checked.success) console.log(checked.data[0]?.type) // '2'
+ * ```
+ */
+export function readProductList(value: unknown): DataCheck<ProductNode[]> {
+  const found = new IssueList()
+  if (value === null || value === undefined) return { success: true, data: [] }
+  if (!Array.isArray(value)) {
+    found.add('', 'must be a list of product nodes')
+    return found.verdict([])
+  }
+  const pending: { list: unknown[]; path: string; level: number }[] = [{ list: value, path: '', level: 0 }]
+  while (pending.length > 0) {
+    const { list, path, level } = pending.pop()!
+    if (level > MAX_TREE_LEVELS) return { success: false, issues: [{ path, message: `nests more than ${MAX_TREE_LEVELS} levels of groups` }], tooDeep: true }
+    for (let index = 0; index < list.length; index += 1) {
+      const node = list[index]
+      const nodePath = pathOf(path, index)
+      if (!isJsonObject(node)) {
+        found.add(nodePath, 'must be an object')
+        continue
+      }
+      checkNode(node, nodePath, found)
+      const children = node.children
+      if (children === undefined || children === null) continue
+      if (Array.isArray(children)) pending.push({ list: children, path: pathOf(nodePath, 'children'), level: level + 1 })
+      else found.add(pathOf(nodePath, 'children'), 'must be a list')
+    }
+  }
+  return found.verdict(value as ProductNode[])
+}
 
-const creditRuleSchema = z.looseObject({
-  attribute_id: z.number(),
-  points: z.number(),
-  attributes: z.pipe(
-    z.optional(z.nullable(z.record(z.string(), attributeValueSchema))),
-    z.transform((value: Record<string, AttributeValue> | null | undefined) => value ?? {}),
-  ),
-})
+function checkNode(node: Record<string, unknown>, path: string, found: IssueList): void {
+  normaliseId(node, 'id', path, found)
+  normaliseId(node, 'type', path, found)
+  if (typeof node.name !== 'string') found.add(pathOf(path, 'name'), 'must be a string')
+  if (node.model_id === undefined || node.model_id === null) node.model_id = ''
+  else if (typeof node.model_id !== 'string') found.add(pathOf(path, 'model_id'), 'must be a string')
+  const rules = listOrNothing(node, 'credit_rules', path, found)
+  if (rules) for (let index = 0; index < rules.length; index += 1) checkCreditRule(rules[index], pathOf(path, `credit_rules.${index}`), found)
+  const fields = listOrNothing(node, 'form_config', path, found)
+  if (fields) for (let index = 0; index < fields.length; index += 1) checkFormField(fields[index], pathOf(path, `form_config.${index}`), found)
+}
 
-const formFieldSchema = z.looseObject({
-  field: z.string(),
-  type: z.optional(z.string()),
-  value: z.optional(z.unknown()),
-  options: z.optional(z.nullable(z.array(z.looseObject({ label: z.optional(z.string()), value: z.unknown() })))),
-  is_ui_virtual: z.optional(z.boolean()),
-  ui_params: z.optional(
-    z.nullable(z.array(z.looseObject({ field: z.optional(z.string()), id: z.optional(z.string()), value: z.unknown() }))),
-  ),
-  value_mapping: z.optional(
-    z.nullable(
-      z.looseObject({
-        mapping_rules: z.array(
-          z.looseObject({ source_values: z.record(z.string(), z.unknown()), target_value: z.unknown() }),
-        ),
-      }),
-    ),
-  ),
-})
+/** The list at `key`, `undefined` when it is absent or null, and reported when it is something else. */
+function listOrNothing(object: Record<string, unknown>, key: string, path: string, found: IssueList): unknown[] | undefined {
+  const value = object[key]
+  if (value === undefined || value === null) return undefined
+  if (Array.isArray(value)) return value
+  found.add(pathOf(path, key), 'must be a list')
+  return undefined
+}
 
-/** Schema of one product node (recursive). */
-export const productNodeSchema: z.ZodMiniType<ProductNode, unknown> = z.looseObject({
-  id: idLike,
-  type: idLike,
-  name: z.string(),
-  model_id: z.pipe(
-    z.optional(z.nullable(z.string())),
-    z.transform((value: string | null | undefined) => value ?? ''),
-  ),
-  get children() {
-    return z.optional(z.nullable(z.array(productNodeSchema)))
-  },
-  credit_rules: z.optional(z.nullable(z.array(creditRuleSchema))),
-  form_config: z.optional(z.nullable(z.array(formFieldSchema))),
-}) as unknown as z.ZodMiniType<ProductNode, unknown>
+function checkCreditRule(rule: unknown, path: string, found: IssueList): void {
+  if (!isJsonObject(rule)) return found.add(path, 'must be an object')
+  if (typeof rule.attribute_id !== 'number') found.add(pathOf(path, 'attribute_id'), 'must be a number')
+  if (typeof rule.points !== 'number') found.add(pathOf(path, 'points'), 'must be a number')
+  const attributes = rule.attributes
+  if (attributes === undefined || attributes === null) {
+    rule.attributes = {}
+    return
+  }
+  if (!isJsonObject(attributes)) return found.add(pathOf(path, 'attributes'), 'must be an object')
+  for (const key in attributes) {
+    const kind = typeof attributes[key]
+    if (kind !== 'string' && kind !== 'number' && kind !== 'boolean') found.add(pathOf(path, `attributes.${key}`), 'must be a string, a number or a boolean')
+  }
+}
 
-/** Schema of `data` in the product list answer: the tree's top-level nodes. */
-export const productListSchema = z.array(productNodeSchema)
+function checkFormField(field: unknown, path: string, found: IssueList): void {
+  if (!isJsonObject(field)) return found.add(path, 'must be an object')
+  if (typeof field.field !== 'string') found.add(pathOf(path, 'field'), 'must be a string')
+  checkOptional(field, 'type', 'string', path, found)
+  checkOptional(field, 'is_ui_virtual', 'boolean', path, found)
+  const options = listOrNothing(field, 'options', path, found)
+  if (options) {
+    for (let index = 0; index < options.length; index += 1) {
+      const option = options[index]
+      if (!isJsonObject(option)) found.add(pathOf(path, `options.${index}`), 'must be an object')
+      else checkOptional(option, 'label', 'string', pathOf(path, `options.${index}`), found)
+    }
+  }
+  const uiParams = listOrNothing(field, 'ui_params', path, found)
+  if (uiParams) {
+    for (let index = 0; index < uiParams.length; index += 1) {
+      const param = uiParams[index]
+      const paramPath = pathOf(path, `ui_params.${index}`)
+      if (!isJsonObject(param)) {
+        found.add(paramPath, 'must be an object')
+        continue
+      }
+      checkOptional(param, 'field', 'string', paramPath, found)
+      checkOptional(param, 'id', 'string', paramPath, found)
+    }
+  }
+  const mapping = field.value_mapping
+  if (mapping === undefined || mapping === null) return
+  if (!isJsonObject(mapping) || !Array.isArray(mapping.mapping_rules)) return found.add(pathOf(path, 'value_mapping'), 'must be an object with a list of mapping_rules')
+  const rules = mapping.mapping_rules
+  for (let index = 0; index < rules.length; index += 1) {
+    const rule = rules[index]
+    if (!isJsonObject(rule) || !isJsonObject(rule.source_values)) found.add(pathOf(path, `value_mapping.mapping_rules.${index}`), 'must be an object with source_values')
+  }
+}

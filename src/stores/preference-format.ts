@@ -10,7 +10,7 @@
  * keys in an entry, other top-level keys) so a store never loses data
  * written by the skills or by a newer SDK.
  */
-import { TASK_TYPES, type TaskType } from '../schemas/tasks.js'
+import { TASK_TYPES, type TaskType } from '../schemas/task-type.js'
 import type { ModelPreference } from './preferences.js'
 
 /** One entry as the skills write it. */

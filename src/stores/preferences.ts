@@ -1,4 +1,4 @@
-import type { TaskType } from '../schemas/tasks.js'
+import type { TaskType } from '../schemas/task-type.js'
 
 /**
  * A user's remembered model for one task type (the skills' `ima_prefs.json`

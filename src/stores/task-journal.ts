@@ -1,4 +1,4 @@
-import type { TaskType } from '../schemas/tasks.js'
+import type { TaskType } from '../schemas/task-type.js'
 
 /**
  * Where a create stands in the journal:

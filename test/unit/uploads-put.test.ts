@@ -8,7 +8,7 @@ import type { ClientContext } from '../../src/resources/context.js'
 import type { EmitEvent } from '../../src/http/events.js'
 import { HttpClient } from '../../src/http/http-client.js'
 import { nodeLocalSourceReader } from '../../src/node/local-source.js'
-import { attachLocalSourceReader, Uploads } from '../../src/resources/uploads/index.js'
+import { UploadService } from '../../src/resources/uploads/index.js'
 
 const KEY = 'ima_unit_upload_key_0123456789'
 const PNG = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]
@@ -53,8 +53,7 @@ function uploadsWith(options: ImaClientOptions) {
     events.push([event, args[0]])
   }
   const http = new HttpClient(config, emit, { baseDelayMs: 1, random: () => 0 })
-  const uploads = new Uploads({ http, config, emit } as unknown as ClientContext)
-  attachLocalSourceReader(uploads, nodeLocalSourceReader)
+  const uploads = new UploadService({ http, config, emit, localSources: { reader: nodeLocalSourceReader } } as unknown as ClientContext)
   return { uploads, events }
 }
 
@@ -125,7 +124,7 @@ describe('the upload PUT', () => {
     const config = resolveConfig({ uploadBaseURL: 'https://up.example.com', fetch: host.fetch })
     config.apiKey = undefined
     const emit: EmitEvent = () => {}
-    const uploads = new Uploads({ http: new HttpClient(config, emit), config, emit } as unknown as ClientContext)
+    const uploads = new UploadService({ http: new HttpClient(config, emit), config, emit, localSources: {} } as unknown as ClientContext)
     expect(await uploads.put(png(1_000)).catch((caught: unknown) => caught)).toBeInstanceOf(ImaConfigError)
     expect(host.tokens()).toBe(0)
     // A URL needs no key at all.
@@ -302,7 +301,7 @@ describe('timers of the upload PUT', () => {
     }
     // A backoff of about a minute: only the abort ends it.
     const http = new HttpClient(config, emit, { baseDelayMs: 60_000, maxDelayMs: 60_000, random: () => 0.99 })
-    const uploads = new Uploads({ http, config, emit } as unknown as ClientContext)
+    const uploads = new UploadService({ http, config, emit, localSources: {} } as unknown as ClientContext)
     const before = timers()
     const tracked = trackTimers()
     const error = (await uploads.put(png(1_000), { signal: controller.signal }).catch((caught: unknown) => caught)) as Error

@@ -1,5 +1,5 @@
 /** `ima models`: what each model costs and makes, from the live product list. */
-import { TASK_TYPES, type TaskType } from '../../schemas/tasks.js'
+import { TASK_TYPES, type TaskType } from '../../schemas/task-type.js'
 import type { CommandInput } from '../command.js'
 import { createClient, readCommon } from '../common.js'
 import { modelJson, modelsTable } from '../format.js'

@@ -3,7 +3,7 @@
  * the skills' preferences file (shared with the Python script).
  */
 import type { ModelPreference } from '../../stores/preferences.js'
-import { TASK_TYPES, type TaskType } from '../../schemas/tasks.js'
+import { TASK_TYPES, type TaskType } from '../../schemas/task-type.js'
 import type { CommandInput } from '../command.js'
 import { createClient, readCommon } from '../common.js'
 import { CliUsageError } from '../errors.js'

@@ -2,7 +2,7 @@ import { mkdir, readFile, rename } from 'node:fs/promises'
 import { homedir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import writeFileAtomic from 'write-file-atomic'
-import type { TaskType } from '../../schemas/tasks.js'
+import type { TaskType } from '../../schemas/task-type.js'
 import {
   checkPreference,
   checkStoreKey,

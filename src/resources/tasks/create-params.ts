@@ -3,7 +3,7 @@ import { ValidationError } from '../../errors.js'
 import { requestFields, type RequestOptions } from '../../http/http-client.js'
 import { validateInput } from '../../internal/validate.js'
 import { inferTaskType, RESERVED_PARAMETER_KEYS } from '../../protocol/create-body.js'
-import { TASK_TYPES } from '../../schemas/tasks.js'
+import { TASK_TYPES } from '../../schemas/task-type.js'
 import type { CheckedCreateParams } from './preparation.js'
 import type { TaskCreateParams } from './types.js'
 

@@ -6,9 +6,9 @@ import { ValidationError } from '../../errors.js'
 import { PREFERENCE_BUDGET_MS, valueWithin } from '../../internal/deadline.js'
 import { planParameters, type ParameterPlan } from '../../protocol/create-body.js'
 import type { ProductNode } from '../../schemas/products.js'
-import type { TaskType } from '../../schemas/tasks.js'
+import type { TaskType } from '../../schemas/task-type.js'
 import { leafOrNotFound } from '../../protocol/product-tree.js'
-import type { Products } from '../products.js'
+import type { ProductService } from '../products.js'
 
 /** What a create or a quote asks for, after input validation. */
 export interface CheckedCreateParams {
@@ -52,7 +52,7 @@ export interface PreparedTask {
  *
  * @param request - the call's own options (checked with `checkRequestOptions`), for its read of the product list.
  */
-export async function prepareTask(context: ClientContext, products: Products, checked: CheckedCreateParams, request: RequestOptions): Promise<PreparedTask> {
+export async function prepareTask(context: ClientContext, products: ProductService, checked: CheckedCreateParams, request: RequestOptions): Promise<PreparedTask> {
   const { scope, preferences } = context.config
   let reference = checked.model
   let modelSource: ModelSource | undefined

@@ -20,15 +20,9 @@ import { TaskJournaling } from './journaling.js'
 import { sizeLongSide } from '../../catalog/capabilities.js'
 import { buildCreateBody } from '../../protocol/create-body.js'
 import { normaliseResourceStatus, readTaskStatus } from '../../protocol/task-status.js'
-import {
-  createBodySchema,
-  createResultSchema,
-  wireTaskDetailSchema,
-  type CreateTaskBody,
-  type WireMedia,
-} from '../../schemas/tasks.js'
-import type { Products } from '../products.js'
-import { isUploadSource, type Uploads, type UploadSource } from '../uploads/index.js'
+import { createBodySchema, readCreateResult, readTaskDetailData, type CreateTaskBody, type WireMedia } from '../../schemas/tasks.js'
+import type { ProductService } from '../products.js'
+import { isUploadSource, type UploadService, type UploadSource } from '../uploads/index.js'
 import { prepareTask, type PreparedTask, type CheckedCreateParams } from './preparation.js'
 import { iteratePoll, taskIdOf, TaskWaiter } from './waiting.js'
 import { checkCreateParams, checkRequestOptions } from './create-params.js'
@@ -122,19 +116,16 @@ function redactMediaText(media: WireMedia, secrets: readonly (string | undefined
   return copy as WireMedia
 }
 
-/**
- * Tasks: create one, read its detail, and wait for its result.
- * @public
- */
-export class Tasks {
+/** What `ima.tasks` does (the `Tasks` the client shows delegates here, once this module is loaded). */
+export class TaskService {
   readonly #context: ClientContext
-  readonly #products: Products
-  readonly #uploads: Uploads
+  readonly #products: ProductService
+  readonly #uploads: UploadService
   readonly #waiter: TaskWaiter
   readonly #journaling: TaskJournaling
 
   /** @internal */
-  constructor(context: ClientContext, products: Products, uploads: Uploads) {
+  constructor(context: ClientContext, products: ProductService, uploads: UploadService) {
     this.#context = context
     this.#products = products
     this.#uploads = uploads
@@ -146,18 +137,7 @@ export class Tasks {
     )
   }
 
-  /**
-   * What a task would cost and which rule it would use, without creating it:
-   * exactly what `create` would send, through the same preparation. Takes the
-   * same parameters as `tasks.create`.
-   *
-   * @param options - for this call only: `signal` cancels it, `timeout` and `maxRetries` apply to its read of the product list.
-   * @example
-   * ```ts
-   * const quote = await ima.tasks.quote({ model: 'NB Pro', prompt: 'a fox', size: '4K' }, { timeout: 5_000 })
-   * console.log(quote.totalCredit, quote.attributeId) // 18 2401
-   * ```
-   */
+  /** See `Tasks.quote`. */
   async quote(params: TaskQuoteParams, options?: RequestOptions): Promise<TaskQuote> {
     const checked = checkCreateParams(params)
     const request = checkRequestOptions(options)
@@ -176,31 +156,7 @@ export class Tasks {
     }
   }
 
-  /**
-   * Creates a task: resolves the model (id, name, alias or tier; else the
-   * user's preference or the scope's default), takes its newest version,
-   * merges the form defaults with your parameters, chooses the credit rule,
-   * checks the budget and the whole body, then sends it. Nothing is sent when
-   * the request cannot be met. When the service refuses the create because the
-   * product list changed (6006, 6009, 6010, "Invalid product attribute"), the
-   * list is read again and the create sent once more — safe, since the first
-   * one was refused, not accepted.
-   *
-   * `options` are for this call only. `timeout` and `maxRetries` apply to
-   * each of its HTTP requests: the product list read, the uploads of input
-   * images and the create (which is still re-sent only when provably safe).
-   * Aborting `signal` before the create is sent rejects with an
-   * `AbortError`; aborting while it is in flight rejects at once with a
-   * detached `CreateOutcomeUnknownError`, and its answer is still read and
-   * journaled in the background.
-   *
-   * @throws ValidationError (before any request; `BudgetExceededError`, `ModelNotFoundError`), ApiError subclasses, CreateOutcomeUnknownError.
-   * @example
-   * ```ts
-   * const task = await ima.tasks.create({ model: 'gemini-3-pro-image', prompt: 'a red fox', size: '2K' }, { signal: AbortSignal.timeout(60_000) })
-   * console.log(task.id, task.credit)
-   * ```
-   */
+  /** See `Tasks.create`. */
   async create(params: TaskCreateParams, options?: RequestOptions): Promise<CreatedTask> {
     const checked = checkCreateParams(params)
     const request = checkRequestOptions(options)
@@ -235,7 +191,7 @@ export class Tasks {
       method: 'POST',
       path: '/open/v1/tasks/create',
       body,
-      schema: createResultSchema,
+      check: readCreateResult,
       retry: 'create',
       ...requestFields(request),
       // The caller's abort must not cut a create whose body may have left: its answer is read to the end.
@@ -426,16 +382,7 @@ export class Tasks {
     return task
   }
 
-  /**
-   * Reads a task's detail once, with its state already worked out.
-   *
-   * @param options - for this call only: `signal` cancels it, `timeout` and `maxRetries` apply to its request.
-   * @example
-   * ```ts
-   * const detail = await ima.tasks.get(task.id, { timeout: 5_000, maxRetries: 0 })
-   * if (detail.state === 'success') console.log(detail.medias[0]?.url)
-   * ```
-   */
+  /** See `Tasks.get`. */
   async get(taskRef: TaskRef, options?: RequestOptions): Promise<TaskDetail> {
     const taskId = taskIdOf(taskRef)
     const request = checkRequestOptions(options)
@@ -443,7 +390,7 @@ export class Tasks {
       method: 'POST',
       path: '/open/v1/tasks/detail',
       body: { task_id: taskId },
-      schema: wireTaskDetailSchema,
+      check: readTaskDetailData,
       retry: 'idempotent',
       ...requestFields(request),
       log: { taskId },
@@ -463,52 +410,17 @@ export class Tasks {
     }
   }
 
-  /**
-   * Waits for a task, yielding a status event per poll with a capped
-   * percentage. Ends after the `success` event; after a `failed` event it
-   * throws `TaskFailedError`; past `timeoutMs`, `TaskTimeoutError`.
-   * `timeout` and `maxRetries` apply to each poll request; `timeoutMs` is
-   * the deadline of the whole wait (see {@link WaitOptions}).
-   *
-   * @example
-   * ```ts
-   * for await (const event of ima.tasks.waitFor(task, { timeoutMs: 300_000, timeout: 10_000 })) {
-   *   console.log(event.type, event.percent, event.type === 'success' ? event.url : '')
-   * }
-   * ```
-   */
+  /** See `Tasks.waitFor`. */
   waitFor(taskRef: TaskRef, options: WaitOptions = {}): AsyncGenerator<TaskEvent, void, undefined> {
     return iteratePoll(options.signal, (signal, onEvent) => this.#waiter.wait(taskRef, { ...options, signal }, onEvent))
   }
 
-  /**
-   * Waits for a task and returns its result. `timeoutMs` is the deadline of
-   * the whole wait; `timeout` and `maxRetries` apply to each poll request
-   * (see {@link WaitOptions}).
-   *
-   * @throws TaskFailedError, TaskTimeoutError (the task may still finish; keep its id), an `AbortError`.
-   * @example
-   * ```ts
-   * const { url } = await ima.tasks.wait(task, { timeoutMs: 300_000, signal: AbortSignal.timeout(310_000) })
-   * ```
-   */
+  /** See `Tasks.wait`. */
   async wait(taskRef: TaskRef, options: WaitOptions = {}): Promise<TaskResult> {
     return this.#waiter.wait(taskRef, options)
   }
 
-  /**
-   * The client's task journal, newest first: every create it sent (or was
-   * about to send when the process died), with its task id or "outcome
-   * unknown", and how it ended. A task that may have been charged is always
-   * here — look here before creating again after an error.
-   *
-   * @example
-   * ```ts
-   * for (const entry of await ima.tasks.recent({ state: ['unknown', 'intent'] })) {
-   *   console.log(entry.createdAt, entry.model.name, entry.totalCredit, 'may be charged; ref', entry.ref)
-   * }
-   * ```
-   */
+  /** See `Tasks.recent`. */
   async recent(options: RecentTasksOptions = {}): Promise<JournalEntry[]> {
     const states = options.state === undefined ? undefined : new Set(Array.isArray(options.state) ? options.state : [options.state])
     const limit = options.limit ?? Number.POSITIVE_INFINITY
@@ -517,35 +429,13 @@ export class Tasks {
     return entries.filter((entry) => states === undefined || states.has(entry.state)).slice(0, limit)
   }
 
-  /**
-   * Tasks that were created (their id is known) but whose wait never ended:
-   * after a crash, an abort or a wait timeout. Only those of this client's
-   * API host. `resume()` waits for them.
-   *
-   * @example
-   * ```ts
-   * console.log((await ima.tasks.pending()).map((entry) => entry.taskId))
-   * ```
-   */
+  /** See `Tasks.pending`. */
   async pending(): Promise<JournalEntry[]> {
     const baseURL = this.#context.config.baseURL
     return (await this.recent({ state: 'created' })).filter((entry) => entry.taskId !== undefined && entry.baseURL === baseURL)
   }
 
-  /**
-   * Waits again for every pending task (`pending()`), at once, and journals
-   * how each ended. Never throws for one task: each outcome holds its result
-   * or its error. Another process sharing the journal (a file, Redis) may
-   * resume what this one left. `options` apply to every one of those waits,
-   * as in `tasks.wait`.
-   *
-   * @example
-   * ```ts
-   * for (const { entry, result, error } of await ima.tasks.resume({ timeoutMs: 120_000, timeout: 10_000 })) {
-   *   console.log(entry.taskId, result?.url ?? error?.message)
-   * }
-   * ```
-   */
+  /** See `Tasks.resume`. */
   async resume(options: WaitOptions = {}): Promise<ResumeOutcome[]> {
     const pending = await this.pending()
     const outcomes: ResumeOutcome[] = new Array(pending.length)

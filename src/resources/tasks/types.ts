@@ -1,5 +1,6 @@
 import type { ResourceStatus, TaskFailure, TaskState } from '../../protocol/task-status.js'
-import type { CreateTaskBody, TaskType } from '../../schemas/tasks.js'
+import type { TaskType } from '../../schemas/task-type.js'
+import type { CreateTaskBody } from '../../schemas/tasks.js'
 import type { UploadSource } from '../uploads/sources.js'
 import type { ImaError } from '../../errors.js'
 import type { RequestOptions } from '../../http/http-client.js'

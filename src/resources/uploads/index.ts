@@ -6,7 +6,7 @@ import type { RequestOptions } from '../../http/http-client.js'
 import { contentTypeMatches, normaliseMime } from '../../protocol/image-type.js'
 import { UploadCache, type CachedUpload } from './cache.js'
 import { putToStorage } from './put.js'
-import { passthroughURL, prepareSource, type LocalSourceReader, type PreparedSource, type UploadSource } from './sources.js'
+import { passthroughURL, prepareSource, type PreparedSource, type UploadSource } from './sources.js'
 import { requestUploadDestination } from './token.js'
 
 export { UPLOAD_CACHE_ENTRIES } from './cache.js'
@@ -72,17 +72,6 @@ export interface UploadAllOptions extends RequestOptions {
 /** Uploads running at once in `putAll` and `tasks.create` (the `concurrency` default). */
 export const DEFAULT_UPLOAD_CONCURRENCY = 3
 
-let attachReader: (uploads: Uploads, reader: LocalSourceReader) => void
-
-/**
- * Lets a platform entry (`ima-open-sdk/node`) teach a client's uploads to
- * read local files and platform streams.
- * @internal
- */
-export function attachLocalSourceReader(uploads: Uploads, reader: LocalSourceReader): void {
-  attachReader(uploads, reader)
-}
-
 /** A `ValidationError` for one source of a list, saying which (`sources[1]: …`); other errors as they are. */
 function namedInList(error: unknown, path: string, index: number): unknown {
   if (!(error instanceof ValidationError) || error.constructor !== ValidationError) return error
@@ -93,57 +82,19 @@ function namedInList(error: unknown, path: string, index: number): unknown {
   )
 }
 
-/**
- * Uploads: turns local images into the public https URLs image_to_image
- * needs (protocol §4: a signed token request, then a `PUT` of the bytes).
- *
- * The type is read from the bytes (JPEG, PNG, WebP, GIF, BMP, HEIC/HEIF,
- * AVIF), the size is capped by the client option `maxUploadBytes`, files and
- * streams are streamed rather than read whole, and identical bytes are not
- * uploaded twice by one client (see the `uploadCache` option). The API key
- * goes to the upload host only inside the token request, and only when an
- * upload really happens; the `PUT` carries no key at all.
- *
- * @example
- * ```ts
- * import { ImaClient } from 'ima-open-sdk/node'
- * const { url } = await new ImaClient().uploads.put('./cat.png')
- * ```
- * @public
- */
-export class Uploads {
+/** What `ima.uploads` does (the `Uploads` the client shows delegates here, once this module is loaded). */
+export class UploadService {
   readonly #context: ClientContext
   readonly #cache = new UploadCache()
   /** Uploads under way by content key, so identical input sent at the same time is uploaded once. */
   readonly #inFlight = new Map<string, Promise<CachedUpload>>()
-  #localReader: LocalSourceReader | undefined
-
-  static {
-    attachReader = (uploads, reader) => {
-      uploads.#localReader = reader
-    }
-  }
 
   /** @internal */
   constructor(context: ClientContext) {
     this.#context = context
   }
 
-  /**
-   * Uploads one image and returns its public URL. An https URL is returned
-   * as is, with nothing sent.
-   *
-   * @param source - see {@link UploadSource}. Local file paths need the Node client: `import { ImaClient } from 'ima-open-sdk/node'`.
-   * @throws ValidationError before any request: not an image, a `contentType` that contradicts the bytes, over `maxUploadBytes`, a plain-http URL, an unreadable path.
-   *   Also ImaConfigError (no API key), the API errors of the token request, ResponseValidationError (a non-https or redirecting upload URL), ConnectionError, RequestTimeoutError, and an `AbortError`.
-   * @example
-   * ```ts
-   * import { ImaClient } from 'ima-open-sdk/node'
-   * const ima = new ImaClient()
-   * const { url } = await ima.uploads.put('./cat.png')
-   * const task = await ima.tasks.create({ model: 'doubao-seedream-4.5', prompt: 'make it a watercolour', inputImages: [url] })
-   * ```
-   */
+  /** See `Uploads.put`. */
   async put(source: UploadSource, options: UploadOptions = {}): Promise<UploadResult> {
     throwIfAborted(options.signal)
     if (options.contentType !== undefined && typeof options.contentType !== 'string') {
@@ -153,7 +104,7 @@ export class Uploads {
     if (passthrough !== undefined) return { url: passthrough, contentType: undefined, bytes: undefined }
 
     const { config } = this.#context
-    const prepared = await prepareSource(source, options, { maxUploadBytes: config.maxUploadBytes, uploadCache: config.uploadCache, localReader: this.#localReader })
+    const prepared = await prepareSource(source, options, { maxUploadBytes: config.maxUploadBytes, uploadCache: config.uploadCache, localReader: this.#context.localSources.reader })
     const started = Date.now()
     try {
       checkContentType(options.contentType, prepared)
@@ -212,15 +163,7 @@ export class Uploads {
     return { url: fdl.href, contentType: prepared.type.mime, bytes }
   }
 
-  /**
-   * Uploads several images, a few at a time, and returns their URLs in the
-   * same order. URLs are passed through. The first failure cancels the rest.
-   *
-   * @example
-   * ```ts
-   * const urls = await ima.uploads.putAll(['./a.png', 'https://example.com/b.jpg', bytes])
-   * ```
-   */
+  /** See `Uploads.putAll`. */
   async putAll(sources: readonly UploadSource[], options: UploadAllOptions = {}): Promise<string[]> {
     const concurrency = Math.max(1, Math.floor(options.concurrency ?? DEFAULT_UPLOAD_CONCURRENCY))
     const stop = new AbortController()

@@ -9,7 +9,7 @@ import { requestFields, type RequestOptions } from '../../http/http-client.js'
 import type { ImageType } from '../../protocol/image-type.js'
 import { UPLOAD_TOKEN_PATH, uploadTokenFields } from '../../protocol/upload-sign.js'
 import { checkServiceURL, type UrlProblem } from '../../protocol/urls.js'
-import { uploadTokenSchema } from '../../schemas/uploads.js'
+import { readUploadToken } from '../../schemas/uploads.js'
 
 const TOKEN_TARGET: RequestTarget = { method: 'POST', path: UPLOAD_TOKEN_PATH }
 
@@ -40,7 +40,7 @@ export async function requestUploadDestination(context: ClientContext, type: Ima
     host: 'upload',
     ...(config.uploadTokenMethod === 'GET' ? { query: fields } : { body: fields, form: true }),
     authorize: false,
-    schema: uploadTokenSchema,
+    check: readUploadToken,
     retry: 'idempotent',
     ...requestFields(options),
   })
