@@ -275,6 +275,7 @@ export interface ServeOptions {
   host?: string
   progression?: 'time' | 'polls'
   taskDuration?: number
+  tls?: boolean
   json?: boolean
 }
 
@@ -285,6 +286,7 @@ export function serveOptions(): Option[] {
     new Option('--host <host>', 'Interface (default: 127.0.0.1, never the network)'),
     new Option('--progression <mode>', 'Tasks finish after --task-duration (time, default) or one phase per poll').choices(['time', 'polls']),
     new Option('--task-duration <ms>', 'Milliseconds from create to result (default: 3000)').argParser(wholeNumber(0)),
-    new Option('--json', 'Print {"url","upload_url","api_key"} as one JSON line on stdout'),
+    new Option('--tls', 'Serve https with a certificate made at start-up, and print the file to trust (NODE_EXTRA_CA_CERTS)'),
+    new Option('--json', 'Print {"url","upload_url","api_key"} (and "ca_path" with --tls) as one JSON line on stdout'),
   ]
 }

@@ -1,6 +1,8 @@
 /** Options of the local IMA server and their defaults. */
 import type { ServerProductNode, TaskCategory } from './catalog.js'
 import type { FaultRule } from './faults.js'
+import { resolveCatalogDrifts, resolveRequiredRuleAttributes } from './catalog-drift.js'
+import type { CatalogDrift, RuleAttributeValue } from './catalog-drift.js'
 
 /** The API key a default local server accepts; it is not a real key and unlocks nothing elsewhere. */
 export const DEFAULT_TEST_API_KEY = 'ima_local_test_key'
@@ -28,6 +30,69 @@ export interface ImaServerOptions {
   uploadTimestampWindowSeconds?: number
   /** Faults to inject from the start (also restored by `reset()`); more with `server.injectFault()`. */
   faults?: FaultRule[]
+  /**
+   * Serve https, like the service: a certificate made at start-up (see
+   * `server.ca` for the file to trust), and every URL handed out is https.
+   * Default false: plain http on loopback.
+   */
+  tls?: boolean
+  /**
+   * Refuse what the service accepts leniently: each case that would be a
+   * warning in `server.warnings` (an ignored `aspect_ratio`, a size in
+   * another case, an `x_app_language` other than en/zh) is answered 400
+   * instead, so a test catches a client that sends non-canonical requests.
+   * Default false: lenient like the service.
+   *
+   * @example
+   * ```ts
+   * const server = await startImaServer({ strict: true })
+   * ```
+   */
+  strict?: boolean
+  /**
+   * Make the product list move by itself, like the live one: after N accepted
+   * creates the rules get new attribute ids (a client with a cached list then
+   * gets 6010), new points (6006) or a new required attribute (6009). One
+   * change or several, each applied once; `reset()` restores the list.
+   * Default none.
+   *
+   * @example
+   * ```ts
+   * const server = await startImaServer({ catalogDrift: { afterCreates: 1, change: 'attributeIds' } })
+   * ```
+   */
+  catalogDrift?: CatalogDrift | CatalogDrift[]
+  /**
+   * Rule attributes that every credit rule of these models requires from the
+   * start, by model id, added to the rules only (not to the form). A create
+   * without them gets 6009 "no credit rule matches the parameters (missing …)",
+   * as the service answers; a client that copies the chosen rule's attributes
+   * into the body (protocol §2) passes. Default none.
+   *
+   * @example
+   * ```ts
+   * const server = await startImaServer({ requireRuleAttributes: { 'gemini-3-pro-image': { quality: 'hd' } } })
+   * ```
+   */
+  requireRuleAttributes?: Record<string, Record<string, RuleAttributeValue>>
+  /**
+   * Sizes the backend cannot make, by model id (compared case-insensitively):
+   * a create at that size that passed every other check is answered with
+   * `rejectSizeStatus` and nothing is created or charged. Default none.
+   *
+   * @example
+   * ```ts
+   * const server = await startImaServer({ rejectSizes: { 'gemini-3-pro-image': ['4K'] } })
+   * ```
+   */
+  rejectSizes?: Record<string, string[]>
+  /**
+   * The answer to a size in `rejectSizes`: 500 (default), as the backend
+   * gives it and the reference client steps the size down after it; or 400
+   * with a message that names the size, the refusal this SDK's opt-in
+   * `fallback.size` steps down after (it never re-sends after a 500).
+   */
+  rejectSizeStatus?: 400 | 500
 }
 
 /** The options with every default applied. */
@@ -41,6 +106,13 @@ export interface ResolvedServerOptions {
   maxImageSide: number
   uploadTimestampWindowSeconds: number
   faults: FaultRule[]
+  tls: boolean
+  strict: boolean
+  /** Ordered by `afterCreates`. */
+  catalogDrift: CatalogDrift[]
+  requireRuleAttributes: Record<string, Record<string, RuleAttributeValue>>
+  rejectSizes: Record<string, string[]>
+  rejectSizeStatus: 400 | 500
 }
 
 function positiveNumber(name: string, value: number | undefined, fallback: number, allowZero: boolean): number {
@@ -63,6 +135,9 @@ export function resolveServerOptions(options: ImaServerOptions = {}): ResolvedSe
   if (progression !== 'time' && progression !== 'polls') {
     throw new RangeError(`ImaServerOptions.progression must be 'time' or 'polls', got ${String(progression)}`)
   }
+  if (options.tls !== undefined && typeof options.tls !== 'boolean') {
+    throw new TypeError(`ImaServerOptions.tls must be true or false, got ${String(options.tls)}`)
+  }
   return {
     port: positiveNumber('port', options.port, 0, true),
     host: options.host ?? '127.0.0.1',
@@ -73,5 +148,32 @@ export function resolveServerOptions(options: ImaServerOptions = {}): ResolvedSe
     maxImageSide: Math.floor(positiveNumber('maxImageSide', options.maxImageSide, 1024, false)) || 1,
     uploadTimestampWindowSeconds: positiveNumber('uploadTimestampWindowSeconds', options.uploadTimestampWindowSeconds, 300, true),
     faults: [...(options.faults ?? [])],
+    tls: options.tls ?? false,
+    ...resolveAnswerOptions(options),
+  }
+}
+
+/** The options of how the server answers: leniency and the recoverable answers (see docs/testing.md). */
+function resolveAnswerOptions(options: ImaServerOptions): Pick<ResolvedServerOptions, 'strict' | 'catalogDrift' | 'requireRuleAttributes' | 'rejectSizes' | 'rejectSizeStatus'> {
+  if (options.strict !== undefined && typeof options.strict !== 'boolean') {
+    throw new TypeError(`ImaServerOptions.strict must be true or false, got ${String(options.strict)}`)
+  }
+  const rejectSizeStatus = options.rejectSizeStatus ?? 500
+  if (rejectSizeStatus !== 400 && rejectSizeStatus !== 500) {
+    throw new RangeError(`ImaServerOptions.rejectSizeStatus must be 400 or 500, got ${String(rejectSizeStatus)}`)
+  }
+  const rejectSizes: Record<string, string[]> = {}
+  for (const [modelId, sizes] of Object.entries(options.rejectSizes ?? {})) {
+    if (!Array.isArray(sizes) || sizes.some((size) => typeof size !== 'string')) {
+      throw new TypeError(`ImaServerOptions.rejectSizes[${JSON.stringify(modelId)}] must be an array of sizes, e.g. ['4K']`)
+    }
+    rejectSizes[modelId] = [...sizes]
+  }
+  return {
+    strict: options.strict ?? false,
+    catalogDrift: resolveCatalogDrifts(options.catalogDrift),
+    requireRuleAttributes: resolveRequiredRuleAttributes(options.requireRuleAttributes),
+    rejectSizes,
+    rejectSizeStatus,
   }
 }

@@ -5,6 +5,9 @@ import type { RecordedRequest, ServerTask, ServerUpload } from './records.js'
 import type { ResolvedServerOptions } from './server-options.js'
 import type { ServerResponse } from 'node:http'
 import { FaultPlan, type FaultRule } from './faults.js'
+import { driftCatalog, requireAttributes, retiredKey } from './catalog-drift.js'
+import type { Leniency, ServerWarning } from './warnings.js'
+import type { IncomingCall } from './incoming-call.js'
 
 /** An upload token handed out and not yet used by a PUT. */
 export interface UploadSlot {
@@ -25,6 +28,14 @@ export interface ServerState {
   uploadURL: string
   readonly balances: Map<string, number>
   readonly catalogs: Record<TaskCategory, ServerProductNode[]>
+  /** The trees as they were at start, to restore on `reset()` after the list drifted. */
+  readonly startCatalogs: Record<TaskCategory, ServerProductNode[]>
+  /** How many of `options.catalogDrift` have been applied since start or reset. */
+  driftsApplied: number
+  /** Attribute ids a drift took away, by `retiredKey(category, versionId)`: a create still sending one gets 6010. */
+  readonly retiredAttributeIds: Map<string, Set<number>>
+  /** Every leniency applied, in order (cleared in place by reset). */
+  readonly warnings: ServerWarning[]
   readonly requests: RecordedRequest[]
   readonly tasks: ServerTask[]
   readonly tasksById: Map<string, ServerTask>
@@ -45,6 +56,7 @@ export function createServerState(options: ResolvedServerOptions): ServerState {
   const catalogs = {} as Record<TaskCategory, ServerProductNode[]>
   for (const category of TASK_CATEGORIES) {
     catalogs[category] = structuredClone(options.catalog[category] ?? buildDefaultCatalog(category))
+    requireAttributes(catalogs[category], options.requireRuleAttributes)
   }
   return {
     options,
@@ -52,6 +64,10 @@ export function createServerState(options: ResolvedServerOptions): ServerState {
     uploadURL: '',
     balances: new Map(Object.entries(options.apiKeys)),
     catalogs,
+    startCatalogs: structuredClone(catalogs),
+    driftsApplied: 0,
+    retiredAttributeIds: new Map(),
+    warnings: [],
     requests: [],
     tasks: [],
     tasksById: new Map(),
@@ -70,7 +86,7 @@ function planOf(rules: readonly FaultRule[]): FaultPlan {
   return plan
 }
 
-/** Forgets requests, tasks, uploads and faults, and restores the starting balances and the configured faults. */
+/** Forgets requests, tasks, uploads, faults and warnings, and restores the starting balances, faults and product list. */
 export function resetServerState(state: ServerState): void {
   state.requests.length = 0
   state.tasks.length = 0
@@ -83,6 +99,38 @@ export function resetServerState(state: ServerState): void {
   for (const rule of state.options.faults) state.faults.add(rule)
   state.balances.clear()
   for (const [key, points] of Object.entries(state.options.apiKeys)) state.balances.set(key, points)
+  state.warnings.length = 0
+  for (const category of TASK_CATEGORIES) state.catalogs[category] = structuredClone(state.startCatalogs[category])
+  state.driftsApplied = 0
+  state.retiredAttributeIds.clear()
+}
+
+/** Adds a request's leniencies to `server.warnings`, tied to the request (and the task it made). */
+export function recordWarnings(state: ServerState, call: IncomingCall, entries: readonly Leniency[], taskId?: string): void {
+  if (entries.length === 0) return
+  const requestIndex = state.requests.lastIndexOf(call.record)
+  for (const entry of entries) {
+    state.warnings.push({ ...entry, path: call.path, requestIndex, ...(taskId === undefined ? {} : { taskId }) })
+  }
+}
+
+/**
+ * Applies the catalog drifts that are due after an accepted create (the
+ * count is `state.tasks.length`), in both categories.
+ */
+export function applyDueCatalogDrifts(state: ServerState): void {
+  const drifts = state.options.catalogDrift
+  for (let next = drifts[state.driftsApplied]; next && next.afterCreates <= state.tasks.length; next = drifts[state.driftsApplied]) {
+    for (const category of TASK_CATEGORIES) {
+      for (const [versionId, ids] of driftCatalog(state.catalogs[category], next)) {
+        const key = retiredKey(category, versionId)
+        const retired = state.retiredAttributeIds.get(key) ?? new Set<number>()
+        for (const id of ids) retired.add(id)
+        state.retiredAttributeIds.set(key, retired)
+      }
+    }
+    state.driftsApplied += 1
+  }
 }
 
 /** Whether a value is one of the configured API keys. */

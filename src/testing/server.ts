@@ -1,6 +1,8 @@
 /** The listener: routes requests, records them, and turns any exception into a 500 envelope. */
 import { createServer } from 'node:http'
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
+import { createServer as createHttpsServer } from 'node:https'
+import type { Server as HttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import type { ServerProductNode, TaskCategory } from './catalog.js'
 import { TASK_CATEGORIES } from './catalog.js'
@@ -17,6 +19,9 @@ import type { ImaServerOptions } from './server-options.js'
 import type { FaultRule, ServerFault } from './faults.js'
 import { createServerState, resetServerState } from './server-state.js'
 import type { ServerState } from './server-state.js'
+import type { ServerWarning } from './warnings.js'
+import { createLocalTls } from './tls.js'
+import type { ImaServerCa } from './tls.js'
 import { handleUploadPut, handleUploadToken, isCdnPath, isUploadPutPath, serveUpload, UPLOAD_TOKEN_PATH } from './uploads.js'
 
 /** JSON and form bodies are small; anything bigger is a client bug. */
@@ -24,18 +29,39 @@ const MAX_JSON_BODY_BYTES = 1024 * 1024
 
 /** A running local IMA server. */
 export interface ImaServer {
-  /** The API base URL, e.g. 'http://127.0.0.1:54321'. */
+  /** The API base URL, e.g. 'http://127.0.0.1:54321' ('https://…' with `tls: true`). */
   readonly url: string
   /** The upload host base URL (the same listener). */
   readonly uploadURL: string
   /** The first configured API key. */
   readonly apiKey: string
+  /**
+   * With `tls: true`, the certificate to trust (`pem`, and `path` to a file
+   * for `NODE_EXTRA_CA_CERTS`, `REQUESTS_CA_BUNDLE` or `curl --cacert`, removed
+   * by `close()`); undefined on a plain http server.
+   */
+  readonly ca: ImaServerCa | undefined
   /** Every request, in arrival order (cleared in place by `reset`). */
   readonly requests: RecordedRequest[]
   /** Every accepted create, in order. */
   readonly tasks: ServerTask[]
   /** Every stored upload, in order. */
   readonly uploads: ServerUpload[]
+  /**
+   * Every leniency the server applied, in order: where the service accepts a
+   * request a strict reading would refuse (an ignored `aspect_ratio`, a size
+   * in another case, an unknown `x_app_language`), the server accepts it too
+   * and notes it here. Empty when the client sent only canonical requests;
+   * with `strict: true` those requests are refused instead. Cleared in place
+   * by `reset()`.
+   *
+   * @example
+   * ```ts
+   * await client.tasks.create({ model: 'SeeDream', prompt: 'a fox', aspectRatio: '16:9' })
+   * expect(server.warnings).toEqual([])
+   * ```
+   */
+  readonly warnings: ServerWarning[]
   /** Current balance of a configured key; throws for an unknown key, to catch typos in tests. */
   balance(apiKey: string): number
   /** Sets the balance of a configured key, e.g. to provoke 4008. */
@@ -56,7 +82,7 @@ export interface ImaServer {
   injectFault(rule: FaultRule): void
   /** Forgets every injected fault not yet spent. */
   clearFaults(): void
-  /** Forgets requests, tasks, uploads and faults and restores the starting balances. */
+  /** Forgets requests, tasks, uploads, faults and warnings and restores the starting balances and product list. */
   reset(): void
   /** Closes the listener and every open socket, so a test process can exit. */
   close(): Promise<void>
@@ -171,7 +197,7 @@ async function applyFault(fault: ServerFault, call: IncomingCall, res: ServerRes
   }
 }
 
-function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
+function listen(server: Server | HttpsServer, port: number, host: string): Promise<AddressInfo> {
   return new Promise((resolve, reject) => {
     const onError = (error: Error): void => reject(error)
     server.once('error', onError)
@@ -202,11 +228,21 @@ function requireKey(state: ServerState, apiKey: string): void {
 export async function startImaServer(options?: ImaServerOptions): Promise<ImaServer> {
   const resolved = resolveServerOptions(options)
   const state = createServerState(resolved)
-  const server = createServer((req, res) => {
+  const listener = (req: IncomingMessage, res: ServerResponse): void => {
     handle(req, res, state).catch(() => res.destroy())
-  })
-  const address = await listen(server, resolved.port, resolved.host)
-  state.url = `http://${urlHost(resolved.host)}:${address.port}`
+  }
+  // Loaded only with tls, so users of the plain server never load `selfsigned`.
+  const tls = resolved.tls ? await createLocalTls([resolved.host]) : undefined
+  const server = tls ? createHttpsServer({ key: tls.key, cert: tls.cert }, listener) : createServer(listener)
+  let address: AddressInfo
+  try {
+    address = await listen(server, resolved.port, resolved.host)
+  } catch (error) {
+    await tls?.dispose()
+    throw error
+  }
+  // Every URL handed out (results, CDN, upload targets) is built from these two.
+  state.url = `${tls ? 'https' : 'http'}://${urlHost(resolved.host)}:${address.port}`
   state.uploadURL = state.url
   const apiKey = Object.keys(resolved.apiKeys)[0] ?? ''
   let closing: Promise<void> | undefined
@@ -214,9 +250,11 @@ export async function startImaServer(options?: ImaServerOptions): Promise<ImaSer
     url: state.url,
     uploadURL: state.uploadURL,
     apiKey,
+    ca: tls?.ca,
     requests: state.requests,
     tasks: state.tasks,
     uploads: state.uploads,
+    warnings: state.warnings,
     balance(key) {
       requireKey(state, key)
       return state.balances.get(key) ?? 0
@@ -244,7 +282,7 @@ export async function startImaServer(options?: ImaServerOptions): Promise<ImaSer
         server.close((error) => (error ? reject(error) : resolve()))
         // Keep-alive sockets would otherwise hold the listener (and the process) open.
         server.closeAllConnections()
-      })
+      }).finally(() => tls?.dispose())
       return closing
     },
   }

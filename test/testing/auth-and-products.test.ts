@@ -31,16 +31,22 @@ describe('local IMA server: headers and product list', () => {
     expect(noScheme.status).toBe(401)
   })
 
-  it('answers 400 without x-app-source or with a bad x_app_language', async () => {
+  it('answers 400 without x-app-source, and in strict mode with an x_app_language other than en or zh', async () => {
     const noSource = await request(server, 'GET', `${LIST}text_to_image`, {
       headers: { authorization: `Bearer ${server.apiKey}` },
     })
     expect(noSource.status).toBe(400)
     expect(noSource.json.code).toBe(400)
-    const badLanguage = await request(server, 'GET', `${LIST}text_to_image`, {
-      headers: apiHeaders(server.apiKey, { x_app_language: 'fr' }),
-    })
-    expect(badLanguage.status).toBe(400)
+    const strict = await startImaServer({ strict: true })
+    try {
+      const badLanguage = await request(strict, 'GET', `${LIST}text_to_image`, {
+        headers: apiHeaders(strict.apiKey, { x_app_language: 'fr' }),
+      })
+      expect(badLanguage.status).toBe(400)
+      expect(badLanguage.json.message).toMatch(/x_app_language header must be en or zh/)
+    } finally {
+      await strict.close()
+    }
     const zh = await request(server, 'GET', `${LIST}text_to_image`, { headers: apiHeaders(server.apiKey, { x_app_language: 'zh' }) })
     expect(zh.status).toBe(200)
   })

@@ -5,19 +5,28 @@ import { create, nanoBanana1kBody, request } from './local-http.js'
 
 describe('local IMA server: create', () => {
   let server: ImaServer
+  // The strict refusals of what the service accepts leniently (see leniency.test.ts for the lenient side).
+  let strict: ImaServer
   beforeAll(async () => {
     server = await startImaServer({ progression: 'polls' })
+    strict = await startImaServer({ progression: 'polls', strict: true })
   })
-  beforeEach(() => server.reset())
-  afterAll(() => server.close())
+  beforeEach(() => {
+    server.reset()
+    strict.reset()
+  })
+  afterAll(async () => {
+    await server.close()
+    await strict.close()
+  })
 
-  async function expectRejected(body: unknown, status: number, code: number, message?: RegExp): Promise<void> {
-    const answer = await create(server, body)
+  async function expectRejected(body: unknown, status: number, code: number, message?: RegExp, on: ImaServer = server): Promise<void> {
+    const answer = await create(on, body)
     expect(answer.status).toBe(status)
     expect(answer.json.code).toBe(code)
     if (message) expect(answer.json.message).toMatch(message)
-    expect(server.tasks).toHaveLength(0)
-    expect(server.balance(server.apiKey)).toBe(100_000)
+    expect(on.tasks).toHaveLength(0)
+    expect(on.balance(on.apiKey)).toBe(100_000)
   }
 
   it('accepts a valid body, deducts credit × n and stores the task', async () => {
@@ -123,12 +132,15 @@ describe('local IMA server: create', () => {
     const other = nanoBanana1kBody()
     other.parameters[0].parameters.size = '2K'
     await expectRejected(other, 200, 6010, /attribute_id does not match the parameters/)
+    const otherLowerCase = nanoBanana1kBody()
+    otherLowerCase.parameters[0].parameters.size = '2k'
+    await expectRejected(otherLowerCase, 200, 6010)
     const lowerCase = nanoBanana1kBody()
     lowerCase.parameters[0].parameters.size = '1k'
-    await expectRejected(lowerCase, 200, 6009, /no credit rule matches the parameters/)
+    await expectRejected(lowerCase, 400, 400, /invalid size "1k" for Nano Banana2: the product list spells it "1K"/, strict)
     const missing = nanoBanana1kBody()
     delete missing.parameters[0].parameters.size
-    await expectRejected(missing, 200, 6009)
+    await expectRejected(missing, 200, 6009, /no credit rule matches the parameters \(missing size\)/)
   })
 
   it('rejects sizes the leaf does not offer, including adaptive', async () => {
@@ -144,17 +156,19 @@ describe('local IMA server: create', () => {
     }
   })
 
-  it('checks aspect_ratio against the native field, else only 1:1', async () => {
+  it('checks aspect_ratio against the native field; strict mode refuses one the model would ignore', async () => {
     const nb = nanoBanana1kBody()
     nb.parameters[0].parameters.aspect_ratio = '21:9'
     await expectRejected(nb, 400, 400, /invalid aspect_ratio/)
+    await expectRejected(nb, 400, 400, /invalid aspect_ratio/, strict)
     const seedream = seedreamBody()
     seedream.parameters[0].parameters.aspect_ratio = '16:9'
-    await expectRejected(seedream, 400, 400)
+    await expectRejected(seedream, 400, 400, /invalid aspect_ratio "16:9" for SeeDream 4.5: .*send size "2560x1440"/, strict)
     const midjourney = midjourneyBody()
     midjourney.parameters[0].parameters.aspect_ratio = '16:9'
-    await expectRejected(midjourney, 400, 400)
+    await expectRejected(midjourney, 400, 400, /invalid aspect_ratio/, strict)
     midjourney.parameters[0].parameters.aspect_ratio = '1:1'
+    expect((await create(strict, midjourney)).json.code).toBe(0)
     expect((await create(server, midjourney)).json.code).toBe(0)
     const wide = nanoBanana1kBody()
     wide.parameters[0].parameters.aspect_ratio = '16:9'
@@ -162,8 +176,8 @@ describe('local IMA server: create', () => {
     expect(server.tasks.at(-1)).toMatchObject({ width: 1024, height: 576 })
   })
 
-  it('requires n to be an integer from 1 to 4', async () => {
-    for (const n of [0, 5, 1.5, '2']) {
+  it('requires n to be a whole number from 1 up to the local guard (the service states no upper limit)', async () => {
+    for (const n of [0, 1.5, '2', 1001]) {
       const body = nanoBanana1kBody()
       body.parameters[0].parameters.n = n
       await expectRejected(body, 400, 400)

@@ -16,16 +16,21 @@ export async function run({ options, io }: CommandInput<ServeOptions>): Promise<
     ...(options.host ? { host: options.host } : {}),
     ...(options.progression ? { progression: options.progression } : {}),
     ...(taskDurationMs !== undefined ? { taskDurationMs } : {}),
+    ...(options.tls ? { tls: true } : {}),
   })
+  const caPath = server.ca?.path
   if (options.json) {
-    out(io, JSON.stringify({ url: server.url, upload_url: server.uploadURL, api_key: server.apiKey }))
+    out(io, JSON.stringify({ url: server.url, upload_url: server.uploadURL, api_key: server.apiKey, ...(caPath ? { ca_path: caPath } : {}) }))
   } else {
     // This key is the local server's own test key: it unlocks nothing elsewhere, so it is printed.
     out(io, `Local IMA server: ${server.url}`)
     out(io, `Test key:         ${server.apiKey}`)
+    // Made at start-up and removed on exit; curl takes it with --cacert, Python requests with REQUESTS_CA_BUNDLE.
+    if (caPath) out(io, `CA certificate:   ${caPath}`)
     out(io, '')
     out(io, 'In another terminal:')
     out(io, `  export IMA_BASE_URL=${server.url} IMA_IM_BASE_URL=${server.uploadURL} IMA_API_KEY=${server.apiKey}`)
+    if (caPath) out(io, `  export NODE_EXTRA_CA_CERTS=${caPath}`)
     out(io, '  ima generate "a lighthouse at dusk" --out')
   }
   say(io, 'Ctrl-C to stop.')
