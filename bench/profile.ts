@@ -109,6 +109,8 @@ export type ProfiledEndpoint = 'tasks.get' | 'products.list'
 
 export interface ProfileSummary {
   endpoint: ProfiledEndpoint
+  /** Calls in flight at once during the profiled blocks. */
+  concurrency: number
   calls: number
   /** CPU per call measured around the profiled blocks, which the sample shares are scaled to. */
   sdkCpuPerCallUs: number
@@ -129,6 +131,7 @@ export async function profileCall(
   endpoint: ProfiledEndpoint,
   rounds = 8,
   callsPerBlock = 100,
+  concurrency = 1,
 ): Promise<ProfileSummary> {
   const cases = await imaCases(hosts)
   const calls = endpoint === 'tasks.get' ? cases.tasksGet : cases.productsList
@@ -143,7 +146,14 @@ export async function profileCall(
       const tally = tallies[which]
       await session.post('Profiler.start')
       const cpu = process.cpuUsage()
-      for (let i = 0; i < callsPerBlock; i += 1) await calls[which]()
+      let issued = 0
+      const worker = async () => {
+        while (issued < callsPerBlock) {
+          issued += 1
+          await calls[which]()
+        }
+      }
+      await Promise.all(Array.from({ length: concurrency }, worker))
       const used = process.cpuUsage(cpu)
       const { profile } = (await session.post('Profiler.stop')) as unknown as { profile: Profile }
       tally.calls += callsPerBlock
@@ -172,6 +182,7 @@ export async function profileCall(
   }
   return {
     endpoint,
+    concurrency,
     calls: tallies.sdk.calls + tallies.raw.calls,
     sdkCpuPerCallUs: sdkCpu,
     rawCpuPerCallUs: rawCpu,
@@ -185,7 +196,7 @@ const signed = (us: number) => `${us >= 0 ? '+' : ''}${fixed(us, 1)}`
 
 export function printProfile(summary: ProfileSummary): void {
   console.log(
-    `   ${summary.endpoint}, c=1: ima ${fixed(summary.sdkCpuPerCallUs, 0)} µs/call, raw fetch ${fixed(summary.rawCpuPerCallUs, 0)} µs/call while profiled (${summary.calls} calls in alternating blocks, V8 sampler every 100 µs; self time = share of busy samples × that CPU)`,
+    `   ${summary.endpoint}, c=${summary.concurrency}: ima ${fixed(summary.sdkCpuPerCallUs, 0)} µs/call, raw fetch ${fixed(summary.rawCpuPerCallUs, 0)} µs/call while profiled (${summary.calls} calls in alternating blocks, V8 sampler every 100 µs; self time = share of busy samples × that CPU)`,
   )
   printTable(
     ['origin', 'ima µs/call', 'raw µs/call', 'ima − raw'],

@@ -429,13 +429,16 @@ export class HttpClient {
     const streamed = raw !== undefined && isReadableStream(raw.data)
     const payload = raw && streamed && 'stallMs' in timeout ? onEveryPull(raw.data as ReadableStream<Uint8Array>, () => timer.restart()) : (raw?.data ?? json)
     let sentAt = Date.now()
-    const plainPath = request.url || !request.query ? undefined : pathWithPlainQuery(request.path, request.query)
+    const plainPath = request.url ? undefined : request.query ? pathWithPlainQuery(request.path, request.query) : request.path
     request.onInFlight?.(true)
     try {
-      const response = await this.#fetch.raw(request.url ? request.url.href : (plainPath ?? request.path), {
-        baseURL: request.url ? undefined : request.host === 'upload' ? this.#config.uploadBaseURL : this.#config.baseURL,
+      const base = request.host === 'upload' ? this.#config.uploadBaseURL : this.#config.baseURL
+      // A whole URL when this client can write it (no query, or a plain one): ofetch then has no base or query to merge.
+      const whole = request.url ? request.url.href : plainPath !== undefined ? `${base}${plainPath}` : undefined
+      const response = await this.#fetch.raw(whole ?? request.path, {
+        baseURL: whole === undefined ? base : undefined,
         method: request.method,
-        query: request.url || plainPath !== undefined ? undefined : request.query,
+        query: whole === undefined ? request.query : undefined,
         body: payload as BodyInit | Record<string, unknown> | undefined,
         headers,
         signal: linked ? linked.signal : timer.signal,

@@ -1,23 +1,5 @@
 import { ImaAbortError } from '../errors.js'
 
-/**
- * One signal that aborts when any of the given ones does (undefined ones are
- * skipped). Prefer {@link linkSignals}: on Node 20 the composite made by
- * `AbortSignal.any` stays reachable from a long-lived source after the call
- * ends. Nothing in the SDK calls it any more; it stays until the HTTP and
- * upload rewrites, which moved to `linkSignals`, have landed.
- *
- * @example
- * ```ts
- * const signal = anySignal([options.signal, AbortSignal.timeout(30_000)])
- * ```
- */
-export function anySignal(signals: readonly (AbortSignal | undefined)[]): AbortSignal | undefined {
-  const present = signals.filter((signal): signal is AbortSignal => signal !== undefined)
-  if (present.length <= 1) return present[0]
-  return AbortSignal.any(present)
-}
-
 /** The callbacks waiting on each signal; each signal carries one listener for all of them. */
 const abortSubscribers = new WeakMap<AbortSignal, Set<{ callback: () => void }>>()
 
