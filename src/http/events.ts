@@ -24,7 +24,9 @@ export interface RetryEvent {
   method: string
   /** Path without host or query, e.g. `/open/v1/tasks/create`. */
   path: string
-  /** The attempt about to be made (2 for the first retry). */
+  /** Which retry this is: 1 for the first, 2 for the second… */
+  retry: number
+  /** The attempt about to be made, counted as in {@link RequestEvent} (the first try is 1, so the first retry is 2). */
   attempt: number
   /** How long the client waits first, in ms. */
   delayMs: number

@@ -367,7 +367,7 @@ export class HttpClient {
           this.#logFailure(request, target, number, started, error)
           throw error
         }
-        const retry = { ...target, attempt: number + 1, delayMs: decision.delayMs, reason: decision.reason }
+        const retry = { ...target, retry: number, attempt: number + 1, delayMs: decision.delayMs, reason: decision.reason }
         this.#emit('retry', { ...retry, error })
         this.#config.logger.warn('ima retry', { ...request.log, ...retry })
         await delay(decision.delayMs, request.signal)

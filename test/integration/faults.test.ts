@@ -88,7 +88,7 @@ describe('retries of idempotent calls', () => {
     const started = performance.now()
     await client.products.list('text_to_image')
     expect(performance.now() - started).toBeGreaterThanOrEqual(190)
-    expect(retries).toMatchObject([{ attempt: 2, delayMs: 200, reason: 'rate limited (429)' }])
+    expect(retries).toMatchObject([{ retry: 1, attempt: 2, delayMs: 200, reason: 'rate limited (429)' }])
   })
 
   it('survives a 503 burst shorter than the retry budget, and reports the longer one', async () => {

@@ -335,13 +335,13 @@ export class TaskService {
     const listChanged = error instanceof AttributeMismatchError || error instanceof CreditMismatchError
     if (listChanged && attempt === 1) {
       this.#products.invalidate(checked.taskType)
-      this.#context.emit('retry', { ...target, attempt: attempt + 1, delayMs: 0, reason: `product list changed (${String(error.code)}): read it again and chose the rule anew`, error })
+      this.#context.emit('retry', { ...target, retry: attempt, attempt: attempt + 1, delayMs: 0, reason: `product list changed (${String(error.code)}): read it again and chose the rule anew`, error })
       return prepareTask(this.#context, this.#products, checked, request)
     }
     if (params.fallback?.size && refusedTheSize(error)) {
       const smaller = nextSmallerSize(prepared)
       if (smaller === undefined) return undefined
-      this.#context.emit('retry', { ...target, attempt: attempt + 1, delayMs: 0, reason: `${String(error.code)} at size ${prepared.size ?? 'default'}: trying size ${smaller} (fallback.size)`, error })
+      this.#context.emit('retry', { ...target, retry: attempt, attempt: attempt + 1, delayMs: 0, reason: `${String(error.code)} at size ${prepared.size ?? 'default'}: trying size ${smaller} (fallback.size)`, error })
       // On a virtual size field the ratio was turned into the old size: the new size replaces it.
       const keepRatio = prepared.info.aspectRatioMode !== 'virtual'
       return prepareTask(this.#context, this.#products, { ...checked, size: smaller, aspectRatio: keepRatio ? checked.aspectRatio : undefined }, request)
