@@ -90,14 +90,17 @@ export class ImaClient {
    */
   constructor(options: ImaClientOptions = {}) {
     this.#config = resolveClientConfig(options)
-    const emit: EmitImaEvent = (event, ...args) => {
+    // Every event has one payload: passed on as it is, with no rest array per event.
+    const emitOne = (event: keyof ImaEvents, payload?: unknown): void => {
       try {
-        ;(this.#emitter.emit as (name: string, ...rest: unknown[]) => boolean)(event, ...args)
+        ;(this.#emitter.emit as (name: string, payload: unknown) => boolean)(event, payload)
       } catch (error) {
         // A listener's bug must not break the request or the wait that emitted the event.
         this.#config.logger.error('ima event listener threw', { event, error: error instanceof Error ? error.message : String(error) })
       }
     }
+    const emit = emitOne as EmitImaEvent
+    emit.listens = (event) => this.#emitter.listenerCount(event) > 0
     const core: CoreContext = { config: this.#config, emit, budget: new CreditBudget(this.#config.maxCredits), localSources: {} }
     this.#budget = core.budget
     this.#localSources = core.localSources

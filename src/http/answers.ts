@@ -17,8 +17,8 @@ export interface HttpAnswer {
   status: number
   /** The body as text: at most `maxResponseBytes` of it (or the call's `answerPrefixBytes`). */
   text: string
-  contentType: string
-  retryAfter: string | null
+  /** The answer's headers: read only on the paths that need one (a `Retry-After`, the type in an error), since each read costs. */
+  headers: Headers
   /** What to remove from any of the body put on an error: the API key, an upload URL's signature. */
   secrets: readonly (string | undefined)[]
 }
@@ -121,13 +121,13 @@ function readEnvelope<T>(answer: HttpAnswer, check: DataReader<T>): T {
   const { status } = answer
   const body = parseBody(answer.text)
   if (!body.parsed && body.reason && status < 400) {
-    throw invalidAnswer(answer, `${body.reason} (${answer.contentType || 'no content type'})`, [], body.cause)
+    throw invalidAnswer(answer, `${body.reason} (${answer.headers.get('content-type') || 'no content type'})`, [], body.cause)
   }
   const envelope = body.parsed ? readEnvelopeShape(body.json) : undefined
   const wrapped = envelope?.success ? envelope.data : undefined
 
   if (status >= 400) {
-    throw createApiError({ ...failedCall(answer, wrapped), code: wrapped?.code, envelope: wrapped !== undefined, retryAfterMs: parseRetryAfter(answer.retryAfter) })
+    throw createApiError({ ...failedCall(answer, wrapped), code: wrapped?.code, envelope: wrapped !== undefined, retryAfterMs: parseRetryAfter(answer.headers.get('retry-after')) })
   }
   if (status < 200 || status >= 300) throw invalidAnswer(answer, 'is not a success status')
   if (!body.parsed) throw invalidAnswer(answer, 'answered with an empty body')
@@ -172,7 +172,7 @@ export const readStorageAnswer: AnswerReader<void> = (answer) => {
     request: answer.request,
     status: answer.status,
     serviceMessage: storageMessage(answer),
-    retryAfterMs: parseRetryAfter(answer.retryAfter),
+    retryAfterMs: parseRetryAfter(answer.headers.get('retry-after')),
     responseBody: bodyOf(answer),
   })
 }

@@ -50,8 +50,15 @@ export interface HttpEvents {
   retry: (event: RetryEvent) => void
 }
 
-/** Emits one event of a map of listeners (an area's narrow view of the client's emitter). */
-export type Emitter<Events> = <E extends keyof Events>(event: E, ...args: Events[E] extends (...payload: infer P) => void ? P : never) => void
+/**
+ * Emits one event of a map of listeners (an area's narrow view of the
+ * client's emitter). `listens` says whether anyone listens, so a caller on a
+ * hot path need not build a payload nobody reads.
+ */
+export interface Emitter<Events> {
+  <E extends keyof Events>(event: E, ...args: Events[E] extends (...payload: infer P) => void ? P : never): void
+  listens?: (event: keyof Events) => boolean
+}
 
 /** Emits one of the HTTP layer's events. */
 export type EmitEvent = Emitter<HttpEvents>

@@ -453,11 +453,14 @@ export class HttpClient {
         retry: false,
         onRequest: () => {
           sentAt = Date.now()
-          this.#emit('request', { ...target, attempt: attempt.number })
+          if (this.#emit.listens?.('request') !== false) this.#emit('request', { method: target.method, path: target.path, attempt: attempt.number })
         },
         onResponse: ({ response: answered }) => {
-          const answer = { ...target, attempt: attempt.number, status: answered.status, durationMs: Date.now() - sentAt }
-          this.#emit('response', answer)
+          // Built only for someone: a poll loop answers thousands of times with nobody listening.
+          const listened = this.#emit.listens?.('response') !== false
+          if (!listened && !this.#logsDebug) return
+          const answer = { method: target.method, path: target.path, attempt: attempt.number, status: answered.status, durationMs: Date.now() - sentAt }
+          if (listened) this.#emit('response', answer)
           if (this.#logsDebug) this.#config.logger.debug('ima response', { ...request.log, ...answer })
         },
       })
@@ -485,7 +488,7 @@ export class HttpClient {
         { request: target, status: response.status, excerpt: excerptOf(text.slice(0, 4_096), secrets), limitBytes: limit },
       )
     }
-    return { request: target, status: response.status, text, contentType: response.headers.get('content-type') ?? '', retryAfter: response.headers.get('retry-after'), secrets }
+    return { request: target, status: response.status, text, headers: response.headers, secrets }
   }
 
   #redirectError(request: HttpRequest, target: RequestTarget, status: number, origin: string | undefined): ResponseValidationError {

@@ -105,15 +105,16 @@ function toTaskMedia(media: WireMedia): TaskMedia {
 }
 
 /**
- * A media with the service's own text redacted: `error_msg`, `remark` and
- * any other text but its URLs (the results), since it may quote the key.
+ * Redacts the service's own text of a media in place: `error_msg`, `remark`
+ * and any other text but its URLs (the results), since it may quote the key.
+ * In place, because the media is the freshly parsed answer and nothing else
+ * holds it yet.
  */
-function redactMediaText(media: WireMedia, secrets: readonly (string | undefined)[]): WireMedia {
-  const copy: Record<string, unknown> = { ...media }
-  for (const [field, value] of Object.entries(copy)) {
-    if (typeof value === 'string' && !field.endsWith('url')) copy[field] = redactSecrets(value, secrets)
+function redactMediaText(media: WireMedia, secrets: readonly (string | undefined)[]): void {
+  for (const field in media) {
+    const value = media[field]
+    if (typeof value === 'string' && !field.endsWith('url')) media[field] = redactSecrets(value, secrets)
   }
-  return copy as WireMedia
 }
 
 /** What `ima.tasks` does (the `Tasks` the client shows delegates here, once this module is loaded). */
@@ -397,16 +398,16 @@ export class TaskService {
     })
     // Redacted once, where the wire detail becomes SDK data: every reason, error, event and log line made from it is clean.
     const secrets = [this.#context.config.apiKey]
-    const wire = answer.medias ? { ...answer, medias: answer.medias.map((media) => redactMediaText(media, secrets)) } : answer
-    const reading = readTaskStatus(wire.medias)
+    for (const media of answer.medias ?? []) redactMediaText(media, secrets)
+    const reading = readTaskStatus(answer.medias)
     return {
-      id: wire.id === null || wire.id === undefined ? taskId : String(wire.id),
+      id: answer.id === null || answer.id === undefined ? taskId : String(answer.id),
       state: reading.state,
       reason: reading.reason,
       failure: reading.failure,
       urls: reading.urls ?? [],
-      medias: (wire.medias ?? []).map(toTaskMedia),
-      raw: wire,
+      medias: (answer.medias ?? []).map(toTaskMedia),
+      raw: answer,
     }
   }
 
