@@ -1,4 +1,4 @@
-import { createFetch, FetchError, type $Fetch } from 'ofetch'
+import { createFetch, FetchError, type $Fetch, type FetchOptions } from 'ofetch'
 import type { DataReader } from '../schemas/data-check.js'
 import { SDK_NAME, SDK_VERSION } from '../version.js'
 import { abortErrorFor, delay, linkSignals } from '../internal/abort.js'
@@ -451,18 +451,8 @@ export class HttpClient {
         responseType: 'stream',
         ignoreResponseError: true,
         retry: false,
-        onRequest: () => {
-          sentAt = Date.now()
-          if (this.#emit.listens?.('request') !== false) this.#emit('request', { method: target.method, path: target.path, attempt: attempt.number })
-        },
-        onResponse: ({ response: answered }) => {
-          // Built only for someone: a poll loop answers thousands of times with nobody listening.
-          const listened = this.#emit.listens?.('response') !== false
-          if (!listened && !this.#logsDebug) return
-          const answer = { method: target.method, path: target.path, attempt: attempt.number, status: answered.status, durationMs: Date.now() - sentAt }
-          if (listened) this.#emit('response', answer)
-          if (this.#logsDebug) this.#config.logger.debug('ima response', { ...request.log, ...answer })
-        },
+        // ofetch's hooks, only for someone: each costs the call an await, and a poll loop answers thousands of times with nobody listening.
+        ...this.#eventHooks(attempt, () => sentAt, (at) => (sentAt = at)),
       })
       if (response.type === 'opaqueredirect' || (response.status >= 300 && response.status < 400)) {
         await response.body?.cancel().catch(() => {})
@@ -475,6 +465,26 @@ export class HttpClient {
       request.onInFlight?.(false)
       timer.finish()
       linked?.release()
+    }
+  }
+
+  /** The `onRequest`/`onResponse` hooks that emit the `request` and `response` events and the debug line; none when nothing would read them. */
+  #eventHooks(attempt: Attempt, sentAt: () => number, setSentAt: (at: number) => void): Pick<FetchOptions, 'onRequest' | 'onResponse'> {
+    const { request, target } = attempt
+    const requests = this.#emit.listens?.('request') !== false
+    const responses = this.#emit.listens?.('response') !== false
+    if (!requests && !responses && !this.#logsDebug) return {}
+    return {
+      onRequest: () => {
+        setSentAt(Date.now())
+        if (requests) this.#emit('request', { method: target.method, path: target.path, attempt: attempt.number })
+      },
+      onResponse: ({ response: answered }) => {
+        if (!responses && !this.#logsDebug) return
+        const answer = { method: target.method, path: target.path, attempt: attempt.number, status: answered.status, durationMs: Date.now() - sentAt() }
+        if (responses) this.#emit('response', answer)
+        if (this.#logsDebug) this.#config.logger.debug('ima response', { ...request.log, ...answer })
+      },
     }
   }
 
