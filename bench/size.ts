@@ -28,6 +28,9 @@ interface Bundle {
   /** Everything the bundle holds, chunks loaded on first use (`import()`) included. */
   totalMin: number
   totalBrotli: number
+  /** The inputs (our files, packages) of what loads at import, and of the chunks loaded on first use. */
+  eagerInputs: string[]
+  lazyInputs: string[]
   metafile: Metafile
 }
 
@@ -78,7 +81,10 @@ export async function bundle(contents: string): Promise<Bundle> {
       }
       const eagerCode = codeOf(eager)
       const allCode = codeOf(Object.keys(outputs))
+      const inputsOf = (names: string[]) => names.flatMap((name) => Object.keys(outputs[name]?.inputs ?? {}))
       return {
+        eagerInputs: inputsOf([...eager]),
+        lazyInputs: inputsOf(Object.keys(outputs).filter((name) => name.endsWith('.js') && !eager.has(name))),
         min: eagerCode.length,
         gzip: gzipSync(eagerCode, { level: 9 }).length,
         brotli: brotli(eagerCode),

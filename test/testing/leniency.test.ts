@@ -16,7 +16,7 @@ import { ImaClient } from '../../src/index.js'
 import { startImaServer } from '../../src/testing/index.js'
 import type { ImaServer, ServerCreditRule, ServerProductNode, ServerWarningCode, TaskCategory } from '../../src/testing/index.js'
 import { buildDefaultCatalog } from '../../src/testing/catalog.js'
-import { apiHeaders, create, nanoBanana1kBody, request } from './local-http.js'
+import { apiHeaders, create, createBodyFor, nanoBanana1kBody, request } from './local-http.js'
 
 const CATEGORIES: TaskCategory[] = ['text_to_image', 'image_to_image']
 /** An input image as a user passes it: a public https URL (nothing is fetched from it). */
@@ -165,33 +165,14 @@ function createBody(taskType: TaskCategory, leaf: ServerProductNode, extraParams
   const rule = chooseRule(leaf.credit_rules ?? [], { ...defaults, ...extra })
   const ruleAttributes = Object.fromEntries(Object.entries(rule.attributes).filter(([key]) => key !== 'default'))
   const images = taskType === 'image_to_image' ? [HTTPS_INPUT] : []
-  return {
-    task_type: taskType,
-    enable_multi_model: false,
-    src_img_url: images,
-    parameters: [
-      {
-        attribute_id: rule.attribute_id,
-        model_id: leaf.model_id,
-        model_name: leaf.name,
-        model_version: leaf.id,
-        app: 'ima',
-        platform: 'web',
-        category: taskType,
-        credit: rule.points,
-        parameters: {
-          ...ruleAttributes,
-          ...defaults,
-          // The user's --extra-params last, as the skills' script merges them.
-          ...extra,
-          prompt: 'a lighthouse on a cliff at dusk',
-          n: 1,
-          input_images: images,
-          cast: { points: rule.points, attribute_id: rule.attribute_id },
-        },
-      },
-    ],
-  }
+  return createBodyFor(
+    taskType,
+    leaf,
+    rule,
+    // The user's --extra-params last, as the skills' script merges them.
+    { ...ruleAttributes, ...defaults, ...extra, prompt: 'a lighthouse on a cliff at dusk', n: 1 },
+    images,
+  )
 }
 
 const ROWS = buildRows()

@@ -1,6 +1,6 @@
 /** Plain-fetch helpers for the local server tests (no SDK code involved on purpose). */
 import { expect } from 'vitest'
-import type { ImaServer } from '../../src/testing/index.js'
+import type { ImaServer, ServerCreditRule, ServerProductNode, TaskCategory } from '../../src/testing/index.js'
 
 /** The answer of one request, with the body parsed as JSON when it is JSON. */
 export interface HttpAnswer {
@@ -39,6 +39,38 @@ export function create(server: ImaServer, body: unknown): Promise<HttpAnswer> {
 /** POSTs a detail request with the default headers. */
 export function detail(server: ImaServer, taskId: string): Promise<HttpAnswer> {
   return request(server, 'POST', '/open/v1/tasks/detail', { body: { task_id: taskId } })
+}
+
+/**
+ * A create body (protocol §2) for a leaf and the rule chosen: the envelope
+ * the tests share, around the nested parameters each test shapes itself
+ * (`prompt`, `n`, the inputs in both places and `cast` are filled in).
+ */
+export function createBodyFor(
+  category: TaskCategory,
+  leaf: ServerProductNode,
+  rule: ServerCreditRule,
+  nested: Record<string, unknown> & { prompt: string; n?: number },
+  inputImages: string[] = [],
+): any {
+  return {
+    task_type: category,
+    enable_multi_model: false,
+    src_img_url: inputImages,
+    parameters: [
+      {
+        attribute_id: rule.attribute_id,
+        model_id: leaf.model_id,
+        model_name: leaf.name,
+        model_version: leaf.id,
+        app: 'ima',
+        platform: 'web',
+        category,
+        credit: rule.points,
+        parameters: { ...nested, n: nested.n ?? 1, input_images: inputImages, cast: { points: rule.points, attribute_id: rule.attribute_id } },
+      },
+    ],
+  }
 }
 
 /** A valid Nano Banana2 1K text_to_image body, written out by hand. */

@@ -9,7 +9,7 @@ import { deflateSync, inflateSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startImaServer } from '../../src/testing/index.js'
 import type { ImaServer, ServerProductNode, TaskCategory } from '../../src/testing/index.js'
-import { create, pollMedias } from './local-http.js'
+import { create, createBodyFor, pollMedias } from './local-http.js'
 
 /** A decoded result: RGB(A) bytes row by row, and the tEXt chunks by keyword. */
 interface Decoded {
@@ -203,31 +203,18 @@ function bodyFor(server: ImaServer, ask: Ask): unknown {
   const rules = leaf.credit_rules ?? []
   const rule = rules.find((r) => r.attributes.size === ask.size) ?? rules[0]
   if (!rule) throw new Error(`no rule on ${ask.version}`)
-  return {
-    task_type: category,
-    enable_multi_model: false,
-    src_img_url: ask.inputs ?? [],
-    parameters: [
-      {
-        attribute_id: rule.attribute_id,
-        model_id: leaf.model_id,
-        model_name: leaf.name,
-        model_version: leaf.id,
-        app: 'ima',
-        platform: 'web',
-        category,
-        credit: rule.points,
-        parameters: {
-          ...(ask.size === undefined ? {} : { size: ask.size }),
-          ...(ask.ratio === undefined ? {} : { aspect_ratio: ask.ratio }),
-          prompt: ask.prompt ?? 'a lighthouse at dusk',
-          n: ask.n ?? 1,
-          input_images: ask.inputs ?? [],
-          cast: { points: rule.points, attribute_id: rule.attribute_id },
-        },
-      },
-    ],
-  }
+  return createBodyFor(
+    category,
+    leaf,
+    rule,
+    {
+      ...(ask.size === undefined ? {} : { size: ask.size }),
+      ...(ask.ratio === undefined ? {} : { aspect_ratio: ask.ratio }),
+      prompt: ask.prompt ?? 'a lighthouse at dusk',
+      n: ask.n ?? 1,
+    },
+    ask.inputs ?? [],
+  )
 }
 
 async function download(url: string): Promise<Buffer> {

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ImaClient } from '../../src/index.js'
 import { startImaServer } from '../../src/testing/index.js'
 import type { ImaServer, ImaServerOptions, ServerCreditRule, ServerProductNode } from '../../src/testing/index.js'
-import { create, nanoBanana1kBody, request } from './local-http.js'
+import { create, createBodyFor, nanoBanana1kBody, request } from './local-http.js'
 
 const LIST = '/open/v1/product/list?app=ima&platform=web&category=text_to_image'
 
@@ -39,24 +39,7 @@ function bodyFrom(tree: ServerProductNode[], modelId: string, size: string, with
   const rule = (leaf.credit_rules ?? []).find((r: ServerCreditRule) => String(r.attributes.size).toUpperCase() === size.toUpperCase()) ?? leaf.credit_rules?.[0]
   if (!rule) throw new Error(`no rule for ${size}`)
   const ruleAttributes = withRuleAttributes ? Object.fromEntries(Object.entries(rule.attributes).filter(([key]) => key !== 'default')) : {}
-  return {
-    task_type: 'text_to_image',
-    enable_multi_model: false,
-    src_img_url: [],
-    parameters: [
-      {
-        attribute_id: rule.attribute_id,
-        model_id: leaf.model_id,
-        model_name: leaf.name,
-        model_version: leaf.id,
-        app: 'ima',
-        platform: 'web',
-        category: 'text_to_image',
-        credit: rule.points,
-        parameters: { ...ruleAttributes, size: String(rule.attributes.size ?? size), prompt: 'a fox', n: 1, input_images: [], cast: { points: rule.points, attribute_id: rule.attribute_id } },
-      },
-    ],
-  }
+  return createBodyFor('text_to_image', leaf, rule, { ...ruleAttributes, size: String(rule.attributes.size ?? size), prompt: 'a fox', n: 1 })
 }
 
 function sdkClient(server: ImaServer): { client: ImaClient; retries: string[] } {
