@@ -1,4 +1,3 @@
-import * as z from 'zod/mini'
 import { describeModel, type ModelInfo } from '../catalog/capabilities.js'
 import { scopeAllows } from '../catalog/scopes.js'
 import { throwIfAborted } from '../internal/abort.js'
@@ -7,7 +6,8 @@ import { requestFields, type RequestOptions } from '../http/http-client.js'
 import { validateInput } from '../internal/validate.js'
 import { findVersionLeaf, leafOrNotFound, listModelIds, listVersionLeaves } from '../protocol/product-tree.js'
 import { readProductList, type ProductNode } from '../schemas/products.js'
-import { TASK_TYPES, type TaskType } from '../schemas/task-type.js'
+import { categorySchema } from '../schemas/inputs.js'
+import type { TaskType } from '../schemas/task-type.js'
 
 /**
  * Options of the product calls.
@@ -29,7 +29,6 @@ export interface ProductFindOptions extends ProductRequestOptions {
   versionId?: string
 }
 
-const categorySchema = z.enum(TASK_TYPES)
 
 /** Freezes a value and everything in it; by a loop, not recursion, so no depth of unchecked extra fields can overflow the stack. */
 function deepFreeze(root: unknown): void {

@@ -1,38 +1,11 @@
-import * as z from 'zod/mini'
 import { ValidationError } from '../../errors.js'
 import { requestFields, type RequestOptions } from '../../http/http-client.js'
 import { validateInput } from '../../internal/validate.js'
 import { inferTaskType, RESERVED_PARAMETER_KEYS } from '../../protocol/create-body.js'
-import { TASK_TYPES } from '../../schemas/task-type.js'
+import { createParamsSchema, requestOptionsSchema } from '../../schemas/inputs.js'
 import type { CheckedCreateParams } from './preparation.js'
 import type { TaskCreateParams } from './types.js'
 
-/** Longest prompt accepted, in characters. */
-export const MAX_PROMPT_LENGTH = 10_000
-/** Most images one task may ask for. */
-export const MAX_IMAGES_PER_TASK = 4
-
-const signalSchema = z.custom<AbortSignal>((value) => typeof AbortSignal !== 'undefined' && value instanceof AbortSignal, 'must be an AbortSignal')
-
-/** Schema of the parameters of `tasks.create` / `tasks.quote`, checked before any request. */
-export const createParamsSchema = z.object({
-  taskType: z.optional(z.enum(TASK_TYPES)),
-  model: z.optional(z.string().check(z.trim(), z.minLength(1, 'must not be empty: a model id, name, alias or tier'))),
-  versionId: z.optional(z.string().check(z.minLength(1))),
-  userId: z.optional(z.string().check(z.minLength(1))),
-  prompt: z
-    .string('is required: describe the image')
-    .check(z.trim(), z.minLength(1, 'must not be empty: describe the image'), z.maxLength(MAX_PROMPT_LENGTH, `must be at most ${MAX_PROMPT_LENGTH} characters`)),
-  size: z.optional(z.string().check(z.trim(), z.minLength(1))),
-  aspectRatio: z.optional(z.string().check(z.regex(/^\s*\d+(\.\d+)?\s*:\s*\d+(\.\d+)?\s*$/, 'must look like 16:9'))),
-  params: z.optional(z.record(z.string(), z.unknown())),
-  n: z.optional(z.int('must be a whole number').check(z.gte(1, 'must be at least 1'), z.lte(MAX_IMAGES_PER_TASK, `must be at most ${MAX_IMAGES_PER_TASK}`))),
-  inputImages: z.optional(z.array(z.unknown())),
-  maxCredits: z.optional(z.number().check(z.gte(0))),
-  fallback: z.optional(z.object({ size: z.optional(z.boolean()) })),
-})
-
-const requestOptionsSchema = z.object({ signal: z.optional(signalSchema) })
 
 /**
  * A call's {@link RequestOptions}, checked before any request (an

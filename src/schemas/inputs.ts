@@ -1,0 +1,38 @@
+/**
+ * The zod schemas of what callers pass (zod is at its best there: typed
+ * results and a message per field). What the service answers is checked by
+ * hand (`data-check.ts` and the answer readers beside it), on every call.
+ */
+import * as z from 'zod/mini'
+import { TASK_TYPES } from './task-type.js'
+
+/** Longest prompt accepted, in characters. */
+export const MAX_PROMPT_LENGTH = 10_000
+/** Most images one task may ask for. */
+export const MAX_IMAGES_PER_TASK = 4
+
+const signalSchema = z.custom<AbortSignal>((value) => typeof AbortSignal !== 'undefined' && value instanceof AbortSignal, 'must be an AbortSignal')
+
+/** Schema of the parameters of `tasks.create` / `tasks.quote`, checked before any request. */
+export const createParamsSchema = z.object({
+  taskType: z.optional(z.enum(TASK_TYPES)),
+  model: z.optional(z.string().check(z.trim(), z.minLength(1, 'must not be empty: a model id, name, alias or tier'))),
+  versionId: z.optional(z.string().check(z.minLength(1))),
+  userId: z.optional(z.string().check(z.minLength(1))),
+  prompt: z
+    .string('is required: describe the image')
+    .check(z.trim(), z.minLength(1, 'must not be empty: describe the image'), z.maxLength(MAX_PROMPT_LENGTH, `must be at most ${MAX_PROMPT_LENGTH} characters`)),
+  size: z.optional(z.string().check(z.trim(), z.minLength(1))),
+  aspectRatio: z.optional(z.string().check(z.regex(/^\s*\d+(\.\d+)?\s*:\s*\d+(\.\d+)?\s*$/, 'must look like 16:9'))),
+  params: z.optional(z.record(z.string(), z.unknown())),
+  n: z.optional(z.int('must be a whole number').check(z.gte(1, 'must be at least 1'), z.lte(MAX_IMAGES_PER_TASK, `must be at most ${MAX_IMAGES_PER_TASK}`))),
+  inputImages: z.optional(z.array(z.unknown())),
+  maxCredits: z.optional(z.number().check(z.gte(0))),
+  fallback: z.optional(z.object({ size: z.optional(z.boolean()) })),
+})
+
+/** Schema of the `signal` of a call's options (`timeout` and `maxRetries` are checked by the send path's `requestFields`). */
+export const requestOptionsSchema = z.object({ signal: z.optional(signalSchema) })
+
+/** Schema of a product call's category. */
+export const categorySchema = z.enum(TASK_TYPES)
