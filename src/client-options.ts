@@ -1,5 +1,5 @@
 import { FULL_CATALOG_SCOPE, scopeFromModels, type ModelScope } from './catalog/scopes.js'
-import { resolveConfig, type CoreOptions } from './http/transport-options.js'
+import { readEnv, resolveConfig, type CoreOptions } from './http/transport-options.js'
 import type { ClientConfig } from './resources/context.js'
 import { ImaConfigError } from './errors.js'
 import { MemoryPreferenceStore, type PreferenceStore } from './stores/preferences.js'
@@ -35,6 +35,20 @@ export interface ImaClientOptions extends CoreOptions {
    * refused before any request. @defaultValue `FULL_CATALOG_SCOPE` (any model; SeeDream 4.5 by default)
    */
   models?: readonly string[] | ModelScope
+  /**
+   * Poll every wait of this client at this fixed interval, in ms, from the
+   * start, instead of following each model's estimate — what the local
+   * server's `clientOptions` sets, since its tasks finish in seconds. A
+   * wait's own `intervalMs` wins. Against the service, leave it unset: the
+   * model's schedule finds results about as soon as fixed 5 s polling with
+   * fewer requests.
+   * @defaultValue `process.env.IMA_POLL_INTERVAL_MS`, else the model's schedule
+   * @example
+   * ```ts
+   * const ima = new ImaClient({ apiKey: 'ima_test', baseURL: 'http://127.0.0.1:8787', pollIntervalMs: 250 })
+   * ```
+   */
+  pollIntervalMs?: number
 }
 
 /** Applies defaults and environment variables, and checks every option. */
@@ -44,7 +58,28 @@ export function resolveClientConfig(options: ImaClientOptions = {}): ClientConfi
     preferences: options.preferences ?? new MemoryPreferenceStore(),
     journal: checkJournal(options.journal),
     scope: resolveScope(options.models),
+    pollIntervalMs: resolvePollInterval(options.pollIntervalMs),
   }
+}
+
+/** The option, else the environment variable (read like `IMA_BASE_URL`), checked: a finite number of ms ≥ 1, or undefined. */
+function resolvePollInterval(option: number | undefined): number | undefined {
+  if (option !== undefined) {
+    if (typeof option !== 'number' || !Number.isFinite(option) || option < 1) {
+      throw new ImaConfigError(`Expected pollIntervalMs to be a finite number of milliseconds ≥ 1, got ${typeof option === 'number' ? String(option) : `a ${typeof option}`} — or leave it unset to follow each model's schedule`)
+    }
+    return option
+  }
+  const fromEnv = readEnv('IMA_POLL_INTERVAL_MS')
+  if (fromEnv === undefined) return undefined
+  const value = Number(fromEnv)
+  if (!Number.isFinite(value) || value < 1) {
+    // The raw text is not quoted: a key pasted into the wrong variable must not be printed.
+    throw new ImaConfigError(
+      'Expected pollIntervalMs (from IMA_POLL_INTERVAL_MS) to be a finite number of milliseconds ≥ 1 — fix the variable, or unset it to follow each model\'s schedule',
+    )
+  }
+  return value
 }
 
 function resolveScope(models: ImaClientOptions['models']): ModelScope {

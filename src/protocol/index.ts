@@ -12,6 +12,7 @@
 export { chooseCreditRule, normaliseAttributeValue, ruleParameters, type CreditRuleChoice, type RuleMatch } from './credit-rules.js'
 export { resolveVirtualField, readFormDefaults, type FormDefaults } from './virtual-fields.js'
 export { readTaskStatus, progressPercent, type TaskState, type TaskStatusReading, type ResourceStatus } from './task-status.js'
+export { planPollSchedule, nextPollAt, MIN_POLL_INTERVAL_MS, MAX_POLL_INTERVAL_MS, type PollPhase, type PollScheduleInput } from './poll-schedule.js'
 export { listVersionLeaves, findVersionLeaf } from './product-tree.js'
 export { checkServiceURL, isServiceURL, isLoopbackHost, describeUrlProblem, shownURL, type UrlProblem, type UrlVerdict } from './urls.js'
 export { uploadSignature, UPLOAD_TOKEN_PATH } from './upload-sign.js'
@@ -22,8 +23,7 @@ export type { AttributeValue, CreditRule, FormField, FormFieldOption, ProductNod
 export { inferTaskType } from './create-body.js'
 export { leafOrNotFound } from './product-tree.js'
 export { DEFAULT_BASE_URL, DEFAULT_UPLOAD_BASE_URL } from '../http/transport-options.js'
-// The catalog and the poll schedule are the SDK's knowledge of the models, public here beside the rules.
+// The catalog is the SDK's knowledge of the models, public here beside the rules.
 export { MODEL_CATALOG, findModelCapabilities, type ModelCapabilities, type SizeOffer } from '../catalog/models.js'
 export { resolveModelReference, type ResolvedModel, type ModelReferenceKind } from '../catalog/model-references.js'
 export { describeModel, nearestAspectRatio, sizeLongSide, type ModelInfo } from '../catalog/capabilities.js'
-export { planPollSchedule, type PollPhase } from '../resources/tasks/waiting.js'

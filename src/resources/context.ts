@@ -9,11 +9,13 @@ import type { TaskEvents } from './tasks/events.js'
 import type { UploadEvents } from './uploads/events.js'
 import type { LocalSourceReader } from './uploads/sources.js'
 
-/** The client's options after defaults, checked: the transport's plus the stores and the scope. */
+/** The client's options after defaults, checked: the transport's plus the stores, the scope and the poll interval. */
 export interface ClientConfig extends ResolvedConfig {
   preferences: PreferenceStore
   journal: TaskJournal
   scope: ModelScope
+  /** Every wait's fixed poll interval, in ms; `undefined` follows each model's estimate (see `planPollSchedule`). */
+  pollIntervalMs: number | undefined
 }
 
 /**

@@ -5,7 +5,7 @@
 export { DEFAULT_TEST_API_KEY } from './server-options.js'
 export type { ImaServerOptions, TaskProgression } from './server-options.js'
 export { startImaServer } from './server.js'
-export type { ImaServer } from './server.js'
+export type { ImaServer, LocalClientOptions } from './server.js'
 export type { ImaServerCa } from './tls.js'
 export type { RecordedRequest, ServerTask, ServerUpload } from './records.js'
 export type { ServerCreditRule, ServerFormField, ServerProductNode, TaskCategory } from './catalog.js'

@@ -15,7 +15,7 @@ import type { RecordedRequest, ServerTask, ServerUpload } from './records.js'
 import { readRequestBody } from './request-body.js'
 import { isResultFilePath, serveResultFile } from './result-files.js'
 import { resolveServerOptions } from './server-options.js'
-import type { ImaServerOptions } from './server-options.js'
+import type { ImaServerOptions, ResolvedServerOptions } from './server-options.js'
 import type { FaultRule, ServerFault } from './faults.js'
 import { createServerState, resetServerState } from './server-state.js'
 import type { ServerState } from './server-state.js'
@@ -27,6 +27,47 @@ import { handleUploadPut, handleUploadToken, isCdnPath, isUploadPutPath, serveUp
 /** JSON and form bodies are small; anything bigger is a client bug. */
 const MAX_JSON_BODY_BYTES = 1024 * 1024
 
+/**
+ * What a client needs to talk to a local server: its key, both hosts, and a
+ * poll interval suited to its task timing. Shaped like the client's options
+ * (a plain object, no import of the client), so it is passed as it is.
+ *
+ * @example
+ * ```ts
+ * import { ImaClient } from 'ima-open-sdk'
+ * import { startImaServer } from 'ima-open-sdk/testing'
+ * const server = await startImaServer()
+ * const ima = new ImaClient(server.clientOptions)
+ * ```
+ * @public
+ */
+export interface LocalClientOptions {
+  /** The server's first configured API key. */
+  readonly apiKey: string
+  /** The API base URL (`server.url`). */
+  readonly baseURL: string
+  /** The upload host base URL (`server.uploadURL`). */
+  readonly uploadBaseURL: string
+  /**
+   * Milliseconds between polls, for every wait: an eighth of `taskDurationMs`
+   * (at least 25 ms), so a wait sees pending, processing and success and ends
+   * within about 1.1× the task duration; 25 ms with `progression: 'polls'`,
+   * where each poll advances the task.
+   */
+  readonly pollIntervalMs: number
+}
+
+/** Polls per task duration: a default wait shows the phases (pending lasts 20 %, so two polls see it) and ends at most an eighth late. */
+const POLLS_PER_TASK_DURATION = 8
+/** The shortest poll interval handed out: a tiny `taskDurationMs` must not turn a wait into a busy loop. */
+const MIN_LOCAL_POLL_INTERVAL_MS = 25
+
+/** The poll interval that suits the server's task timing (see {@link LocalClientOptions.pollIntervalMs}). */
+function localPollIntervalMs(options: ResolvedServerOptions): number {
+  if (options.progression === 'polls') return MIN_LOCAL_POLL_INTERVAL_MS
+  return Math.max(MIN_LOCAL_POLL_INTERVAL_MS, Math.round(options.taskDurationMs / POLLS_PER_TASK_DURATION))
+}
+
 /** A running local IMA server. */
 export interface ImaServer {
   /** The API base URL, e.g. 'http://127.0.0.1:54321' ('https://…' with `tls: true`). */
@@ -35,6 +76,18 @@ export interface ImaServer {
   readonly uploadURL: string
   /** The first configured API key. */
   readonly apiKey: string
+  /**
+   * The options of a client of this server: `new ImaClient(server.clientOptions)`.
+   * Its waits poll at an interval suited to the server's task timing, so a
+   * task is seen in every phase and done within about 1.1× `taskDurationMs`.
+   * With `tls: true`, trust `server.ca` too (e.g. `NODE_EXTRA_CA_CERTS`).
+   *
+   * @example
+   * ```ts
+   * const ima = new ImaClient({ ...server.clientOptions, logger: consoleLogger() })
+   * ```
+   */
+  readonly clientOptions: LocalClientOptions
   /**
    * With `tls: true`, the certificate to trust (`pem`, and `path` to a file
    * for `NODE_EXTRA_CA_CERTS`, `REQUESTS_CA_BUNDLE` or `curl --cacert`, removed
@@ -250,6 +303,7 @@ export async function startImaServer(options?: ImaServerOptions): Promise<ImaSer
     url: state.url,
     uploadURL: state.uploadURL,
     apiKey,
+    clientOptions: Object.freeze({ apiKey, baseURL: state.url, uploadBaseURL: state.uploadURL, pollIntervalMs: localPollIntervalMs(resolved) }),
     ca: tls?.ca,
     requests: state.requests,
     tasks: state.tasks,

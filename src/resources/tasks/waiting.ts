@@ -1,6 +1,7 @@
 /**
- * Waiting for tasks, in one place: when to poll (the schedule), the poll
- * loop, the waiters that share it, and iteration over its events.
+ * Waiting for tasks, in one place: the poll loop, the waiters that share
+ * it, and iteration over its events. When to poll is a protocol rule
+ * (`protocol/poll-schedule.ts`); the waiters choose its inputs.
  *
  * Nothing here outlives a wait. Every subscription to a signal goes through
  * `whenAborted` (one listener per signal, however many waits share it) and
@@ -28,119 +29,10 @@ import {
 } from '../../errors.js'
 import type { RequestOptions } from '../../http/http-client.js'
 import { validateInput } from '../../internal/validate.js'
+import { nextPollAt, planPollSchedule, type PollPhase } from '../../protocol/poll-schedule.js'
 import { progressPercent } from '../../protocol/task-status.js'
 import { checkRequestOptions } from './create-params.js'
 import type { TaskDetail, TaskEvent, TaskRef, TaskResult, WaitOptions } from './types.js'
-
-// ---------------------------------------------------------------------------
-// The schedule
-
-/**
- * One stretch of a poll schedule: between `fromElapsedMs` and `toElapsedMs`
- * after the task was created, poll every `intervalMs`.
- *
- * @example
- * ```ts
- * import type { PollPhase } from 'ima-open-sdk/protocol'
- * const everySecond: PollPhase = { fromElapsedMs: 0, toElapsedMs: Number.POSITIVE_INFINITY, intervalMs: 1_000 }
- * ```
- * @public
- */
-export interface PollPhase {
-  /** Where the stretch starts, in ms since the task was created. */
-  fromElapsedMs: number
-  /** Where it ends, in ms since the task was created (`Infinity` for the last one). */
-  toElapsedMs: number
-  /** Time between polls within it, in ms. */
-  intervalMs: number
-}
-
-/**
- * Shortest interval the adaptive schedule tightens to, in ms.
- *
- * @example
- * ```ts
- * planPollSchedule({ estimatedSeconds: [5, 10], modelIntervalMs: 1_500, startKnown: true })[0]?.intervalMs === MIN_TIGHT_INTERVAL_MS // true
- * ```
- */
-export const MIN_TIGHT_INTERVAL_MS = 1_000
-
-/**
- * How far past the slowest estimate the tight polling goes on (tasks often run a little over).
- *
- * @example
- * ```ts
- * const tightUntilMs = 120_000 * OVERRUN_FACTOR // 150 s for a 120 s estimate
- * ```
- */
-export const OVERRUN_FACTOR = 1.25
-
-/** The tight interval is half of this at most, whatever the model's interval. */
-const MAX_TIGHT_BASE_MS = 5_000
-
-/**
- * When to poll a task. With a fixed interval (the caller's `intervalMs`), or
- * when the task's start is unknown (a task resumed by id), poll from now on
- * at that interval. Otherwise follow the model's estimate: no poll before the
- * fastest plausible finish, then every half of the model's interval (at most
- * 2.5 s) until a quarter past the slowest estimate, then at the model's
- * interval. Over each model's range ±25 %, this makes 0.8–0.9× the requests
- * of fixed 5 s polling and detects the result earlier on average
- * (`npm run bench` prints both per model).
- *
- * @example
- * ```ts
- * import { planPollSchedule } from 'ima-open-sdk/protocol'
- * planPollSchedule({ estimatedSeconds: [60, 120], modelIntervalMs: 5_000, startKnown: true })
- * // [{ fromElapsedMs: 60000, toElapsedMs: 150000, intervalMs: 2500 },
- * //  { fromElapsedMs: 150000, toElapsedMs: Infinity, intervalMs: 5000 }]
- * ```
- * @public
- */
-export function planPollSchedule(input: {
-  estimatedSeconds: readonly [number, number]
-  modelIntervalMs: number
-  fixedIntervalMs?: number
-  startKnown: boolean
-}): PollPhase[] {
-  if (input.fixedIntervalMs !== undefined) return [{ fromElapsedMs: 0, toElapsedMs: Number.POSITIVE_INFINITY, intervalMs: input.fixedIntervalMs }]
-  if (!input.startKnown) return [{ fromElapsedMs: 0, toElapsedMs: Number.POSITIVE_INFINITY, intervalMs: input.modelIntervalMs }]
-  const [fastest, slowest] = input.estimatedSeconds.map((seconds) => seconds * 1000) as [number, number]
-  const tight = Math.max(MIN_TIGHT_INTERVAL_MS, Math.round(Math.min(input.modelIntervalMs, MAX_TIGHT_BASE_MS) / 2))
-  const overrun = Math.round(slowest * OVERRUN_FACTOR)
-  return [
-    { fromElapsedMs: fastest, toElapsedMs: overrun, intervalMs: tight },
-    { fromElapsedMs: overrun, toElapsedMs: Number.POSITIVE_INFINITY, intervalMs: input.modelIntervalMs },
-  ]
-}
-
-/**
- * When the next poll is due, in ms since the task started. A phase's first
- * poll is at its start (or now, when later); the next comes `intervalMs`
- * after the previous answer; a phase that ends before then hands over to the
- * next one, which opens with a poll.
- *
- * @param lastAnswerMs - when the previous poll's answer (or failure) came, in ms since the start; `undefined` before the first poll.
- * @example
- * ```ts
- * const schedule = planPollSchedule({ estimatedSeconds: [20, 30], modelIntervalMs: 5_000, startKnown: true })
- * nextPollAt(schedule, 0, undefined) // 20000: nothing before the fastest finish
- * nextPollAt(schedule, 35_000, 35_000) // 37500: the tight phase ends there, and the next one opens with a poll
- * ```
- */
-export function nextPollAt(schedule: readonly PollPhase[], elapsedMs: number, lastAnswerMs: number | undefined): number {
-  let now = elapsedMs
-  for (const phase of schedule) {
-    if (now >= phase.toElapsedMs) continue
-    const start = Math.max(now, phase.fromElapsedMs)
-    if (lastAnswerMs === undefined || lastAnswerMs < phase.fromElapsedMs) return start
-    const due = lastAnswerMs + phase.intervalMs
-    if (due < phase.toElapsedMs) return Math.max(start, due)
-    now = phase.toElapsedMs
-  }
-  // Only a schedule without an open-ended last phase gets here: poll now rather than never.
-  return elapsedMs
-}
 
 // ---------------------------------------------------------------------------
 // The poll loop
@@ -497,7 +389,8 @@ export class TaskWaiter {
       schedule: planPollSchedule({
         estimatedSeconds: timing.estimatedSeconds,
         modelIntervalMs: timing.pollIntervalMs,
-        fixedIntervalMs: options.intervalMs,
+        // The wait's own interval wins over the client's; with neither, the model's estimate decides.
+        fixedIntervalMs: options.intervalMs ?? this.#context.config.pollIntervalMs,
         startKnown: createdAt !== undefined,
       }),
       timeoutMs: options.timeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS,
