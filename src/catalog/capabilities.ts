@@ -142,8 +142,59 @@ function ratioValue(ratio: string): number | undefined {
   return Number.isFinite(value) && value > 0 ? value : undefined
 }
 
-/** The ratio of `offered` closest in shape to `ratio` (compared on a log scale, so 2:1 and 1:2 are equally far from 1:1). */
+function greatestCommonDivisor(a: number, b: number): number {
+  return b === 0 ? a : greatestCommonDivisor(b, a % b)
+}
+
+/**
+ * A ratio in lowest terms, so two spellings of one shape compare equal:
+ * `21:9` → `7:3`, `16:9` → `16:9`, `1.5:1` → `3:2`. `undefined` when the
+ * text is not `width:height` with positive numbers.
+ *
+ * @example
+ * ```ts
+ * reduceAspectRatio('21:9') // '7:3'
+ * reduceAspectRatio('7:3') === reduceAspectRatio('21:9') // true
+ * ```
+ */
+export function reduceAspectRatio(ratio: string): string | undefined {
+  const match = /^(\d+)(?:\.(\d+))?:(\d+)(?:\.(\d+))?$/.exec(ratio.replace(/\s+/g, ''))
+  if (!match) return undefined
+  // Decimals become whole numbers first (1.5:1 → 15:10), then both sides are divided by their gcd.
+  const digits = Math.max(match[2]?.length ?? 0, match[4]?.length ?? 0)
+  if (digits > 6) return undefined
+  const whole = (integer: string | undefined, fraction: string | undefined) => Number(`${integer ?? '0'}${(fraction ?? '').padEnd(digits, '0')}`)
+  const width = whole(match[1], match[2])
+  const height = whole(match[3], match[4])
+  if (!Number.isSafeInteger(width) || !Number.isSafeInteger(height) || width <= 0 || height <= 0) return undefined
+  const divisor = greatestCommonDivisor(width, height)
+  return `${width / divisor}:${height / divisor}`
+}
+
+/**
+ * How `offered` spells the shape `ratio` names, once both are reduced: `7:3`
+ * among SeeDream's ratios is `21:9`. `undefined` when none has that shape.
+ *
+ * @example
+ * ```ts
+ * offeredAspectRatio('7:3', ['1:1', '16:9', '21:9']) // '21:9'
+ * offeredAspectRatio('5:4', ['1:1', '16:9']) // undefined
+ * ```
+ */
+export function offeredAspectRatio(ratio: string, offered: readonly string[]): string | undefined {
+  const reduced = reduceAspectRatio(ratio)
+  if (reduced === undefined) return undefined
+  return offered.find((candidate) => reduceAspectRatio(candidate) === reduced)
+}
+
+/**
+ * The ratio of `offered` closest in shape to `ratio`: the same shape when it
+ * is there under another spelling (`7:3` → `21:9`), else the nearest on a log
+ * scale, so 2:1 and 1:2 are equally far from 1:1.
+ */
 export function nearestAspectRatio(ratio: string, offered: readonly string[]): string | undefined {
+  const same = offeredAspectRatio(ratio, offered)
+  if (same !== undefined) return same
   const target = ratioValue(ratio)
   if (target === undefined) return undefined
   let best: { ratio: string; distance: number } | undefined

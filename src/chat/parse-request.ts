@@ -5,7 +5,7 @@
  * `resolveModelReference`, so the chat understands exactly what
  * `tasks.create({ model })` understands.
  */
-import { nearestAspectRatio } from '../catalog/capabilities.js'
+import { nearestAspectRatio, offeredAspectRatio } from '../catalog/capabilities.js'
 import { LARGEST_RESOLUTION, MODEL_CATALOG, findModelCapabilities } from '../catalog/models.js'
 import { resolveModelReference } from '../catalog/model-references.js'
 import { FULL_CATALOG_SCOPE, displayName, type ModelScope, type ModelTier } from '../catalog/scopes.js'
@@ -46,8 +46,6 @@ export interface ParseRequestOptions {
 const CJK = /[\u3400-\u9fff\uf900-\ufaff]/
 
 const SAVE = /以后都用|以后用|今后都用|默认用|设为默认|设成默认|我喜欢用?|always\s+use|from\s+now\s+on|make\s+(it|that|this)\s+(my\s+)?default|set\s+.*\s+as\s+(my\s+)?default/i
-/** The seeds' "用XXX / 换成XXX / 改用XXX": naming a model with a "use" verb also saves it. */
-const USE_VERB = /(?:^|[^不别])(?:用|换成|改用|换用)|\b(?:use|using|switch\s+to)\b/i
 const CLEAR = /用默认的?|默认模型|推荐一个|你推荐|帮我选|随便哪个|use\s+the\s+default|default\s+model|recommend\s+(one|a\s+model)|you\s+(choose|pick)/i
 const ANOTHER = /换个模型|换一个模型|换个别的|试试别的|换别的模型|try\s+(another|a\s+different|other)\s+model|another\s+model|different\s+model|something\s+else/i
 const PREMIUM = /用最好的|最好的|最强的?|最高质量|最佳质量|best\s+quality|highest\s+quality|use\s+the\s+best|best\s+model|premium|top\s+quality/i
@@ -89,7 +87,9 @@ function findRatio(text: string, scope: ModelScope, language: ChatLanguage, note
     if (width > 0 && height > 0) {
       const asked = `${width}:${height}`
       const allowed = scopeRatios(scope)
-      if (allowed.includes(asked)) return asked
+      // 7:3 is 21:9: the same shape under another spelling is offered, not "nearest".
+      const same = offeredAspectRatio(asked, allowed)
+      if (same !== undefined) return same
       const nearest = nearestAspectRatio(asked, allowed) ?? allowed[0] ?? '1:1'
       notes.push(language === 'zh' ? `不支持 ${asked} 的比例，改用最接近的 ${nearest}` : `${asked} isn't offered, so I'll use the nearest ratio, ${nearest}`)
       return nearest
@@ -122,8 +122,9 @@ function findSize(text: string, language: ChatLanguage, notes: string[]): string
  * ("NB Pro", "香蕉", "MJ"), tier words ("用最好的" / "best quality" →
  * premium, saved; "用便宜的" / "cheapest" → budget, not saved), sizes
  * ("4K", "2K", "1K", "512"; "8K" becomes 4K with a note), ratios ("16:9",
- * "横图", "竖图"), memory phrases ("以后都用 X", "always use X", "默认用 X"
- * save; "用默认的", "推荐一个" clear) and "换个模型" / "try another model".
+ * "横图", "竖图"; `7:3` is read as `21:9`), memory phrases ("以后都用 X",
+ * "always use X", "默认用 X" save; a bare "用 X" / "use X" picks X for this
+ * request only; "用默认的", "推荐一个" clear) and "换个模型" / "try another model".
  *
  * @example
  * ```ts
@@ -162,7 +163,8 @@ export function parseRequest(text: string, options: ParseRequestOptions = {}): C
   const wantsSave = SAVE.test(text)
   if (named) {
     request.model = named
-    if (wantsSave || USE_VERB.test(text)) request.remember = 'save'
+    // "用香蕉画一只猫" / "use Midjourney for a castle" pick the model for this request only.
+    if (wantsSave) request.remember = 'save'
   } else if (PREMIUM.test(text) && scope.tiers.premium) {
     request.model = scope.tiers.premium
     request.tier = 'premium'

@@ -5,10 +5,12 @@
  * read the key, hosts and language the same way.
  */
 import type { ImaLanguage } from '../http/transport-options.js'
+import type { ImaLogger } from '../logger.js'
 import type { PreferenceStore } from '../stores/preferences.js'
 import { defaultJournalPath, FileTaskJournal, ImaClient } from '../node/index.js'
 import { CliUsageError, MissingApiKeyError } from './errors.js'
 import type { CliIO } from './io.js'
+import { wordsFor } from './messages.js'
 import type { ConnectionOptions, WaitingOptions } from './options.js'
 
 /** The connection settings read from flags and the environment. */
@@ -21,6 +23,8 @@ export interface CommonOptions {
   intervalMs: number | undefined
   /** The task journal file: `--journal`, `IMA_JOURNAL_PATH`, else the skills' folder (`defaultJournalPath()`). */
   journalPath: string
+  /** Where the client logs: the skills' log file. */
+  logger: ImaLogger
 }
 
 function text(value: string | undefined): string | undefined {
@@ -28,23 +32,49 @@ function text(value: string | undefined): string | undefined {
 }
 
 /** A whole number ≥ `min` from an environment variable, or a usage error naming it. */
-function wholeNumberFromEnv(value: string | undefined, name: string, min: number): number | undefined {
+function wholeNumberFromEnv(value: string | undefined, name: string, min: number, language: ImaLanguage): number | undefined {
   if (value === undefined) return undefined
   const number = Number(value)
-  if (!Number.isInteger(number) || number < min) throw new CliUsageError(`Expected ${name} to be a whole number ≥ ${min}, got "${value}"`)
+  if (!Number.isInteger(number) || number < min) throw new CliUsageError(wordsFor(language).envWholeNumber(name, min, value))
   return number
 }
 
 /** Reads the shared options, and the environment variables they stand in for. */
 export function readCommon(options: ConnectionOptions, io: CliIO): CommonOptions {
+  const language = options.language ?? 'en'
   return {
     apiKey: text(options.apiKey) ?? text(io.env.IMA_API_KEY),
     baseURL: text(options.baseUrl),
     uploadBaseURL: text(options.uploadBaseUrl),
-    language: options.language ?? 'en',
+    language,
     verbose: options.verbose === true,
-    intervalMs: options.pollInterval ?? wholeNumberFromEnv(text(io.env.IMA_POLL_INTERVAL_MS), 'IMA_POLL_INTERVAL_MS', 1),
+    intervalMs: options.pollInterval ?? wholeNumberFromEnv(text(io.env.IMA_POLL_INTERVAL_MS), 'IMA_POLL_INTERVAL_MS', 1, language),
     journalPath: text(options.journal) ?? text(io.env.IMA_JOURNAL_PATH) ?? defaultJournalPath(),
+    logger: io.log,
+  }
+}
+
+/**
+ * fetch whose failures name their cause. Node's fetch throws
+ * `TypeError: fetch failed` and keeps the reason (`connect ECONNREFUSED
+ * 127.0.0.1:8080`, `bad port`) in `cause`, which the SDK's
+ * `ConnectionError` does not carry: with the reason in the message,
+ * `--verbose` shows it.
+ *
+ * @example
+ * ```ts
+ * const ima = new ImaClient({ fetch: fetchNamingCause })
+ * // a refused connection: "… network error ECONNREFUSED: fetch failed: connect ECONNREFUSED 127.0.0.1:8080 — …"
+ * ```
+ */
+export const fetchNamingCause: typeof globalThis.fetch = async (input, init) => {
+  try {
+    return await globalThis.fetch(input, init)
+  } catch (error) {
+    if (error instanceof TypeError && error.message === 'fetch failed' && error.cause instanceof Error) {
+      throw new TypeError(`fetch failed: ${error.cause.message}`, { cause: error.cause })
+    }
+    throw error
   }
 }
 
@@ -62,7 +92,7 @@ export function readTimeoutMs(options: WaitingOptions): number | undefined {
  * commands that only read the journal.
  */
 export function createClient(common: CommonOptions, extra: { preferences?: PreferenceStore; requireKey?: boolean } = {}): ImaClient {
-  if (!common.apiKey && extra.requireKey !== false) throw new MissingApiKeyError()
+  if (!common.apiKey && extra.requireKey !== false) throw new MissingApiKeyError(common.language)
   return new ImaClient({
     ...(common.apiKey ? { apiKey: common.apiKey } : {}),
     // undefined lets the SDK read IMA_BASE_URL / IMA_IM_BASE_URL itself.
@@ -70,6 +100,8 @@ export function createClient(common: CommonOptions, extra: { preferences?: Prefe
     uploadBaseURL: common.uploadBaseURL,
     language: common.language,
     journal: new FileTaskJournal({ path: common.journalPath }),
+    logger: common.logger,
+    fetch: fetchNamingCause,
     ...(extra.preferences ? { preferences: extra.preferences } : {}),
   })
 }

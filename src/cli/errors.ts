@@ -1,7 +1,10 @@
 /**
  * The CLI's own errors and exit codes. SDK errors keep their classes; these
  * cover what only a command line can get wrong (flags, the key's absence).
+ * Their words come from `messages.ts`, in the command's `--language`.
  */
+import type { ImaLanguage } from '../http/transport-options.js'
+import { wordsFor, type Sentence } from './messages.js'
 
 /** Exit codes of `ima`, as documented in docs/cli.md. */
 export const EXIT = {
@@ -37,12 +40,15 @@ export class ReportedError extends Error {
   }
 }
 
-/** A wrong command line: exit code 2. */
+/**
+ * A wrong command line: exit code 2. Without a hint, the report points to
+ * `--help` in the report's language.
+ */
 export class CliUsageError extends CliError {
   override readonly name = 'CliUsageError'
 
-  constructor(message: string, hint = 'Run `ima --help` (or `ima <command> --help`) for the options') {
-    super(message, { hint, exitCode: EXIT.usage })
+  constructor(message: string, hint?: string) {
+    super(message, { ...(hint !== undefined ? { hint } : {}), exitCode: EXIT.usage })
   }
 }
 
@@ -50,10 +56,9 @@ export class CliUsageError extends CliError {
 export class MissingApiKeyError extends CliError {
   override readonly name = 'MissingApiKeyError'
 
-  constructor() {
-    super('No API key: set IMA_API_KEY or pass --api-key', {
-      hint: 'Get a key at https://www.imaclaw.ai/imaclaw/apikey, then `export IMA_API_KEY=ima_…` (or run `ima serve` for a local test server and its key)',
-    })
+  constructor(language?: ImaLanguage) {
+    const { message, hint } = wordsFor(language).missingKey
+    super(message, { hint })
   }
 }
 
@@ -65,15 +70,11 @@ export class InterruptedError extends CliError {
   /**
    * @param taskId - the task known when the abort came, if any.
    * @param words - the message and next step, when the default ones do not fit (a save, several tasks).
+   * @param language - the language of the default words.
    */
-  constructor(taskId: string | undefined, words?: { message: string; hint: string }) {
-    super(
-      words?.message ?? (taskId ? `Interrupted. Task ${taskId} keeps running on the service` : 'Interrupted before the create was sent: nothing was charged'),
-      {
-        hint: words?.hint ?? (taskId ? `Resume with: ima wait ${taskId}` : 'Nothing to resume; run the command again when you like'),
-        exitCode: EXIT.interrupted,
-      },
-    )
+  constructor(taskId: string | undefined, words?: Sentence, language?: ImaLanguage) {
+    const { message, hint } = words ?? wordsFor(language).interrupted(taskId)
+    super(message, { hint, exitCode: EXIT.interrupted })
     this.taskId = taskId
   }
 }
@@ -87,11 +88,10 @@ export class SaveFailedError extends CliError {
   readonly taskId: string
   readonly url: string
 
-  constructor(options: { taskId: string; url: string; target: string; cause: unknown }) {
+  constructor(options: { taskId: string; url: string; target: string; cause: unknown; language?: ImaLanguage }) {
     const reason = options.cause instanceof Error ? options.cause.message : String(options.cause)
-    super(`Task ${options.taskId} succeeded, but its image could not be saved to ${options.target}: ${reason}`, {
-      hint: `Nothing needs re-creating: the image exists at ${options.url} — save it again with: ima wait ${options.taskId} --out <file>`,
-    })
+    const { message, hint } = wordsFor(options.language).saveFailed(options.taskId, options.target, reason, options.url)
+    super(message, { hint })
     this.taskId = options.taskId
     this.url = options.url
     this.cause = options.cause

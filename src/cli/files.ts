@@ -58,15 +58,15 @@ export function resolveOutPath(out: string, prompt: string, taskId: string, url:
   return target
 }
 
-/** Opens a file or URL with the desktop's default application; never waits for it and never fails the command. */
+/** Opens a file or URL with the desktop's default application; never waits for it and never fails the command (`onError` gets the reason). */
 export function openWithDefaultApp(target: string, onError: (message: string) => void): void {
   const [command, args] =
     process.platform === 'darwin' ? ['open', [target]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '""', target]] : ['xdg-open', [target]]
   try {
     const child = spawn(command as string, args as string[], { detached: true, stdio: 'ignore' })
-    child.on('error', (error) => onError(`Could not open ${target}: ${error.message}`))
+    child.on('error', (error) => onError(error.message))
     child.unref()
   } catch (error) {
-    onError(`Could not open ${target}: ${(error as Error).message}`)
+    onError((error as Error).message)
   }
 }

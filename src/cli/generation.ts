@@ -8,18 +8,21 @@ import type { GenerateParams, GenerateResult } from '../client.js'
 import { findModelCapabilities, UNKNOWN_MODEL_TIMING } from '../catalog/models.js'
 import type { CreatedTask, TaskEvent, TaskResult, TaskRef, WaitOptions } from '../resources/tasks/types.js'
 import type { TaskCreatedEvent, UploadCompletedEvent } from '../events.js'
+import type { ImaLanguage } from '../http/transport-options.js'
 import { downloadResult, type ImaClient } from '../node/index.js'
 import { CliError, EXIT, InterruptedError, ReportedError, SaveFailedError } from './errors.js'
 import { openWithDefaultApp, resolveOutPath } from './files.js'
 import { awaitDetachedCreate, interruptible, isOutcomeUnknown, taskIdOfError } from './interrupt.js'
 import { say, type CliIO } from './io.js'
+import { wordsFor, type CliWords } from './messages.js'
 import { Progress } from './progress.js'
 
-/** How to wait: the SDK's options and whether to show progress. */
+/** How to wait: the SDK's options, whether to show progress, and in which language. */
 export interface WaitSettings {
   intervalMs: number | undefined
   timeoutMs: number | undefined
   quiet: boolean
+  language: ImaLanguage
 }
 
 function waitOptions(settings: WaitSettings): Omit<WaitOptions, 'signal'> {
@@ -34,19 +37,19 @@ function waitOptions(settings: WaitSettings): Omit<WaitOptions, 'signal'> {
  * (the SDK does so for its own errors: `ImaError.taskId`), so the report
  * always names the task that may be charged and how to resume it.
  */
-function withTaskId(error: unknown, taskId: string | undefined): unknown {
+function withTaskId(error: unknown, taskId: string | undefined, words: CliWords): unknown {
   if (taskId === undefined || taskIdOfError(error) !== undefined || error instanceof CliError) return error
   if (typeof error === 'object' && error !== null && Object.isExtensible(error)) {
     Object.defineProperty(error, 'taskId', { value: taskId, enumerable: true, configurable: true })
     return error
   }
-  return new CliError(`Task ${taskId}: ${String(error)}`, { hint: `Resume with: ima wait ${taskId}` })
+  const { message, hint } = words.taskOf(taskId, String(error))
+  return new CliError(message, { hint })
 }
 
-function describeTask(task: CreatedTask): string {
+function describeTask(task: CreatedTask, words: CliWords): string {
   const [fastest, slowest] = task.estimatedSeconds
-  const size = task.size ? ` · ${task.size}` : ''
-  return `Task ${task.id} created: ${task.model.name}${size} · ${task.totalCredit} pts · usually ${fastest}–${slowest} s`
+  return words.taskCreated({ taskId: task.id, model: task.model.name, size: task.size, points: task.totalCredit, fastest, slowest })
 }
 
 /**
@@ -55,16 +58,17 @@ function describeTask(task: CreatedTask): string {
  * run can be resumed with `ima wait <id>`.
  */
 export async function runGeneration(ima: ImaClient, io: CliIO, params: Omit<GenerateParams, keyof WaitOptions>, settings: WaitSettings): Promise<GenerateResult> {
+  const words = wordsFor(settings.language)
   let created: CreatedTask | undefined
   let progress: Progress | undefined
   const onUpload = (event: UploadCompletedEvent) => {
-    if (!settings.quiet) say(io, `Uploaded an input image (${event.bytes} bytes${event.cached ? ', reused' : ''})`)
+    if (!settings.quiet) say(io, words.uploaded(event.bytes, event.cached))
   }
   const onCreated = ({ task, detached }: TaskCreatedEvent) => {
     // A late answer after Ctrl-C: awaitDetachedCreate reports it; nothing is waited for.
     if (detached) return
     created = task
-    if (!settings.quiet) say(io, describeTask(task))
+    if (!settings.quiet) say(io, describeTask(task, words))
     const capabilities = findModelCapabilities(task.model.id)
     progress = new Progress(
       io,
@@ -74,7 +78,7 @@ export async function runGeneration(ima: ImaClient, io: CliIO, params: Omit<Gene
         progressEveryMs: capabilities?.progressEveryMs ?? UNKNOWN_MODEL_TIMING.progressEveryMs,
         startedAt: task.createdAt,
       },
-      { quiet: settings.quiet },
+      { quiet: settings.quiet, language: settings.language },
     )
   }
   const onStatus = (event: TaskEvent) => {
@@ -84,18 +88,24 @@ export async function runGeneration(ima: ImaClient, io: CliIO, params: Omit<Gene
   try {
     let result: GenerateResult
     try {
-      result = await interruptible((signal) => ima.generate({ ...params, ...waitOptions(settings) }, { signal }), () => created?.id)
+      result = await interruptible(
+        (signal) => ima.generate({ ...params, ...waitOptions(settings) }, { signal }),
+        () => created?.id,
+        (id) => new InterruptedError(id, undefined, settings.language),
+      )
     } catch (error) {
       progress?.stop()
       // Ctrl-C while the create was in flight: it may be charged; wait (bounded) for its answer to be journaled.
       if (isOutcomeUnknown(error) && error.detached === true) {
-        await awaitDetachedCreate(ima, io, error)
+        await awaitDetachedCreate(ima, io, error, { language: settings.language })
         throw new ReportedError(EXIT.interrupted)
       }
-      throw withTaskId(error, created?.id)
+      throw withTaskId(error, created?.id, words)
     }
     progress?.stop()
-    if (!settings.quiet) say(io, `Done in ${Math.round(result.elapsedMs / 1000)} s: ${result.task.model.name} · ${result.task.totalCredit} pts · task ${result.taskId}`)
+    if (!settings.quiet) {
+      say(io, words.doneIn({ seconds: Math.round(result.elapsedMs / 1000), model: result.task.model.name, points: result.task.totalCredit, taskId: result.taskId }))
+    }
     return result
   } finally {
     progress?.stop()
@@ -105,10 +115,11 @@ export async function runGeneration(ima: ImaClient, io: CliIO, params: Omit<Gene
 
 /** Waits for a task known by its id (`ima wait`), with progress and Ctrl-C. */
 export async function runWait(ima: ImaClient, io: CliIO, taskId: string, settings: WaitSettings): Promise<TaskResult> {
+  const words = wordsFor(settings.language)
   const progress = new Progress(
     io,
-    { label: `Task ${taskId}`, estimatedSeconds: UNKNOWN_MODEL_TIMING.estimatedSeconds, progressEveryMs: UNKNOWN_MODEL_TIMING.progressEveryMs, startedAt: Date.now() },
-    { quiet: settings.quiet },
+    { label: words.taskLabel(taskId), estimatedSeconds: UNKNOWN_MODEL_TIMING.estimatedSeconds, progressEveryMs: UNKNOWN_MODEL_TIMING.progressEveryMs, startedAt: Date.now() },
+    { quiet: settings.quiet, language: settings.language },
   )
   const onStatus = (event: TaskEvent) => {
     if (event.taskId === taskId) progress.update(event)
@@ -118,12 +129,16 @@ export async function runWait(ima: ImaClient, io: CliIO, taskId: string, setting
     const ref: TaskRef = taskId
     let result: TaskResult
     try {
-      result = await interruptible((signal) => ima.tasks.wait(ref, { ...waitOptions(settings), signal }), () => taskId)
+      result = await interruptible(
+        (signal) => ima.tasks.wait(ref, { ...waitOptions(settings), signal }),
+        () => taskId,
+        (id) => new InterruptedError(id, undefined, settings.language),
+      )
     } catch (error) {
-      throw withTaskId(error, taskId)
+      throw withTaskId(error, taskId, words)
     }
     progress.stop()
-    if (!settings.quiet) say(io, `Done: task ${taskId}`)
+    if (!settings.quiet) say(io, words.doneTask(taskId))
     return result
   } finally {
     progress.stop()
@@ -135,8 +150,9 @@ export async function runWait(ima: ImaClient, io: CliIO, taskId: string, setting
 export async function saveResult(
   io: CliIO,
   result: { url: string; taskId: string },
-  options: { out: string | undefined; open: boolean; prompt: string },
+  options: { out: string | undefined; open: boolean; prompt: string; language: ImaLanguage },
 ): Promise<string | undefined> {
+  const words = wordsFor(options.language)
   let path: string | undefined
   if (options.out !== undefined) {
     const target = resolveOutPath(options.out, options.prompt, result.taskId, result.url)
@@ -144,19 +160,15 @@ export async function saveResult(
       const saved = await interruptible(
         (signal) => downloadResult(result.url, target, { signal }),
         () => result.taskId,
-        () =>
-          new InterruptedError(result.taskId, {
-            message: `Interrupted while saving. Task ${result.taskId} is done: the image exists at ${result.url}`,
-            hint: `Nothing needs re-creating; save it with: ima wait ${result.taskId} --out ${options.out || '<file>'}`,
-          }),
+        () => new InterruptedError(result.taskId, words.interruptedSaving(result.taskId, result.url, options.out ?? '')),
       )
       path = saved.path
     } catch (error) {
       if (error instanceof CliError) throw error
       // The task is done and paid for: the failure is only the copy on this disk.
-      throw new SaveFailedError({ taskId: result.taskId, url: result.url, target, cause: error })
+      throw new SaveFailedError({ taskId: result.taskId, url: result.url, target, cause: error, language: options.language })
     }
   }
-  if (options.open) openWithDefaultApp(path ?? result.url, (message) => say(io, message))
+  if (options.open) openWithDefaultApp(path ?? result.url, (reason) => say(io, words.couldNotOpen(path ?? result.url, reason)))
   return path
 }

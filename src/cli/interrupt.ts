@@ -9,12 +9,13 @@
  * the background; {@link awaitDetachedCreate} keeps the process alive
  * (bounded, or until a second Ctrl-C) so a late task id lands in the journal.
  */
-import { DEFAULT_TIMEOUT_MS } from '../http/transport-options.js'
+import { DEFAULT_TIMEOUT_MS, type ImaLanguage } from '../http/transport-options.js'
 import type { TaskDetachedSettledEvent } from '../events.js'
 import type { ImaClient } from '../node/index.js'
 import type { JournalEntry } from '../stores/task-journal.js'
 import { EXIT, InterruptedError } from './errors.js'
 import { say, type CliIO } from './io.js'
+import { wordsFor } from './messages.js'
 
 /** Extra time, past the request timeout, given to a detached create's answer (its last retry, the journal write). */
 const DETACHED_GRACE_MS = 5_000
@@ -97,17 +98,18 @@ export async function awaitDetachedCreate(
   ima: ImaClient,
   io: CliIO,
   error: { ref?: string; totalCredit?: number },
-  options: { boundMs?: number } = {},
+  options: { boundMs?: number; language?: ImaLanguage } = {},
 ): Promise<DetachedVerdict> {
+  const words = wordsFor(options.language)
   const ref = error.ref
   // The intent was journaled before the create was sent: it names the model and the time.
   const entry = ref === undefined ? undefined : await ima.tasks.recent().then((entries) => entries.find((found) => found.ref === ref), () => undefined)
   const points = error.totalCredit ?? entry?.totalCredit
-  const what = [entry ? `${entry.model.name} (${entry.model.id})` : undefined, points !== undefined ? `${points} pts` : undefined].filter(Boolean).join(', ')
-  say(io, `Interrupted while the create was being sent: the task may have been created and charged${what ? ` (${what})` : ''}.`)
-  if (ref) say(io, `Journal reference: ${ref}${entry ? `, sent at ${entry.createdAt}` : ''}`)
+  const what = [entry ? `${entry.model.name} (${entry.model.id})` : undefined, points !== undefined ? words.points(points) : undefined].filter(Boolean).join(', ')
+  say(io, words.detached.intro(what))
+  if (ref) say(io, words.detached.reference(ref, entry?.createdAt))
   const boundMs = options.boundMs ?? DEFAULT_TIMEOUT_MS + DETACHED_GRACE_MS
-  say(io, `Waiting up to ${Math.ceil(boundMs / 1000)} s for the service's answer, so its task id is recorded in the journal — Ctrl-C again to exit now.`)
+  say(io, words.detached.waiting(Math.ceil(boundMs / 1000)))
 
   // The answer may have come before this function listened: then the journal already holds it.
   const early = verdictOf(entry)
@@ -127,7 +129,7 @@ export async function awaitDetachedCreate(
       finish(event.outcome === 'created' && event.taskId !== undefined ? { kind: 'created', taskId: event.taskId } : { kind: event.outcome === 'refused' ? 'refused' : 'unknown' })
     }
     const onSecond = () => {
-      say(io, `Exiting now: the outcome stays unknown. \`ima tasks --unknown\` lists it${ref ? ` (ref ${ref})` : ''}.`)
+      say(io, words.detached.exitingNow(ref))
       process.exit(EXIT.interrupted)
     }
     const deadline = setTimeout(() => finish({ kind: 'no-answer' }), boundMs)
@@ -136,21 +138,12 @@ export async function awaitDetachedCreate(
     process.on('SIGTERM', onSecond)
   })
 
-  switch (verdict.kind) {
-    case 'created':
-      say(io, `The answer arrived: task ${verdict.taskId} was created (it is charged) and is recorded in the journal.`)
-      say(io, `Next: Resume with: ima wait ${verdict.taskId} (or ima wait --all-pending)`)
-      break
-    case 'refused':
-      say(io, 'The answer arrived: the service did not create the task; nothing was charged.')
-      say(io, 'Next: Run the command again when you like')
-      break
-    default:
-      say(io, `${verdict.kind === 'no-answer' ? 'No answer came' : 'The answer was lost'}: the task may exist and may be charged, but its id is unknown.`)
-      say(
-        io,
-        `Next: Do not create it again before checking: \`ima tasks --unknown\` lists it; check your tasks and balance on the IMA site, or ask support with the time, model${ref ? ` and ref ${ref}` : ''}`,
-      )
-  }
+  const lines =
+    verdict.kind === 'created'
+      ? words.detached.created(verdict.taskId)
+      : verdict.kind === 'refused'
+        ? words.detached.refused
+        : words.detached.unknown(verdict.kind === 'no-answer', ref)
+  for (const line of lines) say(io, line)
   return verdict
 }

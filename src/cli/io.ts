@@ -1,9 +1,11 @@
 /**
  * Where the CLI writes. Results go to stdout (a URL, a path, or one JSON
  * object), everything for the person at the terminal goes to stderr, so
- * `ima … --output-json | jq` and `url=$(ima generate …)` always work.
+ * `ima … --output-json | jq` and `url=$(ima generate …)` always work; the
+ * skills' log file gets the client's log lines.
  */
 import type { Writable } from 'node:stream'
+import { openSkillsLog, type CliLog } from './log-file.js'
 
 /** The CLI's streams and what they are attached to. */
 export interface CliIO {
@@ -12,11 +14,13 @@ export interface CliIO {
   /** Whether stderr is a terminal: one updating progress line instead of periodic lines. */
   stderrIsTTY: boolean
   env: NodeJS.ProcessEnv
+  /** The skills' log file (`~/.openclaw/logs/ima_skills/`), opened at its first line. */
+  log: CliLog
 }
 
-/** The real process streams. */
+/** The real process streams and the skills' log file. */
 export function processIO(): CliIO {
-  return { stdout: process.stdout, stderr: process.stderr, stderrIsTTY: process.stderr.isTTY === true, env: process.env }
+  return { stdout: process.stdout, stderr: process.stderr, stderrIsTTY: process.stderr.isTTY === true, env: process.env, log: openSkillsLog() }
 }
 
 /** Writes one line to stdout (results only). */

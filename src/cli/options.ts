@@ -30,27 +30,48 @@ function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value]
 }
 
+/** What the options every command takes parse to. */
+export interface PresentationOptions {
+  language?: ImaLanguage
+  verbose?: boolean
+}
+
+/** `--language` and `--verbose`: every command takes them, so a script can pass them to all. */
+export function presentationOptions(): Option[] {
+  return [
+    new Option('--language <language>', 'Language of every line printed and of product labels (default: en)').choices(LANGUAGE_CHOICES),
+    new Option('--verbose', 'Add technical detail to errors (never the key)'),
+  ]
+}
+
+/** `--api-key`, for the commands that call the service and for `ima serve` (the key it accepts). */
+function apiKeyOption(description = 'API key (default: IMA_API_KEY). Never printed'): Option {
+  return new Option('--api-key <key>', description)
+}
+
 /** What the shared connection options parse to. */
-export interface ConnectionOptions {
+export interface ConnectionOptions extends PresentationOptions {
   apiKey?: string
   baseUrl?: string
   uploadBaseUrl?: string
-  language?: ImaLanguage
-  verbose?: boolean
   pollInterval?: number
   journal?: string
 }
 
-/** Options of every command that calls the service (and of `ima tasks`, which reads its journal). */
+/**
+ * Options of every command that calls the service or reads its journal
+ * (and of `ima prefs`, so the same flags can be passed to every command).
+ */
 export function connectionOptions(): Option[] {
   return [
-    new Option('--api-key <key>', 'API key (default: IMA_API_KEY). Never printed'),
+    apiKeyOption(),
     new Option('--base-url <url>', 'API host (default: IMA_BASE_URL, else https://api.imastudio.com)'),
     new Option('--upload-base-url <url>', 'Upload host (default: IMA_IM_BASE_URL, else https://imapi.liveme.com)'),
-    new Option('--language <language>', 'Language of messages and product labels (default: en)').choices(LANGUAGE_CHOICES),
-    new Option('--verbose', 'Add technical detail to errors (never the key)'),
-    // Test and tuning knobs: documented in docs/cli.md, left out of --help.
-    new Option('--poll-interval <ms>', "Poll every this many ms instead of the model's schedule (env IMA_POLL_INTERVAL_MS)").argParser(wholeNumber(1)).hideHelp(),
+    ...presentationOptions(),
+    new Option('--poll-interval <ms>', "Poll every this many ms instead of the model's schedule (default: IMA_POLL_INTERVAL_MS; ima serve prints one for its server)").argParser(
+      wholeNumber(1),
+    ),
+    // A test knob: documented in docs/cli.md, left out of --help.
     new Option('--journal <path>', 'Task journal file (env IMA_JOURNAL_PATH, else ~/.openclaw/memory/ima_tasks.jsonl)').hideHelp(),
   ]
 }
@@ -254,9 +275,9 @@ function prefsOptions(): Option[] {
   ]
 }
 
-/** `ima prefs get`'s options. */
+/** `ima prefs get`'s options; the connection's are accepted (and unused: no request is made). */
 export function prefsGetOptions(): Option[] {
-  return [...prefsOptions(), new Option('--json', 'Print one JSON object on stdout')]
+  return [...prefsOptions(), new Option('--json', 'Print one JSON object on stdout'), ...connectionOptions()]
 }
 
 /** `ima prefs set`'s options: the model is resolved against the live list, so it calls the service. */
@@ -264,13 +285,14 @@ export function prefsSetOptions(): Option[] {
   return [...prefsOptions(), ...connectionOptions()]
 }
 
-/** `ima prefs clear`'s options. */
+/** `ima prefs clear`'s options; the connection's are accepted (and unused: no request is made). */
 export function prefsClearOptions(): Option[] {
-  return prefsOptions()
+  return [...prefsOptions(), ...connectionOptions()]
 }
 
 /** What `ima serve`'s options parse to. */
-export interface ServeOptions {
+export interface ServeOptions extends PresentationOptions {
+  apiKey?: string
   port?: number
   host?: string
   progression?: 'time' | 'polls'
@@ -283,10 +305,15 @@ export interface ServeOptions {
 export function serveOptions(): Option[] {
   return [
     new Option('--port <port>', 'Port (default: a free one)').argParser(wholeNumber(0, 65_535)),
-    new Option('--host <host>', 'Interface (default: 127.0.0.1, never the network)'),
+    new Option('--host <host>', 'Loopback interface: 127.0.0.1 (default), localhost or ::1; anything else is refused'),
     new Option('--progression <mode>', 'Tasks finish after --task-duration (time, default) or one phase per poll').choices(['time', 'polls']),
     new Option('--task-duration <ms>', 'Milliseconds from create to result (default: 3000)').argParser(wholeNumber(0)),
     new Option('--tls', 'Serve https with a certificate made at start-up, and print the file to trust (NODE_EXTRA_CA_CERTS)'),
-    new Option('--json', 'Print {"url","upload_url","api_key"} (and "ca_path" with --tls) as one JSON line on stdout'),
+    new Option(
+      '--json',
+      'Print {"url","upload_url","api_key","poll_interval_ms","env",…} (and "ca_path" with --tls) as one JSON line on stdout, then each leniency as a JSON line',
+    ),
+    apiKeyOption('The test key the server accepts (default: ima_local_test_key)'),
+    ...presentationOptions(),
   ]
 }

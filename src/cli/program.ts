@@ -8,6 +8,7 @@ import { SDK_VERSION } from '../version.js'
 import { lazyAction, type CliEnv } from './command.js'
 import { CliUsageError } from './errors.js'
 import type { CliIO } from './io.js'
+import { wordsFor } from './messages.js'
 import {
   generateOptions,
   modelsOptions,
@@ -47,7 +48,7 @@ function outputTo(io: CliIO): OutputConfiguration {
  * `ima` has one (the reference flags), so the word is checked against a bare
  * list of the same command names.
  */
-function unknownCommandError(program: Command, word: string): unknown {
+function unknownCommandError(program: Command, word: string, language: CliEnv['report']['language']): unknown {
   const names = new Command(program.name()).exitOverride().showSuggestionAfterError().configureOutput({ outputError: () => undefined })
   for (const command of program.commands) names.command(command.name())
   try {
@@ -55,7 +56,7 @@ function unknownCommandError(program: Command, word: string): unknown {
   } catch (error) {
     return error
   }
-  return new CliUsageError(`Unknown command ${word}`)
+  return new CliUsageError(wordsFor(language).unknownCommand(word))
 }
 
 /** The `ima` program: parse with `parseAsync(argv, { from: 'user' })`; it throws commander's errors (`exitOverride`). */
@@ -113,7 +114,7 @@ export function createProgram(env: CliEnv): Command {
   const reference = lazyAction(env, async () => (await import('./commands/compat.js')).run)
   program.allowExcessArguments().action(async (...params: unknown[]) => {
     const [word] = program.args
-    if (word !== undefined) throw unknownCommandError(program, word)
+    if (word !== undefined) throw unknownCommandError(program, word, env.report.language)
     await reference(...params)
   })
   return program

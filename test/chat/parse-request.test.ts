@@ -44,8 +44,13 @@ describe('parseRequest: ratios and sizes', () => {
     expect(parseRequest(text).aspectRatio).toBe(ratio)
   })
 
+  it('a ratio in other terms is the same ratio: 7:3 is 21:9, 32:18 is 16:9, without a note', () => {
+    expect(parseRequest('a banner 7:3')).toMatchObject({ aspectRatio: '21:9', notes: [] })
+    expect(parseRequest('横幅 32:18')).toMatchObject({ aspectRatio: '16:9', notes: [] })
+    expect(parseRequest('a banner 7:3', { scope: NANO_BANANA_SCOPE })).toMatchObject({ aspectRatio: '16:9', notes: ["7:3 isn't offered, so I'll use the nearest ratio, 16:9"] })
+  })
+
   it('a ratio no model has becomes the nearest, with a note', () => {
-    expect(parseRequest('a banner 7:3')).toMatchObject({ aspectRatio: '21:9', notes: ["7:3 isn't offered, so I'll use the nearest ratio, 21:9"] })
     expect(parseRequest('横幅 8:3')).toMatchObject({ aspectRatio: '21:9', notes: ['不支持 8:3 的比例，改用最接近的 21:9'] })
     // The Nano Banana scope has fewer ratios: 21:9 is not among them.
     expect(parseRequest('a banner 21:9', { scope: NANO_BANANA_SCOPE }).aspectRatio).toBe('16:9')
@@ -76,15 +81,23 @@ describe('parseRequest: remembering and tiers', () => {
     ['always use NB2', NB2],
     ['Always use Midjourney from now on', MJ],
     ['我喜欢用香蕉', NB2],
-    ['用 NB Pro 画一只猫', PRO],
-    ['改用 seedream 4.5', SEEDREAM],
-    ['switch to Nano Banana 2', NB2],
+    ['以后用 NB Pro 画图', PRO],
+    ['from now on use MJ', MJ],
   ])('"%s" saves %s', (text, model) => {
     expect(parseRequest(text)).toMatchObject({ model, remember: 'save' })
   })
 
-  it('naming a model without a "use" verb does not save it', () => {
-    expect(parseRequest('Nano Banana Pro: a fox in snow').remember).toBeUndefined()
+  it.each([
+    ['用香蕉画一只猫', NB2],
+    ['use Midjourney for a castle', MJ],
+    ['用 NB Pro 画一只猫', PRO],
+    ['改用 seedream 4.5', SEEDREAM],
+    ['switch to Nano Banana 2', NB2],
+    ['Nano Banana Pro: a fox in snow', PRO],
+  ])('"%s" picks %s for this request only: nothing is saved', (text, model) => {
+    const request = parseRequest(text)
+    expect(request.model).toBe(model)
+    expect(request.remember).toBeUndefined()
   })
 
   it.each(['用最好的', '用最好的画一只猫', 'best quality please', 'use the best model', '最强的'])('"%s" → premium, saved', (text) => {
@@ -146,7 +159,7 @@ describe('parseRequest: language and task type', () => {
 const MIXED: Array<[string, Partial<ChatRequest>]> = [
   ['帮我画一只可爱的猫咪', { language: 'zh', taskType: 'text_to_image' }],
   ['画一只猫，横图', { language: 'zh', taskType: 'text_to_image', aspectRatio: '16:9' }],
-  ['用香蕉画个竖图的赛博朋克城市，2K', { model: NB2, aspectRatio: '9:16', size: '2K', remember: 'save' }],
+  ['用香蕉画个竖图的赛博朋克城市，2K', { model: NB2, aspectRatio: '9:16', size: '2K' }],
   ['以后都用 nano banana pro 吧，这次来张 4K 的雪山', { model: PRO, size: '4K', remember: 'save', language: 'zh' }],
   ['Draw a lighthouse at dusk, 16:9, 4K please', { language: 'en', aspectRatio: '16:9', size: '4K', taskType: 'text_to_image' }],
   ['can you make me a picture of a red fox with NB Pro?', { model: PRO, language: 'en', taskType: 'text_to_image' }],

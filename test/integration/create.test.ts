@@ -103,6 +103,12 @@ describe('tasks.create over HTTP', () => {
     expect(ima.server.balance(ima.server.apiKey)).toBe(before - 12)
   })
 
+  it('takes a ratio in other terms as the same shape: 7:3 is 21:9', async () => {
+    const task = await ima.client().tasks.create({ model: 'doubao-seedream-4.5', prompt: 'a banner', aspectRatio: '7:3' })
+    expect(task.taskType).toBe('text_to_image')
+    expect(ima.server.tasks.at(-1)?.parameters).toMatchObject({ size: '3024x1296' })
+  })
+
   it('infers image_to_image from input images', async () => {
     const task = await ima.client().tasks.create({ model: 'doubao-seedream-4.5', prompt: 'as an oil painting', inputImages: [INPUT] })
     expect(task.taskType).toBe('image_to_image')
@@ -113,7 +119,7 @@ describe('tasks.create over HTTP', () => {
     [{ model: 'gemini-3-pro-image', prompt: 'x', size: '8K' }, 'size', 'No model makes 8K images: 4K is the most'],
     [{ model: 'gemini-3-pro-image', prompt: 'x', size: '3K' }, 'size', 'choose one of 1K, 2K, 4K'],
     [{ model: 'midjourney', prompt: 'x', aspectRatio: '16:9' }, 'aspectRatio', 'Midjourney makes 1:1 images only'],
-    [{ model: 'doubao-seedream-4.5', prompt: 'x', aspectRatio: '7:3' }, 'aspectRatio', 'the nearest is 21:9'],
+    [{ model: 'doubao-seedream-4.5', prompt: 'x', aspectRatio: '7:2' }, 'aspectRatio', 'the nearest is 21:9'],
     [{ model: 'doubao-seedream-4.5', prompt: 'x', aspectRatio: '16:9', size: '4k' }, 'aspect_ratio', 'not both'],
     [{ model: 'gemini-3-pro-image', prompt: '   ' }, 'prompt', 'must not be empty'],
     [{ model: 'gemini-3-pro-image', prompt: 'x', n: 0 }, 'n', 'at least 1'],

@@ -12,26 +12,30 @@ import { parseExtraParams } from '../extra-params.js'
 import { modelJson, modelsTable, referenceJson } from '../format.js'
 import { runGeneration } from '../generation.js'
 import { out } from '../io.js'
+import { wordsFor } from '../messages.js'
 import type { ReferenceOptions } from '../options.js'
 import { createPreferenceStore } from '../preferences.js'
+import { canonicalAspectRatio } from '../ratio.js'
 
 /** `ima` with no command name: `--list-models`, or one generation printed as the reference JSON with `--output-json`. */
 export async function run({ options, io }: CommandInput<ReferenceOptions>): Promise<void> {
   const common = readCommon(options, io)
+  const words = wordsFor(common.language)
   const taskType = options.taskType
   if (options.listModels) {
     const ima = createClient(common)
     const models = await ima.products.models(taskType ?? 'text_to_image')
     if (options.outputJson) out(io, JSON.stringify(models.map(modelJson)))
-    else out(io, modelsTable(models))
+    else out(io, modelsTable(models, common.language))
     return
   }
   const prompt = options.prompt?.trim()
-  if (!prompt) throw new CliUsageError('--prompt is required (or --list-models)', 'e.g. ima --task-type text_to_image --prompt "a red fox" --output-json')
-  const extra = parseExtraParams(options.extraParams)
+  if (!prompt) throw new CliUsageError(words.noPromptReference.message, words.noPromptReference.hint)
+  const extra = parseExtraParams(options.extraParams, common.language)
   const size = options.size?.trim() || undefined
   if (size !== undefined && extra.size !== undefined && size.toLowerCase() !== extra.size.toLowerCase()) {
-    throw new CliUsageError(`--size ${size} and --extra-params size ${extra.size} disagree`, 'Give the size once')
+    const { message, hint } = words.sizesDisagree(size, extra.size)
+    throw new CliUsageError(message, hint)
   }
   const images = options.inputImages ?? []
   const params: Omit<GenerateParams, 'intervalMs' | 'timeoutMs' | 'estimatedMaxMs' | 'maxPollFailures'> = {
@@ -41,7 +45,7 @@ export async function run({ options, io }: CommandInput<ReferenceOptions>): Prom
     ...(options.modelId ? { model: options.modelId } : {}),
     ...(options.versionId ? { versionId: options.versionId } : {}),
     ...((size ?? extra.size) !== undefined ? { size: size ?? extra.size } : {}),
-    ...(extra.aspectRatio !== undefined ? { aspectRatio: extra.aspectRatio } : {}),
+    ...(extra.aspectRatio !== undefined ? { aspectRatio: canonicalAspectRatio(extra.aspectRatio) } : {}),
     ...(extra.n !== undefined ? { n: extra.n } : {}),
     ...(Object.keys(extra.params).length > 0 ? { params: extra.params } : {}),
     ...(images.length > 0 ? { inputImages: images } : {}),
@@ -51,6 +55,7 @@ export async function run({ options, io }: CommandInput<ReferenceOptions>): Prom
     intervalMs: common.intervalMs,
     timeoutMs: readTimeoutMs(options),
     quiet: options.quiet === true,
+    language: common.language,
   })
   if (options.outputJson) out(io, JSON.stringify(referenceJson(result)))
   else out(io, result.url)

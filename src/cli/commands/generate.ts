@@ -6,8 +6,10 @@ import { CliUsageError } from '../errors.js'
 import { referenceJson } from '../format.js'
 import { runGeneration, saveResult } from '../generation.js'
 import { out, say } from '../io.js'
+import { wordsFor } from '../messages.js'
 import type { GenerateOptions, PictureOptions } from '../options.js'
 import { createPreferenceStore } from '../preferences.js'
+import { canonicalAspectRatio } from '../ratio.js'
 
 function text(value: string | undefined): string | undefined {
   return value !== undefined && value.trim() !== '' ? value.trim() : undefined
@@ -17,7 +19,8 @@ function text(value: string | undefined): string | undefined {
 export function pictureParams(options: PictureOptions, prompt: string): GenerateParams {
   const model = text(options.model)
   const size = text(options.size)
-  const ratio = text(options.ratio)
+  const given = text(options.ratio)
+  const ratio = given === undefined ? undefined : canonicalAspectRatio(given)
   const images = options.image ?? []
   return {
     prompt,
@@ -39,16 +42,22 @@ export function promptOf(words: readonly string[]): string {
 /** `ima generate`: create, wait with progress, optionally save and open the picture. */
 export async function run({ options, words, io }: CommandInput<GenerateOptions>): Promise<void> {
   const common = readCommon(options, io)
+  const messages = wordsFor(common.language)
   const prompt = promptOf(words)
-  if (!prompt) throw new CliUsageError('Say what to draw: ima generate "a red fox in the snow"')
+  if (!prompt) throw new CliUsageError(messages.noPromptGenerate)
   const params = { ...pictureParams(options, prompt), userId: options.userId || 'default' }
   const ima = createClient(common, { preferences: createPreferenceStore(options, io) })
-  const result = await runGeneration(ima, io, params, { intervalMs: common.intervalMs, timeoutMs: readTimeoutMs(options), quiet: options.quiet === true })
-  const path = await saveResult(io, result, { out: options.out, open: options.open === true, prompt })
+  const result = await runGeneration(ima, io, params, {
+    intervalMs: common.intervalMs,
+    timeoutMs: readTimeoutMs(options),
+    quiet: options.quiet === true,
+    language: common.language,
+  })
+  const path = await saveResult(io, result, { out: options.out, open: options.open === true, prompt, language: common.language })
   if (options.json) {
     out(io, JSON.stringify({ ...referenceJson(result), ...(path ? { path } : {}) }))
     return
   }
-  if (path && !options.quiet) say(io, `Saved ${path}`)
+  if (path && !options.quiet) say(io, messages.saved(path))
   out(io, path ?? result.url)
 }

@@ -9,6 +9,7 @@ import { createClient, readCommon } from '../common.js'
 import { CliUsageError } from '../errors.js'
 import { renderTable } from '../format.js'
 import { out, say } from '../io.js'
+import { wordsFor } from '../messages.js'
 import type { PrefsOptions } from '../options.js'
 import { createPreferenceStore } from '../preferences.js'
 
@@ -24,6 +25,7 @@ function typesOf(options: PrefsOptions): readonly TaskType[] {
 
 /** `ima prefs get`: the saved models, as a table or JSON. */
 export async function runGet({ options, io }: CommandInput<PrefsOptions>): Promise<void> {
+  const words = wordsFor(options.language)
   const store = createPreferenceStore(options, io)
   const userId = options.userId || 'default'
   const saved = await store.list(userId)
@@ -33,23 +35,24 @@ export async function runGet({ options, io }: CommandInput<PrefsOptions>): Promi
     return
   }
   if (entries.length === 0) {
-    say(io, `No saved model for user "${userId}" in ${store.path}: the default (SeeDream 4.5) is used`)
+    say(io, words.noSavedModel(userId, store.path))
     return
   }
-  out(io, renderTable(['Task type', 'Model', 'Model id', 'Points', 'Last used'], entries.map(([type, p]) => [type, p.modelName, p.modelId, String(p.credit), p.lastUsed])))
+  out(io, renderTable(words.prefsHeaders, entries.map(([type, p]) => [type, p.modelName, p.modelId, String(p.credit), p.lastUsed])))
 }
 
 /** `ima prefs set <model>`: resolves the model against the live list and saves it. */
 export async function runSet({ options, words, io }: CommandInput<PrefsOptions>): Promise<void> {
   const model = words.join(' ').trim()
-  if (!model) throw new CliUsageError('Which model? ima prefs set "Nano Banana Pro"')
+  const messages = wordsFor(options.language)
+  if (!model) throw new CliUsageError(messages.whichModel)
   const store = createPreferenceStore(options, io)
   // The model is resolved against the live list (aliases, tiers), so this needs the key.
   const ima = createClient(readCommon(options, io), { preferences: store })
   const taskType = options.taskType ?? 'text_to_image'
   const saved = await ima.preferences.remember(options.userId || 'default', taskType, model)
-  say(io, `Saved in ${store.path}`)
-  out(io, `${taskType}: ${saved.modelName} (${saved.modelId}) · ${saved.credit} pts`)
+  say(io, messages.savedIn(store.path))
+  out(io, `${taskType}: ${saved.modelName} (${saved.modelId}) · ${messages.points(saved.credit)}`)
 }
 
 /** `ima prefs clear`: forgets the saved models, so the default is used again. */
@@ -58,5 +61,5 @@ export async function runClear({ options, io }: CommandInput<PrefsOptions>): Pro
   const userId = options.userId || 'default'
   const types = typesOf(options)
   for (const type of types) await store.delete(userId, type)
-  say(io, `Cleared ${types.join(' and ')} for user "${userId}" in ${store.path}`)
+  say(io, wordsFor(options.language).cleared(types, userId, store.path))
 }

@@ -1,7 +1,9 @@
 /** `ima quote`: what a picture would cost, and with which rule, without spending anything. */
 import type { CommandInput } from '../command.js'
 import { createClient, readCommon } from '../common.js'
+import { CliError } from '../errors.js'
 import { out } from '../io.js'
+import { wordsFor } from '../messages.js'
 import type { QuoteOptions } from '../options.js'
 import { pictureParams, promptOf } from './generate.js'
 
@@ -11,11 +13,17 @@ import { pictureParams, promptOf } from './generate.js'
  */
 const QUOTE_PLACEHOLDER_IMAGE = 'https://example.com/quote-input.png'
 
-/** `ima quote`: `tasks.quote` for the same options as `ima generate`. */
-export async function run({ options, words, io }: CommandInput<QuoteOptions>): Promise<void> {
-  const ima = createClient(readCommon(options, io))
+/**
+ * `ima quote`: `tasks.quote` for the same options as `ima generate`. Over
+ * `--max-credits`, the quote is still printed, then the refusal: exit 1, as
+ * `ima generate` would refuse the same task.
+ */
+export async function run({ options, words: prompt, io }: CommandInput<QuoteOptions>): Promise<void> {
+  const common = readCommon(options, io)
+  const words = wordsFor(common.language)
+  const ima = createClient(common)
   // The prompt does not change the price; the SDK still wants one.
-  const params = pictureParams(options, promptOf(words) || 'price check')
+  const params = pictureParams(options, promptOf(prompt) || 'price check')
   if (params.taskType === 'image_to_image' && !params.inputImages) params.inputImages = [QUOTE_PLACEHOLDER_IMAGE]
   const quote = await ima.tasks.quote(params)
   const [fastest, slowest] = quote.estimatedSeconds
@@ -36,11 +44,25 @@ export async function run({ options, words, io }: CommandInput<QuoteOptions>): P
         within_budget: quote.withinBudget,
       }),
     )
-    return
+  } else {
+    out(
+      io,
+      words.quote({
+        model: quote.model.name,
+        modelId: quote.model.id,
+        version: quote.model.version,
+        size: quote.size,
+        totalPoints: quote.totalCredit,
+        points: quote.credit,
+        n: quote.n,
+        attributeId: quote.attributeId,
+        fastest,
+        slowest,
+      }),
+    )
   }
-  const each = quote.n > 1 ? ` (${quote.credit} × ${quote.n})` : ''
-  out(
-    io,
-    `${quote.model.name} (${quote.model.id}, version ${quote.model.version})${quote.size ? ` at ${quote.size}` : ''}: ${quote.totalCredit} pts${each} · attribute ${quote.attributeId} · usually ${fastest}–${slowest} s${quote.withinBudget ? '' : ' · over --max-credits'}`,
-  )
+  if (!quote.withinBudget) {
+    const { message, hint } = words.overBudget(quote.totalCredit, options.maxCredits ?? 0)
+    throw new CliError(message, { hint })
+  }
 }

@@ -3,12 +3,14 @@
  * `ima` sent (or was about to send when it stopped), with its task id or
  * "no id", and how it ended. Reads the journal file only: no key, no request.
  */
+import type { ImaLanguage } from '../../http/transport-options.js'
 import type { ImaClient } from '../../node/index.js'
 import type { JournalEntry } from '../../stores/task-journal.js'
 import type { CommandInput } from '../command.js'
 import { createClient, readCommon } from '../common.js'
 import { renderTable } from '../format.js'
 import { out, say } from '../io.js'
+import { wordsFor } from '../messages.js'
 import type { TasksOptions } from '../options.js'
 
 /** States of a create that may have been charged while no task id is known. */
@@ -25,17 +27,18 @@ function noteOf(entry: JournalEntry): string {
 }
 
 /** The journal as a table: one line per entry. */
-export function journalTable(entries: readonly JournalEntry[]): string {
+export function journalTable(entries: readonly JournalEntry[], language: ImaLanguage = 'en'): string {
+  const words = wordsFor(language)
   const rows = entries.map((entry) => [
     shortTime(entry.createdAt),
     entry.state,
-    entry.taskId ?? 'no id',
+    entry.taskId ?? words.noId,
     `${entry.model.name} (${entry.model.id})`,
     entry.size ?? '—',
-    `${entry.totalCredit} pts`,
+    words.points(entry.totalCredit),
     noteOf(entry),
   ])
-  return renderTable(['Time', 'State', 'Task', 'Model', 'Size', 'Points', 'Note'], rows)
+  return renderTable(words.journalHeaders, rows)
 }
 
 /** Newest first, like `tasks.recent()`. */
@@ -54,23 +57,19 @@ async function selectEntries(ima: ImaClient, options: { pending: boolean; unknow
 }
 
 /** What a person should do about the entries shown: resume the pending ones, check the unknown ones. */
-function advice(entries: readonly JournalEntry[]): string[] {
+function advice(entries: readonly JournalEntry[], language: ImaLanguage): string[] {
+  const words = wordsFor(language)
   const lines: string[] = []
   const unknown = entries.filter((entry) => entry.taskId === undefined && (UNKNOWN_STATES as readonly string[]).includes(entry.state))
   if (unknown.length > 0) {
     lines.push(
-      `${unknown.length === 1 ? '1 create' : `${unknown.length} creates`} may have been charged, but no task id is known ` +
-        '("unknown": no answer proved the outcome; "intent": the process stopped before any answer was recorded).',
-      'Do not create them again before checking: look at your recent tasks and balance on the IMA site (https://www.imaclaw.ai), ' +
-        'or ask support, giving the time, model and ref of each:',
-      ...unknown.map((entry) => `  ${shortTime(entry.createdAt)} · ${entry.model.name} (${entry.model.id}) · ${entry.totalCredit} pts · ref ${entry.ref}`),
-      'A late answer to a detached create is recorded here with its task id, if it arrived before its process exited.',
+      ...words.unknownAdvice(unknown.length),
+      ...unknown.map((entry) => words.unknownLine(shortTime(entry.createdAt), `${entry.model.name} (${entry.model.id})`, entry.totalCredit, entry.ref)),
+      words.lateAnswerNote,
     )
   }
   const pending = entries.filter((entry) => entry.state === 'created' && entry.taskId !== undefined)
-  if (pending.length > 0) {
-    lines.push(`${pending.length === 1 ? '1 task is' : `${pending.length} tasks are`} created but not finished: ima wait --all-pending resumes them (or ima wait <task-id>).`)
-  }
+  if (pending.length > 0) lines.push(words.pendingAdvice(pending.length))
   return lines
 }
 
@@ -85,10 +84,10 @@ export async function run({ options, io }: CommandInput<TasksOptions>): Promise<
     return
   }
   if (entries.length === 0) {
-    const which = options.pending && options.unknown ? 'pending or unknown ' : options.pending ? 'pending ' : options.unknown ? 'unknown ' : ''
-    say(io, `No ${which}tasks in the journal (${common.journalPath})`)
+    const which = options.pending && options.unknown ? 'pending-or-unknown' : options.pending ? 'pending' : options.unknown ? 'unknown' : 'all'
+    say(io, wordsFor(common.language).noTasks(which, common.journalPath))
     return
   }
-  out(io, journalTable(entries))
-  for (const line of advice(entries)) say(io, line)
+  out(io, journalTable(entries, common.language))
+  for (const line of advice(entries, common.language)) say(io, line)
 }

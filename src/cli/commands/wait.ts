@@ -13,17 +13,22 @@ import { CliError, CliUsageError, EXIT, InterruptedError } from '../errors.js'
 import { runWait, saveResult } from '../generation.js'
 import { interruptible } from '../interrupt.js'
 import { out, say, type CliIO } from '../io.js'
+import { wordsFor } from '../messages.js'
 import type { WaitOptions } from '../options.js'
 
 /** A task of `--all-pending` that ended without a saved result, and why, in the report's words. */
 function failureLine(taskId: string, error: unknown, language: ImaLanguage): string {
-  if (error instanceof CliError) return `Task ${taskId}: ${error.message}${error.hint ? ` — ${error.hint}` : ''}`
+  const words = wordsFor(language)
+  if (error instanceof CliError) return error.hint ? words.resumedFailure(taskId, error.message, error.hint) : words.taskOf(taskId, error.message).message
   const translated = translateError(error, language)
   const name = typeof (error as { name?: unknown })?.name === 'string' ? ` (${(error as { name: string }).name})` : ''
   const next = translated.kind === 'timeout' || translated.kind === 'network' || translated.kind === 'unavailable' || translated.kind === 'server'
-    ? `still running, resume with: ima wait ${taskId}`
+    ? words.stillRunning(taskId)
     : translated.action
-  return `Task ${taskId}: ${translated.message}${name} — ${next}`
+  // The service's reason, when it gave one, names the cause better than the table's sentence.
+  const reason = (error as { reason?: unknown } | undefined)?.reason
+  const message = typeof reason === 'string' && reason !== '' ? `${translated.message}: ${reason}` : translated.message
+  return words.resumedFailure(taskId, `${message}${name}`, next)
 }
 
 /** `--all-pending`: `tasks.resume()`, one result line per task; false when any failed. */
@@ -33,13 +38,14 @@ async function resumeAll(
   common: CommonOptions,
   args: { out?: string; open?: boolean; json?: boolean; quiet?: boolean; timeoutMs: number | undefined },
 ): Promise<boolean> {
+  const words = wordsFor(common.language)
   const pending = await ima.tasks.pending()
   if (pending.length === 0) {
     if (args.json) out(io, '[]')
-    if (!args.quiet) say(io, `No pending tasks in the journal (${common.journalPath}) for ${ima.baseURL}`)
+    if (!args.quiet) say(io, words.noPending(common.journalPath, ima.baseURL))
     return true
   }
-  if (!args.quiet) say(io, `Resuming ${pending.length === 1 ? '1 pending task' : `${pending.length} pending tasks`}: ${pending.map((entry) => entry.taskId).join(', ')}`)
+  if (!args.quiet) say(io, words.resuming(pending.length, pending.map((entry) => entry.taskId).join(', ')))
   const outcomes: ResumeOutcome[] = await interruptible(
     (signal) =>
       ima.tasks.resume({
@@ -48,11 +54,7 @@ async function resumeAll(
         ...(args.timeoutMs !== undefined ? { timeoutMs: args.timeoutMs } : {}),
       }),
     () => undefined,
-    () =>
-      new InterruptedError(undefined, {
-        message: 'Interrupted. The pending tasks keep running on the service',
-        hint: 'Resume them with: ima wait --all-pending',
-      }),
+    () => new InterruptedError(undefined, words.interruptedPending),
   )
   // Several results never share one file name: --out names a folder here.
   const folder = args.out === undefined ? undefined : args.out === '' || args.out.endsWith('/') ? args.out : `${args.out}/`
@@ -64,7 +66,7 @@ async function resumeAll(
     let failure: unknown = error
     if (result) {
       try {
-        path = await saveResult(io, result, { out: folder, open: args.open === true, prompt: entry.prompt ?? 'task' })
+        path = await saveResult(io, result, { out: folder, open: args.open === true, prompt: entry.prompt ?? 'task', language: common.language })
       } catch (saveError) {
         failure = saveError
       }
@@ -77,7 +79,7 @@ async function resumeAll(
       continue
     }
     json.push({ task_id: taskId, ref: entry.ref, url: result.url, cover_url: result.coverUrl ?? null, urls: result.urls, ...(path ? { path } : {}) })
-    if (!args.quiet) say(io, `Done: task ${taskId}${path ? `, saved ${path}` : ''}`)
+    if (!args.quiet) say(io, words.doneResumed(taskId, path))
     if (!args.json) out(io, path ?? result.url)
   }
   if (args.json) out(io, JSON.stringify(json))
@@ -87,9 +89,10 @@ async function resumeAll(
 /** `ima wait <task-id>`: `tasks.wait` with progress, optionally saving the picture. */
 export async function run({ options, words, io }: CommandInput<WaitOptions>): Promise<void> {
   const taskId = words[0]?.trim()
+  const common = readCommon(options, io)
+  const messages = wordsFor(common.language)
   if (options.allPending) {
-    if (taskId) throw new CliUsageError('Give a task id or --all-pending, not both')
-    const common = readCommon(options, io)
+    if (taskId) throw new CliUsageError(messages.idOrAllPending)
     const ima = createClient(common)
     const done = await resumeAll(ima, io, common, {
       ...(options.out !== undefined ? { out: options.out } : {}),
@@ -98,18 +101,22 @@ export async function run({ options, words, io }: CommandInput<WaitOptions>): Pr
       quiet: options.quiet === true,
       timeoutMs: readTimeoutMs(options),
     })
-    if (!done) throw new CliError('Some pending tasks did not finish', { hint: 'See the lines above; ima tasks lists the journal', exitCode: EXIT.failure })
+    if (!done) throw new CliError(messages.somePendingFailed.message, { hint: messages.somePendingFailed.hint, exitCode: EXIT.failure })
     return
   }
-  if (!taskId) throw new CliUsageError('Which task? ima wait <task-id> (or ima wait --all-pending)')
-  const common = readCommon(options, io)
+  if (!taskId) throw new CliUsageError(messages.whichTask)
   const ima = createClient(common)
-  const result = await runWait(ima, io, taskId, { intervalMs: common.intervalMs, timeoutMs: readTimeoutMs(options), quiet: options.quiet === true })
-  const path = await saveResult(io, result, { out: options.out, open: options.open === true, prompt: 'task' })
+  const result = await runWait(ima, io, taskId, {
+    intervalMs: common.intervalMs,
+    timeoutMs: readTimeoutMs(options),
+    quiet: options.quiet === true,
+    language: common.language,
+  })
+  const path = await saveResult(io, result, { out: options.out, open: options.open === true, prompt: 'task', language: common.language })
   if (options.json) {
     out(io, JSON.stringify({ task_id: result.taskId, url: result.url, cover_url: result.coverUrl ?? null, urls: result.urls, ...(path ? { path } : {}) }))
     return
   }
-  if (path && !options.quiet) say(io, `Saved ${path}`)
+  if (path && !options.quiet) say(io, messages.saved(path))
   out(io, path ?? result.url)
 }

@@ -1,4 +1,4 @@
-import { checkAspectRatio, checkResolution, describeModel, type ModelInfo } from '../../catalog/capabilities.js'
+import { checkAspectRatio, checkResolution, describeModel, offeredAspectRatio, type ModelInfo } from '../../catalog/capabilities.js'
 import { resolveModelReference, type ResolvedModel } from '../../catalog/model-references.js'
 import type { ClientContext } from '../context.js'
 import type { RequestOptions } from '../../http/http-client.js'
@@ -77,7 +77,9 @@ export async function prepareTask(context: ClientContext, products: ProductServi
 
   if (checked.size !== undefined) checkResolution(checked.size, scope)
   const info = describeModel(resolved.modelId, checked.taskType, leaf)
-  const ratio = checked.aspectRatio?.replace(/\s+/g, '')
+  const given = checked.aspectRatio?.replace(/\s+/g, '')
+  // A ratio in other terms is the same shape (7:3 is 21:9): sent as the model spells it.
+  const ratio = given === undefined ? undefined : (offeredAspectRatio(given, info.aspectRatios) ?? given)
   if (ratio !== undefined) checkAspectRatio(ratio, info, scope)
 
   const plan = planParameters(leaf, {

@@ -1,0 +1,402 @@
+/**
+ * Every sentence the CLI itself prints, in English and Chinese
+ * (`--language zh`): progress, results, Ctrl-C, the commands' own lines and
+ * the CLI's errors. One object per language with the same shape, so a line
+ * added in one language and forgotten in the other is a type error. The
+ * SDK's own messages (shown as they are, with the CLI's flag names) stay in
+ * English.
+ */
+import type { ImaLanguage } from '../http/transport-options.js'
+
+/** Words and a next step, as an error shows them. */
+export interface Sentence {
+  message: string
+  hint: string
+}
+
+/** What the progress line says. */
+export interface ProgressFacts {
+  label: string
+  status: string
+  elapsedSeconds: number
+  percent: number
+  fastest: number
+  slowest: number
+}
+
+/** What the "task created" line says. */
+export interface CreatedFacts {
+  taskId: string
+  model: string
+  size: string | undefined
+  points: number
+  fastest: number
+  slowest: number
+}
+
+/** What the quote line says. */
+export interface QuoteFacts {
+  model: string
+  modelId: string
+  version: string
+  size: string | undefined
+  totalPoints: number
+  points: number
+  n: number
+  attributeId: number
+  fastest: number
+  slowest: number
+}
+
+/** Every line of the CLI, in one language. */
+export interface CliWords {
+  // The labels of an error report.
+  labels: { error: string; next: string; details: string; task: string; reference: string; technical: string }
+  points(value: number): string
+  seconds(value: number | string): string
+  /** A task status as the SDK names it (`pending`, `processing`, `success`, `failed`). */
+  status(status: string): string
+  progress(facts: ProgressFacts): string
+  taskLabel(taskId: string): string
+  taskCreated(facts: CreatedFacts): string
+  uploaded(bytes: number, reused: boolean): string
+  doneIn(facts: { seconds: number; model: string; points: number; taskId: string }): string
+  doneTask(taskId: string): string
+  saved(path: string): string
+  couldNotOpen(target: string, reason: string): string
+
+  interrupted(taskId: string | undefined): Sentence
+  interruptedSaving(taskId: string, url: string, out: string): Sentence
+  interruptedPending: Sentence
+  detached: {
+    intro(what: string): string
+    reference(ref: string, sentAt: string | undefined): string
+    waiting(seconds: number): string
+    exitingNow(ref: string | undefined): string
+    created(taskId: string): string[]
+    refused: string[]
+    unknown(noAnswer: boolean, ref: string | undefined): string[]
+  }
+
+  usageHint: string
+  missingKey: Sentence
+  saveFailed(taskId: string, target: string, reason: string, url: string): Sentence
+  notAnOptionOf(flag: string, command: string): Sentence
+  unknownOption(name: string): string
+  unknownCommand(name: string): string
+  didYouMean(suggestion: string, kind: 'option' | 'command'): string
+  optionOfLaterCommand(flag: string, command: string): string
+  envWholeNumber(name: string, min: number, value: string): string
+  taskOf(taskId: string, detail: string): Sentence
+
+  noPromptGenerate: string
+  noPromptReference: Sentence
+  sizesDisagree(size: string, extra: string): Sentence
+  extraParamsNotJson(detail: string, example: string): Sentence
+  extraParamsNotObject(got: string, example: string): Sentence
+  extraParamsField(field: 'aspect_ratio' | 'size' | 'n', got: string): string
+
+  modelsHeaders: readonly string[]
+  taskTypeTitle(taskType: string): string
+  quote(facts: QuoteFacts): string
+  overBudget(points: number, budget: number): Sentence
+
+  prefsHeaders: readonly string[]
+  noSavedModel(userId: string, path: string): string
+  savedIn(path: string): string
+  whichModel: string
+  cleared(types: readonly string[], userId: string, path: string): string
+
+  journalHeaders: readonly string[]
+  noId: string
+  noTasks(which: 'pending' | 'unknown' | 'pending-or-unknown' | 'all', path: string): string
+  unknownAdvice(count: number): string[]
+  unknownLine(time: string, model: string, points: number, ref: string): string
+  lateAnswerNote: string
+  pendingAdvice(count: number): string
+
+  whichTask: string
+  idOrAllPending: string
+  noPending(path: string, baseURL: string): string
+  resuming(count: number, ids: string): string
+  doneResumed(taskId: string, path: string | undefined): string
+  resumedFailure(taskId: string, message: string, next: string): string
+  stillRunning(taskId: string): string
+  somePendingFailed: Sentence
+
+  serve: {
+    server: string
+    key: string
+    ca: string
+    pollInterval: string
+    anotherTerminal: string
+    stop: string
+    stopped: string
+    leniency(count: number): string
+    warning(message: string, where: string): string
+    portInUse(port: number): Sentence
+    hostRefused(host: string): Sentence
+  }
+}
+
+const en: CliWords = {
+  labels: { error: 'Error', next: 'Next', details: 'Details', task: 'Task', reference: 'Reference', technical: 'Technical' },
+  points: (value) => `${value} pts`,
+  seconds: (value) => `${value} s`,
+  status: (status) => status,
+  progress: ({ label, status, elapsedSeconds, percent, fastest, slowest }) =>
+    `${label} · ${status} · ${elapsedSeconds} s · ${percent}% · usually ${fastest}–${slowest} s`,
+  taskLabel: (taskId) => `Task ${taskId}`,
+  taskCreated: ({ taskId, model, size, points, fastest, slowest }) =>
+    `Task ${taskId} created: ${model}${size ? ` · ${size}` : ''} · ${points} pts · usually ${fastest}–${slowest} s`,
+  uploaded: (bytes, reused) => `Uploaded an input image (${bytes} bytes${reused ? ', reused' : ''})`,
+  doneIn: ({ seconds, model, points, taskId }) => `Done in ${seconds} s: ${model} · ${points} pts · task ${taskId}`,
+  doneTask: (taskId) => `Done: task ${taskId}`,
+  saved: (path) => `Saved ${path}`,
+  couldNotOpen: (target, reason) => `Could not open ${target}: ${reason}`,
+
+  interrupted: (taskId) =>
+    taskId
+      ? { message: `Interrupted. Task ${taskId} keeps running on the service`, hint: `Resume with: ima wait ${taskId}` }
+      : { message: 'Interrupted before the create was sent: nothing was charged', hint: 'Nothing to resume; run the command again when you like' },
+  interruptedSaving: (taskId, url, out) => ({
+    message: `Interrupted while saving. Task ${taskId} is done: the image exists at ${url}`,
+    hint: `Nothing needs re-creating; save it with: ima wait ${taskId} --out ${out || '<file>'}`,
+  }),
+  interruptedPending: { message: 'Interrupted. The pending tasks keep running on the service', hint: 'Resume them with: ima wait --all-pending' },
+  detached: {
+    intro: (what) => `Interrupted while the create was being sent: the task may have been created and charged${what ? ` (${what})` : ''}.`,
+    reference: (ref, sentAt) => `Journal reference: ${ref}${sentAt ? `, sent at ${sentAt}` : ''}`,
+    waiting: (seconds) => `Waiting up to ${seconds} s for the service's answer, so its task id is recorded in the journal — Ctrl-C again to exit now.`,
+    exitingNow: (ref) => `Exiting now: the outcome stays unknown. \`ima tasks --unknown\` lists it${ref ? ` (ref ${ref})` : ''}.`,
+    created: (taskId) => [
+      `The answer arrived: task ${taskId} was created (it is charged) and is recorded in the journal.`,
+      `Next: Resume with: ima wait ${taskId} (or ima wait --all-pending)`,
+    ],
+    refused: ['The answer arrived: the service did not create the task; nothing was charged.', 'Next: Run the command again when you like'],
+    unknown: (noAnswer, ref) => [
+      `${noAnswer ? 'No answer came' : 'The answer was lost'}: the task may exist and may be charged, but its id is unknown.`,
+      `Next: Do not create it again before checking: \`ima tasks --unknown\` lists it; check your tasks and balance on the IMA site, or ask support with the time, model${ref ? ` and ref ${ref}` : ''}`,
+    ],
+  },
+
+  usageHint: 'Run `ima --help` (or `ima <command> --help`) for the options',
+  missingKey: {
+    message: 'No API key: set IMA_API_KEY or pass --api-key',
+    hint: 'Get a key at https://www.imaclaw.ai/imaclaw/apikey, then `export IMA_API_KEY=ima_…` (or run `ima serve` for a local test server and its key)',
+  },
+  saveFailed: (taskId, target, reason, url) => ({
+    message: `Task ${taskId} succeeded, but its image could not be saved to ${target}: ${reason}`,
+    hint: `Nothing needs re-creating: the image exists at ${url} — save it again with: ima wait ${taskId} --out <file>`,
+  }),
+  notAnOptionOf: (flag, command) => ({ message: `${flag} is not an option of ${command}`, hint: `Run \`${command} --help\` for its options` }),
+  unknownOption: (name) => `Unknown option ${name}`,
+  unknownCommand: (name) => `Unknown command ${name}`,
+  didYouMean: (suggestion, kind) => `Did you mean ${suggestion}? (\`ima --help\` lists the ${kind}s)`,
+  optionOfLaterCommand: (flag, command) => `${flag} is an option of ima ${command}: put it after the command name (ima ${command} … ${flag})`,
+  envWholeNumber: (name, min, value) => `Expected ${name} to be a whole number ≥ ${min}, got "${value}"`,
+  taskOf: (taskId, detail) => ({ message: `Task ${taskId}: ${detail}`, hint: `Resume with: ima wait ${taskId}` }),
+
+  noPromptGenerate: 'Say what to draw: ima generate "a red fox in the snow"',
+  noPromptReference: { message: '--prompt is required (or --list-models)', hint: 'e.g. ima --task-type text_to_image --prompt "a red fox" --output-json' },
+  sizesDisagree: (size, extra) => ({ message: `--size ${size} and --extra-params size ${extra} disagree`, hint: 'Give the size once' }),
+  extraParamsNotJson: (detail, example) => ({ message: `--extra-params is not valid JSON (${detail})`, hint: `Pass a JSON object in single quotes, e.g. ${example}` }),
+  extraParamsNotObject: (got, example) => ({ message: `--extra-params must be a JSON object, got ${got}`, hint: `Pass a JSON object, e.g. ${example}` }),
+  extraParamsField: (field, got) =>
+    field === 'aspect_ratio'
+      ? `--extra-params aspect_ratio must be a string like "16:9", got ${got}`
+      : field === 'size'
+        ? `--extra-params size must be a string like "2K", got ${got}`
+        : `--extra-params n must be a whole number, got ${got}`,
+
+  modelsHeaders: ['Name', 'Model id', 'Version', 'Sizes (points)', 'Ratios', 'Time'],
+  taskTypeTitle: (taskType) => taskType,
+  quote: ({ model, modelId, version, size, totalPoints, points, n, attributeId, fastest, slowest }) =>
+    `${model} (${modelId}, version ${version})${size ? ` at ${size}` : ''}: ${totalPoints} pts${n > 1 ? ` (${points} × ${n})` : ''} · attribute ${attributeId} · usually ${fastest}–${slowest} s`,
+  overBudget: (points, budget) => ({
+    message: `This picture costs ${points} pts, over --max-credits ${budget}`,
+    hint: 'Pick a cheaper model or a smaller size (`ima models` lists the points), or raise --max-credits',
+  }),
+
+  prefsHeaders: ['Task type', 'Model', 'Model id', 'Points', 'Last used'],
+  noSavedModel: (userId, path) => `No saved model for user "${userId}" in ${path}: the default (SeeDream 4.5) is used`,
+  savedIn: (path) => `Saved in ${path}`,
+  whichModel: 'Which model? ima prefs set "Nano Banana Pro"',
+  cleared: (types, userId, path) => `Cleared ${types.join(' and ')} for user "${userId}" in ${path}`,
+
+  journalHeaders: ['Time', 'State', 'Task', 'Model', 'Size', 'Points', 'Note'],
+  noId: 'no id',
+  noTasks: (which, path) =>
+    `No ${{ pending: 'pending ', unknown: 'unknown ', 'pending-or-unknown': 'pending or unknown ', all: '' }[which]}tasks in the journal (${path})`,
+  unknownAdvice: (count) => [
+    `${count === 1 ? '1 create' : `${count} creates`} may have been charged, but no task id is known ` +
+      '("unknown": no answer proved the outcome; "intent": the process stopped before any answer was recorded).',
+    'Do not create them again before checking: look at your recent tasks and balance on the IMA site (https://www.imaclaw.ai), ' +
+      'or ask support, giving the time, model and ref of each:',
+  ],
+  unknownLine: (time, model, points, ref) => `  ${time} · ${model} · ${points} pts · ref ${ref}`,
+  lateAnswerNote: 'A late answer to a detached create is recorded here with its task id, if it arrived before its process exited.',
+  pendingAdvice: (count) =>
+    `${count === 1 ? '1 task is' : `${count} tasks are`} created but not finished: ima wait --all-pending resumes them (or ima wait <task-id>).`,
+
+  whichTask: 'Which task? ima wait <task-id> (or ima wait --all-pending)',
+  idOrAllPending: 'Give a task id or --all-pending, not both',
+  noPending: (path, baseURL) => `No pending tasks in the journal (${path}) for ${baseURL}`,
+  resuming: (count, ids) => `Resuming ${count === 1 ? '1 pending task' : `${count} pending tasks`}: ${ids}`,
+  doneResumed: (taskId, path) => `Done: task ${taskId}${path ? `, saved ${path}` : ''}`,
+  resumedFailure: (taskId, message, next) => `Task ${taskId}: ${message} — ${next}`,
+  stillRunning: (taskId) => `still running, resume with: ima wait ${taskId}`,
+  somePendingFailed: { message: 'Some pending tasks did not finish', hint: 'See the lines above; ima tasks lists the journal' },
+
+  serve: {
+    server: 'Local IMA server:',
+    key: 'Test key:        ',
+    ca: 'CA certificate:  ',
+    pollInterval: 'Poll interval:   ',
+    anotherTerminal: "In another terminal (or an app's environment):",
+    stop: 'Ctrl-C to stop.',
+    stopped: 'Stopped.',
+    leniency: (count) => `${count === 1 ? '1 leniency' : `${count} leniencies`} in all (the Leniency lines above): the real service may answer those requests differently`,
+    warning: (message, where) => `Leniency: ${message} (${where})`,
+    portInUse: (port) => ({ message: `Port ${port} is in use`, hint: 'Pick another with --port, or leave --port out for a free one' }),
+    hostRefused: (host) => ({
+      message: `--host ${host} is not this machine: ima serve listens on loopback only`,
+      hint: 'The local server takes a fixed test key and makes no real images, so it is never exposed to the network — use --host 127.0.0.1 (the default), localhost or ::1',
+    }),
+  },
+}
+
+const STATUS_ZH: Record<string, string> = { pending: '排队中', processing: '生成中', success: '完成', failed: '失败' }
+
+const zh: CliWords = {
+  labels: { error: '错误', next: '建议', details: '详情', task: '任务', reference: '参考', technical: '技术细节' },
+  points: (value) => `${value} 积分`,
+  seconds: (value) => `${value} 秒`,
+  status: (status) => STATUS_ZH[status] ?? status,
+  progress: ({ label, status, elapsedSeconds, percent, fastest, slowest }) =>
+    `${label} · ${STATUS_ZH[status] ?? status} · ${elapsedSeconds} 秒 · ${percent}% · 通常 ${fastest}–${slowest} 秒`,
+  taskLabel: (taskId) => `任务 ${taskId}`,
+  taskCreated: ({ taskId, model, size, points, fastest, slowest }) =>
+    `任务 ${taskId} 已创建：${model}${size ? ` · ${size}` : ''} · ${points} 积分 · 通常 ${fastest}–${slowest} 秒`,
+  uploaded: (bytes, reused) => `已上传一张输入图片（${bytes} 字节${reused ? '，复用' : ''}）`,
+  doneIn: ({ seconds, model, points, taskId }) => `完成，用时 ${seconds} 秒：${model} · ${points} 积分 · 任务 ${taskId}`,
+  doneTask: (taskId) => `完成：任务 ${taskId}`,
+  saved: (path) => `已保存 ${path}`,
+  couldNotOpen: (target, reason) => `无法打开 ${target}：${reason}`,
+
+  interrupted: (taskId) =>
+    taskId
+      ? { message: `已中断。任务 ${taskId} 仍在服务端运行`, hint: `继续等待：ima wait ${taskId}` }
+      : { message: '在发送创建请求前已中断：没有扣积分', hint: '无需恢复，需要时再运行一次命令' },
+  interruptedSaving: (taskId, url, out) => ({
+    message: `保存时已中断。任务 ${taskId} 已完成，图片在 ${url}`,
+    hint: `无需重新创建，可这样保存：ima wait ${taskId} --out ${out || '<文件>'}`,
+  }),
+  interruptedPending: { message: '已中断。未完成的任务仍在服务端运行', hint: '继续等待：ima wait --all-pending' },
+  detached: {
+    intro: (what) => `创建请求发送途中被中断：任务可能已创建并扣积分${what ? `（${what}）` : ''}。`,
+    reference: (ref, sentAt) => `任务记录参考号：${ref}${sentAt ? `，发送于 ${sentAt}` : ''}`,
+    waiting: (seconds) => `最多再等 ${seconds} 秒服务端的回应，以便把任务 id 记入任务记录 —— 再按一次 Ctrl-C 立即退出。`,
+    exitingNow: (ref) => `立即退出：结果仍未知。\`ima tasks --unknown\` 能找到它${ref ? `（参考 ${ref}）` : ''}。`,
+    created: (taskId) => [`回应已到：任务 ${taskId} 已创建（已扣积分），并已记入任务记录。`, `建议：继续等待：ima wait ${taskId}（或 ima wait --all-pending）`],
+    refused: ['回应已到：服务端没有创建任务，没有扣积分。', '建议：需要时再运行一次命令'],
+    unknown: (noAnswer, ref) => [
+      `${noAnswer ? '没有等到回应' : '回应丢失'}：任务可能已创建并扣积分，但不知道它的 id。`,
+      `建议：先别重新创建：\`ima tasks --unknown\` 能找到它；可在 IMA 网站查看任务和余额，或带上时间、模型${ref ? `和参考号 ${ref}` : ''}联系客服`,
+    ],
+  },
+
+  usageHint: '运行 `ima --help`（或 `ima <命令> --help`）查看选项',
+  missingKey: {
+    message: '没有 API 密钥：请设置 IMA_API_KEY 或传入 --api-key',
+    hint: '在 https://www.imaclaw.ai/imaclaw/apikey 获取密钥，然后 `export IMA_API_KEY=ima_…`（或运行 `ima serve` 启动本地测试服务器和它的密钥）',
+  },
+  saveFailed: (taskId, target, reason, url) => ({
+    message: `任务 ${taskId} 已成功，但图片无法保存到 ${target}：${reason}`,
+    hint: `无需重新创建：图片在 ${url} —— 可这样再保存一次：ima wait ${taskId} --out <文件>`,
+  }),
+  notAnOptionOf: (flag, command) => ({ message: `${flag} 不是 ${command} 的选项`, hint: `运行 \`${command} --help\` 查看它的选项` }),
+  unknownOption: (name) => `未知选项 ${name}`,
+  unknownCommand: (name) => `未知命令 ${name}`,
+  didYouMean: (suggestion, kind) => `是不是想用 ${suggestion}？（\`ima --help\` 列出所有${kind === 'option' ? '选项' : '命令'}）`,
+  optionOfLaterCommand: (flag, command) => `${flag} 是 ima ${command} 的选项：请放在命令名之后（ima ${command} … ${flag}）`,
+  envWholeNumber: (name, min, value) => `${name} 应为 ≥ ${min} 的整数，实际为 "${value}"`,
+  taskOf: (taskId, detail) => ({ message: `任务 ${taskId}：${detail}`, hint: `继续等待：ima wait ${taskId}` }),
+
+  noPromptGenerate: '请说明要画什么：ima generate "雪地里的一只红狐狸"',
+  noPromptReference: { message: '需要 --prompt（或 --list-models）', hint: '例如 ima --task-type text_to_image --prompt "一只红狐狸" --output-json' },
+  sizesDisagree: (size, extra) => ({ message: `--size ${size} 与 --extra-params 里的 size ${extra} 不一致`, hint: '尺寸只给一次' }),
+  extraParamsNotJson: (detail, example) => ({ message: `--extra-params 不是有效的 JSON（${detail}）`, hint: `请用单引号传入 JSON 对象，例如 ${example}` }),
+  extraParamsNotObject: (got, example) => ({ message: `--extra-params 必须是 JSON 对象，实际为 ${got}`, hint: `请传入 JSON 对象，例如 ${example}` }),
+  extraParamsField: (field, got) =>
+    field === 'aspect_ratio'
+      ? `--extra-params 的 aspect_ratio 应为 "16:9" 这样的字符串，实际为 ${got}`
+      : field === 'size'
+        ? `--extra-params 的 size 应为 "2K" 这样的字符串，实际为 ${got}`
+        : `--extra-params 的 n 应为整数，实际为 ${got}`,
+
+  modelsHeaders: ['名称', '模型 id', '版本', '尺寸（积分）', '比例', '用时'],
+  taskTypeTitle: (taskType) => (taskType === 'image_to_image' ? '图生图 (image_to_image)' : '文生图 (text_to_image)'),
+  quote: ({ model, modelId, version, size, totalPoints, points, n, attributeId, fastest, slowest }) =>
+    `${model}（${modelId}，版本 ${version}）${size ? ` ${size}` : ''}：${totalPoints} 积分${n > 1 ? `（${points} × ${n}）` : ''} · 规则 ${attributeId} · 通常 ${fastest}–${slowest} 秒`,
+  overBudget: (points, budget) => ({
+    message: `这张图需要 ${points} 积分，超过了 --max-credits ${budget}`,
+    hint: '换个更便宜的模型或更小的尺寸（`ima models` 列出积分），或调高 --max-credits',
+  }),
+
+  prefsHeaders: ['任务类型', '模型', '模型 id', '积分', '上次使用'],
+  noSavedModel: (userId, path) => `${path} 里没有用户 "${userId}" 保存的模型：使用默认模型（SeeDream 4.5）`,
+  savedIn: (path) => `已保存到 ${path}`,
+  whichModel: '哪个模型？ima prefs set "Nano Banana Pro"',
+  cleared: (types, userId, path) => `已清除 ${path} 里用户 "${userId}" 的 ${types.join(' 和 ')}`,
+
+  journalHeaders: ['时间', '状态', '任务', '模型', '尺寸', '积分', '备注'],
+  noId: '无 id',
+  noTasks: (which, path) =>
+    `任务记录（${path}）里没有${{ pending: '未完成的', unknown: '结果未知的', 'pending-or-unknown': '未完成或结果未知的', all: '' }[which]}任务`,
+  unknownAdvice: (count) => [
+    `有 ${count} 个创建请求可能已扣积分，但不知道任务 id（"unknown"：没有回应能证明结果；"intent"：进程在收到任何回应前就停止了）。`,
+    '重新创建前请先确认：在 IMA 网站（https://www.imaclaw.ai）查看最近的任务和余额，或联系客服，并提供每一个的时间、模型和参考号：',
+  ],
+  unknownLine: (time, model, points, ref) => `  ${time} · ${model} · ${points} 积分 · 参考 ${ref}`,
+  lateAnswerNote: '脱离等待的创建请求如果在进程退出前收到了迟到的回应，它的任务 id 会记在这里。',
+  pendingAdvice: (count) => `有 ${count} 个任务已创建但未完成：ima wait --all-pending 继续等待它们（或 ima wait <任务 id>）。`,
+
+  whichTask: '哪个任务？ima wait <任务 id>（或 ima wait --all-pending）',
+  idOrAllPending: '任务 id 和 --all-pending 只能给一个',
+  noPending: (path, baseURL) => `任务记录（${path}）里没有 ${baseURL} 上未完成的任务`,
+  resuming: (count, ids) => `继续等待 ${count} 个未完成的任务：${ids}`,
+  doneResumed: (taskId, path) => `完成：任务 ${taskId}${path ? `，已保存 ${path}` : ''}`,
+  resumedFailure: (taskId, message, next) => `任务 ${taskId}：${message} —— ${next}`,
+  stillRunning: (taskId) => `仍在运行，继续等待：ima wait ${taskId}`,
+  somePendingFailed: { message: '有些未完成的任务没有完成', hint: '见上面的各行；ima tasks 列出任务记录' },
+
+  serve: {
+    server: '本地 IMA 服务器：',
+    key: '测试密钥：      ',
+    ca: 'CA 证书：       ',
+    pollInterval: '轮询间隔：      ',
+    anotherTerminal: '在另一个终端（或应用的环境变量）里：',
+    stop: '按 Ctrl-C 停止。',
+    stopped: '已停止。',
+    leniency: (count) => `共 ${count} 处宽松处理（见上面"宽松处理"各行）：真实服务对这些请求的处理可能不同`,
+    warning: (message, where) => `宽松处理：${message}（${where}）`,
+    portInUse: (port) => ({ message: `端口 ${port} 已被占用`, hint: '用 --port 换一个端口，或不加 --port 自动选一个空闲端口' }),
+    hostRefused: (host) => ({
+      message: `--host ${host} 不是本机地址：ima serve 只监听本机回环地址`,
+      hint: '本地服务器使用固定的测试密钥、不生成真实图片，因此不对网络开放 —— 请用 --host 127.0.0.1（默认）、localhost 或 ::1',
+    }),
+  },
+}
+
+/**
+ * The CLI's words in a language.
+ *
+ * @example
+ * ```ts
+ * say(io, wordsFor('zh').doneTask('task_1')) // 完成：任务 task_1
+ * ```
+ */
+export function wordsFor(language: ImaLanguage | undefined): CliWords {
+  return language === 'zh' ? zh : en
+}
