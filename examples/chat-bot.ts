@@ -15,13 +15,13 @@ import { acknowledge, createChatReporter, parseRequest, type ChatClock, type Cha
 import { startImaServer } from 'ima-open-sdk/testing'
 
 // Without a key, everything runs against the local IMA server shipped in ima-open-sdk/testing.
-const LOCAL_TASK_MS = 3_000
+const LOCAL_TASK_MS = 1_500
 const local = process.env.IMA_API_KEY ? undefined : await startImaServer({ taskDurationMs: LOCAL_TASK_MS })
-const ima = local ? new ImaClient({ apiKey: local.apiKey, baseURL: local.url, uploadBaseURL: local.uploadURL }) : new ImaClient()
+const ima = local ? new ImaClient(local.clientOptions) : new ImaClient()
 
-// The local server finishes in 3 s, far inside any model's first progress period. So that the demo
-// shows progress notices, the reporter's clock runs 10× faster locally ("30 s" pass in 3 s).
-const SPEED = local ? 10 : 1
+// The local server finishes in 1.5 s, far inside any model's first progress period. So that the demo
+// shows progress notices, the reporter's clock runs 20× faster locally ("30 s" pass in 1.5 s).
+const SPEED = local ? 20 : 1
 const clock: ChatClock = {
   now: () => Date.now() * SPEED,
   setTimeout: (callback, ms) => setTimeout(callback, ms / SPEED),
@@ -67,7 +67,6 @@ try {
       ...(request.aspectRatio ? { aspectRatio: request.aspectRatio } : {}),
       // Editing needs a picture: without a link in the message, draw instead.
       ...(request.taskType === 'image_to_image' && url ? { taskType: 'image_to_image' as const, inputImages: [url] } : { taskType: 'text_to_image' as const }),
-      ...(local ? { intervalMs: 300 } : {}),
     })
   }
 } finally {

@@ -54,9 +54,9 @@ function samplePng(width: number, height: number): Buffer {
 }
 
 // Without a key, run everything against the local IMA server shipped in ima-open-sdk/testing.
-const LOCAL_TASK_MS = 4_000
+const LOCAL_TASK_MS = 1_000
 const local = process.env.IMA_API_KEY ? undefined : await startImaServer({ taskDurationMs: LOCAL_TASK_MS })
-const ima = local ? new ImaClient({ apiKey: local.apiKey, baseURL: local.url, uploadBaseURL: local.uploadURL }) : new ImaClient()
+const ima = local ? new ImaClient(local.clientOptions) : new ImaClient()
 
 try {
   console.log(local ? `No IMA_API_KEY set: using the local IMA server at ${local.url}` : `Using ${ima.baseURL}`)
@@ -79,9 +79,9 @@ try {
   const [fastest, slowest] = task.estimatedSeconds
   console.log(`${task.model.name} (${task.model.version}), ${task.taskType}, ${task.credit} points — usually ${fastest}–${slowest} s. Task ${task.id}`)
 
-  const waitOptions = local ? { intervalMs: 400, estimatedMaxMs: LOCAL_TASK_MS } : {}
+  // The percentage is elapsed time over the slowest expected time: locally, the server's task duration.
   let url = ''
-  for await (const event of ima.tasks.waitFor(task, waitOptions)) {
+  for await (const event of ima.tasks.waitFor(task, local ? { estimatedMaxMs: LOCAL_TASK_MS } : {})) {
     console.log(`  ${event.type.padEnd(10)} ${String(event.percent).padStart(3)}%  ${(event.elapsedMs / 1000).toFixed(1)} s`)
     if (event.type === 'success') url = event.url
   }

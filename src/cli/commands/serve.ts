@@ -93,6 +93,12 @@ function watchWarnings(server: ImaServer, io: CliIO, words: CliWords, json: bool
 export async function run({ options, io }: CommandInput<ServeOptions>): Promise<void> {
   const words = wordsFor(options.language)
   const server = await start(options, words)
+  // Ctrl-C (or a service manager's SIGTERM) is how this command is meant to end: exit 0. Listened for before
+  // anything is printed, so a signal sent as soon as the address shows up cannot meet the default handler.
+  const stopped = new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve)
+    process.once('SIGTERM', resolve)
+  })
   const caPath = server.ca?.path
   // The options `new ImaClient(server.clientOptions)` takes, with a poll interval suited to the server's task timing.
   const settings = server.clientOptions
@@ -126,11 +132,7 @@ export async function run({ options, io }: CommandInput<ServeOptions>): Promise<
   }
   const warnings = watchWarnings(server, io, words, options.json === true)
   say(io, words.serve.stop)
-  // Ctrl-C (or a service manager's SIGTERM) is how this command is meant to end: exit 0.
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve)
-    process.once('SIGTERM', resolve)
-  })
+  await stopped
   const lenient = warnings.stop()
   await server.close()
   if (lenient > 0 && !options.json) say(io, words.serve.leniency(lenient))
