@@ -10,6 +10,7 @@ import type { ProductNode } from '../schemas/products.js'
 import type { TaskType } from '../schemas/task-type.js'
 import type { ModelPreference } from '../stores/preferences.js'
 import type { JournalEntry } from '../stores/task-journal.js'
+import { abortErrorFor, whenAborted } from '../internal/abort.js'
 import type { CoreContext } from './context.js'
 import type { Engine } from './engine.js'
 import type { RememberOptions } from './preferences.js'
@@ -53,7 +54,11 @@ export class EngineLoader {
     return this.#engine
   }
 
-  load(): Promise<Engine> {
+  /**
+   * The engine, loading it on the first call. With the call's `signal`, an
+   * abort while the engine loads rejects at once, as it would in flight.
+   */
+  load(signal?: unknown): Promise<Engine> {
     this.#loading ??= import('./engine.js').then(
       ({ createEngine }) => (this.#engine = createEngine(this.#core)),
       (error: unknown) => {
@@ -61,7 +66,23 @@ export class EngineLoader {
         throw error
       },
     )
-    return this.#loading
+    // Anything but a signal is the engine's to refuse, with the ValidationError it gives for any call.
+    if (this.#engine !== undefined || typeof AbortSignal === 'undefined' || !(signal instanceof AbortSignal)) return this.#loading
+    if (signal.aborted) return Promise.reject(abortErrorFor(signal))
+    const loading = this.#loading
+    return new Promise((resolve, reject) => {
+      const stopListening = whenAborted(signal, () => reject(abortErrorFor(signal)))
+      loading.then(
+        (engine) => {
+          stopListening()
+          resolve(engine)
+        },
+        (error: unknown) => {
+          stopListening()
+          reject(error)
+        },
+      )
+    })
   }
 }
 
@@ -90,7 +111,7 @@ export class Products {
    * ```
    */
   async list(category: TaskType, options?: ProductRequestOptions): Promise<ProductNode[]> {
-    return (this.#engine.loaded ?? (await this.#engine.load())).products.list(category, options)
+    return (this.#engine.loaded ?? (await this.#engine.load(options?.signal))).products.list(category, options)
   }
 
   /**
@@ -111,7 +132,7 @@ export class Products {
    * ```
    */
   async versions(category: TaskType, options?: ProductRequestOptions): Promise<ProductNode[]> {
-    return (this.#engine.loaded ?? (await this.#engine.load())).products.versions(category, options)
+    return (this.#engine.loaded ?? (await this.#engine.load(options?.signal))).products.versions(category, options)
   }
 
   /**
@@ -125,7 +146,7 @@ export class Products {
    * ```
    */
   async find(category: TaskType, modelId: string, options?: ProductFindOptions): Promise<ProductNode> {
-    return (this.#engine.loaded ?? (await this.#engine.load())).products.find(category, modelId, options)
+    return (this.#engine.loaded ?? (await this.#engine.load(options?.signal))).products.find(category, modelId, options)
   }
 
   /**
@@ -140,7 +161,7 @@ export class Products {
    * ```
    */
   async models(taskType: TaskType, options?: ProductRequestOptions): Promise<ModelInfo[]> {
-    return (this.#engine.loaded ?? (await this.#engine.load())).products.models(taskType, options)
+    return (this.#engine.loaded ?? (await this.#engine.load(options?.signal))).products.models(taskType, options)
   }
 
 }
@@ -187,7 +208,7 @@ export class Uploads {
    * ```
    */
   async put(source: UploadSource, options?: UploadOptions): Promise<UploadResult> {
-    return (this.#engine.loaded ?? (await this.#engine.load())).uploads.put(source, options)
+    return (this.#engine.loaded ?? (await this.#engine.load(options?.signal))).uploads.put(source, options)
   }
 
   /**
@@ -200,7 +221,7 @@ export class Uploads {
    * ```
    */
   async putAll(sources: readonly UploadSource[], options?: UploadAllOptions): Promise<string[]> {
-    return (this.#engine.loaded ?? (await this.#engine.load())).uploads.putAll(sources, options)
+    return (this.#engine.loaded ?? (await this.#engine.load(options?.signal))).uploads.putAll(sources, options)
   }
 
 }
@@ -230,7 +251,7 @@ export class Tasks {
    * ```
    */
   async quote(params: TaskQuoteParams, options?: RequestOptions): Promise<TaskQuote> {
-    return (this.#engine.loaded ?? (await this.#engine.load())).tasks.quote(params, options)
+    return (this.#engine.loaded ?? (await this.#engine.load(options?.signal))).tasks.quote(params, options)
   }
 
   /**
@@ -259,7 +280,7 @@ export class Tasks {
    * ```
    */
   async create(params: TaskCreateParams, options?: RequestOptions): Promise<CreatedTask> {
-    return (this.#engine.loaded ?? (await this.#engine.load())).tasks.create(params, options)
+    return (this.#engine.loaded ?? (await this.#engine.load(options?.signal))).tasks.create(params, options)
   }
 
   /**
@@ -273,7 +294,7 @@ export class Tasks {
    * ```
    */
   async get(taskRef: TaskRef, options?: RequestOptions): Promise<TaskDetail> {
-    return (this.#engine.loaded ?? (await this.#engine.load())).tasks.get(taskRef, options)
+    return (this.#engine.loaded ?? (await this.#engine.load(options?.signal))).tasks.get(taskRef, options)
   }
 
   /**
@@ -291,7 +312,7 @@ export class Tasks {
    * ```
    */
   async *waitFor(taskRef: TaskRef, options?: WaitOptions): AsyncGenerator<TaskEvent, void, undefined> {
-    yield* (await this.#engine.load()).tasks.waitFor(taskRef, options)
+    yield* (await this.#engine.load(options?.signal)).tasks.waitFor(taskRef, options)
   }
 
   /**
@@ -306,7 +327,7 @@ export class Tasks {
    * ```
    */
   async wait(taskRef: TaskRef, options?: WaitOptions): Promise<TaskResult> {
-    return (this.#engine.loaded ?? (await this.#engine.load())).tasks.wait(taskRef, options)
+    return (this.#engine.loaded ?? (await this.#engine.load(options?.signal))).tasks.wait(taskRef, options)
   }
 
   /**
@@ -355,7 +376,7 @@ export class Tasks {
    * ```
    */
   async resume(options?: WaitOptions): Promise<ResumeOutcome[]> {
-    return (this.#engine.loaded ?? (await this.#engine.load())).tasks.resume(options)
+    return (this.#engine.loaded ?? (await this.#engine.load(options?.signal))).tasks.resume(options)
   }
 
 }
@@ -389,7 +410,7 @@ export class Preferences {
    * ```
    */
   async remember(userId: string, taskType: TaskType, model: string, options?: RememberOptions): Promise<ModelPreference> {
-    return (this.#engine.loaded ?? (await this.#engine.load())).preferences.remember(userId, taskType, model, options)
+    return (this.#engine.loaded ?? (await this.#engine.load(options?.signal))).preferences.remember(userId, taskType, model, options)
   }
 
   /**
