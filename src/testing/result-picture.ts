@@ -232,11 +232,13 @@ function fillBackground(canvas: RgbCanvas, seed: Uint8Array, from: Rgb, to: Rgb,
   }
 }
 
+/** A rectangle rounded to whole pixels and clipped to the canvas: `[x0, y0, x1, y1)`. */
+function clipRect(canvas: RgbCanvas, x: number, y: number, w: number, h: number): [number, number, number, number] {
+  return [Math.max(0, Math.round(x)), Math.max(0, Math.round(y)), Math.min(canvas.width, Math.round(x + w)), Math.min(canvas.height, Math.round(y + h))]
+}
+
 function fillRect(canvas: RgbCanvas, x: number, y: number, w: number, h: number, colour: Rgb): void {
-  const x0 = Math.max(0, Math.round(x))
-  const y0 = Math.max(0, Math.round(y))
-  const x1 = Math.min(canvas.width, Math.round(x + w))
-  const y1 = Math.min(canvas.height, Math.round(y + h))
+  const [x0, y0, x1, y1] = clipRect(canvas, x, y, w, h)
   for (let py = y0; py < y1; py++) {
     let o = (py * canvas.width + x0) * 3
     for (let px = x0; px < x1; px++) {
@@ -249,10 +251,7 @@ function fillRect(canvas: RgbCanvas, x: number, y: number, w: number, h: number,
 
 /** Darkens a rectangle to 30%, so white text reads on any background. */
 function darkenRect(canvas: RgbCanvas, x: number, y: number, w: number, h: number): void {
-  const x0 = Math.max(0, Math.round(x))
-  const y0 = Math.max(0, Math.round(y))
-  const x1 = Math.min(canvas.width, Math.round(x + w))
-  const y1 = Math.min(canvas.height, Math.round(y + h))
+  const [x0, y0, x1, y1] = clipRect(canvas, x, y, w, h)
   for (let py = y0; py < y1; py++) {
     let o = (py * canvas.width + x0) * 3
     for (let i = 0; i < (x1 - x0) * 3; i++, o++) canvas.rgb[o] = ((canvas.rgb[o] ?? 0) * 77) >> 8
