@@ -71,6 +71,7 @@ const library: Options = {
     'testing/index': 'src/testing/index.ts',
     'chat/index': 'src/chat/index.ts',
     'protocol/index': 'src/protocol/index.ts',
+    'ai-sdk/index': 'src/ai-sdk/index.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,
@@ -86,6 +87,8 @@ const library: Options = {
   splitting: true,
   treeshake: true,
   noExternal: BUNDLED,
+  // The Vercel AI SDK is the user's own (an optional peer; `ima-open-sdk/ai-sdk` imports its types only): never bundled.
+  external: ['ai', /^@ai-sdk\//],
   esbuildPlugins: [ofetchCore, requireEngineInCommonJs],
   esbuildOptions(options, context) {
     if (context.format === 'cjs') commonJsBuilds.add(options)

@@ -11,6 +11,7 @@ export default defineConfig({
       { find: /^ima-open-sdk\/testing$/, replacement: source('./src/testing/index.ts') },
       { find: /^ima-open-sdk\/chat$/, replacement: source('./src/chat/index.ts') },
       { find: /^ima-open-sdk\/protocol$/, replacement: source('./src/protocol/index.ts') },
+      { find: /^ima-open-sdk\/ai-sdk$/, replacement: source('./src/ai-sdk/index.ts') },
       { find: /^ima-open-sdk$/, replacement: source('./src/index.ts') },
     ],
   },

@@ -37,6 +37,7 @@ const NOT_RUN: Record<string, string> = {
   'npm install && npm run demo': 'npm install needs the registry (the suite runs on the installed tree); its `npm run demo` is run on its own below',
   'npm test': 'this suite itself',
   'npm install ima-open-sdk': 'needs the registry; test/package installs the packed tarball instead',
+  'npm install ima-open-sdk ai': 'needs the registry; ai is installed as a devDependency and test/ai-sdk runs generateImage with it',
   'export IMA_API_KEY=ima_…': 'a real key, for the real service',
   'npm run bench': 'minutes of measurement by design; it prints figures rather than asserting them in this suite',
   'npm run chaos': 'the same seeded scenario runs in test/integration/paid-tasks.test.ts',

@@ -17,6 +17,7 @@ const SUCCESS: Record<string, RegExp> = {
   'text-to-image.ts': /^Saved \S+\.png/m,
   'image-to-image.ts': /^Saved \S+\.png/m,
   'chat-bot.ts': /\[bot · push \+ picture\]/,
+  'ai-sdk.ts': /^Saved \S+\.png .* task \S+, \d+ points, http/m,
 }
 
 /** Input for examples that read stdin; the rest get an empty stdin. */
@@ -44,7 +45,7 @@ function runExample(file: string, args: string[]): Promise<{ code: number | null
 
 describe('examples', () => {
   it('has the examples the guides promise', () => {
-    expect(EXAMPLES).toEqual(expect.arrayContaining(['text-to-image.ts', 'image-to-image.ts', 'chat-bot.ts']))
+    expect(EXAMPLES).toEqual(expect.arrayContaining(['text-to-image.ts', 'image-to-image.ts', 'chat-bot.ts', 'ai-sdk.ts']))
   })
 
   it.each(EXAMPLES)('%s runs against the local server', async (file) => {

@@ -1,0 +1,304 @@
+/**
+ * One IMA model as a Vercel AI SDK image model (`ImageModelV3`): a
+ * `generateImage` call becomes one `ima.generate()` — create, wait — and a
+ * download of each result, so budgets, scopes, the journal and the events of
+ * the client all apply. Errors are the SDK's own classes, never an
+ * `APICallError`, so the AI SDK never re-sends a create.
+ */
+import type { ImageModelV3, ImageModelV3CallOptions, ImageModelV3File, SharedV3Warning } from '@ai-sdk/provider'
+import { nearestAspectRatio, reduceAspectRatio, sizeLongSide, type ModelInfo } from '../catalog/capabilities.js'
+import type { ImaClient } from '../client.js'
+import { attachTaskId, ValidationError } from '../errors.js'
+import type { UploadSource } from '../resources/uploads/sources.js'
+import type { TaskType } from '../schemas/task-type.js'
+import { MAX_IMAGES_PER_TASK } from '../schemas/inputs.js'
+import { readResultImage } from './download.js'
+import { imaModelReference, type ImaImageModelId } from './model-ids.js'
+import { parseProviderOptions, type ImaImageProviderOptions } from './provider-options.js'
+
+/**
+ * What `doGenerate` returns: the `ImageModelV3` result.
+ *
+ * @example
+ * ```ts
+ * const result: ImaImageModelResult = await ima.image('NB Pro').doGenerate(callOptions)
+ * ```
+ * @public
+ */
+export type ImaImageModelResult = Awaited<ReturnType<ImageModelV3['doGenerate']>>
+
+/**
+ * One image in `providerMetadata.ima.images`. `taskId` and `credit` sit on
+ * each image too, because `generateImage` keeps only the `images` list when
+ * it merges several calls.
+ *
+ * @example
+ * ```ts
+ * const first = (providerMetadata.ima as ImaImageMetadata).images[0]
+ * console.log(first?.url, first?.taskId)
+ * ```
+ * @public
+ */
+export type ImaImageMetadataImage = {
+  /** The image's URL on IMA's CDN: store this, not the bytes. */
+  url: string
+  /** A cover (thumbnail) URL, when the service gave one. */
+  coverUrl: string | null
+  /** Width in pixels, when the service reported it. */
+  width: number | null
+  /** Height in pixels, when the service reported it. */
+  height: number | null
+  /** The task that made it. */
+  taskId: string
+  /** Points charged for this image. */
+  credit: number
+}
+
+/**
+ * `providerMetadata.ima` of one `doGenerate` (one IMA task).
+ *
+ * @example
+ * ```ts
+ * const { taskId, totalCredit } = result.providerMetadata?.ima as ImaImageMetadata
+ * ```
+ * @public
+ */
+export type ImaImageMetadata = {
+  /** One entry per image, in order. */
+  images: ImaImageMetadataImage[]
+  /** The task id, for `ima.tasks.get` or support. */
+  taskId: string
+  /** Points per image. */
+  credit: number
+  /** What the task cost: credit × n. */
+  totalCredit: number
+  /** The credit rule's `attribute_id`. */
+  attributeId: number
+  /** The model the task ran on. */
+  model: { id: string; name: string; version: string }
+}
+
+/** What a model needs from its provider. @internal */
+export interface ImaImageModelConfig {
+  /** The client to use; may throw `ImaConfigError` (no key). */
+  client: () => ImaClient
+  /** The fetch for result downloads. */
+  fetch: typeof globalThis.fetch
+  /** The cap of one result image, in bytes. */
+  maxImageBytes: number
+}
+
+const BOX = /^(\d+)x(\d+)$/
+
+/** The part of a call that names size and shape, decided before the create. */
+interface SizePlan {
+  size: string | undefined
+  aspectRatio: string | undefined
+}
+
+function decodeBase64(text: string, index: number): Uint8Array {
+  const body = text.startsWith('data:') ? text.slice(text.indexOf(',') + 1) : text
+  let binary: string
+  try {
+    binary = atob(body.replace(/\s+/g, ''))
+  } catch (error) {
+    throw new ValidationError(`files[${index}] is neither bytes nor valid base64 — pass a Uint8Array, a base64 string or a URL`, [{ path: `files.${index}`, message: 'is not valid base64' }], { cause: error })
+  }
+  const bytes = new Uint8Array(binary.length)
+  for (let i = 0; i < binary.length; i += 1) bytes[i] = binary.charCodeAt(i)
+  return bytes
+}
+
+/** `files` as `inputImages`: bytes as they are, base64 decoded, URLs as URLs (the SDK passes https through and uploads the rest). */
+function inputImagesOf(files: readonly ImageModelV3File[] | undefined): UploadSource[] {
+  return (files ?? []).map((file, index) => {
+    if (file.type === 'url') {
+      try {
+        return new URL(file.url)
+      } catch (error) {
+        throw new ValidationError(`files[${index}].url is not a URL: "${file.url}"`, [{ path: `files.${index}.url`, message: 'is not a URL' }], { cause: error })
+      }
+    }
+    return typeof file.data === 'string' ? decodeBase64(file.data, index) : file.data
+  })
+}
+
+/**
+ * A Vercel AI SDK image model backed by IMA: pass it to `generateImage`.
+ * Made by `ima.image(modelId)` (or `createIma(settings).image(modelId)`).
+ *
+ * @example
+ * ```ts
+ * import { generateImage } from 'ai'
+ * import { ima } from 'ima-open-sdk/ai-sdk'
+ * const { image } = await generateImage({ model: ima.image('NB Pro'), prompt: 'a red fox', size: '1024x1024', maxRetries: 0 })
+ * ```
+ * @public
+ */
+export class ImaImageModel implements ImageModelV3 {
+  /** The `ImageModelV3` interface version. */
+  readonly specificationVersion = 'v3' as const
+  /** `ima`, the key of `providerOptions` and `providerMetadata`. */
+  readonly provider = 'ima'
+  /** The model as given to `ima.image()`. */
+  readonly modelId: string
+  /** Images one IMA task makes at most (IMA's `n`); `generateImage` splits a larger `n` into parallel tasks, each billed. */
+  readonly maxImagesPerCall: number = MAX_IMAGES_PER_TASK
+  readonly #config: ImaImageModelConfig
+
+  /** @internal */
+  constructor(modelId: ImaImageModelId, config: ImaImageModelConfig) {
+    if (typeof modelId !== 'string' || modelId.trim() === '') {
+      throw new ValidationError('Expected a model id, e.g. ima.image("gemini-3-pro-image") or ima.image("NB Pro")', [{ path: 'modelId', message: 'must be a non-empty string' }])
+    }
+    this.modelId = modelId
+    this.#config = config
+  }
+
+  /**
+   * Generates `n` images in one IMA task and returns them as bytes, with the
+   * URLs, task id and credits in `providerMetadata.ima`. Called by
+   * `generateImage`; call it yourself only to skip the AI SDK.
+   *
+   * @throws the SDK's errors: `ValidationError` (before anything is sent), `ImaConfigError` (no key), API errors, `CreateOutcomeUnknownError`, `TaskFailedError`, `TaskTimeoutError`, an `AbortError`.
+   * @example
+   * ```ts
+   * const result = await ima.image('MJ').doGenerate({ prompt: 'a castle', n: 1, size: undefined, aspectRatio: undefined, seed: undefined, files: undefined, mask: undefined, providerOptions: {} })
+   * ```
+   */
+  async doGenerate(options: ImageModelV3CallOptions): Promise<ImaImageModelResult> {
+    const warnings: SharedV3Warning[] = []
+    if (options.seed !== undefined) warnings.push({ type: 'unsupported', feature: 'seed', details: 'IMA models take no seed; the seed was not sent and each generation differs' })
+    if (options.mask !== undefined) {
+      warnings.push({ type: 'unsupported', feature: 'mask', details: 'IMA has no masked inpainting; the mask was not sent — describe the change in the prompt and pass the image in files' })
+    }
+    const perCallHeaders = Object.entries(options.headers ?? {}).filter(([name, value]) => value !== undefined && name.toLowerCase() !== 'user-agent')
+    if (perCallHeaders.length > 0) {
+      warnings.push({ type: 'unsupported', feature: 'headers', details: `per-call headers (${perCallHeaders.map(([name]) => name).join(', ')}) are not sent; set them once with createIma({ headers })` })
+    }
+    const imaOptions = parseProviderOptions(options.providerOptions)
+    const prompt = options.prompt
+    if (prompt === undefined || prompt.trim() === '') {
+      throw new ValidationError('IMA needs a prompt: pass generateImage({ prompt: "…" }) or { prompt: { text, images } }', [{ path: 'prompt', message: 'is required' }])
+    }
+    const client = this.#config.client()
+    const signal = options.abortSignal
+    const inputImages = inputImagesOf(options.files)
+    const taskType: TaskType = inputImages.length > 0 ? 'image_to_image' : 'text_to_image'
+    const model = imaModelReference(this.modelId)
+    const common = { model, prompt, n: options.n, inputImages, versionId: imaOptions.versionId, userId: imaOptions.userId, params: imaOptions.params }
+    const plan = await this.#planSize(client, options, imaOptions, { ...common, taskType }, warnings)
+
+    const result = await client.generate(
+      {
+        ...common,
+        taskType,
+        size: plan.size,
+        aspectRatio: plan.aspectRatio,
+        maxCredits: imaOptions.maxCredits,
+        intervalMs: imaOptions.intervalMs,
+        timeoutMs: imaOptions.timeoutMs,
+        maxPollFailures: imaOptions.maxPollFailures,
+        estimatedMaxMs: imaOptions.estimatedMaxMs,
+      },
+      { signal },
+    )
+    const { task } = result
+    const downloads = new AbortController()
+    const stop = () => downloads.abort(signal?.reason)
+    signal?.addEventListener('abort', stop, { once: true })
+    let files: Awaited<ReturnType<typeof readResultImage>>[]
+    try {
+      files = await Promise.all(
+        result.urls.map((url) =>
+          readResultImage(url, { fetch: this.#config.fetch, maxBytes: this.#config.maxImageBytes, signal: downloads.signal }).catch((error: unknown) => {
+            downloads.abort(error)
+            throw error
+          }),
+        ),
+      )
+    } catch (error) {
+      // The task was made and charged: the error names it, so it can be read again instead of re-created.
+      throw attachTaskId(error, task.id)
+    } finally {
+      signal?.removeEventListener('abort', stop)
+    }
+    const images: ImaImageMetadataImage[] = result.urls.map((url, index) => {
+      const media = result.medias[index]
+      return { url, coverUrl: media?.coverUrl ?? null, width: media?.width ?? null, height: media?.height ?? null, taskId: task.id, credit: task.credit }
+    })
+    const metadata: ImaImageMetadata = {
+      images,
+      taskId: task.id,
+      credit: task.credit,
+      totalCredit: task.totalCredit,
+      attributeId: task.attributeId,
+      model: { id: task.model.id, name: task.model.name, version: task.model.version },
+    }
+    return {
+      images: files.map((file) => file.bytes),
+      warnings,
+      providerMetadata: { ima: metadata },
+      response: { timestamp: new Date(task.createdAt), modelId: task.model.id, headers: files[0]?.headers },
+    }
+  }
+
+  /**
+   * `size: 'WxH'` as the model's nearest offered size (and, for a shape
+   * other than square, its nearest aspect ratio), through the model the SDK
+   * resolves — read with a quote, which sends nothing but the product list
+   * read the create needs anyway. `providerOptions.ima.size` wins and is sent
+   * as it is, for `tasks.create` to check.
+   */
+  async #planSize(
+    client: ImaClient,
+    options: ImageModelV3CallOptions,
+    imaOptions: ImaImageProviderOptions,
+    quoteParams: Parameters<ImaClient['tasks']['quote']>[0] & { taskType: TaskType },
+    warnings: SharedV3Warning[],
+  ): Promise<SizePlan> {
+    const asked = options.aspectRatio
+    if (imaOptions.size !== undefined) {
+      if (options.size !== undefined) warnings.push({ type: 'other', message: `providerOptions.ima.size (${imaOptions.size}) was sent; size ${options.size} was ignored` })
+      return { size: imaOptions.size, aspectRatio: asked }
+    }
+    if (options.size === undefined) return { size: undefined, aspectRatio: asked }
+    const box = BOX.exec(options.size)
+    const width = Number(box?.[1])
+    const height = Number(box?.[2])
+    if (!box || !(width > 0) || !(height > 0)) {
+      throw new ValidationError(`Expected size to be "{width}x{height}", e.g. "1024x1024", got "${options.size}" — or pass an IMA size in providerOptions.ima.size`, [{ path: 'size', message: 'must look like 1024x1024' }])
+    }
+    const quote = await client.tasks.quote(quoteParams, { signal: options.abortSignal })
+    const info: ModelInfo | undefined = (await client.products.models(quoteParams.taskType, { signal: options.abortSignal })).find((candidate) => candidate.modelId === quote.model.id)
+    const longSide = Math.max(width, height)
+    let nearest: { size: string; distance: number } | undefined
+    for (const offer of info?.sizes ?? []) {
+      const side = sizeLongSide(offer.size)
+      if (side === undefined) continue
+      const distance = Math.abs(side - longSide)
+      // A tie goes to the larger size: never less than asked for when it can be helped.
+      if (!nearest || distance < nearest.distance || (distance === nearest.distance && side > (sizeLongSide(nearest.size) ?? 0))) nearest = { size: offer.size, distance }
+    }
+    const mode = info?.aspectRatioMode ?? 'none'
+    const shape = reduceAspectRatio(`${width}:${height}`) ?? '1:1'
+    let aspectRatio: string | undefined = asked
+    if (aspectRatio === undefined && shape !== '1:1' && (mode === 'native' || mode === 'virtual')) aspectRatio = nearestAspectRatio(shape, info?.aspectRatios ?? [])
+    const name = info?.name ?? quote.model.name
+    if (mode === 'fixed' && shape !== '1:1') {
+      warnings.push({ type: 'unsupported', feature: 'size', details: `${name} makes ${(info?.aspectRatios ?? ['1:1']).join('/')} images only; ${options.size} was sent as a square` })
+    }
+    // A virtual ratio (SeeDream) sets the pixel size itself: the two cannot be sent together.
+    const size = mode === 'virtual' && aspectRatio !== undefined ? undefined : nearest?.size
+    if (size === undefined && aspectRatio === undefined) {
+      warnings.push({ type: 'unsupported', feature: 'size', details: `${name} offers no size to choose; ${options.size} was not sent` })
+      return { size, aspectRatio }
+    }
+    const exact = (size === undefined || nearest?.distance === 0) && (aspectRatio === undefined ? shape === '1:1' : reduceAspectRatio(aspectRatio) === shape)
+    if (!exact) {
+      const sent = [size === undefined ? undefined : `size ${size}`, aspectRatio === undefined ? undefined : `aspect ratio ${aspectRatio}`].filter(Boolean).join(' and ')
+      warnings.push({ type: 'compatibility', feature: 'size', details: `${name} offers named sizes, not pixels: ${options.size} was sent as ${sent}, the nearest it makes` })
+    }
+    return { size, aspectRatio }
+  }
+}

@@ -1,0 +1,128 @@
+/**
+ * Opening a download of a result URL, wherever `fetch` runs: the URL rule
+ * before anything is sent, every redirect hop checked before it is followed,
+ * the status, and the declared length against the cap. Keeping the bytes is
+ * the caller's: to a file (`downloadResult` in `ima-open-sdk/node`) or in
+ * memory (the AI SDK provider), each counting them against the same cap.
+ */
+import { ImaError, ResponseValidationError, ValidationError } from '../errors.js'
+import { checkServiceURL, describeUrlProblem, shownURL } from '../protocol/urls.js'
+
+/** Most redirects a download follows (a CDN may send one or two). */
+const MAX_DOWNLOAD_REDIRECTS = 5
+
+/**
+ * Where a redirect of a download may lead: anywhere the URL rule allows
+ * (https, no user name or password), and plain http only on the same origin
+ * as the URL before it — http on loopback is for the local server itself,
+ * and a redirect must not reach another service on this machine.
+ */
+function nextHop(from: URL, location: string | null, status: number): URL {
+  const request = { method: 'GET', path: from.pathname }
+  const refuse = (why: string) =>
+    new ResponseValidationError(
+      `[GET ${shownURL(from)}] the download answered a redirect (${status}) ${why}; it was not followed and nothing was downloaded — read the task again for a fresh URL`,
+      { request, status, excerpt: '', issues: [{ path: 'location', message: why }] },
+    )
+  if (!location) throw refuse('without a Location')
+  let to: URL
+  try {
+    to = new URL(location, from)
+  } catch {
+    throw refuse('to a Location that is not a URL')
+  }
+  const verdict = checkServiceURL(to)
+  if (!verdict.ok) throw refuse(`to ${shownURL(to)}, which ${describeUrlProblem(verdict.problem)}`)
+  if (to.protocol === 'http:' && to.origin !== from.origin) {
+    throw refuse(`to ${to.origin}: plain http is followed only on the same origin (${from.origin})`)
+  }
+  return to
+}
+
+/** The answer of the last hop, following at most {@link MAX_DOWNLOAD_REDIRECTS} redirects, each checked by {@link nextHop}. */
+async function fetchFollowingRedirects(fetchImpl: typeof globalThis.fetch, start: URL, signal: AbortSignal | undefined): Promise<{ response: Response; url: URL }> {
+  let url = start
+  for (let hops = 0; ; hops += 1) {
+    // 'manual': every hop is checked here before anything is sent to it.
+    const response = await fetchImpl(url, { signal, redirect: 'manual' })
+    if (response.status < 300 || response.status >= 400) return { response, url }
+    await response.body?.cancel().catch(() => {})
+    if (hops === MAX_DOWNLOAD_REDIRECTS) {
+      throw new ResponseValidationError(
+        `[GET ${shownURL(start)}] the download redirected more than ${MAX_DOWNLOAD_REDIRECTS} times; nothing was downloaded — read the task again for a fresh URL`,
+        { request: { method: 'GET', path: start.pathname }, status: response.status, excerpt: '' },
+      )
+    }
+    url = nextHop(url, response.headers.get('location'), response.status)
+  }
+}
+
+/**
+ * Options of {@link openResultDownload}.
+ *
+ * @example
+ * ```ts
+ * const options: ResultDownloadOptions = { fetch: globalThis.fetch, maxBytes: 100 * 1024 * 1024, limitHint: 'raise maxBytes to save it' }
+ * ```
+ */
+export interface ResultDownloadOptions {
+  fetch: typeof globalThis.fetch
+  maxBytes: number
+  /** What to do about a result over `maxBytes`, in the words of the caller's option. */
+  limitHint: string
+  signal?: AbortSignal | undefined
+}
+
+/** An opened download: the answer (2xx, with a body) and the URL it came from. */
+export interface OpenedDownload {
+  response: Response & { body: ReadableStream<Uint8Array> }
+  url: URL
+}
+
+/**
+ * The error for a result over the cap, the same wherever it is counted.
+ *
+ * @example
+ * ```ts
+ * if (bytes > maxBytes) throw downloadTooLarge(maxBytes, 'raise maxBytes to save it')
+ * ```
+ */
+export function downloadTooLarge(maxBytes: number, limitHint: string, declared?: number): ImaError {
+  const size = declared === undefined ? `more than maxBytes (${maxBytes})` : `${declared} bytes, more than maxBytes (${maxBytes})`
+  return new ImaError(`The result is ${size} — ${limitHint}`, { code: 'download_too_large' })
+}
+
+/**
+ * Opens a result URL for reading: refuses a URL the rule does not allow,
+ * follows at most 5 checked redirects, fails on a status that is not 2xx and
+ * on a declared length over `maxBytes`.
+ *
+ * @example
+ * ```ts
+ * const { response } = await openResultDownload(result.url, { fetch, maxBytes, limitHint: 'raise maxBytes' })
+ * for await (const chunk of response.body) count(chunk)
+ * ```
+ */
+export async function openResultDownload(url: string, options: ResultDownloadOptions): Promise<OpenedDownload> {
+  const verdict = checkServiceURL(url)
+  if (!verdict.ok) {
+    if (verdict.problem === 'not-a-url') throw new ValidationError(`Expected a result URL, got "${url}"`, [{ path: 'url', message: 'is not a URL' }])
+    const where = verdict.url ? `${verdict.url.protocol} from ${verdict.url.host}` : 'this URL'
+    throw new ValidationError(`Refusing to download over ${where}: result URLs must be https`, [{ path: 'url', message: describeUrlProblem(verdict.problem) }])
+  }
+  const { response, url: parsed } = await fetchFollowingRedirects(options.fetch, verdict.url, options.signal)
+  if (!response.ok || !response.body) {
+    await response.body?.cancel().catch(() => {})
+    throw new ImaError(`Download of ${shownURL(parsed)} failed with HTTP ${response.status} — the link may have expired; read the task again for a fresh URL`, {
+      status: response.status,
+      code: 'download_failed',
+    })
+  }
+  const declared = Number(response.headers.get('content-length') ?? Number.NaN)
+  if (declared > options.maxBytes) {
+    await response.body.cancel()
+    throw downloadTooLarge(options.maxBytes, options.limitHint, declared)
+  }
+
+  return { response: response as OpenedDownload['response'], url: parsed }
+}

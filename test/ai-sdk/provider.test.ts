@@ -1,0 +1,101 @@
+/** createIma's settings, the lazy default provider, and the agent tool, against the local server. */
+import { spawnSync } from 'node:child_process'
+import { resolve } from 'node:path'
+import { generateImage, generateText, stepCountIs } from 'ai'
+import { MockLanguageModelV3 } from 'ai/test'
+import { ImaClient, ImaConfigError } from 'ima-open-sdk'
+import { startImaServer, type ImaServer } from 'ima-open-sdk/testing'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { createIma, imaImageTool } from '../../src/ai-sdk/index.js'
+
+let server: ImaServer
+beforeAll(async () => {
+  server = await startImaServer({ taskDurationMs: 200 })
+})
+afterAll(async () => {
+  await server.close()
+})
+beforeEach(() => {
+  server.reset()
+})
+
+describe('createIma', () => {
+  it('connects with its own settings, and sends its headers to the API host only', async () => {
+    const provider = createIma({ ...server.clientOptions, headers: { 'x-request-source': 'ai-sdk-test' } })
+    const result = await generateImage({ model: provider.image('NB2'), prompt: 'a fox', maxRetries: 0 })
+    expect(result.images).toHaveLength(1)
+    const create = server.requests.find((request) => request.path === '/open/v1/tasks/create')
+    expect(create?.headers['x-request-source']).toBe('ai-sdk-test')
+    expect(server.requests.filter((request) => request.path.startsWith('/files/')).every((request) => request.headers['x-request-source'] === undefined)).toBe(true)
+  })
+
+  it('warns that per-call headers are not sent', async () => {
+    const provider = createIma({ client: new ImaClient(server.clientOptions) })
+    const result = await generateImage({ model: provider.image('NB2'), prompt: 'a fox', headers: { 'x-trace': '1' }, maxRetries: 0 })
+    expect(result.warnings).toContainEqual(expect.objectContaining({ type: 'unsupported', feature: 'headers' }))
+  })
+
+  it('refuses a client together with connection settings', () => {
+    expect(() => createIma({ client: new ImaClient(server.clientOptions), apiKey: 'ima_other' })).toThrow(ImaConfigError)
+    expect(() => createIma({ client: new ImaClient(server.clientOptions), apiKey: 'ima_other' })).toThrow(/apiKey/)
+  })
+
+  it('without a key, says which variable to set on first use, not before', async () => {
+    const saved = process.env.IMA_API_KEY
+    delete process.env.IMA_API_KEY
+    try {
+      const provider = createIma({ baseURL: server.url })
+      const model = provider.image('NB2')
+      const error = await generateImage({ model, prompt: 'a fox', maxRetries: 0 }).catch((caught: unknown) => caught)
+      expect(error).toBeInstanceOf(ImaConfigError)
+      expect((error as Error).message).toMatch(/IMA_API_KEY/)
+      expect(server.requests).toHaveLength(0)
+    } finally {
+      if (saved !== undefined) process.env.IMA_API_KEY = saved
+    }
+  })
+
+  it('importing the default provider reads no environment and never throws', () => {
+    const script = `
+      const env = process.env
+      delete env.IMA_API_KEY
+      let reads = 0
+      process.env = new Proxy(env, { get(target, key) { if (key === 'IMA_API_KEY') reads += 1; return target[key] } })
+      const { ima } = await import('./src/ai-sdk/index.ts')
+      const model = ima.image('NB Pro')
+      console.log(model.provider, model.modelId, model.maxImagesPerCall, reads)`
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: resolve(import.meta.dirname, '../..'), encoding: 'utf8', timeout: 30_000 })
+    expect(child.stderr).toBe('')
+    expect(child.stdout.trim()).toBe('ima NB Pro 4 0')
+  }, 40_000)
+})
+
+describe('imaImageTool', () => {
+  it('answers with the URL, the credits and the task id as text, never base64', async () => {
+    const tool = imaImageTool({ client: new ImaClient(server.clientOptions), model: 'NB2' })
+    const text = await tool.execute({ prompt: 'a red fox', n: 2 })
+    const task = server.tasks.at(-1)
+    expect(task?.n).toBe(2)
+    expect(text).toContain(`Task id: ${task?.id}`)
+    expect(text).toContain(`Credits: ${task?.charged}`)
+    expect(text.match(/^URL \d: http\S+\.png$/gm)).toHaveLength(2)
+    expect(text).not.toMatch(/base64|data:image|[A-Za-z0-9+/]{200}/)
+  })
+
+  it('runs inside generateText as a tool call', async () => {
+    const client = new ImaClient(server.clientOptions)
+    const model = new MockLanguageModelV3({
+      doGenerate: async () => ({
+        content: [{ type: 'tool-call', toolCallId: 'call_1', toolName: 'image', input: JSON.stringify({ prompt: 'a lighthouse', aspectRatio: '16:9' }) }],
+        finishReason: { unified: 'tool-calls', raw: undefined },
+        usage: { inputTokens: { total: 1, noCache: 1, cacheRead: undefined, cacheWrite: undefined }, outputTokens: { total: 1, text: 1, reasoning: undefined } },
+        warnings: [],
+      }),
+    })
+    const result = await generateText({ model, tools: { image: imaImageTool({ client, model: 'NB Pro' }) }, prompt: 'draw a lighthouse', stopWhen: stepCountIs(1) })
+    const output = result.toolResults[0]?.output
+    expect(typeof output).toBe('string')
+    expect(output).toContain(`Task id: ${server.tasks[0]?.id}`)
+    expect(server.tasks[0]?.parameters.aspect_ratio).toBe('16:9')
+  })
+})
