@@ -2,7 +2,8 @@
  * The resources as the client shows them (`ima.tasks`, `ima.products`,
  * `ima.uploads`, `ima.preferences`): each method hands its call to the
  * engine (`engine.ts`), which is loaded on the first call. The classes hold
- * no logic of their own.
+ * no logic of their own, and add no promise of their own once the engine is
+ * there (a poll loop calls them thousands of times).
  */
 import type { ModelInfo } from '../catalog/capabilities.js'
 import type { RequestOptions } from '../http/http-client.js'
@@ -110,8 +111,9 @@ export class Products {
    * const tree = await ima.products.list('text_to_image')
    * ```
    */
-  async list(category: TaskType, options?: ProductRequestOptions): Promise<ProductNode[]> {
-    return (this.#engine.loaded ?? (await this.#engine.load(options?.signal))).products.list(category, options)
+  list(category: TaskType, options?: ProductRequestOptions): Promise<ProductNode[]> {
+    const engine = this.#engine.loaded
+    return engine ? engine.products.list(category, options) : this.#engine.load(options?.signal).then((loaded) => loaded.products.list(category, options))
   }
 
   /**
@@ -131,8 +133,9 @@ export class Products {
    * for (const leaf of await ima.products.versions('text_to_image')) console.log(leaf.model_id, leaf.id)
    * ```
    */
-  async versions(category: TaskType, options?: ProductRequestOptions): Promise<ProductNode[]> {
-    return (this.#engine.loaded ?? (await this.#engine.load(options?.signal))).products.versions(category, options)
+  versions(category: TaskType, options?: ProductRequestOptions): Promise<ProductNode[]> {
+    const engine = this.#engine.loaded
+    return engine ? engine.products.versions(category, options) : this.#engine.load(options?.signal).then((loaded) => loaded.products.versions(category, options))
   }
 
   /**
@@ -145,8 +148,9 @@ export class Products {
    * console.log(leaf.id, leaf.credit_rules)
    * ```
    */
-  async find(category: TaskType, modelId: string, options?: ProductFindOptions): Promise<ProductNode> {
-    return (this.#engine.loaded ?? (await this.#engine.load(options?.signal))).products.find(category, modelId, options)
+  find(category: TaskType, modelId: string, options?: ProductFindOptions): Promise<ProductNode> {
+    const engine = this.#engine.loaded
+    return engine ? engine.products.find(category, modelId, options) : this.#engine.load(options?.signal).then((loaded) => loaded.products.find(category, modelId, options))
   }
 
   /**
@@ -160,8 +164,9 @@ export class Products {
    * }
    * ```
    */
-  async models(taskType: TaskType, options?: ProductRequestOptions): Promise<ModelInfo[]> {
-    return (this.#engine.loaded ?? (await this.#engine.load(options?.signal))).products.models(taskType, options)
+  models(taskType: TaskType, options?: ProductRequestOptions): Promise<ModelInfo[]> {
+    const engine = this.#engine.loaded
+    return engine ? engine.products.models(taskType, options) : this.#engine.load(options?.signal).then((loaded) => loaded.products.models(taskType, options))
   }
 
 }
@@ -207,8 +212,9 @@ export class Uploads {
    * const task = await ima.tasks.create({ model: 'doubao-seedream-4.5', prompt: 'make it a watercolour', inputImages: [url] })
    * ```
    */
-  async put(source: UploadSource, options?: UploadOptions): Promise<UploadResult> {
-    return (this.#engine.loaded ?? (await this.#engine.load(options?.signal))).uploads.put(source, options)
+  put(source: UploadSource, options?: UploadOptions): Promise<UploadResult> {
+    const engine = this.#engine.loaded
+    return engine ? engine.uploads.put(source, options) : this.#engine.load(options?.signal).then((loaded) => loaded.uploads.put(source, options))
   }
 
   /**
@@ -220,8 +226,9 @@ export class Uploads {
    * const urls = await ima.uploads.putAll(['./a.png', 'https://example.com/b.jpg', bytes])
    * ```
    */
-  async putAll(sources: readonly UploadSource[], options?: UploadAllOptions): Promise<string[]> {
-    return (this.#engine.loaded ?? (await this.#engine.load(options?.signal))).uploads.putAll(sources, options)
+  putAll(sources: readonly UploadSource[], options?: UploadAllOptions): Promise<string[]> {
+    const engine = this.#engine.loaded
+    return engine ? engine.uploads.putAll(sources, options) : this.#engine.load(options?.signal).then((loaded) => loaded.uploads.putAll(sources, options))
   }
 
 }
@@ -250,8 +257,9 @@ export class Tasks {
    * console.log(quote.totalCredit, quote.attributeId) // 18 2401
    * ```
    */
-  async quote(params: TaskQuoteParams, options?: RequestOptions): Promise<TaskQuote> {
-    return (this.#engine.loaded ?? (await this.#engine.load(options?.signal))).tasks.quote(params, options)
+  quote(params: TaskQuoteParams, options?: RequestOptions): Promise<TaskQuote> {
+    const engine = this.#engine.loaded
+    return engine ? engine.tasks.quote(params, options) : this.#engine.load(options?.signal).then((loaded) => loaded.tasks.quote(params, options))
   }
 
   /**
@@ -279,8 +287,9 @@ export class Tasks {
    * console.log(task.id, task.credit)
    * ```
    */
-  async create(params: TaskCreateParams, options?: RequestOptions): Promise<CreatedTask> {
-    return (this.#engine.loaded ?? (await this.#engine.load(options?.signal))).tasks.create(params, options)
+  create(params: TaskCreateParams, options?: RequestOptions): Promise<CreatedTask> {
+    const engine = this.#engine.loaded
+    return engine ? engine.tasks.create(params, options) : this.#engine.load(options?.signal).then((loaded) => loaded.tasks.create(params, options))
   }
 
   /**
@@ -293,8 +302,9 @@ export class Tasks {
    * if (detail.state === 'success') console.log(detail.medias[0]?.url)
    * ```
    */
-  async get(taskRef: TaskRef, options?: RequestOptions): Promise<TaskDetail> {
-    return (this.#engine.loaded ?? (await this.#engine.load(options?.signal))).tasks.get(taskRef, options)
+  get(taskRef: TaskRef, options?: RequestOptions): Promise<TaskDetail> {
+    const engine = this.#engine.loaded
+    return engine ? engine.tasks.get(taskRef, options) : this.#engine.load(options?.signal).then((loaded) => loaded.tasks.get(taskRef, options))
   }
 
   /**
@@ -326,8 +336,9 @@ export class Tasks {
    * const { url } = await ima.tasks.wait(task, { timeoutMs: 300_000, signal: AbortSignal.timeout(310_000) })
    * ```
    */
-  async wait(taskRef: TaskRef, options?: WaitOptions): Promise<TaskResult> {
-    return (this.#engine.loaded ?? (await this.#engine.load(options?.signal))).tasks.wait(taskRef, options)
+  wait(taskRef: TaskRef, options?: WaitOptions): Promise<TaskResult> {
+    const engine = this.#engine.loaded
+    return engine ? engine.tasks.wait(taskRef, options) : this.#engine.load(options?.signal).then((loaded) => loaded.tasks.wait(taskRef, options))
   }
 
   /**
@@ -343,8 +354,9 @@ export class Tasks {
    * }
    * ```
    */
-  async recent(options?: RecentTasksOptions): Promise<JournalEntry[]> {
-    return (this.#engine.loaded ?? (await this.#engine.load())).tasks.recent(options)
+  recent(options?: RecentTasksOptions): Promise<JournalEntry[]> {
+    const engine = this.#engine.loaded
+    return engine ? engine.tasks.recent(options) : this.#engine.load().then((loaded) => loaded.tasks.recent(options))
   }
 
   /**
@@ -357,8 +369,9 @@ export class Tasks {
    * console.log((await ima.tasks.pending()).map((entry) => entry.taskId))
    * ```
    */
-  async pending(): Promise<JournalEntry[]> {
-    return (this.#engine.loaded ?? (await this.#engine.load())).tasks.pending()
+  pending(): Promise<JournalEntry[]> {
+    const engine = this.#engine.loaded
+    return engine ? engine.tasks.pending() : this.#engine.load().then((loaded) => loaded.tasks.pending())
   }
 
   /**
@@ -375,8 +388,9 @@ export class Tasks {
    * }
    * ```
    */
-  async resume(options?: WaitOptions): Promise<ResumeOutcome[]> {
-    return (this.#engine.loaded ?? (await this.#engine.load(options?.signal))).tasks.resume(options)
+  resume(options?: WaitOptions): Promise<ResumeOutcome[]> {
+    const engine = this.#engine.loaded
+    return engine ? engine.tasks.resume(options) : this.#engine.load(options?.signal).then((loaded) => loaded.tasks.resume(options))
   }
 
 }
@@ -409,8 +423,9 @@ export class Preferences {
    * await ima.preferences.remember('12345', 'text_to_image', 'NB Pro', { timeout: 5_000 }) // "always use Nano Banana Pro"
    * ```
    */
-  async remember(userId: string, taskType: TaskType, model: string, options?: RememberOptions): Promise<ModelPreference> {
-    return (this.#engine.loaded ?? (await this.#engine.load(options?.signal))).preferences.remember(userId, taskType, model, options)
+  remember(userId: string, taskType: TaskType, model: string, options?: RememberOptions): Promise<ModelPreference> {
+    const engine = this.#engine.loaded
+    return engine ? engine.preferences.remember(userId, taskType, model, options) : this.#engine.load(options?.signal).then((loaded) => loaded.preferences.remember(userId, taskType, model, options))
   }
 
   /**
@@ -422,8 +437,9 @@ export class Preferences {
    * await ima.preferences.forget('12345') // "use the default"
    * ```
    */
-  async forget(userId: string, taskType?: TaskType): Promise<void> {
-    return (this.#engine.loaded ?? (await this.#engine.load())).preferences.forget(userId, taskType)
+  forget(userId: string, taskType?: TaskType): Promise<void> {
+    const engine = this.#engine.loaded
+    return engine ? engine.preferences.forget(userId, taskType) : this.#engine.load().then((loaded) => loaded.preferences.forget(userId, taskType))
   }
 
   /**
@@ -434,8 +450,9 @@ export class Preferences {
    * const saved = await ima.preferences.get('12345', 'text_to_image') // { modelId, modelName, credit, lastUsed } | undefined
    * ```
    */
-  async get(userId: string, taskType: TaskType): Promise<ModelPreference | undefined> {
-    return (this.#engine.loaded ?? (await this.#engine.load())).preferences.get(userId, taskType)
+  get(userId: string, taskType: TaskType): Promise<ModelPreference | undefined> {
+    const engine = this.#engine.loaded
+    return engine ? engine.preferences.get(userId, taskType) : this.#engine.load().then((loaded) => loaded.preferences.get(userId, taskType))
   }
 
   /**
@@ -446,8 +463,9 @@ export class Preferences {
    * const all = await ima.preferences.list('12345') // { text_to_image?: …, image_to_image?: … }
    * ```
    */
-  async list(userId: string): Promise<Partial<Record<TaskType, ModelPreference>>> {
-    return (this.#engine.loaded ?? (await this.#engine.load())).preferences.list(userId)
+  list(userId: string): Promise<Partial<Record<TaskType, ModelPreference>>> {
+    const engine = this.#engine.loaded
+    return engine ? engine.preferences.list(userId) : this.#engine.load().then((loaded) => loaded.preferences.list(userId))
   }
 
 }

@@ -1,7 +1,7 @@
 import type { ClientContext } from './context.js'
 import { ValidationError } from '../errors.js'
 import type { RequestOptions } from '../http/http-client.js'
-import { TASK_TYPES, type TaskType } from '../schemas/task-type.js'
+import { checkTaskType, TASK_TYPES, type TaskType } from '../schemas/task-type.js'
 import type { ModelPreference } from '../stores/preferences.js'
 import type { ProductService } from './products.js'
 import { checkRequestOptions } from './tasks/create-params.js'
@@ -26,14 +26,6 @@ export interface RememberOptions extends RequestOptions {}
 function checkUser(userId: unknown): asserts userId is string {
   if (typeof userId !== 'string' || userId.trim() === '') {
     throw new ValidationError('userId must be a non-empty string: the id your app knows the user by', [{ path: 'userId', message: 'must be a non-empty string' }])
-  }
-}
-
-function checkTaskType(taskType: unknown): asserts taskType is TaskType {
-  if (!TASK_TYPES.includes(taskType as TaskType)) {
-    throw new ValidationError(`taskType must be ${TASK_TYPES.join(' or ')}, got ${JSON.stringify(taskType)}`, [
-      { path: 'taskType', message: `must be ${TASK_TYPES.join(' or ')}` },
-    ])
   }
 }
 

@@ -3,11 +3,9 @@ import { scopeAllows } from '../catalog/scopes.js'
 import { throwIfAborted } from '../internal/abort.js'
 import type { ClientContext } from './context.js'
 import { requestFields, type RequestOptions } from '../http/http-client.js'
-import { validateInput } from '../internal/validate.js'
 import { findVersionLeaf, leafOrNotFound, listModelIds, listVersionLeaves } from '../protocol/product-tree.js'
 import { readProductList, type ProductNode } from '../schemas/products.js'
-import { categorySchema } from '../schemas/inputs.js'
-import type { TaskType } from '../schemas/task-type.js'
+import { checkTaskType, type TaskType } from '../schemas/task-type.js'
 
 /**
  * Options of the product calls.
@@ -95,7 +93,7 @@ export class ProductService {
 
   /** The cached tree (not a copy: internal callers must not change it). */
   async #tree(category: TaskType, options: ProductRequestOptions): Promise<ProductNode[]> {
-    validateInput(categorySchema, category, 'category (expected text_to_image or image_to_image)')
+    checkTaskType(category, 'category')
     // A cached answer must not hide that the caller already gave up.
     throwIfAborted(options.signal)
     const { config } = this.#context

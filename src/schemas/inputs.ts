@@ -33,6 +33,3 @@ export const createParamsSchema = z.object({
 
 /** Schema of the `signal` of a call's options (`timeout` and `maxRetries` are checked by the send path's `requestFields`). */
 export const requestOptionsSchema = z.object({ signal: z.optional(signalSchema) })
-
-/** Schema of a product call's category. */
-export const categorySchema = z.enum(TASK_TYPES)
