@@ -18,7 +18,7 @@ import { MemoryTaskJournal, type TaskJournal } from './stores/task-journal.js'
  */
 export interface ImaClientOptions extends CoreOptions {
   /** Where `generate({ userId })` remembers each user's model. @defaultValue a fresh `MemoryPreferenceStore` */
-  preferences?: PreferenceStore
+  preferences?: PreferenceStore | undefined
   /**
    * Where every create is journaled — an intent before it is sent, then the
    * task id or "outcome unknown", then the result — so that every task that
@@ -28,13 +28,13 @@ export interface ImaClientOptions extends CoreOptions {
    * be shared between processes. Prompts are kept only with `logPrompts: true`.
    * @defaultValue a fresh `MemoryTaskJournal`
    */
-  journal?: TaskJournal
+  journal?: TaskJournal | undefined
   /**
    * Which models this client may use: a list of model ids, or a ready scope
    * (`NANO_BANANA_SCOPE`, `FULL_CATALOG_SCOPE`). A model outside it is
    * refused before any request. @defaultValue `FULL_CATALOG_SCOPE` (any model; SeeDream 4.5 by default)
    */
-  models?: readonly string[] | ModelScope
+  models?: readonly string[] | ModelScope | undefined
   /**
    * Poll every wait of this client at this fixed interval, in ms, from the
    * start, instead of following each model's estimate — what the local
@@ -48,7 +48,7 @@ export interface ImaClientOptions extends CoreOptions {
    * const ima = new ImaClient({ apiKey: 'ima_test', baseURL: 'http://127.0.0.1:8787', pollIntervalMs: 250 })
    * ```
    */
-  pollIntervalMs?: number
+  pollIntervalMs?: number | undefined
 }
 
 /** Applies defaults and environment variables, and checks every option. */

@@ -77,11 +77,11 @@ export type AttemptTimeout = { totalMs: number } | { stallMs: number }
  */
 export interface RequestOptions {
   /** Cancels the call; it then rejects with an `AbortError` (a create already sent is detached, not dropped). */
-  signal?: AbortSignal
+  signal?: AbortSignal | undefined
   /** Time limit of each HTTP attempt of this call, in ms. @defaultValue the client's `timeout` */
-  timeout?: number
+  timeout?: number | undefined
   /** Retries of this call's requests. @defaultValue the client's `maxRetries` */
-  maxRetries?: number
+  maxRetries?: number | undefined
 }
 
 /**

@@ -15,19 +15,19 @@ export type ImaLanguage = 'en' | 'zh'
  */
 export interface CoreOptions {
   /** The API key (`ima_…`). @defaultValue `process.env.IMA_API_KEY` */
-  apiKey?: string
+  apiKey?: string | undefined
   /** The API host. @defaultValue `process.env.IMA_BASE_URL` ?? `https://api.imastudio.com` */
-  baseURL?: string
+  baseURL?: string | undefined
   /** The upload host. @defaultValue `process.env.IMA_IM_BASE_URL` ?? `https://imapi.liveme.com` */
-  uploadBaseURL?: string
+  uploadBaseURL?: string | undefined
   /** Language of product labels (`x_app_language`). @defaultValue `'en'` */
-  language?: ImaLanguage
+  language?: ImaLanguage | undefined
   /** Time limit of each HTTP request, in ms. @defaultValue `30000` */
-  timeout?: number
+  timeout?: number | undefined
   /** Retries of a failed request (creates only when safe). @defaultValue `2` */
-  maxRetries?: number
+  maxRetries?: number | undefined
   /** The fetch to use (for proxies, tests, other runtimes). @defaultValue `globalThis.fetch` */
-  fetch?: typeof globalThis.fetch
+  fetch?: typeof globalThis.fetch | undefined
   /**
    * Where to write log lines: one per request, retry, upload and task status
    * change, with the task id, model, timing and outcome. `consoleLogger()`,
@@ -36,37 +36,37 @@ export interface CoreOptions {
    * the API key, a Bearer token or anything like `ima_…`.
    * @defaultValue a logger that writes nothing
    */
-  logger?: ImaLogger
+  logger?: ImaLogger | undefined
   /**
    * Write prompts into log lines (the `prompt` field of `ima task created`).
    * Off by default: prompts are the user's content.
    * @defaultValue `false`
    */
-  logPrompts?: boolean
+  logPrompts?: boolean | undefined
   /** Most points this client may spend in all (credit × n of every accepted create). @defaultValue no limit */
-  maxCredits?: number
+  maxCredits?: number | undefined
   /** How long a product list is reused, in ms; 0 fetches it for every call. @defaultValue 300000 */
-  productCacheTtlMs?: number
+  productCacheTtlMs?: number | undefined
   /**
    * Allow the client in a browser. Off by default: a key in a web page is a
    * key anyone can read and spend. Use a server-side proxy instead, or set
    * this for a trusted, private setting only. @defaultValue false
    */
-  dangerouslyAllowBrowser?: boolean
+  dangerouslyAllowBrowser?: boolean | undefined
   /**
    * How the upload token is asked for: `'POST'` sends the 11 signed fields
    * form-encoded (the newer client); `'GET'` sends them as query parameters,
    * for upload hosts that only know the older form.
    * @defaultValue `'POST'`
    */
-  uploadTokenMethod?: 'POST' | 'GET'
+  uploadTokenMethod?: 'POST' | 'GET' | undefined
   /**
    * Largest image `ima.uploads.put()` sends, in bytes. A source whose size is
    * known (bytes, Blob, file) is refused before any request; a stream is
    * counted as it is sent and the upload aborted once it passes the limit.
    * @defaultValue `20 * 1024 * 1024` (20 MiB)
    */
-  maxUploadBytes?: number
+  maxUploadBytes?: number | undefined
   /**
    * Remember uploads so identical input is not uploaded twice by this client:
    * bytes and Blobs by their SHA-256, files (Node client) by absolute path,
@@ -74,7 +74,7 @@ export interface CoreOptions {
    * entries, least recently used first out. `false` turns it off.
    * @defaultValue `true`
    */
-  uploadCache?: boolean
+  uploadCache?: boolean | undefined
   /**
    * Largest answer body read from the service, in bytes, counted after
    * decompression (so a small gzip "bomb" is stopped too). A larger answer
@@ -82,7 +82,7 @@ export interface CoreOptions {
    * a few KiB; the product list is the largest.
    * @defaultValue `4 * 1024 * 1024` (4 MiB)
    */
-  maxResponseBytes?: number
+  maxResponseBytes?: number | undefined
 }
 
 /** The defaults the protocol gives. */

@@ -18,13 +18,13 @@ import { checkTaskType, type TaskType } from '../schemas/task-type.js'
  */
 export interface ProductRequestOptions extends RequestOptions {
   /** Fetch the list again even if a cached copy is fresh. */
-  fresh?: boolean
+  fresh?: boolean | undefined
 }
 
 /** Options of `products.find`. @public */
 export interface ProductFindOptions extends ProductRequestOptions {
   /** A specific version id; the newest version of the model otherwise. */
-  versionId?: string
+  versionId?: string | undefined
 }
 
 

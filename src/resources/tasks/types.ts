@@ -20,18 +20,18 @@ import type { JournalEntry, JournalState } from '../../stores/task-journal.js'
  */
 export interface TaskCreateParams {
   /** `text_to_image` or `image_to_image`. @defaultValue `image_to_image` when `inputImages` is given, else `text_to_image` */
-  taskType?: TaskType
+  taskType?: TaskType | undefined
   /**
    * The model: an id (`gemini-3-pro-image`), a version id, a display name
    * (`Nano Banana Pro`), an alias (`NB Pro`, `香蕉`, `MJ`) or a tier
    * (`default`, `budget`, `premium`, `artistic`).
    * @defaultValue the user's saved preference (with `userId`), else the scope's default for the task type
    */
-  model?: string
+  model?: string | undefined
   /** Whose saved model preference to use when `model` is left out (and, with `generate`, to update after a success). */
-  userId?: string
+  userId?: string | undefined
   /** Refuse, before sending, a create that would cost more than this many points (credit × n). */
-  maxCredits?: number
+  maxCredits?: number | undefined
   /**
    * Opt-in recovery: when the service refuses the create because of its
    * size (a 400 that names the size, or 6009/6010), try again with the next
@@ -40,25 +40,25 @@ export interface TaskCreateParams {
    * because it changes what you get and what you pay; each step is reported
    * through the `retry` event. At most 3 attempts in all.
    */
-  fallback?: { size?: boolean }
+  fallback?: { size?: boolean } | undefined
   /** A specific version id; the newest version of the model otherwise. */
-  versionId?: string
+  versionId?: string | undefined
   /** What to draw. */
   prompt: string
   /** Size in any case (`'2K'`, `'2k'`, `'512px'`, `'2560x1440'`); sent in the service's own spelling. */
-  size?: string
+  size?: string | undefined
   /** Aspect ratio, e.g. `'16:9'`: native on Nano Banana, through the size mapping on SeeDream. */
-  aspectRatio?: string
+  aspectRatio?: string | undefined
   /** More nested parameters by their wire names. `prompt`, `n`, `input_images` and `cast` are set by the SDK. */
-  params?: Record<string, unknown>
+  params?: Record<string, unknown> | undefined
   /** Number of images; each is charged. @defaultValue 1 */
-  n?: number
+  n?: number | undefined
   /**
    * Input images for image_to_image: https URLs, or anything
    * `ima.uploads.put()` takes (bytes, Blobs, streams; file paths with the
    * Node client), uploaded first, 3 at a time.
    */
-  inputImages?: UploadSource[]
+  inputImages?: UploadSource[] | undefined
 }
 
 /** The model a task runs on. @public */
@@ -271,21 +271,21 @@ export type TaskEvent = TaskProgressEvent | TaskSuccessEvent | TaskFailureEvent
  */
 export interface WaitOptions extends RequestOptions {
   /** Time between polls, in ms. @defaultValue the model's interval (5 s; Midjourney 8 s), 5 s for unknown models */
-  intervalMs?: number
+  intervalMs?: number | undefined
   /**
    * Overall deadline of the wait, in ms, after which a `TaskTimeoutError` is
    * thrown (the task may still finish). Not to be confused with `timeout`,
    * the limit of each poll's HTTP attempt. @defaultValue 600000
    */
-  timeoutMs?: number
+  timeoutMs?: number | undefined
   /**
    * Failed polls in a row (network errors, 5xx, garbled answers — after the
    * HTTP layer's own retries) to wait through; each emits `task.poll_failed`.
    * One more fails the wait with that error. @defaultValue 3
    */
-  maxPollFailures?: number
+  maxPollFailures?: number | undefined
   /** The slowest expected time, in ms, for the percentage. @defaultValue the model's estimate (e.g. 120 s for Nano Banana Pro), 90 s when unknown */
-  estimatedMaxMs?: number
+  estimatedMaxMs?: number | undefined
 }
 
 /** A finished task. @public */
@@ -329,9 +329,9 @@ export type TaskRef = string | Pick<CreatedTask, 'id'> & Partial<Pick<CreatedTas
 /** Options of `ima.tasks.recent()`. @public */
 export interface RecentTasksOptions {
   /** Only entries in this state (or these states). */
-  state?: JournalState | readonly JournalState[]
+  state?: JournalState | readonly JournalState[] | undefined
   /** At most this many entries, newest first. @defaultValue all */
-  limit?: number
+  limit?: number | undefined
 }
 
 /** How one pending task ended when `ima.tasks.resume()` waited for it. @public */

@@ -26,9 +26,9 @@ export interface UploadOptions extends RequestOptions {
    * The MIME type you expect. Optional: the type is always read from the
    * bytes' magic numbers, and one that contradicts them is refused.
    */
-  contentType?: string
+  contentType?: string | undefined
   /** A name for progress events and messages. Never used to decide the type. */
-  filename?: string
+  filename?: string | undefined
 }
 
 /**
@@ -60,13 +60,13 @@ export interface UploadResult {
  */
 export interface UploadAllOptions extends RequestOptions {
   /** How many uploads run at once. @defaultValue 3 */
-  concurrency?: number
+  concurrency?: number | undefined
   /**
    * The name of the list in error messages: a `ValidationError` for the
    * source at index 1 reads `sources[1]: …` with the issue path `sources.1`.
    * @defaultValue `'sources'`
    */
-  path?: string
+  path?: string | undefined
 }
 
 /** Uploads running at once in `putAll` and `tasks.create` (the `concurrency` default). */
