@@ -403,19 +403,20 @@ export class HttpClient {
     return headers
   }
 
-  async #attempt<T>(attempt: Attempt, read: AnswerReader<T>): Promise<T> {
+  // Not async: a JSON call (most of them, a poll loop's every poll) needs no frame of its own here.
+  #attempt<T>(attempt: Attempt, read: AnswerReader<T>): Promise<T> {
     const { request, target } = attempt
     const headers = this.#headers(request)
     // A body JSON cannot hold is refused here, before anything is sent.
     const json = request.body === undefined || request.form ? request.body : toJsonText(request.body, `${target.method} ${target.path} body`, this.#keySecrets)
     if (request.signal?.aborted) throw abortErrorFor(request.signal)
     const raw = request.rawBody?.()
-    try {
-      return read(await this.#exchange(attempt, headers, json, raw))
-    } catch (error) {
-      await raw?.release?.(error)
+    const answered = this.#exchange(attempt, headers, json, raw).then(read)
+    if (!raw) return answered
+    return answered.catch(async (error: unknown) => {
+      await raw.release?.(error)
       throw error
-    }
+    })
   }
 
   /** One round trip: sends, refuses a redirect, reads the answer under its size limit. Every timer and listener is gone when it settles. */

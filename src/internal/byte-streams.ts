@@ -294,12 +294,11 @@ export async function readTextUpTo(body: ReadableStream<Uint8Array> | null | und
  * const { text, overLimit } = await readAnswerText(response, 4 * 1024 * 1024)
  * ```
  */
-export async function readAnswerText(response: Response, limit: number): Promise<LimitedText> {
+export function readAnswerText(response: Response, limit: number): Promise<LimitedText> {
   const declared = declaredLength(response.headers)
   if (declared === undefined || declared > limit) return readTextUpTo(response.body, limit)
-  const text = await response.text()
   // A fetch of the caller's that lets a body pass its content-length must not pass the limit: UTF-8 has at least a byte per UTF-16 unit.
-  return text.length > limit ? { text: text.slice(0, limit), overLimit: true } : { text, overLimit: false }
+  return response.text().then((text) => (text.length > limit ? { text: text.slice(0, limit), overLimit: true } : { text, overLimit: false }))
 }
 
 /** The body's length in bytes as the answer gives it, when it is one plain number and the body is not encoded. */
