@@ -15,7 +15,6 @@ import { out } from '../io.js'
 import { wordsFor } from '../messages.js'
 import type { ReferenceOptions } from '../options.js'
 import { createPreferenceStore } from '../preferences.js'
-import { canonicalAspectRatio } from '../ratio.js'
 
 /** `ima` with no command name: `--list-models`, or one generation printed as the reference JSON with `--output-json`. */
 export async function run({ options, io }: CommandInput<ReferenceOptions>): Promise<void> {
@@ -45,7 +44,7 @@ export async function run({ options, io }: CommandInput<ReferenceOptions>): Prom
     ...(options.modelId ? { model: options.modelId } : {}),
     ...(options.versionId ? { versionId: options.versionId } : {}),
     ...((size ?? extra.size) !== undefined ? { size: size ?? extra.size } : {}),
-    ...(extra.aspectRatio !== undefined ? { aspectRatio: canonicalAspectRatio(extra.aspectRatio) } : {}),
+    ...(extra.aspectRatio !== undefined ? { aspectRatio: extra.aspectRatio } : {}),
     ...(extra.n !== undefined ? { n: extra.n } : {}),
     ...(Object.keys(extra.params).length > 0 ? { params: extra.params } : {}),
     ...(images.length > 0 ? { inputImages: images } : {}),

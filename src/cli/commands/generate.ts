@@ -9,7 +9,6 @@ import { out, say } from '../io.js'
 import { wordsFor } from '../messages.js'
 import type { GenerateOptions, PictureOptions } from '../options.js'
 import { createPreferenceStore } from '../preferences.js'
-import { canonicalAspectRatio } from '../ratio.js'
 
 function text(value: string | undefined): string | undefined {
   return value !== undefined && value.trim() !== '' ? value.trim() : undefined
@@ -19,8 +18,8 @@ function text(value: string | undefined): string | undefined {
 export function pictureParams(options: PictureOptions, prompt: string): GenerateParams {
   const model = text(options.model)
   const size = text(options.size)
-  const given = text(options.ratio)
-  const ratio = given === undefined ? undefined : canonicalAspectRatio(given)
+  // Sent as typed: the SDK takes 7:3 as the model's 21:9 (and names the model's ratios when it has no such shape).
+  const ratio = text(options.ratio)
   const images = options.image ?? []
   return {
     prompt,
