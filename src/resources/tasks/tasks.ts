@@ -133,7 +133,8 @@ export class TaskService {
     this.#journaling = new TaskJournaling(context)
     this.#waiter = new TaskWaiter(
       context,
-      (taskId, request) => this.get(taskId, request),
+      // Each poll reads with options the wait checked once, at its start.
+      (taskId, request) => this.#readDetail(taskId, request),
       (taskId, outcome) => this.#journaling.recordWaitOutcome(taskId, outcome),
     )
   }
@@ -385,8 +386,11 @@ export class TaskService {
 
   /** See `Tasks.get`. */
   async get(taskRef: TaskRef, options?: RequestOptions): Promise<TaskDetail> {
-    const taskId = taskIdOf(taskRef)
-    const request = checkRequestOptions(options)
+    return this.#readDetail(taskIdOf(taskRef), checkRequestOptions(options))
+  }
+
+  /** One read of a task's detail, with options already checked (by `get`, or once by a wait for all its polls). */
+  async #readDetail(taskId: string, request: RequestOptions): Promise<TaskDetail> {
     const answer = await this.#context.http.call({
       method: 'POST',
       path: '/open/v1/tasks/detail',
