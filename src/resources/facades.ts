@@ -38,7 +38,7 @@ import type { UploadAllOptions, UploadOptions, UploadResult, UploadSource } from
  * @example
  * ```ts
  * const engine = new EngineLoader(core)
- * const tree = await (engine.loaded ?? (await engine.load())).products.list('text_to_image')
+ * const tree = await engine.run(undefined, (loaded) => loaded.products.list('text_to_image'))
  * ```
  */
 export class EngineLoader {
@@ -53,6 +53,19 @@ export class EngineLoader {
   /** The engine, once loaded: calls after the first skip the wait for a promise. */
   get loaded(): Engine | undefined {
     return this.#engine
+  }
+
+  /**
+   * Runs `call` on the engine: at once when it is loaded, after the load
+   * (raced with `signal`) on the first call.
+   *
+   * @example
+   * ```ts
+   * return this.#engine.run(options?.signal, (engine) => engine.products.list(category, options))
+   * ```
+   */
+  run<T>(signal: unknown, call: (engine: Engine) => Promise<T>): Promise<T> {
+    return this.#engine !== undefined ? call(this.#engine) : this.load(signal).then(call)
   }
 
   /**
@@ -112,8 +125,7 @@ export class Products {
    * ```
    */
   list(category: TaskType, options?: ProductRequestOptions): Promise<ProductNode[]> {
-    const engine = this.#engine.loaded
-    return engine ? engine.products.list(category, options) : this.#engine.load(options?.signal).then((loaded) => loaded.products.list(category, options))
+    return this.#engine.run(options?.signal, (engine) => engine.products.list(category, options))
   }
 
   /**
@@ -134,8 +146,7 @@ export class Products {
    * ```
    */
   versions(category: TaskType, options?: ProductRequestOptions): Promise<ProductNode[]> {
-    const engine = this.#engine.loaded
-    return engine ? engine.products.versions(category, options) : this.#engine.load(options?.signal).then((loaded) => loaded.products.versions(category, options))
+    return this.#engine.run(options?.signal, (engine) => engine.products.versions(category, options))
   }
 
   /**
@@ -149,8 +160,7 @@ export class Products {
    * ```
    */
   find(category: TaskType, modelId: string, options?: ProductFindOptions): Promise<ProductNode> {
-    const engine = this.#engine.loaded
-    return engine ? engine.products.find(category, modelId, options) : this.#engine.load(options?.signal).then((loaded) => loaded.products.find(category, modelId, options))
+    return this.#engine.run(options?.signal, (engine) => engine.products.find(category, modelId, options))
   }
 
   /**
@@ -165,8 +175,7 @@ export class Products {
    * ```
    */
   models(taskType: TaskType, options?: ProductRequestOptions): Promise<ModelInfo[]> {
-    const engine = this.#engine.loaded
-    return engine ? engine.products.models(taskType, options) : this.#engine.load(options?.signal).then((loaded) => loaded.products.models(taskType, options))
+    return this.#engine.run(options?.signal, (engine) => engine.products.models(taskType, options))
   }
 
 }
@@ -213,8 +222,7 @@ export class Uploads {
    * ```
    */
   put(source: UploadSource, options?: UploadOptions): Promise<UploadResult> {
-    const engine = this.#engine.loaded
-    return engine ? engine.uploads.put(source, options) : this.#engine.load(options?.signal).then((loaded) => loaded.uploads.put(source, options))
+    return this.#engine.run(options?.signal, (engine) => engine.uploads.put(source, options))
   }
 
   /**
@@ -227,8 +235,7 @@ export class Uploads {
    * ```
    */
   putAll(sources: readonly UploadSource[], options?: UploadAllOptions): Promise<string[]> {
-    const engine = this.#engine.loaded
-    return engine ? engine.uploads.putAll(sources, options) : this.#engine.load(options?.signal).then((loaded) => loaded.uploads.putAll(sources, options))
+    return this.#engine.run(options?.signal, (engine) => engine.uploads.putAll(sources, options))
   }
 
 }
@@ -258,8 +265,7 @@ export class Tasks {
    * ```
    */
   quote(params: TaskQuoteParams, options?: RequestOptions): Promise<TaskQuote> {
-    const engine = this.#engine.loaded
-    return engine ? engine.tasks.quote(params, options) : this.#engine.load(options?.signal).then((loaded) => loaded.tasks.quote(params, options))
+    return this.#engine.run(options?.signal, (engine) => engine.tasks.quote(params, options))
   }
 
   /**
@@ -288,8 +294,7 @@ export class Tasks {
    * ```
    */
   create(params: TaskCreateParams, options?: RequestOptions): Promise<CreatedTask> {
-    const engine = this.#engine.loaded
-    return engine ? engine.tasks.create(params, options) : this.#engine.load(options?.signal).then((loaded) => loaded.tasks.create(params, options))
+    return this.#engine.run(options?.signal, (engine) => engine.tasks.create(params, options))
   }
 
   /**
@@ -303,8 +308,7 @@ export class Tasks {
    * ```
    */
   get(taskRef: TaskRef, options?: RequestOptions): Promise<TaskDetail> {
-    const engine = this.#engine.loaded
-    return engine ? engine.tasks.get(taskRef, options) : this.#engine.load(options?.signal).then((loaded) => loaded.tasks.get(taskRef, options))
+    return this.#engine.run(options?.signal, (engine) => engine.tasks.get(taskRef, options))
   }
 
   /**
@@ -337,8 +341,7 @@ export class Tasks {
    * ```
    */
   wait(taskRef: TaskRef, options?: WaitOptions): Promise<TaskResult> {
-    const engine = this.#engine.loaded
-    return engine ? engine.tasks.wait(taskRef, options) : this.#engine.load(options?.signal).then((loaded) => loaded.tasks.wait(taskRef, options))
+    return this.#engine.run(options?.signal, (engine) => engine.tasks.wait(taskRef, options))
   }
 
   /**
@@ -355,8 +358,7 @@ export class Tasks {
    * ```
    */
   recent(options?: RecentTasksOptions): Promise<JournalEntry[]> {
-    const engine = this.#engine.loaded
-    return engine ? engine.tasks.recent(options) : this.#engine.load().then((loaded) => loaded.tasks.recent(options))
+    return this.#engine.run(undefined, (engine) => engine.tasks.recent(options))
   }
 
   /**
@@ -370,8 +372,7 @@ export class Tasks {
    * ```
    */
   pending(): Promise<JournalEntry[]> {
-    const engine = this.#engine.loaded
-    return engine ? engine.tasks.pending() : this.#engine.load().then((loaded) => loaded.tasks.pending())
+    return this.#engine.run(undefined, (engine) => engine.tasks.pending())
   }
 
   /**
@@ -389,8 +390,7 @@ export class Tasks {
    * ```
    */
   resume(options?: WaitOptions): Promise<ResumeOutcome[]> {
-    const engine = this.#engine.loaded
-    return engine ? engine.tasks.resume(options) : this.#engine.load(options?.signal).then((loaded) => loaded.tasks.resume(options))
+    return this.#engine.run(options?.signal, (engine) => engine.tasks.resume(options))
   }
 
 }
@@ -424,8 +424,7 @@ export class Preferences {
    * ```
    */
   remember(userId: string, taskType: TaskType, model: string, options?: RememberOptions): Promise<ModelPreference> {
-    const engine = this.#engine.loaded
-    return engine ? engine.preferences.remember(userId, taskType, model, options) : this.#engine.load(options?.signal).then((loaded) => loaded.preferences.remember(userId, taskType, model, options))
+    return this.#engine.run(options?.signal, (engine) => engine.preferences.remember(userId, taskType, model, options))
   }
 
   /**
@@ -438,8 +437,7 @@ export class Preferences {
    * ```
    */
   forget(userId: string, taskType?: TaskType): Promise<void> {
-    const engine = this.#engine.loaded
-    return engine ? engine.preferences.forget(userId, taskType) : this.#engine.load().then((loaded) => loaded.preferences.forget(userId, taskType))
+    return this.#engine.run(undefined, (engine) => engine.preferences.forget(userId, taskType))
   }
 
   /**
@@ -451,8 +449,7 @@ export class Preferences {
    * ```
    */
   get(userId: string, taskType: TaskType): Promise<ModelPreference | undefined> {
-    const engine = this.#engine.loaded
-    return engine ? engine.preferences.get(userId, taskType) : this.#engine.load().then((loaded) => loaded.preferences.get(userId, taskType))
+    return this.#engine.run(undefined, (engine) => engine.preferences.get(userId, taskType))
   }
 
   /**
@@ -464,8 +461,7 @@ export class Preferences {
    * ```
    */
   list(userId: string): Promise<Partial<Record<TaskType, ModelPreference>>> {
-    const engine = this.#engine.loaded
-    return engine ? engine.preferences.list(userId) : this.#engine.load().then((loaded) => loaded.preferences.list(userId))
+    return this.#engine.run(undefined, (engine) => engine.preferences.list(userId))
   }
 
 }
