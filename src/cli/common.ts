@@ -54,30 +54,6 @@ export function readCommon(options: ConnectionOptions, io: CliIO): CommonOptions
   }
 }
 
-/**
- * fetch whose failures name their cause. Node's fetch throws
- * `TypeError: fetch failed` and keeps the reason (`connect ECONNREFUSED
- * 127.0.0.1:8080`, `bad port`) in `cause`, which the SDK's
- * `ConnectionError` does not carry: with the reason in the message,
- * `--verbose` shows it.
- *
- * @example
- * ```ts
- * const ima = new ImaClient({ fetch: fetchNamingCause })
- * // a refused connection: "… network error ECONNREFUSED: fetch failed: connect ECONNREFUSED 127.0.0.1:8080 — …"
- * ```
- */
-export const fetchNamingCause: typeof globalThis.fetch = async (input, init) => {
-  try {
-    return await globalThis.fetch(input, init)
-  } catch (error) {
-    if (error instanceof TypeError && error.message === 'fetch failed' && error.cause instanceof Error) {
-      throw new TypeError(`fetch failed: ${error.cause.message}`, { cause: error.cause })
-    }
-    throw error
-  }
-}
-
 /** The wait deadline from `--timeout` (seconds), in ms. */
 export function readTimeoutMs(options: WaitingOptions): number | undefined {
   return options.timeout === undefined ? undefined : options.timeout * 1000
@@ -101,7 +77,6 @@ export function createClient(common: CommonOptions, extra: { preferences?: Prefe
     language: common.language,
     journal: new FileTaskJournal({ path: common.journalPath }),
     logger: common.logger,
-    fetch: fetchNamingCause,
     ...(extra.preferences ? { preferences: extra.preferences } : {}),
   })
 }

@@ -225,6 +225,21 @@ function findErrorCode(error: unknown): string | undefined {
   return undefined
 }
 
+/**
+ * An error's message and those of its causes, as one line: Node's fetch says
+ * only `fetch failed` and keeps the reason (`connect ECONNREFUSED …`) as its
+ * cause, which is the part a person needs.
+ */
+function causeChainText(error: unknown): string {
+  const parts: string[] = []
+  let current: unknown = error
+  for (let depth = 0; depth < 5 && current instanceof Error; depth += 1) {
+    if (current.message && !parts.includes(current.message)) parts.push(current.message)
+    current = current.cause
+  }
+  return parts.length > 0 ? parts.join(': ') : String(error)
+}
+
 /** Whether an error or one of its causes says `pattern`. */
 function causeSays(error: unknown, pattern: RegExp): boolean {
   let current: unknown = error
@@ -528,7 +543,7 @@ export class HttpClient {
     if (state.streamed && causeSays(root, /redirect/i)) return this.#redirectError(request, target, 0, undefined)
     const code = findErrorCode(root)
     const secrets = this.#secrets(request)
-    const detail = redactSecrets(root instanceof Error ? root.message : String(root), secrets).slice(0, MAX_DETAIL_CHARS)
+    const detail = redactSecrets(causeChainText(root), secrets).slice(0, MAX_DETAIL_CHARS)
     const { option } = addresseeOf(request)
     return new ConnectionError(
       `[${target.method} ${target.path}] network error${code ? ` ${code}` : ''}: ${detail} — check the network connection and ${option}, then try again`,

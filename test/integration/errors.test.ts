@@ -121,6 +121,8 @@ describe('each error class over HTTP', () => {
     const error = await rejectionOf(client.products.list('text_to_image'))
     expect(error).toBeInstanceOf(ConnectionError)
     expect(error).toMatchObject({ sent: false, code: 'ECONNREFUSED' })
+    // Node's fetch says only "fetch failed"; the reason is its cause, and the message carries it.
+    expect(error.message).toContain(`fetch failed: connect ECONNREFUSED 127.0.0.1:${port}`)
   })
 
   it('RequestTimeoutError when an answer does not come in time', async () => {
