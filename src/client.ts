@@ -27,7 +27,15 @@ import type { LocalSourceReader } from './resources/uploads/sources.js'
  * ```
  * @public
  */
-export interface GenerateParams extends TaskCreateParams, Omit<WaitOptions, keyof RequestOptions> {}
+export interface GenerateParams extends TaskCreateParams, Omit<WaitOptions, keyof RequestOptions> {
+  /**
+   * Called once the service has accepted the create, before the wait: the
+   * task's id, model and cost, while the picture is still being made (to
+   * show the id at once, to resume a wait that times out). An error it
+   * throws is ignored: the task exists and is paid for either way.
+   */
+  onCreated?: ((task: CreatedTask) => void) | undefined
+}
 
 /** What `ima.generate()` returns: the result and the task it came from. @public */
 export interface GenerateResult extends TaskResult {
@@ -189,8 +197,13 @@ export class ImaClient {
    * ```
    */
   async generate(params: GenerateParams, options?: RequestOptions): Promise<GenerateResult> {
-    const { intervalMs, timeoutMs, estimatedMaxMs, maxPollFailures, ...create } = params
+    const { intervalMs, timeoutMs, estimatedMaxMs, maxPollFailures, onCreated, ...create } = params
     const task = await this.tasks.create(create, options)
+    try {
+      onCreated?.(task)
+    } catch (error) {
+      this.#config.logger.warn('ima onCreated callback failed', { taskId: task.id, error })
+    }
     // Whatever ends the wait, its error carries task.id (set by the waiter): the task exists and may be charged.
     const result = await this.tasks.wait(task, { ...options, intervalMs, timeoutMs, estimatedMaxMs, maxPollFailures })
     if (params.userId !== undefined) {

@@ -4,6 +4,7 @@
  * place so `ima generate`, `ima wait`… and the reference-compatible mode
  * read the key, hosts and language the same way.
  */
+import type { ModelScope } from '../catalog/scopes.js'
 import type { ImaLanguage } from '../http/transport-options.js'
 import type { ImaLogger } from '../logger.js'
 import type { PreferenceStore } from '../stores/preferences.js'
@@ -12,6 +13,12 @@ import { CliUsageError, MissingApiKeyError } from './errors.js'
 import type { CliIO } from './io.js'
 import { wordsFor } from './messages.js'
 import type { ConnectionOptions, WaitingOptions } from './options.js'
+
+/**
+ * A stand-in input image for quoting image_to_image without one: a quote
+ * only checks that an input exists; it never uploads or sends it.
+ */
+export const QUOTE_PLACEHOLDER_IMAGE = 'https://example.com/quote-input.png'
 
 /** The connection settings read from flags and the environment. */
 export interface CommonOptions {
@@ -67,7 +74,10 @@ export function readTimeoutMs(options: WaitingOptions): number | undefined {
  * clear line rather than a failed request; `requireKey: false` is for
  * commands that only read the journal.
  */
-export function createClient(common: CommonOptions, extra: { preferences?: PreferenceStore; requireKey?: boolean } = {}): ImaClient {
+export function createClient(
+  common: CommonOptions,
+  extra: { preferences?: PreferenceStore; requireKey?: boolean; maxCredits?: number | undefined; models?: ModelScope } = {},
+): ImaClient {
   if (!common.apiKey && extra.requireKey !== false) throw new MissingApiKeyError(common.language)
   return new ImaClient({
     ...(common.apiKey ? { apiKey: common.apiKey } : {}),
@@ -78,5 +88,9 @@ export function createClient(common: CommonOptions, extra: { preferences?: Prefe
     journal: new FileTaskJournal({ path: common.journalPath }),
     logger: common.logger,
     ...(extra.preferences ? { preferences: extra.preferences } : {}),
+    // --poll-interval (or IMA_POLL_INTERVAL_MS) for every wait of the client, not only those a command starts itself.
+    ...(common.intervalMs !== undefined ? { pollIntervalMs: common.intervalMs } : {}),
+    ...(extra.maxCredits !== undefined ? { maxCredits: extra.maxCredits } : {}),
+    ...(extra.models ? { models: extra.models } : {}),
   })
 }

@@ -7,6 +7,7 @@
  */
 import { ImaError, ResponseValidationError, ValidationError } from '../errors.js'
 import { checkServiceURL, describeUrlProblem, shownURL } from '../protocol/urls.js'
+import { concatBytes } from '../internal/byte-streams.js'
 
 /** Most redirects a download follows (a CDN may send one or two). */
 const MAX_DOWNLOAD_REDIRECTS = 5
@@ -125,4 +126,43 @@ export async function openResultDownload(url: string, options: ResultDownloadOpt
   }
 
   return { response: response as OpenedDownload['response'], url: parsed }
+}
+
+/** What {@link readResultBytes} read: the bytes and the answer's headers. */
+export interface ResultBytes {
+  bytes: Uint8Array
+  headers: Record<string, string>
+}
+
+/**
+ * Reads a result URL into memory, opened as every result download is
+ * ({@link openResultDownload}: the URL rule, each redirect hop checked, the
+ * status, the declared length), then chunk by chunk under `maxBytes`. No API
+ * key is sent: result URLs are public. Works wherever `fetch` does.
+ *
+ * @example
+ * ```ts
+ * const { bytes } = await readResultBytes(result.coverUrl, { fetch: globalThis.fetch, maxBytes: 200 * 1024, limitHint: 'use a smaller cover' })
+ * ```
+ */
+export async function readResultBytes(url: string, options: ResultDownloadOptions): Promise<ResultBytes> {
+  const { response } = await openResultDownload(url, options)
+  const chunks: Uint8Array[] = []
+  let total = 0
+  const reader = response.body.getReader()
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    total += value.byteLength
+    if (total > options.maxBytes) {
+      await reader.cancel().catch(() => {})
+      throw downloadTooLarge(options.maxBytes, options.limitHint)
+    }
+    chunks.push(value)
+  }
+  const headers: Record<string, string> = {}
+  response.headers.forEach((value, key) => {
+    headers[key] = value
+  })
+  return { bytes: concatBytes(chunks), headers }
 }

@@ -150,3 +150,36 @@ describe('shared poll loops', () => {
     expect(ima.server.tasks.find((t) => t.id === task.id)!.polls).toBe(polls)
   })
 })
+
+describe('generate({ onCreated })', () => {
+  it('hands over the created task before the wait, once: a wait that times out can be resumed by its id', async () => {
+    const client = ima.client()
+    const seen: { id: string; polls: number | undefined }[] = []
+    const error = await rejectionOf(
+      client.generate({
+        model: 'gemini-3-pro-image',
+        prompt: 'onCreated fox',
+        intervalMs: 1,
+        timeoutMs: 1,
+        onCreated: (task) => seen.push({ id: task.id, polls: ima.server.tasks.find((t) => t.id === task.id)?.polls }),
+      }),
+    )
+    expect(error).toBeInstanceOf(TaskTimeoutError)
+    expect(seen).toEqual([{ id: (error as TaskTimeoutError).taskId, polls: 0 }])
+    const resumed = await client.tasks.wait((error as TaskTimeoutError).taskId, FAST)
+    expect(resumed.url).toMatch(/\/0\.png$/)
+  })
+
+  it('a callback that throws does not lose the paid result', async () => {
+    const client = ima.client()
+    const result = await client.generate({
+      model: 'gemini-3-pro-image',
+      prompt: 'careless callback',
+      intervalMs: 1,
+      onCreated: () => {
+        throw new Error('a bug in the caller')
+      },
+    })
+    expect(result.url).toMatch(/\/0\.png$/)
+  })
+})
