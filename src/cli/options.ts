@@ -317,3 +317,18 @@ export function serveOptions(): Option[] {
     ...presentationOptions(),
   ]
 }
+
+/** What the options of `ima mcp` parse to. */
+export interface McpOptions extends ConnectionOptions, PrefsFileOptions {
+  /** Serve Streamable HTTP on this loopback port instead of stdio (0: a free one). */
+  http?: number
+}
+
+/** Options of `ima mcp`: the connection options, the preferences file, and `--http`. */
+export function mcpOptions(): Option[] {
+  return [
+    new Option('--http <port>', 'Serve Streamable HTTP on http://127.0.0.1:<port>/mcp instead of stdio (0: a free port)').argParser(wholeNumber(0, 65_535)),
+    ...connectionOptions(),
+    ...prefsFileOptions(),
+  ]
+}

@@ -11,6 +11,7 @@ import type { CliIO } from './io.js'
 import { wordsFor } from './messages.js'
 import {
   generateOptions,
+  mcpOptions,
   modelsOptions,
   prefsClearOptions,
   prefsGetOptions,
@@ -105,6 +106,10 @@ export function createProgram(env: CliEnv): Command {
   withOptions(prefs.command('clear'), prefsClearOptions())
     .description('Forget the saved models: the default is used again')
     .action(lazyAction(env, async () => (await import('./commands/prefs.js')).runClear))
+
+  withOptions(program.command('mcp'), mcpOptions())
+    .description('Serve the image tools to agents over MCP (stdio; --http for Streamable HTTP): configured by IMA_API_KEY, IMA_MAX_CREDITS, IMA_OUTPUT_DIR… (docs/mcp.md)')
+    .action(lazyAction(env, async () => (await import('./commands/mcp.js')).run))
 
   withOptions(program.command('serve'), serveOptions())
     .description('Start the local IMA server (no key, no credits) and print its URL and key')

@@ -52,6 +52,14 @@ const NOT_RUN: Record<string, string> = {
     "the skills' Python script is not part of this repository; the `npx ima` line after it is run",
   'ima … --output-json | jq': 'needs jq, which CI does not install; the `--output-json` runs below parse that line as JSON',
   'REQUESTS_CA_BUNDLE=<path>': "Python requests' setting for the CA file, not a command of this package (the CA file itself is used by the https runs)",
+  'ima mcp': 'an MCP server on stdio: its client (an agent) starts it and speaks JSON-RPC over its stdin and stdout until it closes them; test/mcp/mcp-stdio.test.ts runs it so, with the official MCP client',
+  'ima mcp --http 3939': 'serves until Ctrl-C, on a fixed port that may be taken on a CI machine; test/mcp/mcp-http.test.ts runs `ima mcp --http 0` (a free port) with the official MCP client',
+  'ima mcp [--http <port>]': "docs/cli.md's synopsis of the two forms above, each listed on its own",
+  'claude mcp add --transport stdio --env IMA_API_KEY=ima_… --env IMA_MAX_CREDITS=200 ima -- npx -y -p ima-open-sdk ima mcp':
+    "needs the Claude Code CLI, which CI does not install, and a real key; it only writes Claude Code's config, whose command (`ima mcp`) is the one above",
+  'npx -y -p ima-open-sdk ima mcp': 'needs the registry (npx downloads the published package); it runs the same bin this suite runs as `ima`',
+  'npm install -g ima-open-sdk': 'needs the registry and writes outside the tree; test/package installs the packed tarball instead',
+  'npx @modelcontextprotocol/inspector ima mcp': 'the MCP Inspector is an interactive web UI fetched from the registry; it is not a dependency of this package',
 }
 
 interface Ran {

@@ -57,4 +57,11 @@ describe('the import graph', () => {
     visit('index.ts')
     expect([...reached].filter((file) => file.startsWith('cli/') || file.startsWith('node/') || file.startsWith('testing/') || file.startsWith('ai-sdk/'))).toEqual([])
   })
+
+  it('the MCP server is loaded by `ima mcp` alone: no other command or entry imports it', () => {
+    const importers = Object.entries(graph)
+      .filter(([file, imports]) => !file.startsWith('cli/mcp/') && imports.some((target) => target.startsWith('cli/mcp/')))
+      .map(([file]) => file)
+    expect(importers).toEqual(['cli/commands/mcp.ts'])
+  })
 })

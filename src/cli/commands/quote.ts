@@ -1,17 +1,11 @@
 /** `ima quote`: what a picture would cost, and with which rule, without spending anything. */
 import type { CommandInput } from '../command.js'
-import { createClient, readCommon } from '../common.js'
+import { createClient, QUOTE_PLACEHOLDER_IMAGE, readCommon } from '../common.js'
 import { CliError } from '../errors.js'
 import { out } from '../io.js'
 import { wordsFor } from '../messages.js'
 import type { QuoteOptions } from '../options.js'
 import { pictureParams, promptOf } from './generate.js'
-
-/**
- * A stand-in input image for quoting image_to_image without one: a quote
- * only checks that an input exists; it never uploads or sends it.
- */
-const QUOTE_PLACEHOLDER_IMAGE = 'https://example.com/quote-input.png'
 
 /**
  * `ima quote`: `tasks.quote` for the same options as `ima generate`. Over

@@ -1,0 +1,42 @@
+/**
+ * `ima mcp`: the image tools for agents over the Model Context Protocol
+ * (`../mcp/`). Everything MCP (the official SDK, zod's classic build) is
+ * loaded here, when the command runs: `ima --help`, the other commands and
+ * the library never load it.
+ */
+import type { CommandInput } from '../command.js'
+import { createClient, readCommon } from '../common.js'
+import { CliUsageError } from '../errors.js'
+import { say } from '../io.js'
+import { serveHttp, serveStdio } from '../mcp/serve.js'
+import { McpSettingError, readMcpSettings, type McpSettings } from '../mcp/settings.js'
+import { ImaTools } from '../mcp/tools.js'
+import type { McpOptions } from '../options.js'
+import { createPreferenceStore } from '../preferences.js'
+
+function describe(settings: McpSettings): string {
+  const budget = settings.maxCredits === undefined ? 'no budget of its own (IMA_MAX_CREDITS)' : `at most ${settings.maxCredits} credits`
+  return `images saved in ${settings.outputDir}, ${budget}, models: ${settings.scope.name}`
+}
+
+/** `ima mcp`: serves until the client leaves (stdio) or the process is signalled (`--http`). */
+export async function run({ options, io }: CommandInput<McpOptions>): Promise<void> {
+  let settings: McpSettings
+  try {
+    settings = readMcpSettings(io.env, { language: options.language })
+  } catch (error) {
+    if (error instanceof McpSettingError) throw new CliUsageError(error.message)
+    throw error
+  }
+  const common = { ...readCommon(options, io), language: settings.language }
+  const client = common.apiKey
+    ? createClient(common, { preferences: createPreferenceStore(options, io), maxCredits: settings.maxCredits, models: settings.scope })
+    : undefined
+  if (!client) say(io, 'ima mcp: IMA_API_KEY is not set: every tool will answer how to set it (nothing can be created)')
+  const tools = new ImaTools(client, settings, [common.apiKey])
+  if (options.http !== undefined) {
+    await serveHttp(tools, settings, options.http, (url) => say(io, `ima mcp: listening on ${url} — ${describe(settings)}`))
+  } else {
+    await serveStdio(tools, settings, () => say(io, `ima mcp: ready on stdio — ${describe(settings)}`))
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * The parts of `ima mcp` that are rules rather than wiring: its settings
+ * from the environment, where results are saved, and how progress rises.
+ * The server itself is driven over stdio and HTTP in test/mcp/.
+ */
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { checkOutputPath, OutputOutsideFolderError, resultFiles } from '../../src/cli/mcp/outputs.js'
+import { ProgressReporter } from '../../src/cli/mcp/progress.js'
+import { DEFAULT_WAIT_SECONDS, McpSettingError, readMcpSettings, readModelScope, readOutputDir } from '../../src/cli/mcp/settings.js'
+import { mcpWordsFor } from '../../src/cli/mcp/words.js'
+import type { TaskEvent } from '../../src/resources/tasks/types.js'
+
+describe('ima mcp settings', () => {
+  it('defaults: ~/Pictures/ima, the full catalog, English, a 40 s wait, no budget of its own', () => {
+    const settings = readMcpSettings({ HOME: '/home/ana' })
+    expect(settings.scope.name).toBe('full-catalog')
+    expect(settings.language).toBe('en')
+    expect(settings.waitSeconds).toBe(DEFAULT_WAIT_SECONDS)
+    expect(settings.maxCredits).toBeUndefined()
+    expect(readOutputDir(undefined, '/home/ana')).toBe('/home/ana/Pictures/ima')
+  })
+
+  it('reads every variable', () => {
+    const settings = readMcpSettings({ IMA_MAX_CREDITS: '200', IMA_MODELS: 'nano-banana', IMA_OUTPUT_DIR: '/srv/images', IMA_LANGUAGE: 'ZH', IMA_MCP_WAIT_SECONDS: '25' })
+    expect(settings).toMatchObject({ maxCredits: 200, outputDir: '/srv/images', language: 'zh', waitSeconds: 25 })
+    expect(settings.scope.models).toEqual(['gemini-3.1-flash-image', 'gemini-3-pro-image'])
+  })
+
+  it('the --language flag wins over IMA_LANGUAGE', () => {
+    expect(readMcpSettings({ IMA_LANGUAGE: 'zh' }, { language: 'en' }).language).toBe('en')
+  })
+
+  it('IMA_MODELS takes a list of ids, by commas or spaces', () => {
+    expect(readModelScope('gemini-3-pro-image, midjourney').models).toEqual(['gemini-3-pro-image', 'midjourney'])
+    expect(readModelScope('midjourney doubao-seedream-4.5').defaults.text_to_image).toBe('doubao-seedream-4.5')
+    expect(readModelScope(' ').name).toBe('full-catalog')
+  })
+
+  it('expands ~ and refuses a relative output folder (it would be the client’s working directory)', () => {
+    expect(readOutputDir('~/art', '/home/ana')).toBe('/home/ana/art')
+    expect(readOutputDir('~', '/home/ana')).toBe('/home/ana')
+    expect(() => readOutputDir('pictures', '/home/ana')).toThrow(/IMA_OUTPUT_DIR=pictures is not an absolute path/)
+  })
+
+  it.each([
+    [{ IMA_MAX_CREDITS: '-1' }, /IMA_MAX_CREDITS=-1/],
+    [{ IMA_MAX_CREDITS: '1.5' }, /IMA_MAX_CREDITS=1\.5/],
+    [{ IMA_MCP_WAIT_SECONDS: '601' }, /IMA_MCP_WAIT_SECONDS=601 is not a whole number from 0 to 600/],
+    [{ IMA_LANGUAGE: 'fr' }, /IMA_LANGUAGE=fr/],
+    [{ IMA_MODELS: ',' }, /IMA_MODELS=, names no model/],
+  ])('refuses %o, naming the variable', (env, message) => {
+    expect(() => readMcpSettings(env)).toThrow(McpSettingError)
+    expect(() => readMcpSettings(env)).toThrow(message)
+  })
+})
+
+describe('where ima mcp saves', () => {
+  const folder = '/home/ana/Pictures/ima'
+
+  it('a name or a path inside the folder', () => {
+    expect(checkOutputPath(folder, 'fox.png')).toEqual({ file: join(folder, 'fox.png') })
+    expect(checkOutputPath(folder, 'foxes/red.png')).toEqual({ file: join(folder, 'foxes/red.png') })
+    expect(checkOutputPath(folder, 'foxes/')).toEqual({ dir: join(folder, 'foxes') })
+    expect(checkOutputPath(folder, `${folder}/abs.png`)).toEqual({ file: join(folder, 'abs.png') })
+    expect(checkOutputPath(folder, undefined)).toBeUndefined()
+    expect(checkOutputPath(folder, '  ')).toBeUndefined()
+  })
+
+  it.each(['../escape.png', '/etc/passwd', 'a/../../b.png', '.', '/home/ana/Pictures/image.png'])('refuses %s, which leaves the folder', (path) => {
+    expect(() => checkOutputPath(folder, path)).toThrow(OutputOutsideFolderError)
+  })
+
+  it('numbers several images, keeps or adds the extension, and names from the prompt by default', () => {
+    const urls = ['https://cdn.example/a.png', 'https://cdn.example/b.png']
+    expect(resultFiles(folder, { file: `${folder}/fox.png` }, { urls, taskId: 't1', prompt: 'x' })).toEqual([`${folder}/fox-1.png`, `${folder}/fox-2.png`])
+    expect(resultFiles(folder, { file: `${folder}/fox` }, { urls: urls.slice(0, 1), taskId: 't1', prompt: 'x' })).toEqual([`${folder}/fox.png`])
+    expect(resultFiles(folder, undefined, { urls: urls.slice(0, 1), taskId: 'task_9', prompt: 'A red fox!' })).toEqual([`${folder}/a-red-fox-task-9.png`])
+    expect(resultFiles(folder, { dir: `${folder}/sub` }, { urls, taskId: 'task_9', prompt: undefined })).toEqual([`${folder}/sub/image-task-9-1.png`, `${folder}/sub/image-task-9-2.png`])
+  })
+})
+
+describe('progress notifications', () => {
+  beforeEach(() => {
+    vi.useFakeTimers()
+  })
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+
+  const event = (percent: number): TaskEvent => ({ type: 'processing', taskId: 't1', elapsedMs: 0, percent, medias: [] })
+
+  it('rise only: 0 at the start, each poll that moves, the estimate at the model’s cadence, nothing after stop', () => {
+    const sent: [number, string][] = []
+    const reporter = new ProgressReporter(async (progress, message) => {
+      sent.push([progress, message])
+    }, mcpWordsFor('en'))
+    reporter.start({ modelName: 'Nano Banana Pro', createdAt: Date.now(), estimatedMaxMs: 100_000, everyMs: 5_000 })
+    reporter.update(event(0))
+    reporter.update(event(3))
+    reporter.update(event(2))
+    vi.advanceTimersByTime(10_000) // 10 % of the estimate
+    reporter.update(event(8))
+    reporter.stop()
+    vi.advanceTimersByTime(60_000)
+    reporter.update(event(100))
+    expect(sent).toEqual([
+      [0, 'Nano Banana Pro: 0%'],
+      [3, 'Nano Banana Pro: 3%'],
+      [5, 'Nano Banana Pro: 5%'],
+      [10, 'Nano Banana Pro: 10%'],
+    ])
+  })
+
+  it('sends nothing for a call without a progress token, and survives a client that went away', () => {
+    const silent = new ProgressReporter(undefined, mcpWordsFor('zh'))
+    silent.start({ modelName: undefined, createdAt: Date.now(), estimatedMaxMs: 1_000, everyMs: 1_000 })
+    expect(vi.getTimerCount()).toBe(0)
+    const failing = new ProgressReporter(() => Promise.reject(new Error('closed')), mcpWordsFor('zh'))
+    failing.start({ modelName: undefined, createdAt: Date.now(), estimatedMaxMs: 1_000, everyMs: 1_000 })
+    expect(() => failing.update(event(50))).not.toThrow()
+    failing.stop()
+  })
+})
