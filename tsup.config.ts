@@ -72,6 +72,7 @@ const library: Options = {
     'chat/index': 'src/chat/index.ts',
     'protocol/index': 'src/protocol/index.ts',
     'ai-sdk/index': 'src/ai-sdk/index.ts',
+    'queue/index': 'src/queue/index.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,
@@ -87,8 +88,8 @@ const library: Options = {
   splitting: true,
   treeshake: true,
   noExternal: BUNDLED,
-  // The Vercel AI SDK is the user's own (an optional peer; `ima-open-sdk/ai-sdk` imports its types only): never bundled.
-  external: ['ai', /^@ai-sdk\//],
+  // The Vercel AI SDK, ioredis and BullMQ are the user's own (optional peers of `ima-open-sdk/ai-sdk` and `/queue`): never bundled.
+  external: ['ai', /^@ai-sdk\//, 'ioredis', 'bullmq'],
   esbuildPlugins: [ofetchCore, requireEngineInCommonJs],
   esbuildOptions(options, context) {
     if (context.format === 'cjs') commonJsBuilds.add(options)

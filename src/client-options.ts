@@ -2,6 +2,7 @@ import { FULL_CATALOG_SCOPE, scopeFromModels, type ModelScope } from './catalog/
 import { readEnv, resolveConfig, type CoreOptions } from './http/transport-options.js'
 import type { ClientConfig } from './resources/context.js'
 import { ImaConfigError } from './errors.js'
+import { MemoryBudgetStore, MemoryLeaseStore, type BudgetLimit, type BudgetStore, type LeaseStore } from './stores/budget-store.js'
 import { MemoryPreferenceStore, type PreferenceStore } from './stores/preferences.js'
 import { MemoryTaskJournal, type TaskJournal } from './stores/task-journal.js'
 
@@ -49,7 +50,50 @@ export interface ImaClientOptions extends CoreOptions {
    * ```
    */
   pollIntervalMs?: number | undefined
+  /**
+   * Where `maxCredits` and `budgets` are counted. Give several clients the
+   * same store — `RedisBudgetStore` (`ima-open-sdk/queue`) across
+   * processes — and they share one ceiling: `maxCredits` is the counter
+   * `app` of the store. Reservations are atomic; a create whose outcome is
+   * unknown stays counted.
+   * @defaultValue a `MemoryBudgetStore` of this client's own
+   * @example
+   * ```ts
+   * const ima = new ImaClient({ maxCredits: 500, budgetStore: new RedisBudgetStore({ redis }) })
+   * ```
+   */
+  budgetStore?: BudgetStore | undefined
+  /**
+   * More ceilings than `maxCredits`: per user (the create's `userId`) or
+   * per chat (`chatId`), over a day, a month or in all. A create must fit
+   * every one that applies; it is refused before anything is sent, with a
+   * cheaper choice that fits.
+   * @example
+   * ```ts
+   * const ima = new ImaClient({ budgets: [{ name: 'user', maxCredits: 200, window: 'month', per: 'user' }] })
+   * ```
+   */
+  budgets?: readonly BudgetLimit[] | undefined
+  /**
+   * At most this many creates in flight at once (from sending a create to
+   * its answer) — across every client sharing `leaseStore`. A create waits
+   * for a free slot; its signal aborts the wait.
+   * @defaultValue no limit
+   */
+  maxCreatesInFlight?: number | undefined
+  /**
+   * Where the create slots of `maxCreatesInFlight` are held: `RedisLeaseStore`
+   * (`ima-open-sdk/queue`) shares them across processes. A slot held by a
+   * process that died frees itself after `createLeaseMs`.
+   * @defaultValue a `MemoryLeaseStore` of this client's own
+   */
+  leaseStore?: LeaseStore | undefined
+  /** How long a create slot is held at most, in ms: past it, another create may take it. @defaultValue 300000 */
+  createLeaseMs?: number | undefined
 }
+
+/** A create slot's longest life by default: past a create's every retry. */
+const DEFAULT_CREATE_LEASE_MS = 300_000
 
 /** Applies defaults and environment variables, and checks every option. */
 export function resolveClientConfig(options: ImaClientOptions = {}): ClientConfig {
@@ -59,7 +103,36 @@ export function resolveClientConfig(options: ImaClientOptions = {}): ClientConfi
     journal: checkJournal(options.journal),
     scope: resolveScope(options.models),
     pollIntervalMs: resolvePollInterval(options.pollIntervalMs),
+    budgetStore: options.budgetStore ?? new MemoryBudgetStore(),
+    budgetLimits: resolveBudgetLimits(options.maxCredits, options.budgets),
+    createSlots: resolveCreateSlots(options),
   }
+}
+
+/** `maxCredits` as the limit `app`, then `budgets`, each checked. */
+function resolveBudgetLimits(maxCredits: number | undefined, budgets: readonly BudgetLimit[] | undefined): BudgetLimit[] {
+  const limits: BudgetLimit[] = maxCredits === undefined ? [] : [{ name: 'app', maxCredits }]
+  for (const [index, limit] of (budgets ?? []).entries()) {
+    const where = `budgets[${index}]`
+    if (typeof limit !== 'object' || limit === null || typeof limit.name !== 'string' || !/^[\w.-]+$/.test(limit.name)) {
+      throw new ImaConfigError(`Expected ${where}.name to be a word (letters, digits, . _ -), e.g. 'user' — it is part of the counter's key`)
+    }
+    if (typeof limit.maxCredits !== 'number' || !Number.isFinite(limit.maxCredits) || limit.maxCredits < 0) {
+      throw new ImaConfigError(`Expected ${where}.maxCredits to be a finite number of points ≥ 0`)
+    }
+    if (limit.window !== undefined && !['total', 'day', 'month'].includes(limit.window)) throw new ImaConfigError(`Expected ${where}.window to be 'total', 'day' or 'month'`)
+    if (limit.per !== undefined && limit.per !== 'user' && limit.per !== 'chat') throw new ImaConfigError(`Expected ${where}.per to be 'user' or 'chat'`)
+    limits.push(limit)
+  }
+  return limits
+}
+
+function resolveCreateSlots(options: ImaClientOptions): ClientConfig['createSlots'] {
+  const { maxCreatesInFlight: limit, createLeaseMs: leaseMs = DEFAULT_CREATE_LEASE_MS } = options
+  if (limit === undefined) return undefined
+  if (!Number.isInteger(limit) || limit < 1) throw new ImaConfigError(`Expected maxCreatesInFlight to be a whole number ≥ 1, got ${String(limit)}`)
+  if (typeof leaseMs !== 'number' || !Number.isFinite(leaseMs) || leaseMs < 1) throw new ImaConfigError(`Expected createLeaseMs to be a finite number of ms ≥ 1, got ${String(leaseMs)}`)
+  return { limit, leaseMs, store: options.leaseStore ?? new MemoryLeaseStore() }
 }
 
 /** The option, else the environment variable (read like `IMA_BASE_URL`), checked: a finite number of ms ≥ 1, or undefined. */

@@ -4,7 +4,7 @@ import { resolveClientConfig, type ImaClientOptions } from './client-options.js'
 import type { ImaLanguage } from './http/transport-options.js'
 import type { ClientConfig, CoreContext } from './resources/context.js'
 import type { EmitImaEvent, ImaEvents } from './events.js'
-import { CreditBudget } from './resources/tasks/budget.js'
+import { CreditTally } from './resources/tasks/budget.js'
 import type { RequestOptions } from './http/http-client.js'
 import { REDACTED } from './internal/redact.js'
 import { PREFERENCE_BUDGET_MS, settledWithin } from './internal/deadline.js'
@@ -83,7 +83,7 @@ export class ImaClient {
   readonly preferences: Preferences
   readonly #config: ClientConfig
   readonly #emitter = new EventEmitter<ImaEvents>()
-  readonly #budget: CreditBudget
+  readonly #budget: CreditTally
   readonly #localSources: CoreContext['localSources']
 
   static {
@@ -109,7 +109,7 @@ export class ImaClient {
     }
     const emit = emitOne as EmitImaEvent
     emit.listens = (event) => this.#emitter.listenerCount(event) > 0
-    const core: CoreContext = { config: this.#config, emit, budget: new CreditBudget(this.#config.maxCredits), localSources: {} }
+    const core: CoreContext = { config: this.#config, emit, budget: new CreditTally(), localSources: {} }
     this.#budget = core.budget
     this.#localSources = core.localSources
     // The resources' code (and the HTTP layer) loads on the first call: constructing a client costs only its options.

@@ -60,6 +60,18 @@ export { UnstorageTaskJournal, type UnstorageTaskJournalOptions } from './stores
 export { noopLogger, consoleLogger, pinoLogger, type ImaLogger, type LogFields, type LogLevel, type ConsoleLoggerOptions, type ConsoleLike, type PinoLike } from './logger.js'
 export { UnstoragePreferenceStore, type KeyValueStorage, type UnstoragePreferenceStoreOptions } from './stores/unstorage.js'
 export { MemoryPreferenceStore, type ModelPreference, type PreferenceStore } from './stores/preferences.js'
+export {
+  MemoryBudgetStore,
+  MemoryLeaseStore,
+  type BudgetCounter,
+  type BudgetLimit,
+  type BudgetReservation,
+  type BudgetSettlement,
+  type BudgetStore,
+  type BudgetVerdict,
+  type BudgetWindow,
+  type LeaseStore,
+} from './stores/budget-store.js'
 export { FULL_CATALOG_SCOPE, NANO_BANANA_SCOPE, scopeFromModels, type ModelScope, type ModelTier } from './catalog/scopes.js'
 export { SDK_VERSION } from './version.js'
 // The resources are reached through the client (`ima.tasks`…): their classes are types only.

@@ -1,8 +1,9 @@
 import type { ModelScope } from '../catalog/scopes.js'
-import type { CreditBudget } from './tasks/budget.js'
+import type { CreditTally } from './tasks/budget.js'
 import type { ResolvedConfig } from '../http/transport-options.js'
 import type { Emitter, HttpEvents } from '../http/events.js'
 import type { HttpClient } from '../http/http-client.js'
+import type { BudgetLimit, BudgetStore, LeaseStore } from '../stores/budget-store.js'
 import type { PreferenceStore } from '../stores/preferences.js'
 import type { TaskJournal } from '../stores/task-journal.js'
 import type { TaskEvents } from './tasks/events.js'
@@ -16,6 +17,12 @@ export interface ClientConfig extends ResolvedConfig {
   scope: ModelScope
   /** Every wait's fixed poll interval, in ms; `undefined` follows each model's estimate (see `planPollSchedule`). */
   pollIntervalMs: number | undefined
+  /** Where the budget limits are counted. */
+  budgetStore: BudgetStore
+  /** `maxCredits` (as `app`) and the `budgets`: what every create must fit. */
+  budgetLimits: readonly BudgetLimit[]
+  /** At most `limit` creates in flight, slots held in `store` for at most `leaseMs`; `undefined`: no limit. */
+  createSlots: { limit: number; leaseMs: number; store: LeaseStore } | undefined
 }
 
 /**
@@ -27,8 +34,8 @@ export interface CoreContext {
   readonly config: ClientConfig
   /** Emits any area's event (the client's emitter). */
   readonly emit: Emitter<HttpEvents & TaskEvents & UploadEvents>
-  /** The client's running total of credits against `maxCredits`. */
-  readonly budget: CreditBudget
+  /** The client's own tally of credits (spent, uncertain): what `creditsSpent` shows. The limits are counted in `config.budgetStore`. */
+  readonly budget: CreditTally
   /** What reads local files and platform streams for uploads: the Node client sets `reader`; the core one has none. */
   readonly localSources: { reader?: LocalSourceReader }
 }

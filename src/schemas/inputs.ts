@@ -19,6 +19,7 @@ export const createParamsSchema = z.object({
   model: z.optional(z.string().check(z.trim(), z.minLength(1, 'must not be empty: a model id, name, alias or tier'))),
   versionId: z.optional(z.string().check(z.minLength(1))),
   userId: z.optional(z.string().check(z.minLength(1))),
+  chatId: z.optional(z.string().check(z.minLength(1))),
   prompt: z
     .string('is required: describe the image')
     .check(z.trim(), z.minLength(1, 'must not be empty: describe the image'), z.maxLength(MAX_PROMPT_LENGTH, `must be at most ${MAX_PROMPT_LENGTH} characters`)),

@@ -30,14 +30,14 @@ describe('the packed tarball', () => {
     const result = run(join(BIN, 'attw'), [tarball, '--format', 'table-flipped', '--no-color'], ROOT)
     expect(result.status, result.output).toBe(0)
     for (const mode of ['node10', 'node16 (from CJS)', 'node16 (from ESM)', 'bundler']) expect(result.output).toContain(mode)
-    for (const entry of ['node', 'testing', 'chat', 'protocol', 'ai-sdk']) expect(result.output).toContain(`"ima-open-sdk/${entry}"`)
+    for (const entry of ['node', 'testing', 'chat', 'protocol', 'ai-sdk', 'queue']) expect(result.output).toContain(`"ima-open-sdk/${entry}"`)
   }, SPAWN_TEST_TIMEOUT_MS)
 
   it('ships dist only, with the README and the licence-bearing manifest', () => {
     const files = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).trim().split('\n')
     expect(files.every((file) => file === 'package/package.json' || file === 'package/README.md' || file.startsWith('package/dist/') || file === 'package/LICENSE')).toBe(true)
     expect(files).toContain('package/dist/index.js')
-    for (const entry of ['node', 'testing', 'chat', 'protocol', 'ai-sdk']) expect(files).toContain(`package/dist/${entry}/index.cjs`)
+    for (const entry of ['node', 'testing', 'chat', 'protocol', 'ai-sdk', 'queue']) expect(files).toContain(`package/dist/${entry}/index.cjs`)
   }, SPAWN_TEST_TIMEOUT_MS)
 
   it('works from ESM: a generation against the local server', () => {

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { checkAspectRatio, checkResolution, describeModel, nearestAspectRatio, sizeLongSide } from '../../src/catalog/capabilities.js'
 import { compactName, resolveModelReference } from '../../src/catalog/model-references.js'
 import { FULL_CATALOG_SCOPE, NANO_BANANA_SCOPE, scopeFromModels } from '../../src/catalog/scopes.js'
-import { CreditBudget } from '../../src/resources/tasks/budget.js'
+import { CreditTally } from '../../src/resources/tasks/budget.js'
+import { budgetCounters, MemoryBudgetStore, MemoryLeaseStore } from '../../src/stores/budget-store.js'
 import { ModelNotFoundError, ValidationError } from '../../src/errors.js'
 
 const context = (scope = FULL_CATALOG_SCOPE) => ({ taskType: 'text_to_image' as const, scope, leaves: [] })
@@ -98,29 +99,76 @@ describe('capabilities', () => {
   })
 })
 
-describe('CreditBudget', () => {
-  it('reserves, settles and never lets reservations overspend', () => {
-    const budget = new CreditBudget(20)
-    expect(budget.reserve(12)).toBe(true)
-    expect(budget.reserve(10)).toBe(false)
-    budget.settle(12, 'spent')
-    expect(budget.spent).toBe(12)
-    expect(budget.reserve(8)).toBe(true)
-    budget.settle(8, 'released')
-    expect(budget.remaining).toBe(8)
-    expect(new CreditBudget(undefined).remaining).toBe(Number.POSITIVE_INFINITY)
+describe('the budget store and the client tally', () => {
+  const app = [{ key: 'app', maxCredits: 20 }]
+
+  it('reserves atomically under every counter, gives back what was released, keeps what was spent', async () => {
+    const store = new MemoryBudgetStore()
+    expect(await store.reserve({ id: 'a', cost: 12, counters: app })).toEqual({ ok: true })
+    expect(await store.reserve({ id: 'b', cost: 10, counters: app })).toEqual({ ok: false, key: 'app', remaining: 8 })
+    await store.settle('a', 'spent')
+    expect(await store.reserve({ id: 'c', cost: 8, counters: app })).toEqual({ ok: true })
+    await store.settle('c', 'released')
+    expect(await store.remaining(app)).toBe(8)
+    // Refused by the second counter: nothing is set aside under the first.
+    const two = [{ key: 'app', maxCredits: 20 }, { key: 'user:1', maxCredits: 3 }]
+    expect(await store.reserve({ id: 'd', cost: 4, counters: two })).toEqual({ ok: false, key: 'user:1', remaining: 3 })
+    expect(await store.remaining(app)).toBe(8)
+    expect(await store.remaining([])).toBe(Number.POSITIVE_INFINITY)
   })
 
-  it('keeps an unknown outcome counted until its answer arrives', () => {
-    const budget = new CreditBudget(10)
-    expect(budget.reserve(4)).toBe(true)
-    budget.settle(4, 'uncertain')
-    expect(budget.reserve(4)).toBe(true)
-    budget.settle(4, 'uncertain')
-    expect([budget.spent, budget.uncertain, budget.remaining]).toEqual([0, 8, 2])
-    expect(budget.reserve(4)).toBe(false)
-    budget.resolveUncertain(4, 'spent')
-    budget.resolveUncertain(4, 'released')
-    expect([budget.spent, budget.uncertain, budget.remaining]).toEqual([4, 0, 6])
+  it('keeps an unknown outcome counted until its late answer settles it; settling a closed reservation does nothing', async () => {
+    const store = new MemoryBudgetStore()
+    const ten = [{ key: 'app', maxCredits: 10 }]
+    await store.reserve({ id: 'a', cost: 4, counters: ten })
+    await store.reserve({ id: 'b', cost: 4, counters: ten })
+    await store.settle('a', 'uncertain')
+    await store.settle('b', 'uncertain')
+    expect(await store.remaining(ten)).toBe(2)
+    await store.settle('a', 'spent')
+    await store.settle('b', 'released')
+    expect(await store.remaining(ten)).toBe(6)
+    await store.settle('b', 'released')
+    await store.settle('unknown-id', 'released')
+    expect(await store.remaining(ten)).toBe(6)
+  })
+
+  it('the client tally counts spent and uncertain points, and late answers', () => {
+    const tally = new CreditTally()
+    tally.settle(4, 'uncertain')
+    tally.settle(4, 'uncertain')
+    tally.settle(3, 'spent')
+    tally.settle(9, 'released')
+    expect([tally.spent, tally.uncertain]).toEqual([3, 8])
+    tally.resolveUncertain(4, 'spent')
+    tally.resolveUncertain(4, 'released')
+    expect([tally.spent, tally.uncertain]).toEqual([7, 0])
+  })
+
+  it('counters carry whose they are and the UTC window; a call without that id does not count', () => {
+    const at = Date.UTC(2026, 11, 31, 23, 30)
+    const limits = [
+      { name: 'app', maxCredits: 100 },
+      { name: 'user', maxCredits: 20, window: 'month' as const, per: 'user' as const },
+      { name: 'chat', maxCredits: 5, window: 'day' as const, per: 'chat' as const },
+    ]
+    // Each window's counter is kept a day past its end; 'total' for ever.
+    expect(budgetCounters(limits, { userId: '42', chatId: 'c9' }, at)).toEqual([
+      { key: 'app', maxCredits: 100 },
+      { key: 'user:42@2026-12', maxCredits: 20, keepUntil: Date.UTC(2027, 0, 1) + 86_400_000 },
+      { key: 'chat:c9@2026-12-31', maxCredits: 5, keepUntil: Date.UTC(2027, 0, 1) + 86_400_000 },
+    ])
+    expect(budgetCounters(limits, { userId: '42' }, Date.UTC(2026, 5, 15))[1]).toEqual({ key: 'user:42@2026-06', maxCredits: 20, keepUntil: Date.UTC(2026, 6, 1) + 86_400_000 })
+    expect(budgetCounters(limits.slice(1), {}, at)).toEqual([])
+  })
+
+  it('create slots: at most the limit, the same id once, freed on release or when the lease ends', async () => {
+    const store = new MemoryLeaseStore()
+    const lease = (id: string, leaseMs = 60_000) => store.acquire({ key: 'creates', id, limit: 2, leaseMs })
+    expect([await lease('a'), await lease('a'), await lease('b'), await lease('c')]).toEqual([true, true, true, false])
+    await store.release('creates', 'a')
+    expect(await lease('c')).toBe(true)
+    expect(await store.acquire({ key: 'other', id: 'x', limit: 1, leaseMs: 0 })).toBe(true)
+    expect(await store.acquire({ key: 'other', id: 'y', limit: 1, leaseMs: 60_000 })).toBe(true)
   })
 })

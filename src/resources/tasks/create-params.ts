@@ -66,6 +66,7 @@ export function checkCreateParams(params: TaskCreateParams): CheckedCreateParams
     model: input.model,
     versionId: input.versionId,
     userId: input.userId,
+    chatId: input.chatId,
     size: input.size,
     aspectRatio: input.aspectRatio,
     params: input.params,

@@ -17,6 +17,8 @@ export interface CheckedCreateParams {
   model?: string
   versionId?: string
   userId?: string
+  /** Whose per-chat budgets the create counts against. */
+  chatId?: string
   size?: string
   aspectRatio?: string
   params?: Record<string, unknown>

@@ -17,6 +17,7 @@ import { createOutcomeOf } from '../../http/retry-policy.js'
 import { toJsonText, validateInput } from '../../internal/validate.js'
 import type { JournalEntry } from '../../stores/task-journal.js'
 import { TaskJournaling } from './journaling.js'
+import { CreateLimits, type CreateOwner, type Reservation } from './create-limits.js'
 import { sizeLongSide } from '../../catalog/capabilities.js'
 import { buildCreateBody } from '../../protocol/create-body.js'
 import { normaliseResourceStatus, readTaskStatus } from '../../protocol/task-status.js'
@@ -124,6 +125,7 @@ export class TaskService {
   readonly #uploads: UploadService
   readonly #waiter: TaskWaiter
   readonly #journaling: TaskJournaling
+  readonly #limits: CreateLimits
 
   /** @internal */
   constructor(context: ClientContext, products: ProductService, uploads: UploadService) {
@@ -131,6 +133,7 @@ export class TaskService {
     this.#products = products
     this.#uploads = uploads
     this.#journaling = new TaskJournaling(context)
+    this.#limits = new CreateLimits(context)
     this.#waiter = new TaskWaiter(
       context,
       // Each poll reads with options the wait checked once, at its start.
@@ -154,7 +157,7 @@ export class TaskService {
       totalCredit: prepared.totalCredit,
       size: prepared.size,
       estimatedSeconds: prepared.info.estimatedSeconds,
-      withinBudget: prepared.totalCredit <= Math.min(params.maxCredits ?? Number.POSITIVE_INFINITY, this.#context.budget.remaining),
+      withinBudget: prepared.totalCredit <= Math.min(params.maxCredits ?? Number.POSITIVE_INFINITY, await this.#limits.remaining(checked)),
     }
   }
 
@@ -169,8 +172,8 @@ export class TaskService {
       const body = buildCreateBody({ taskType: checked.taskType, leaf: prepared.leaf, plan: prepared.plan, prompt: params.prompt, n: checked.n, inputImages })
       validateInput(createBodySchema, body, 'create body')
       toJsonText(body, 'create body', [this.#context.config.apiKey])
-      await this.#reserveBudget(prepared, params.maxCredits, request)
-      const sent = await this.#sendCreate(body, prepared, checked, request)
+      const reservation = await this.#reserveBudget(prepared, params.maxCredits, request, checked)
+      const sent = await this.#sendCreate(body, prepared, checked, request, reservation)
       if ('task' in sent) return sent.task
       const next = attempt < MAX_CREATE_ATTEMPTS ? await this.#recover(sent.refused, prepared, checked, params, attempt, request) : undefined
       if (!next) throw sent.refused
@@ -184,9 +187,22 @@ export class TaskService {
    * proved it either way, or the caller aborted while it was in flight —
    * throws `CreateOutcomeUnknownError` and stays reserved against the budget.
    */
-  async #sendCreate(body: CreateTaskBody, prepared: PreparedTask, checked: CheckedCreateParams, request: RequestOptions): Promise<{ task: CreatedTask } | { refused: unknown }> {
-    const { budget } = this.#context
-    const cost = prepared.totalCredit
+  async #sendCreate(
+    body: CreateTaskBody,
+    prepared: PreparedTask,
+    checked: CheckedCreateParams,
+    request: RequestOptions,
+    reservation: Reservation,
+  ): Promise<{ task: CreatedTask } | { refused: unknown }> {
+    const limits = this.#limits
+    let releaseSlot: (() => Promise<void>) | undefined
+    try {
+      releaseSlot = await limits.acquireSlot(request.signal)
+    } catch (error) {
+      // No slot, nothing sent: the reservation goes back.
+      await limits.settle(reservation, 'released')
+      throw error
+    }
     const intent = await this.#journaling.recordIntent(prepared, body, checked.userId)
     let inFlight = false
     const sending = this.#context.http.call({
@@ -207,22 +223,25 @@ export class TaskService {
     try {
       answer = await detachOnAbort(sending, request.signal, () => inFlight)
     } catch (error) {
+      await releaseSlot?.()
       if (error instanceof ImaAbortError || createOutcomeOf(error) === 'not-processed') {
-        budget.settle(cost, 'released')
+        await limits.settle(reservation, 'released')
         await this.#journaling.record(intent, 'refused', { error })
         if (error instanceof ImaAbortError) throw error
         return { refused: error }
       }
-      budget.settle(cost, 'uncertain')
+      await limits.settle(reservation, 'uncertain')
       throw await this.#outcomeUnknown(intent, error, false)
     }
     if (answer === DETACHED) {
-      budget.settle(cost, 'uncertain')
+      await limits.settle(reservation, 'uncertain')
       const error = await this.#outcomeUnknown(intent, abortErrorFor(request.signal as AbortSignal), true)
-      this.#followDetached(sending, intent, prepared, body)
+      // The create is still in flight: its slot is held until its answer.
+      this.#followDetached(sending, intent, prepared, body, reservation, releaseSlot)
       throw error
     }
-    budget.settle(cost, 'spent')
+    await releaseSlot?.()
+    await limits.settle(reservation, 'spent')
     const entry = await this.#journaling.record(intent, 'created', { taskId: answer.id })
     return { task: this.#accepted(answer.id, entry.ref, prepared, body, false) }
   }
@@ -248,12 +267,21 @@ export class TaskService {
   }
 
   /** Reads a detached create's answer in the background: its task id is journaled and announced when it comes. */
-  #followDetached(sending: Promise<{ id: string }>, intent: JournalEntry, prepared: PreparedTask, body: CreateTaskBody): void {
-    const { budget, emit } = this.#context
+  #followDetached(
+    sending: Promise<{ id: string }>,
+    intent: JournalEntry,
+    prepared: PreparedTask,
+    body: CreateTaskBody,
+    reservation: Reservation,
+    releaseSlot: (() => Promise<void>) | undefined,
+  ): void {
+    const { emit } = this.#context
+    const limits = this.#limits
     const ref = intent.ref
+    sending.finally(() => releaseSlot?.()).catch(() => undefined)
     sending.then(
       async (created) => {
-        budget.resolveUncertain(prepared.totalCredit, 'spent')
+        await limits.resolveLate(reservation, 'spent')
         const entry = await this.#journaling.record(intent, 'created', { taskId: created.id, detached: true })
         this.#accepted(created.id, entry.ref, prepared, body, true)
         emit('task.detached_settled', { ref, outcome: 'created', taskId: created.id })
@@ -261,7 +289,7 @@ export class TaskService {
       async (error: unknown) => {
         // An abort here came between attempts, after one that proved nothing was sent.
         if (error instanceof ImaAbortError || createOutcomeOf(error) === 'not-processed') {
-          budget.resolveUncertain(prepared.totalCredit, 'released')
+          await limits.resolveLate(reservation, 'released')
           await this.#journaling.record(intent, 'refused', { error, detached: true })
           emit('task.detached_settled', { ref, outcome: 'refused' })
         } else {
@@ -287,10 +315,13 @@ export class TaskService {
   }
 
   /** Sets the cost aside against the call's and the client's budgets, or refuses with a cheaper suggestion. */
-  async #reserveBudget(prepared: PreparedTask, callLimit: number | undefined, request: RequestOptions): Promise<void> {
-    const { budget } = this.#context
-    const allowed = Math.min(callLimit ?? Number.POSITIVE_INFINITY, budget.remaining)
-    if (prepared.totalCredit <= allowed && budget.reserve(prepared.totalCredit)) return
+  async #reserveBudget(prepared: PreparedTask, callLimit: number | undefined, request: RequestOptions, owner: CreateOwner): Promise<Reservation> {
+    if (prepared.totalCredit <= (callLimit ?? Number.POSITIVE_INFINITY)) {
+      const reserved = await this.#limits.reserve(prepared.totalCredit, owner)
+      if ('reservation' in reserved) return reserved.reservation
+    }
+    // Refused: what every limit leaves, for the message and a cheaper choice that fits them all.
+    const allowed = Math.min(callLimit ?? Number.POSITIVE_INFINITY, await this.#limits.remaining(owner))
     const suggestion = await this.#cheaperChoice(prepared, allowed, request)
     const hint = suggestion
       ? `; ${suggestion.model}${suggestion.size ? ` at size ${suggestion.size}` : ''} costs ${suggestion.cost} and fits`

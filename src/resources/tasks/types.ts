@@ -30,6 +30,8 @@ export interface TaskCreateParams {
   model?: string | undefined
   /** Whose saved model preference to use when `model` is left out (and, with `generate`, to update after a success). */
   userId?: string | undefined
+  /** The chat the create is for: it counts against the client's `budgets` with `per: 'chat'` (a user's `userId` counts against `per: 'user'`). */
+  chatId?: string | undefined
   /** Refuse, before sending, a create that would cost more than this many points (credit × n). */
   maxCredits?: number | undefined
   /**

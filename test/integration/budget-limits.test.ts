@@ -1,0 +1,99 @@
+/**
+ * The limits a create must pass, over HTTP against the local server: one
+ * budget store shared by several clients, per-user and per-chat budgets
+ * over windows, and at most N creates in flight. The same rules across
+ * processes (Redis) are in test/queue/.
+ */
+import { describe, expect, it } from 'vitest'
+import { BudgetExceededError, ImaConfigError, MemoryBudgetStore, MemoryLeaseStore } from 'ima-open-sdk'
+import { rejectionOf, useImaServer } from './harness.js'
+
+const ima = useImaServer()
+const NB2_1K = { model: 'gemini-3.1-flash-image', size: '1K' } // 6 points in the local catalog
+const creates = () => ima.server.requests.filter((request) => request.method === 'POST' && request.path === '/open/v1/tasks/create').length
+
+describe('budget limits', () => {
+  it('clients that share a budget store share its maxCredits', async () => {
+    const store = new MemoryBudgetStore()
+    const [a, b] = [ima.client({ maxCredits: 20, budgetStore: store }), ima.client({ maxCredits: 20, budgetStore: store })]
+    const before = creates()
+    const outcomes = await Promise.allSettled([a, b, a, b].map((client, index) => client.tasks.create({ ...NB2_1K, prompt: `shared ${index}` })))
+    expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(3)
+    const refused = outcomes.find((outcome) => outcome.status === 'rejected')
+    expect((refused as PromiseRejectedResult).reason).toBeInstanceOf(BudgetExceededError)
+    expect(creates() - before).toBe(3)
+    expect(a.creditsSpent + b.creditsSpent).toBe(18)
+    expect(await a.tasks.quote({ ...NB2_1K, prompt: 'q' })).toMatchObject({ withinBudget: false })
+  })
+
+  it('a per-user monthly budget counts each user apart, and a call without userId not at all', async () => {
+    const client = ima.client({ budgets: [{ name: 'user', maxCredits: 10, window: 'month', per: 'user' }] })
+    await client.tasks.create({ ...NB2_1K, prompt: 'u1', userId: 'u1' })
+    const error = await rejectionOf(client.tasks.create({ ...NB2_1K, prompt: 'u1 again', userId: 'u1' }))
+    expect(error).toBeInstanceOf(BudgetExceededError)
+    // The cheaper choice that fits what is left (4 points): Nano Banana2 at 512px.
+    expect((error as BudgetExceededError).message).toMatch(/more than the 4 the budget allows; Nano Banana2 at size 512px costs 4 and fits/)
+    await client.tasks.create({ ...NB2_1K, prompt: 'u2', userId: 'u2' })
+    await client.tasks.create({ ...NB2_1K, prompt: 'nobody' })
+    await client.tasks.create({ ...NB2_1K, prompt: 'nobody again' })
+  })
+
+  it('per-chat budgets take the chatId of the create, and the call’s own maxCredits still applies', async () => {
+    const client = ima.client({ budgets: [{ name: 'chat', maxCredits: 6, window: 'day', per: 'chat' }] })
+    await client.tasks.create({ ...NB2_1K, prompt: 'c1', chatId: 'c1' })
+    expect(await rejectionOf(client.tasks.create({ ...NB2_1K, prompt: 'c1 again', chatId: 'c1' }))).toBeInstanceOf(BudgetExceededError)
+    expect(await rejectionOf(client.tasks.create({ ...NB2_1K, prompt: 'c2', chatId: 'c2', maxCredits: 5 }))).toBeInstanceOf(BudgetExceededError)
+  })
+
+  it('a create refused after it was reserved gives its points back', async () => {
+    const client = ima.client({ maxCredits: 6 })
+    ima.server.injectFault({ path: '/open/v1/tasks/create', kind: 'status', status: 400, code: 400, message: 'bad prompt' })
+    await rejectionOf(client.tasks.create({ ...NB2_1K, prompt: 'refused' }))
+    await client.tasks.create({ ...NB2_1K, prompt: 'fits again' })
+    expect(client.creditsSpent).toBe(6)
+  })
+
+  it('refuses limits it cannot use, naming the option', () => {
+    expect(() => ima.client({ budgets: [{ name: 'user id', maxCredits: 1 }] })).toThrow(ImaConfigError)
+    expect(() => ima.client({ budgets: [{ name: 'user', maxCredits: -1 }] })).toThrow(/budgets\[0\]\.maxCredits/)
+    expect(() => ima.client({ maxCreatesInFlight: 0 })).toThrow(/maxCreatesInFlight/)
+  })
+})
+
+describe('maxCreatesInFlight', () => {
+  it('never has more creates in flight than the limit, across clients sharing the lease store, and each create still goes out once', async () => {
+    let inFlight = 0
+    let most = 0
+    const counting: typeof fetch = async (input, init) => {
+      const create = String(input instanceof Request ? input.url : input).endsWith('/open/v1/tasks/create')
+      if (create) most = Math.max(most, ++inFlight)
+      try {
+        return await fetch(input, init)
+      } finally {
+        if (create) inFlight -= 1
+      }
+    }
+    const leaseStore = new MemoryLeaseStore()
+    const clients = [1, 2].map(() => ima.client({ fetch: counting, maxCreatesInFlight: 2, leaseStore }))
+    ima.server.injectFault({ path: '/open/v1/tasks/create', kind: 'delay', ms: 80, times: 6 })
+    const before = creates()
+    await Promise.all(Array.from({ length: 6 }, (_, index) => clients[index % 2]!.tasks.create({ ...NB2_1K, prompt: `slot ${index}` })))
+    expect(most).toBe(2)
+    expect(creates() - before).toBe(6)
+  })
+
+  it('an abort ends the wait for a slot: nothing is sent, nothing is spent', async () => {
+    const client = ima.client({ maxCreatesInFlight: 1, maxCredits: 100 })
+    ima.server.injectFault({ path: '/open/v1/tasks/create', kind: 'delay', ms: 300 })
+    const before = creates()
+    const first = client.tasks.create({ ...NB2_1K, prompt: 'holds the slot' })
+    const controller = new AbortController()
+    const second = client.tasks.create({ ...NB2_1K, prompt: 'waits' }, { signal: controller.signal })
+    setTimeout(() => controller.abort(), 50)
+    expect((await rejectionOf(second))?.name).toBe('AbortError')
+    await first
+    expect(creates() - before).toBe(1)
+    expect(client.creditsSpent).toBe(6)
+    expect(await client.tasks.quote({ model: 'gemini-3-pro-image', size: '4K', prompt: 'q', n: 4 })).toMatchObject({ totalCredit: 72, withinBudget: true })
+  })
+})
