@@ -375,6 +375,38 @@ export class CreateOutcomeUnknownError extends ImaError {
 }
 
 /**
+ * A create was given a `ref` the task journal already holds: that create was
+ * sent before (by this process or another sharing the journal), so it is not
+ * sent again. `entry` says where it stands — created (resume it with
+ * `tasks.wait(entry.taskId)`), or sent with an outcome still unknown.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await ima.tasks.create({ prompt: 'a fox', ref: `job-${job.id}` })
+ * } catch (error) {
+ *   if (error instanceof DuplicateCreateError && error.taskId) await ima.tasks.wait(error.taskId)
+ * }
+ * ```
+ * @public
+ */
+export class DuplicateCreateError extends ImaError {
+  /** Literal class name, for `error.name` checks. */
+  override name = 'DuplicateCreateError' as const
+  /** The journal's entry for the ref (a `JournalEntry`). */
+  readonly entry: { readonly ref: string; readonly state: string; readonly taskId?: string | undefined; readonly totalCredit: number }
+
+  constructor(entry: DuplicateCreateError['entry']) {
+    const where =
+      entry.taskId !== undefined
+        ? `it is task ${entry.taskId} (${entry.state}): wait for it with tasks.wait('${entry.taskId}') instead`
+        : `its outcome is ${entry.state === 'unknown' ? 'unknown' : 'not recorded yet'} and it may have been charged ${entry.totalCredit} points: find it with ima.tasks.recent() before creating another`
+    super(`A create with ref ${entry.ref} was sent already, so it is not sent again: ${where}`, { code: 'duplicate_create', ...(entry.taskId !== undefined ? { taskId: entry.taskId } : {}) })
+    this.entry = entry
+  }
+}
+
+/**
  * The operation was cancelled through its `AbortSignal`. Its `name` is
  * `'AbortError'`, like the platform's own abort errors.
  * @public

@@ -33,6 +33,7 @@ export {
   ConnectionError,
   RequestTimeoutError,
   CreateOutcomeUnknownError,
+  DuplicateCreateError,
   ImaAbortError,
   TaskFailedError,
   TaskTimeoutError,

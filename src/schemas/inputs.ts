@@ -20,6 +20,7 @@ export const createParamsSchema = z.object({
   versionId: z.optional(z.string().check(z.minLength(1))),
   userId: z.optional(z.string().check(z.minLength(1))),
   chatId: z.optional(z.string().check(z.minLength(1))),
+  ref: z.optional(z.string().check(z.regex(/^[\w.:@/-]{1,200}$/, 'must be 1 to 200 letters, digits or . _ : @ / -'))),
   prompt: z
     .string('is required: describe the image')
     .check(z.trim(), z.minLength(1, 'must not be empty: describe the image'), z.maxLength(MAX_PROMPT_LENGTH, `must be at most ${MAX_PROMPT_LENGTH} characters`)),

@@ -5,7 +5,7 @@
  * processes (Redis) are in test/queue/.
  */
 import { describe, expect, it } from 'vitest'
-import { BudgetExceededError, ImaConfigError, MemoryBudgetStore, MemoryLeaseStore } from 'ima-open-sdk'
+import { BudgetExceededError, CreateOutcomeUnknownError, DuplicateCreateError, ImaConfigError, MemoryBudgetStore, MemoryLeaseStore, MemoryTaskJournal, ValidationError } from 'ima-open-sdk'
 import { rejectionOf, useImaServer } from './harness.js'
 
 const ima = useImaServer()
@@ -95,5 +95,39 @@ describe('maxCreatesInFlight', () => {
     expect(creates() - before).toBe(1)
     expect(client.creditsSpent).toBe(6)
     expect(await client.tasks.quote({ model: 'gemini-3-pro-image', size: '4K', prompt: 'q', n: 4 })).toMatchObject({ totalCredit: 72, withinBudget: true })
+  })
+})
+
+describe('tasks.create({ ref })', () => {
+  it('journals the create under the caller’s ref, and never sends a ref the journal holds again', async () => {
+    const journal = new MemoryTaskJournal()
+    const client = ima.client({ journal })
+    const before = creates()
+    const task = await client.tasks.create({ ...NB2_1K, prompt: 'job 42', ref: 'job:42' })
+    expect(task.ref).toBe('job:42')
+    expect(await journal.get('job:42')).toMatchObject({ state: 'created', taskId: task.id })
+    // Another client sharing the journal (another worker): the same logical request is not paid twice.
+    const again = await rejectionOf(ima.client({ journal }).tasks.create({ ...NB2_1K, prompt: 'job 42', ref: 'job:42' }))
+    expect(again).toBeInstanceOf(DuplicateCreateError)
+    expect(again).toMatchObject({ taskId: task.id, entry: { ref: 'job:42', state: 'created' } })
+    expect((again as Error).message).toContain(`tasks.wait('${task.id}')`)
+    expect(creates() - before).toBe(1)
+  })
+
+  it('a ref whose create was refused (proven not made) may be sent again; one whose outcome is unknown may not', async () => {
+    const journal = new MemoryTaskJournal()
+    const client = ima.client({ journal })
+    ima.server.injectFault({ path: '/open/v1/tasks/create', kind: 'status', status: 400, code: 400, message: 'refused' })
+    await rejectionOf(client.tasks.create({ ...NB2_1K, prompt: 'refused first', ref: 'line-1' }))
+    expect(await journal.get('line-1')).toMatchObject({ state: 'refused' })
+    await client.tasks.create({ ...NB2_1K, prompt: 'refused first', ref: 'line-1' })
+    ima.server.injectFault({ path: '/open/v1/tasks/create', kind: 'reset-after' })
+    expect(await rejectionOf(client.tasks.create({ ...NB2_1K, prompt: 'lost', ref: 'line-2' }))).toBeInstanceOf(CreateOutcomeUnknownError)
+    const before = creates()
+    const duplicate = await rejectionOf(client.tasks.create({ ...NB2_1K, prompt: 'lost', ref: 'line-2' }))
+    expect(duplicate).toBeInstanceOf(DuplicateCreateError)
+    expect((duplicate as Error).message).toMatch(/outcome is unknown and it may have been charged 6 points/)
+    expect(creates()).toBe(before)
+    expect(await rejectionOf(client.tasks.create({ ...NB2_1K, prompt: 'x', ref: 'has spaces' }))).toBeInstanceOf(ValidationError)
   })
 })

@@ -67,6 +67,7 @@ export function checkCreateParams(params: TaskCreateParams): CheckedCreateParams
     versionId: input.versionId,
     userId: input.userId,
     chatId: input.chatId,
+    ref: input.ref,
     size: input.size,
     aspectRatio: input.aspectRatio,
     params: input.params,

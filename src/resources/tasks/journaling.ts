@@ -36,12 +36,12 @@ export class TaskJournaling {
   }
 
   /** Records that a create is about to be sent, and returns its entry. */
-  async recordIntent(prepared: PreparedTask, body: CreateTaskBody, userId: string | undefined): Promise<JournalEntry> {
+  async recordIntent(prepared: PreparedTask, body: CreateTaskBody, userId: string | undefined, ref?: string): Promise<JournalEntry> {
     const { prompt, ...parameters } = body.parameters[0].parameters
     this.#lastIntentAt = Math.max(Date.now(), this.#lastIntentAt + 1)
     const now = new Date(this.#lastIntentAt).toISOString()
     const entry: JournalEntry = {
-      ref: newReference(),
+      ref: ref ?? newReference(),
       state: 'intent',
       taskType: prepared.taskType,
       model: { id: prepared.leaf.model_id, name: prepared.leaf.name, version: prepared.leaf.id },

@@ -19,6 +19,8 @@ export interface CheckedCreateParams {
   userId?: string
   /** Whose per-chat budgets the create counts against. */
   chatId?: string
+  /** The caller's journal reference for the create. */
+  ref?: string
   size?: string
   aspectRatio?: string
   params?: Record<string, unknown>

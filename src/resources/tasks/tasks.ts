@@ -8,6 +8,7 @@ import {
   BudgetExceededError,
   CreateOutcomeUnknownError,
   CreditMismatchError,
+  DuplicateCreateError,
   ImaAbortError,
   ImaError,
   ValidationError,
@@ -165,6 +166,7 @@ export class TaskService {
   async create(params: TaskCreateParams, options?: RequestOptions): Promise<CreatedTask> {
     const checked = checkCreateParams(params)
     const request = checkRequestOptions(options)
+    if (checked.ref !== undefined) await this.#refuseSentRef(checked.ref)
     // Model, size and ratio are checked before any upload, so nothing is uploaded for a request that cannot be met.
     let prepared = await prepareTask(this.#context, this.#products, checked, request)
     const inputImages = await this.#inputImageUrls(params.inputImages ?? [], request)
@@ -203,7 +205,7 @@ export class TaskService {
       await limits.settle(reservation, 'released')
       throw error
     }
-    const intent = await this.#journaling.recordIntent(prepared, body, checked.userId)
+    const intent = await this.#journaling.recordIntent(prepared, body, checked.userId, checked.ref)
     let inFlight = false
     const sending = this.#context.http.call({
       method: 'POST',
@@ -312,6 +314,21 @@ export class TaskService {
       ])
     }
     return this.#uploads.putAll(sources as UploadSource[], { ...request, path: 'inputImages' })
+  }
+
+  /** A caller's ref that the journal holds for a create that was not refused: that create is never sent again. */
+  async #refuseSentRef(ref: string): Promise<void> {
+    let entry: JournalEntry | undefined
+    try {
+      entry = await this.#context.config.journal.get(ref)
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error)
+      throw new ImaError(`The task journal could not be read (${reason}): a create with a ref is sent only once the journal shows it was not sent before. Nothing was sent.`, {
+        code: 'journal_unavailable',
+        cause: error,
+      })
+    }
+    if (entry !== undefined && entry.state !== 'refused') throw new DuplicateCreateError(entry)
   }
 
   /** Sets the cost aside against the call's and the client's budgets, or refuses with a cheaper suggestion. */

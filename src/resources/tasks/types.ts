@@ -32,6 +32,14 @@ export interface TaskCreateParams {
   userId?: string | undefined
   /** The chat the create is for: it counts against the client's `budgets` with `per: 'chat'` (a user's `userId` counts against `per: 'user'`). */
   chatId?: string | undefined
+  /**
+   * The create's reference in the task journal (`JournalEntry.ref`), instead
+   * of a fresh one: a job id, a batch line, a request id. A ref the journal
+   * already holds (for a create that was not refused) is never sent again —
+   * `DuplicateCreateError` says where that create stands — so with a journal
+   * the processes share, one logical request is one charge.
+   */
+  ref?: string | undefined
   /** Refuse, before sending, a create that would cost more than this many points (credit × n). */
   maxCredits?: number | undefined
   /**
