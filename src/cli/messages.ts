@@ -7,6 +7,7 @@
  * English.
  */
 import type { ImaLanguage } from '../http/transport-options.js'
+import type { LineIssue, LineProblem } from './batch/items.js'
 
 /** Words and a next step, as an error shows them. */
 export interface Sentence {
@@ -46,6 +47,44 @@ export interface QuoteFacts {
   attributeId: number
   fastest: number
   slowest: number
+}
+
+/** Where an `ima batch` item stands in the run, for its line: `[index/total]`. */
+export interface BatchItemFacts {
+  index: number
+  total: number
+}
+
+/** The lines of `ima batch`. */
+export interface BatchWords {
+  unreadable(file: string, reason: string): Sentence
+  /** One problem of one line: `Line 3, prompt: is required…`. */
+  lineIssue(issue: LineIssue): string
+  /** The first problem and the other lines that have one; nothing was created. */
+  badLines(first: string, otherLines: readonly number[]): Sentence
+  quoteRefused(line: number, field: string | undefined, message: string): Sentence
+  plan(facts: { images: number; lines: number; credits: number; done: number }): string
+  planModel(facts: { model: string; images: number; credits: number }): string
+  planResume(count: number): string
+  planUnknown(count: number): string
+  unknownItem(line: number, ref: string | undefined): string
+  nothingToCreate(done: number, total: number): string
+  orphan(facts: { line: number; state: string; taskId: string | undefined; ref: string | undefined }): string
+  overBudget(credits: number, budget: number): Sentence
+  confirm: string
+  needYes: Sentence
+  declined: Sentence
+  locked(path: string): Sentence
+  itemDone(facts: BatchItemFacts & { taskId: string; credit: number; target: string }): string
+  itemFailed(facts: BatchItemFacts & { line: number; taskId: string | undefined; message: string }): string
+  itemUnknown(facts: BatchItemFacts & { line: number; ref: string | undefined }): string
+  /** The cli-progress format: `{bar}`, `{percentage}`, `{value}`, `{total}`, `{done}`, `{running}`, `{failed}`, `{credits}` and `{left}` (the ETA; cli-progress's own `{eta}` is a bare number). */
+  barFormat: string
+  etaUnknown: string
+  finished(facts: { done: number; total: number; credits: number; summary: string }): string
+  unfinished(facts: { failed: number; unknown: number; total: number; summary: string }): Sentence
+  interrupted(facts: { done: number; total: number; running: number; summary: string; command: string }): Sentence
+  summaryWriteFailed(path: string, reason: string): Sentence
 }
 
 /** Every line of the CLI, in one language. */
@@ -124,6 +163,8 @@ export interface CliWords {
   stillRunning(taskId: string): string
   somePendingFailed: Sentence
 
+  batch: BatchWords
+
   serve: {
     server: string
     key: string
@@ -137,6 +178,28 @@ export interface CliWords {
     portInUse(port: number): Sentence
     hostRefused(host: string): Sentence
   }
+}
+
+const BATCH_PROBLEMS_EN: Record<LineProblem, (issue: LineIssue) => string> = {
+  json: (issue) => `not valid JSON (${issue.detail ?? ''})`,
+  object: (issue) => `must be a JSON object, got ${issue.detail ?? 'something else'}`,
+  unknownField: () => 'is not a field (the fields: prompt, model, size, ratio or aspect_ratio, n, inputs or input_images, task_type, out or output)',
+  required: () => 'is required: describe the image',
+  text: (issue) => `must be text${issue.field === 'inputs' || issue.field === 'input_images' ? ' or a list of texts' : ''}, got ${issue.detail ?? ''}`,
+  tooLong: (issue) => `is longer than ${issue.limit ?? ''} characters`,
+  wholeNumber: (issue) => `must be a whole number from 1 to ${issue.limit ?? ''}, got ${issue.detail ?? ''}`,
+  ratio: (issue) => `must look like 16:9, got ${issue.detail ?? ''}`,
+  taskType: (issue) => `must be text_to_image or image_to_image, got ${issue.detail ?? ''}`,
+  disagree: () => 'both spellings are given, with different values: give one',
+  needsInputs: () => 'image_to_image needs at least one input image',
+  noInputs: () => 'text_to_image takes no input images: set task_type to image_to_image, or leave it out',
+  notFound: (issue) => `file not found: ${issue.detail ?? ''} (a path is read from the batch file's folder)`,
+  outName: (issue) => `must be a file name inside --out, got ${issue.detail ?? ''}`,
+  duplicateOut: (issue) => `names the same file as line ${issue.detail ?? ''}`,
+  csvColumns: (issue) => `has more cells than the header has columns (${issue.detail ?? ''})`,
+  csvQuote: () => 'a quoted cell is never closed',
+  noPromptColumn: () => 'the header has no prompt column',
+  empty: () => 'no lines to run',
 }
 
 const en: CliWords = {
@@ -248,6 +311,68 @@ const en: CliWords = {
   stillRunning: (taskId) => `still running, resume with: ima wait ${taskId}`,
   somePendingFailed: { message: 'Some pending tasks did not finish', hint: 'See the lines above; ima tasks lists the journal' },
 
+  batch: {
+    unreadable: (file, reason) => ({
+      message: `Cannot read the batch file ${file}: ${reason}`,
+      hint: 'Give a JSONL file (one JSON object per line, e.g. {"prompt":"a red fox","model":"NB2"}) or a .csv file with a header row',
+    }),
+    lineIssue: (issue) =>
+      issue.line === 0 ? `The batch file has ${BATCH_PROBLEMS_EN[issue.problem](issue)}` : `Line ${issue.line}${issue.field ? `, ${issue.field}` : ''}: ${BATCH_PROBLEMS_EN[issue.problem](issue)}`,
+    badLines: (first, otherLines) => ({
+      message: `${first}${otherLines.length > 0 ? ` (and line${otherLines.length === 1 ? '' : 's'} ${otherLines.join(', ')})` : ''}`,
+      hint: 'Fix the file and run the command again: nothing was quoted or created',
+    }),
+    quoteRefused: (line, field, message) => ({
+      message: `Line ${line}${field ? `, ${field}` : ''}: ${message}`,
+      hint: 'Fix the line (`ima models` lists the models, their sizes and ratios) and run the command again: nothing was created',
+    }),
+    plan: ({ images, lines, credits, done }) =>
+      `${images === 1 ? '1 image' : `${images} images`} to make${images !== lines ? ` (${lines} line${lines === 1 ? '' : 's'})` : ''}, ${credits} credits in all; ${done} already done`,
+    planModel: ({ model, images, credits }) => `  ${model}: ${images === 1 ? '1 image' : `${images} images`}, ${credits} credits`,
+    planResume: (count) => `${count === 1 ? '1 line was' : `${count} lines were`} created before and not finished: waited for, not created again`,
+    planUnknown: (count) =>
+      `${count === 1 ? '1 line' : `${count} lines`} may have been created before, with no task id known: not created again (\`ima tasks --unknown\` lists them)`,
+    unknownItem: (line, ref) => `  line ${line}${ref ? `: ref ${ref}` : ': no journal reference (the run stopped while sending it)'}`,
+    nothingToCreate: (done, total) => `Nothing to create: ${done} of ${total} already done`,
+    orphan: ({ line, state, taskId, ref }) =>
+      `Line ${line} changed or went since the last run; its earlier row (${state}${taskId ? `, task ${taskId}` : ref ? `, ref ${ref}` : ''}) is dropped from the summary${taskId ? ` — ima wait ${taskId} still finds it` : ref ? ' — `ima tasks --unknown` lists it' : ''}`,
+    overBudget: (credits, budget) => ({
+      message: `What is left to make costs ${credits} credits, over --max-credits ${budget}`,
+      hint: 'Raise --max-credits, or remove or change lines (lines already done are not counted): nothing was created',
+    }),
+    confirm: 'Go ahead? [y/N] ',
+    needYes: {
+      message: 'ima batch asks before spending, and stdin is not a terminal: pass --yes to go ahead',
+      hint: 'Check the total it printed (the same command without --yes prints it), then run it with --yes: nothing was created',
+    },
+    declined: { message: 'Nothing was created', hint: 'Run the command again when you like' },
+    locked: (path) => ({
+      message: `Another ima batch is running with the summary ${path}`,
+      hint: 'Wait for it to end (two runs of one batch would create its lines twice) or give this one another --summary; the lock of a run that was killed goes stale within 15 s',
+    }),
+    itemDone: ({ index, total, taskId, credit, target }) => `[${index}/${total}] done ${taskId} ${credit} credits → ${target}`,
+    itemFailed: ({ index, total, line, taskId, message }) => `[${index}/${total}] failed line ${line}${taskId ? ` (${taskId})` : ''}: ${message}`,
+    itemUnknown: ({ index, total, line, ref }) =>
+      `[${index}/${total}] unknown line ${line}: the create may have been charged${ref ? ` (ref ${ref})` : ''}; it is not created again — \`ima tasks --unknown\``,
+    barFormat: '{bar} {percentage}% {value}/{total} | done {done}, running {running}, failed {failed} | {credits} credits | ETA {left}',
+    etaUnknown: '–',
+    finished: ({ done, total, credits, summary }) => `${done} of ${total} done, ${credits} credits spent by this run. Summary: ${summary}`,
+    unfinished: ({ failed, unknown, total, summary }) => ({
+      message: `${failed + unknown} of ${total} did not finish: ${failed} failed, ${unknown} unknown (see ${summary})`,
+      hint:
+        'Run the same command again: done lines are skipped and created tasks are waited for, never created again; a failed line without a task id is created again. ' +
+        'An unknown line may have been charged and is never created again: check it with `ima tasks --unknown`, then delete its row from the summary to make it',
+    }),
+    interrupted: ({ done, total, running, summary, command }) => ({
+      message: `Interrupted: ${done} of ${total} done${running > 0 ? `; ${running} created and still running on the service (their task ids are in ${summary})` : ''}`,
+      hint: `Resume with the same command: ${command}`,
+    }),
+    summaryWriteFailed: (path, reason) => ({
+      message: `The summary ${path} could not be written (${reason}): no more lines were started`,
+      hint: 'Free the disk or fix the folder, then run the same command again: what was written is resumed',
+    }),
+  },
+
   serve: {
     server: 'Local IMA server:',
     key: 'Test key:        ',
@@ -267,6 +392,28 @@ const en: CliWords = {
 }
 
 const STATUS_ZH: Record<string, string> = { pending: '排队中', processing: '生成中', success: '完成', failed: '失败' }
+
+const BATCH_PROBLEMS_ZH: Record<LineProblem, (issue: LineIssue) => string> = {
+  json: (issue) => `不是有效的 JSON（${issue.detail ?? ''}）`,
+  object: (issue) => `必须是 JSON 对象，实际为 ${issue.detail ?? '其他值'}`,
+  unknownField: () => '不是可用的字段（可用字段：prompt、model、size、ratio 或 aspect_ratio、n、inputs 或 input_images、task_type、out 或 output）',
+  required: () => '必填：描述要画的图',
+  text: (issue) => `必须是文本${issue.field === 'inputs' || issue.field === 'input_images' ? '或文本列表' : ''}，实际为 ${issue.detail ?? ''}`,
+  tooLong: (issue) => `超过 ${issue.limit ?? ''} 个字符`,
+  wholeNumber: (issue) => `必须是 1 到 ${issue.limit ?? ''} 的整数，实际为 ${issue.detail ?? ''}`,
+  ratio: (issue) => `应为 16:9 这样的比例，实际为 ${issue.detail ?? ''}`,
+  taskType: (issue) => `必须是 text_to_image 或 image_to_image，实际为 ${issue.detail ?? ''}`,
+  disagree: () => '两种写法都给了且值不同：只给一个',
+  needsInputs: () => 'image_to_image 至少需要一张输入图片',
+  noInputs: () => 'text_to_image 不接受输入图片：把 task_type 设为 image_to_image，或不写 task_type',
+  notFound: (issue) => `找不到文件：${issue.detail ?? ''}（路径相对于批量文件所在的文件夹）`,
+  outName: (issue) => `必须是 --out 文件夹里的文件名，实际为 ${issue.detail ?? ''}`,
+  duplicateOut: (issue) => `与第 ${issue.detail ?? ''} 行的文件名相同`,
+  csvColumns: (issue) => `单元格比表头的列多（${issue.detail ?? ''}）`,
+  csvQuote: () => '有一个带引号的单元格没有闭合',
+  noPromptColumn: () => '表头没有 prompt 列',
+  empty: () => '没有要运行的行',
+}
 
 const zh: CliWords = {
   labels: { error: '错误', next: '建议', details: '详情', task: '任务', reference: '参考', technical: '技术细节' },
@@ -370,6 +517,67 @@ const zh: CliWords = {
   resumedFailure: (taskId, message, next) => `任务 ${taskId}：${message} —— ${next}`,
   stillRunning: (taskId) => `仍在运行，继续等待：ima wait ${taskId}`,
   somePendingFailed: { message: '有些未完成的任务没有完成', hint: '见上面的各行；ima tasks 列出任务记录' },
+
+  batch: {
+    unreadable: (file, reason) => ({
+      message: `无法读取批量文件 ${file}：${reason}`,
+      hint: '请给出 JSONL 文件（每行一个 JSON 对象，例如 {"prompt":"一只红狐狸","model":"NB2"}）或带表头的 .csv 文件',
+    }),
+    lineIssue: (issue) =>
+      issue.line === 0 ? `批量文件${BATCH_PROBLEMS_ZH[issue.problem](issue)}` : `第 ${issue.line} 行${issue.field ? ` ${issue.field}` : ''}：${BATCH_PROBLEMS_ZH[issue.problem](issue)}`,
+    badLines: (first, otherLines) => ({
+      message: `${first}${otherLines.length > 0 ? `（另有第 ${otherLines.join('、')} 行）` : ''}`,
+      hint: '修改文件后再运行一次：没有询价，也没有创建任何任务',
+    }),
+    quoteRefused: (line, field, message) => ({
+      message: `第 ${line} 行${field ? ` ${field}` : ''}：${message}`,
+      hint: '修改这一行（`ima models` 列出模型、尺寸和比例）后再运行一次：没有创建任何任务',
+    }),
+    plan: ({ images, lines, credits, done }) =>
+      `要生成 ${images} 张图${images !== lines ? `（${lines} 行）` : ''}，共 ${credits} 积分；已完成 ${done} 行`,
+    planModel: ({ model, images, credits }) => `  ${model}：${images} 张，${credits} 积分`,
+    planResume: (count) => `有 ${count} 行之前已创建但未完成：继续等待，不会重新创建`,
+    planUnknown: (count) => `有 ${count} 行之前可能已创建，但不知道任务 id：不会重新创建（\`ima tasks --unknown\` 列出它们）`,
+    unknownItem: (line, ref) => `  第 ${line} 行${ref ? `：参考号 ${ref}` : '：没有任务记录参考号（发送时运行中断了）'}`,
+    nothingToCreate: (done, total) => `没有要创建的：${total} 行里已完成 ${done} 行`,
+    orphan: ({ line, state, taskId, ref }) =>
+      `第 ${line} 行自上次运行后已修改或删除；它之前的记录（${state}${taskId ? `，任务 ${taskId}` : ref ? `，参考号 ${ref}` : ''}）已从汇总里去掉${taskId ? ` —— ima wait ${taskId} 仍能找到它` : ref ? ' —— `ima tasks --unknown` 能找到它' : ''}`,
+    overBudget: (credits, budget) => ({
+      message: `剩下要生成的需要 ${credits} 积分，超过了 --max-credits ${budget}`,
+      hint: '调高 --max-credits，或删除、修改一些行（已完成的行不计入）：没有创建任何任务',
+    }),
+    confirm: '开始吗？[y/N] ',
+    needYes: {
+      message: 'ima batch 在花积分前会先确认，而 stdin 不是终端：请加 --yes 开始',
+      hint: '先看它打印的总数（不加 --yes 运行同一命令即可看到），再加 --yes 运行：没有创建任何任务',
+    },
+    declined: { message: '没有创建任何任务', hint: '需要时再运行一次命令' },
+    locked: (path) => ({
+      message: `另一个 ima batch 正在使用汇总文件 ${path}`,
+      hint: '等它结束（同一批量运行两次会把各行创建两遍），或给这次运行另一个 --summary；被强行结束的运行留下的锁 15 秒内失效',
+    }),
+    itemDone: ({ index, total, taskId, credit, target }) => `[${index}/${total}] 完成 ${taskId} ${credit} 积分 → ${target}`,
+    itemFailed: ({ index, total, line, taskId, message }) => `[${index}/${total}] 失败 第 ${line} 行${taskId ? `（${taskId}）` : ''}：${message}`,
+    itemUnknown: ({ index, total, line, ref }) =>
+      `[${index}/${total}] 结果未知 第 ${line} 行：可能已扣积分${ref ? `（参考号 ${ref}）` : ''}；不会重新创建 —— \`ima tasks --unknown\``,
+    barFormat: '{bar} {percentage}% {value}/{total} | 完成 {done}，进行中 {running}，失败 {failed} | {credits} 积分 | 剩余 {left}',
+    etaUnknown: '–',
+    finished: ({ done, total, credits, summary }) => `${total} 行里完成 ${done} 行，本次运行花了 ${credits} 积分。汇总：${summary}`,
+    unfinished: ({ failed, unknown, total, summary }) => ({
+      message: `${total} 行里有 ${failed + unknown} 行没有完成：失败 ${failed}，结果未知 ${unknown}（见 ${summary}）`,
+      hint:
+        '再运行同一命令：已完成的行会跳过，已创建的任务继续等待，不会重新创建；没有任务 id 的失败行会重新创建。' +
+        '结果未知的行可能已扣积分，不会重新创建：先用 `ima tasks --unknown` 确认，再从汇总里删掉它那一行即可重新生成',
+    }),
+    interrupted: ({ done, total, running, summary, command }) => ({
+      message: `已中断：${total} 行里完成 ${done} 行${running > 0 ? `；${running} 个已创建的任务仍在服务端运行（任务 id 在 ${summary} 里）` : ''}`,
+      hint: `继续：再运行同一命令：${command}`,
+    }),
+    summaryWriteFailed: (path, reason) => ({
+      message: `汇总文件 ${path} 无法写入（${reason}）：没有再开始新的行`,
+      hint: '清理磁盘或修好文件夹后再运行同一命令：已写入的会继续',
+    }),
+  },
 
   serve: {
     server: '本地 IMA 服务器：',

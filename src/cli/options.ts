@@ -209,6 +209,32 @@ export function quoteOptions(): Option[] {
   return [...pictureOptions(), new Option('--json', 'Print one JSON object on stdout'), ...connectionOptions()]
 }
 
+/** What `ima batch`'s options parse to. */
+export interface BatchOptions extends WaitingOptions, PrefsFileOptions, ConnectionOptions {
+  concurrency: number
+  maxCredits?: number
+  /** A folder: every result is saved there. */
+  out?: string
+  summary?: string
+  yes?: boolean
+  json?: boolean
+}
+
+/** `ima batch`'s own options, then the waiting, preference and connection ones (as `ima generate`). */
+export function batchOptions(): Option[] {
+  return [
+    new Option('--concurrency <n>', 'Generations at the same time').argParser(wholeNumber(1, 32)).default(4),
+    new Option('--max-credits <points>', 'Budget of the whole batch: refuse it, before anything is created, when what is left costs more').argParser(wholeNumber(0)),
+    new Option('--out <dir>', 'Save every result into this folder (default: only record the URLs)'),
+    new Option('--summary <file>', 'The summary (and state) file, one JSON row per line of the input (default: <file>.summary.jsonl)'),
+    new Option('--yes', 'Start without asking (required when stdin is not a terminal)'),
+    new Option('--json', 'Print the final summary as one JSON object on stdout'),
+    ...waitingOptions(),
+    ...prefsFileOptions(),
+    ...connectionOptions(),
+  ]
+}
+
 /** What `ima models`'s options parse to. */
 export interface ModelsOptions extends ConnectionOptions {
   taskType?: TaskType

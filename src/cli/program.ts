@@ -10,6 +10,7 @@ import { CliUsageError } from './errors.js'
 import type { CliIO } from './io.js'
 import { wordsFor } from './messages.js'
 import {
+  batchOptions,
   generateOptions,
   mcpOptions,
   modelsOptions,
@@ -80,6 +81,10 @@ export function createProgram(env: CliEnv): Command {
     .description('Generate an image: ima generate "a lighthouse at dusk" --ratio 16:9 --out')
     .argument('[prompt...]', 'What to draw (several words are joined)')
     .action(lazyAction(env, async () => (await import('./commands/generate.js')).run))
+  withOptions(program.command('batch'), batchOptions())
+    .description('Generate one image per line of a JSONL or CSV file: quoted first, resumable, never created twice')
+    .argument('<file>', 'JSONL (one {"prompt": …} per line) or .csv with a header row')
+    .action(lazyAction(env, async () => (await import('./commands/batch.js')).run))
   withOptions(program.command('models'), modelsOptions())
     .description('List models: sizes with points, ratios, usual time')
     .action(lazyAction(env, async () => (await import('./commands/models.js')).run))

@@ -60,6 +60,10 @@ const NOT_RUN: Record<string, string> = {
   'npx -y -p ima-open-sdk ima mcp': 'needs the registry (npx downloads the published package); it runs the same bin this suite runs as `ima`',
   'npm install -g ima-open-sdk': 'needs the registry and writes outside the tree; test/package installs the packed tarball instead',
   'npx @modelcontextprotocol/inspector ima mcp': 'the MCP Inspector is an interactive web UI fetched from the registry; it is not a dependency of this package',
+  'ima batch prompts.jsonl --concurrency 4 --max-credits 200 --out pictures/':
+    'needs a prompts file; test/cli/batch.test.ts runs ima batch with these flags against a local server: a whole batch into --out, Ctrl-C then the same command again (one create per line in all), the bar through a pseudo-terminal, the refusals before anything is spent',
+  'ima batch <file> [--concurrency 4] [--max-credits <points>] [--out <folder>] [--summary <file>] [--yes] [--quiet] [--json]':
+    "docs/cli.md's synopsis of ima batch; test/cli/batch.test.ts runs each of its options against a local server",
 }
 
 interface Ran {
