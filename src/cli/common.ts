@@ -5,6 +5,7 @@
  * read the key, hosts and language the same way.
  */
 import type { ModelScope } from '../catalog/scopes.js'
+import type { BudgetStore } from '../stores/budget-store.js'
 import type { ImaLanguage } from '../http/transport-options.js'
 import type { ImaLogger } from '../logger.js'
 import type { PreferenceStore } from '../stores/preferences.js'
@@ -76,7 +77,7 @@ export function readTimeoutMs(options: WaitingOptions): number | undefined {
  */
 export function createClient(
   common: CommonOptions,
-  extra: { preferences?: PreferenceStore; requireKey?: boolean; maxCredits?: number | undefined; models?: ModelScope } = {},
+  extra: { preferences?: PreferenceStore; requireKey?: boolean; maxCredits?: number | undefined; models?: ModelScope; budgetStore?: BudgetStore } = {},
 ): ImaClient {
   if (!common.apiKey && extra.requireKey !== false) throw new MissingApiKeyError(common.language)
   return new ImaClient({
@@ -91,6 +92,7 @@ export function createClient(
     // --poll-interval (or IMA_POLL_INTERVAL_MS) for every wait of the client, not only those a command starts itself.
     ...(common.intervalMs !== undefined ? { pollIntervalMs: common.intervalMs } : {}),
     ...(extra.maxCredits !== undefined ? { maxCredits: extra.maxCredits } : {}),
+    ...(extra.budgetStore ? { budgetStore: extra.budgetStore } : {}),
     ...(extra.models ? { models: extra.models } : {}),
   })
 }

@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startImaServer, type ImaServer } from '../../src/testing/index.js'
 import { prepareIma, type ImaProcess } from '../cli/ima-process.js'
 import { cleanEnv, startIma } from '../cli/run-ima.js'
+import { redisServerOnPath, startRedisServer, type RedisServer } from '../support/redis-server.js'
 import {
   SECRET_KEY,
   STACK_LINE,
@@ -502,5 +503,35 @@ describe('the API key', () => {
     expect(await filesContaining(home, SECRET_KEY)).toEqual([])
     expect(await filesContaining(out, SECRET_KEY, true)).toEqual([])
     expect(await filesContaining(cwd, SECRET_KEY)).toEqual([])
+  }, TEST_TIMEOUT)
+})
+
+describe('IMA_REDIS_URL: one budget for every ima mcp on that Redis', () => {
+  let redis: RedisServer | undefined
+
+  beforeAll(async () => {
+    if (redisServerOnPath()) redis = await startRedisServer()
+  }, TEST_TIMEOUT)
+
+  afterAll(async () => {
+    await redis?.stop()
+  })
+
+  it('two server processes share IMA_MAX_CREDITS: the second create that does not fit is refused, and never sent', async (context) => {
+    if (!redis) {
+      if (process.env.CI) throw new Error('redis-server is not on PATH: .ci/run installs it with apt-get install redis-server')
+      context.skip()
+      return
+    }
+    const env = mcpEnv(server, { IMA_MAX_CREDITS: '10', IMA_REDIS_URL: redis.url })
+    const [first, second] = [await session(env), await session(env)]
+    const createsBefore = createCount(server)
+    const made = await first.call('generate_image', { prompt: 'shared budget one', model: 'gemini-3.1-flash-image', size: '1K' })
+    expect(made.isError, textOf(made)).toBeFalsy()
+    // 6 of the 10 points are spent through the first process: 6 more do not fit in the second.
+    const refused = expectPlainError(await second.call('generate_image', { prompt: 'shared budget two', model: 'gemini-3.1-flash-image', size: '1K' }))
+    expect(refused).toMatch(/more than the 4 the budget allows/)
+    expect(createCount(server)).toBe(createsBefore + 1)
+    expect(await second.waitForStderr(/shared through Redis/)).not.toContain(redis.url)
   }, TEST_TIMEOUT)
 })

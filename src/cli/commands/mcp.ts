@@ -11,12 +11,33 @@ import { say } from '../io.js'
 import { serveHttp, serveStdio } from '../mcp/serve.js'
 import { McpSettingError, readMcpSettings, type McpSettings } from '../mcp/settings.js'
 import { ImaTools } from '../mcp/tools.js'
+import type { BudgetStore } from '../../stores/budget-store.js'
 import type { McpOptions } from '../options.js'
 import { createPreferenceStore } from '../preferences.js'
 
 function describe(settings: McpSettings): string {
-  const budget = settings.maxCredits === undefined ? 'no budget of its own (IMA_MAX_CREDITS)' : `at most ${settings.maxCredits} credits`
+  const budget =
+    settings.maxCredits === undefined ? 'no budget of its own (IMA_MAX_CREDITS)' : `at most ${settings.maxCredits} credits${settings.redisURL ? ', shared through Redis' : ''}`
   return `images saved in ${settings.outputDir}, ${budget}, models: ${settings.scope.name}`
+}
+
+/**
+ * The budget shared through Redis (`IMA_REDIS_URL`): every `ima mcp` (and
+ * every client) on that Redis counts `IMA_MAX_CREDITS` together. ioredis is
+ * the user's to install, as for `ima-open-sdk/queue`.
+ */
+async function sharedBudgetStore(url: string): Promise<BudgetStore> {
+  let Redis: typeof import('ioredis').Redis
+  try {
+    ;({ Redis } = await import('ioredis'))
+  } catch {
+    throw new CliUsageError('IMA_REDIS_URL is set, but ioredis is not installed: npm install ioredis (next to ima-open-sdk), or unset IMA_REDIS_URL for a budget of this process alone')
+  }
+  const { RedisBudgetStore } = await import('../../queue/redis-budget-store.js')
+  // Without a connection no create may be counted: the store refuses them, and ioredis keeps trying to connect.
+  const redis = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 1 })
+  redis.on('error', () => undefined)
+  return new RedisBudgetStore({ redis })
 }
 
 /** `ima mcp`: serves until the client leaves (stdio) or the process is signalled (`--http`). */
@@ -30,7 +51,12 @@ export async function run({ options, io }: CommandInput<McpOptions>): Promise<vo
   }
   const common = { ...readCommon(options, io), language: settings.language }
   const client = common.apiKey
-    ? createClient(common, { preferences: createPreferenceStore(options, io), maxCredits: settings.maxCredits, models: settings.scope })
+    ? createClient(common, {
+        preferences: createPreferenceStore(options, io),
+        maxCredits: settings.maxCredits,
+        models: settings.scope,
+        ...(settings.redisURL ? { budgetStore: await sharedBudgetStore(settings.redisURL) } : {}),
+      })
     : undefined
   if (!client) say(io, 'ima mcp: IMA_API_KEY is not set: every tool will answer how to set it (nothing can be created)')
   const tools = new ImaTools(client, settings, [common.apiKey])

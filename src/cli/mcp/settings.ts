@@ -29,6 +29,8 @@ export interface McpSettings {
   language: ImaLanguage
   /** `wait_seconds` when a call gives none. */
   waitSeconds: number
+  /** `IMA_REDIS_URL`: where the budget is shared with every other process on it; `undefined`: this process alone. */
+  redisURL: string | undefined
 }
 
 /** A setting that cannot be used: the variable, and what it should hold. */
@@ -92,6 +94,13 @@ export function readOutputDir(value: string | undefined, home = homedir()): stri
   return resolve(expanded)
 }
 
+function readRedisURL(value: string | undefined): string | undefined {
+  const given = text(value)
+  if (given === undefined) return undefined
+  if (!/^rediss?:\/\//.test(given)) throw new McpSettingError('IMA_REDIS_URL is not a redis:// or rediss:// URL: set one such as redis://127.0.0.1:6379, or leave it out')
+  return given
+}
+
 /**
  * Reads the settings from the environment; `language` is the `--language`
  * flag when one was given (it wins over `IMA_LANGUAGE`).
@@ -118,5 +127,6 @@ export function readMcpSettings(env: NodeJS.ProcessEnv, flags: { language?: ImaL
     outputDir: readOutputDir(env.IMA_OUTPUT_DIR),
     language: language ?? 'en',
     waitSeconds: wholeNumber(env, 'IMA_MCP_WAIT_SECONDS', 0, MAX_WAIT_SECONDS) ?? DEFAULT_WAIT_SECONDS,
+    redisURL: readRedisURL(env.IMA_REDIS_URL),
   }
 }
