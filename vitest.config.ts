@@ -12,6 +12,7 @@ export default defineConfig({
       { find: /^ima-open-sdk\/chat$/, replacement: source('./src/chat/index.ts') },
       { find: /^ima-open-sdk\/protocol$/, replacement: source('./src/protocol/index.ts') },
       { find: /^ima-open-sdk\/ai-sdk$/, replacement: source('./src/ai-sdk/index.ts') },
+      { find: /^ima-open-sdk\/queue$/, replacement: source('./src/queue/index.ts') },
       { find: /^ima-open-sdk$/, replacement: source('./src/index.ts') },
     ],
   },

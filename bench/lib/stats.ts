@@ -64,4 +64,5 @@ export const importDist = {
   main: async () => (await import(pathToFileURL(resolve(ROOT, 'dist/index.js')).href)) as typeof import('ima-open-sdk'),
   protocol: async () => (await import(pathToFileURL(resolve(ROOT, 'dist/protocol/index.js')).href)) as typeof import('ima-open-sdk/protocol'),
   testing: async () => (await import(pathToFileURL(resolve(ROOT, 'dist/testing/index.js')).href)) as typeof import('ima-open-sdk/testing'),
+  queue: async () => (await import(pathToFileURL(resolve(ROOT, 'dist/queue/index.js')).href)) as typeof import('ima-open-sdk/queue'),
 }

@@ -10,7 +10,7 @@ import { Redis } from 'ioredis'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { MemoryBudgetStore, MemoryLeaseStore, type BudgetSettlement, type BudgetStore, type LeaseStore } from '../../src/stores/budget-store.js'
 import { RedisBudgetStore, RedisLeaseStore } from '../../src/queue/index.js'
-import { redisServerOnPath, startRedisServer, type RedisServer } from '../support/redis-server.js'
+import { hasRedisServerFor, redisServerOnPath, startRedisServer, type RedisServer } from '../support/redis-server.js'
 
 const hasRedis = redisServerOnPath()
 let server: RedisServer | undefined
@@ -48,18 +48,10 @@ if (hasRedis) {
   })
 }
 
-/** A describe block that needs redis-server: skipped with a clear message without it, failed in CI. */
+/** A describe block that needs redis-server. */
 function describeOnRedis(title: string, body: () => void): void {
   describe(title, () => {
-    if (hasRedis) return body()
-    if (process.env.CI) {
-      it('needs redis-server on PATH in CI (never skipped there)', () => {
-        throw new Error('redis-server is not on PATH: .ci/run installs it with apt-get install redis-server')
-      })
-    } else {
-      console.warn(`[skip] ${title}: redis-server is not on PATH — install it (apt-get install redis-server) to run these tests`)
-      it.skip('redis-server is not on PATH: install it (apt-get install redis-server) to run the Redis-backed tests', () => {})
-    }
+    if (hasRedisServerFor(title)) body()
   })
 }
 

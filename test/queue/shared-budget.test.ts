@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net'
 import { Redis } from 'ioredis'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { startImaServer, type ImaServer } from '../../src/testing/index.js'
-import { redisServerOnPath, startRedisServer, type RedisServer } from '../support/redis-server.js'
+import { hasRedisServerFor, startRedisServer, type RedisServer } from '../support/redis-server.js'
 import { fixture, killLeftoverChildren, spawnTsx, type TsxChild } from '../support/tsx-child.js'
 
 const CREATE_PATH = '/open/v1/tasks/create'
@@ -86,17 +86,7 @@ async function runChildren(env: { IMA_BASE_URL: string; REDIS_URL: string; MODE:
 }
 
 describe('several processes sharing one Redis', () => {
-  if (!redisServerOnPath()) {
-    if (process.env.CI) {
-      it('needs redis-server on PATH in CI (never skipped there)', () => {
-        throw new Error('redis-server is not on PATH: .ci/run installs it with apt-get install redis-server')
-      })
-    } else {
-      console.warn('[skip] several processes sharing one Redis: redis-server is not on PATH — install it (apt-get install redis-server) to run these tests')
-      it.skip('redis-server is not on PATH: install it (apt-get install redis-server) to run the Redis-backed tests', () => {})
-    }
-    return
-  }
+  if (!hasRedisServerFor('several processes sharing one Redis')) return
 
   let redisServer: RedisServer | undefined
   let redis: Redis | undefined

@@ -5,6 +5,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { createServer } from 'node:net'
 import { Redis } from 'ioredis'
+import { it } from 'vitest'
 
 export interface RedisServer {
   port: number
@@ -16,6 +17,24 @@ export interface RedisServer {
 export function redisServerOnPath(): boolean {
   const probe = spawnSync('redis-server', ['--version'], { encoding: 'utf8' })
   return probe.status === 0
+}
+
+/**
+ * For the start of a describe block that needs redis-server: true when it is
+ * on PATH; otherwise registers the test that says so — failing in CI, where
+ * .ci/run installs it, skipped with a warning elsewhere — and answers false.
+ */
+export function hasRedisServerFor(title: string): boolean {
+  if (redisServerOnPath()) return true
+  if (process.env.CI) {
+    it('needs redis-server on PATH in CI (never skipped there)', () => {
+      throw new Error('redis-server is not on PATH: .ci/run installs it with apt-get install redis-server')
+    })
+  } else {
+    console.warn(`[skip] ${title}: redis-server is not on PATH — install it (apt-get install redis-server) to run these tests`)
+    it.skip('redis-server is not on PATH: install it (apt-get install redis-server) to run the Redis-backed tests', () => {})
+  }
+  return false
 }
 
 async function freePort(): Promise<number> {

@@ -5,8 +5,8 @@
  */
 import { createStorage, type Storage } from 'unstorage'
 import redisDriver from 'unstorage/drivers/redis'
-import { afterAll, beforeAll, describe, it } from 'vitest'
-import { redisServerOnPath, startRedisServer, type RedisServer } from './redis-server.js'
+import { afterAll, beforeAll, describe } from 'vitest'
+import { hasRedisServerFor, startRedisServer, type RedisServer } from './redis-server.js'
 
 /** What the block's body gets: the storage and the server's URL, once started. */
 export interface RedisStorageHandle {
@@ -16,17 +16,7 @@ export interface RedisStorageHandle {
 
 export function describeOnRedisStorage(title: string, body: (redis: RedisStorageHandle) => void): void {
   describe(title, () => {
-    if (!redisServerOnPath()) {
-      if (process.env.CI) {
-        it('needs redis-server on PATH in CI (never skipped there)', () => {
-          throw new Error('redis-server is not on PATH: .ci/run installs it with apt-get install redis-server')
-        })
-      } else {
-        console.warn(`[skip] ${title}: redis-server is not on PATH — install it (apt-get install redis-server) to run these tests`)
-        it.skip('redis-server is not on PATH: install it (apt-get install redis-server) to run the Redis-backed tests', () => {})
-      }
-      return
-    }
+    if (!hasRedisServerFor(title)) return
     let server: RedisServer | undefined
     let storage: Storage | undefined
     beforeAll(async () => {
