@@ -12,7 +12,6 @@
  * BullMQ is an optional peer: only its types are imported here, and the
  * module itself is loaded when a queue is made (see `load-bullmq.ts`).
  */
-import { randomUUID } from 'node:crypto'
 import type { BackoffOptions, ConnectionOptions, JobsOptions, KeepJobs, Queue } from 'bullmq'
 import type { GenerateParams } from '../client.js'
 import { ValidationError, type FieldIssue } from '../errors.js'
@@ -412,7 +411,7 @@ export async function createGenerationQueue(options: GenerationQueueOptions): Pr
     name,
     async enqueue(params, enqueueOptions = {}) {
       const data: GenerationJobData = { params: checkGenerationParams(withOwner(params, enqueueOptions)) }
-      const jobId = enqueueOptions.jobId === undefined ? randomUUID() : checkJobId(enqueueOptions.jobId)
+      const jobId = enqueueOptions.jobId === undefined ? crypto.randomUUID() : checkJobId(enqueueOptions.jobId)
       const priority = checkPriority(enqueueOptions.priority)
       const jobOptions: JobsOptions = { jobId, ...(priority !== undefined ? { priority } : {}) }
       const job = await queue.add(GENERATION_JOB_NAME, data, jobOptions)

@@ -24,7 +24,6 @@
  * BullMQ is an optional peer: only its types are imported here; the module
  * is loaded when a worker is made (see `load-bullmq.ts`).
  */
-import { hostname } from 'node:os'
 import type { ConnectionOptions, Job, Worker } from 'bullmq'
 import { ImaClient } from '../client.js'
 import type { ImaClientOptions } from '../client-options.js'
@@ -123,7 +122,7 @@ export interface GenerationWorkerOptions {
   /**
    * This worker's name, written into each job's data (`ima.worker`), its
    * return value (`createdBy`, `finishedBy`) and BullMQ's `processedBy`.
-   * @defaultValue `<hostname>:<pid>`
+   * @defaultValue `<HOSTNAME>:<pid>` (`worker:<pid>` where the environment has no HOSTNAME)
    */
   workerName?: string | undefined
   /** Where the worker's own lines go (a job data write that failed, BullMQ errors). @defaultValue no output */
@@ -299,7 +298,8 @@ export async function createGenerationWorker(options: GenerationWorkerOptions): 
   const limiter = options.limiter === undefined
     ? undefined
     : { max: positive('limiter.max', options.limiter.max, 1, true), duration: positive('limiter.duration', options.limiter.duration, 1, false) }
-  const workerName = options.workerName ?? `${hostname()}:${process.pid}`
+  // HOSTNAME from the environment (set by shells and containers): the package's core imports no Node built-in.
+  const workerName = options.workerName ?? `${process.env.HOSTNAME || 'worker'}:${process.pid}`
   if (typeof workerName !== 'string' || workerName === '') throw new ImaConfigError(`Expected workerName to be a non-empty string, got ${JSON.stringify(workerName)}`)
   const logger = options.logger ?? noopLogger
   const client = clientOf(options)

@@ -9,7 +9,6 @@
  * BullMQ is an optional peer: only its types are imported here; the module
  * is loaded when `waitForJob` has to make its own QueueEvents.
  */
-import type { EventEmitter } from 'node:events'
 import type { ConnectionOptions, Queue, QueueEvents } from 'bullmq'
 import { ImaError } from '../errors.js'
 import type { GenerationJobData, GenerationJobResult, GenerationProgress, GenerationQueue } from './generation-queue.js'
@@ -204,7 +203,8 @@ export function onJobProgress(queueEvents: QueueEvents, jobId: string, listener:
       // A listener's bug must not break the QueueEvents' read loop (an EventEmitter would throw into it).
     }
   }
-  const emitter = queueEvents as unknown as EventEmitter
+  // QueueEvents' typed `on` knows only its fixed event names; the per-job ones are plain emitter events.
+  const emitter = queueEvents as unknown as { on(event: string, handler: typeof handler): unknown; off(event: string, handler: typeof handler): unknown }
   emitter.on(event, handler)
   return () => {
     emitter.off(event, handler)
