@@ -204,7 +204,8 @@ export function onJobProgress(queueEvents: QueueEvents, jobId: string, listener:
     }
   }
   // QueueEvents' typed `on` knows only its fixed event names; the per-job ones are plain emitter events.
-  const emitter = queueEvents as unknown as { on(event: string, handler: typeof handler): unknown; off(event: string, handler: typeof handler): unknown }
+  type ProgressHandler = (args: { jobId: string; data: unknown }) => void
+  const emitter = queueEvents as unknown as { on(event: string, listener: ProgressHandler): unknown; off(event: string, listener: ProgressHandler): unknown }
   emitter.on(event, handler)
   return () => {
     emitter.off(event, handler)
