@@ -6,7 +6,7 @@
  * 600 ms, a slow one whose tasks take 4 s for the pending/get_image_task path).
  */
 import { existsSync } from 'node:fs'
-import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { isAbsolute, join, sep } from 'node:path'
 import type { Progress, Tool } from '@modelcontextprotocol/client'
@@ -265,6 +265,18 @@ describe('ima mcp on stdio', () => {
     expect(again).toContain(ref!)
     expect(again).toMatch(/ima tasks/)
     expect(createCount(server)).toBe(createsBefore + 1)
+  }, TEST_TIMEOUT)
+
+  it('get_image_task on the ref of a create the service refused says nothing was charged, and creates nothing', async () => {
+    server.injectFault({ path: '/open/v1/tasks/create', kind: 'status', status: 400, code: 400, message: 'refused for the test' })
+    expectPlainError(await main.call('generate_image', { prompt: 'a refused fox', model: 'gemini-3.1-flash-image' }))
+    const entries = (await readFile(join(home, 'ima_tasks.jsonl'), 'utf8')).split('\n').filter((line) => line.trim() !== '').map((line) => JSON.parse(line) as { ref: string; state: string })
+    const refused = entries.filter((entry) => entry.state === 'refused').at(-1)
+    expect(refused).toBeDefined()
+    const createsBefore = createCount(server)
+    const text = expectPlainError(await main.call('get_image_task', { task_id: refused!.ref, wait_seconds: 1 }))
+    expect(text).toMatch(/was refused by the service: no task was made and nothing was charged/)
+    expect(createCount(server)).toBe(createsBefore)
   }, TEST_TIMEOUT)
 
   it('list_image_models returns the live models with their sizes, credits and timings', async () => {

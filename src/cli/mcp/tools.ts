@@ -173,7 +173,10 @@ export class ImaTools {
     return this.#answer(async (client) => {
       const asked = input.task_id.trim()
       const entry = await this.#journalEntry(client, asked)
-      if (entry && entry.taskId === undefined) return textResult(this.#words.outcomeStillUnknown(entry.ref), true)
+      if (entry && entry.taskId === undefined) {
+        // Refused: proven not created, nothing charged — unlike a create whose answer was lost.
+        return textResult(entry.state === 'refused' ? this.#words.refusedCreate(entry.ref) : this.#words.outcomeStillUnknown(entry.ref), true)
+      }
       const taskId = entry?.taskId ?? asked
       const remembered = this.#facts.get(taskId)
       const target = input.output_path === undefined ? remembered?.target : checkOutputPath(this.#settings.outputDir, input.output_path)

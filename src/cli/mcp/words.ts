@@ -36,6 +36,7 @@ export interface McpWords {
   noKey: string
   unknownTask(taskId: string): string
   outcomeStillUnknown(ref: string): string
+  refusedCreate(ref: string): string
   outcomeUnknownHint(ref: string): string
   failedSave(url: string, reason: string): string
   previewLeftOut: string
@@ -66,6 +67,7 @@ const EN: McpWords = {
   noKey: `The image tools have no IMA API key. Nothing was created or charged. Add IMA_API_KEY to this server's "env" in the MCP client's configuration (get a key at ${API_KEY_URL}), then restart the server.`,
   unknownTask: (taskId) =>
     `No task "${taskId}" was found, neither in this machine's task journal nor on the service. Check the id (generate_image and get_image_task print it as "Task id").`,
+  refusedCreate: (ref) => `The create recorded as "${ref}" was refused by the service: no task was made and nothing was charged. Call generate_image again if the picture is still wanted.`,
   outcomeStillUnknown: (ref) =>
     `The create recorded as "${ref}" may have been charged, but its answer never arrived, so its task id is unknown. Nothing was created again. The person can see it later with \`ima tasks\`; try get_image_task with task_id "${ref}" again in a few minutes.`,
   outcomeUnknownHint: (ref) =>
@@ -98,6 +100,7 @@ const ZH: McpWords = {
     `output_path "${path}" 超出了输出文件夹 ${folder}。没有创建任务，也没有扣费。请给出文件名或该文件夹内的路径（可用 IMA_OUTPUT_DIR 更改文件夹）。`,
   noKey: `图片工具没有 IMA API Key。没有创建任务，也没有扣费。请在 MCP 客户端配置里为此服务器的 "env" 加上 IMA_API_KEY（在 ${API_KEY_URL} 获取），然后重启服务器。`,
   unknownTask: (taskId) => `找不到任务 "${taskId}"：本机任务记录和服务端都没有。请检查 ID（generate_image 和 get_image_task 会以“任务 ID”给出）。`,
+  refusedCreate: (ref) => `记录为 "${ref}" 的创建被服务拒绝：没有生成任务，也没有扣费。如果仍需要这张图，请再次调用 generate_image。`,
   outcomeStillUnknown: (ref) =>
     `记录为 "${ref}" 的创建可能已扣费，但一直没有收到回应，所以还不知道任务 ID。没有重新创建。用户稍后可用 \`ima tasks\` 查看；几分钟后可再用 task_id "${ref}" 调用 get_image_task。`,
   outcomeUnknownHint: (ref) => `它已记录在任务记录中，编号 "${ref}"：稍后用 task_id "${ref}" 调用 get_image_task，不要重新生成（用户也可运行 \`ima tasks\`）。`,
