@@ -87,6 +87,47 @@ export interface BatchWords {
   summaryWriteFailed(path: string, reason: string): Sentence
 }
 
+/** What `ima worker`'s ready line says (never the key, never the Redis password). */
+export interface WorkerReadyFacts {
+  worker: string
+  queue: string
+  /** The Redis, without its password. */
+  redis: string
+  concurrency: number
+  journal: string
+  /** `--max-credits`, shared through the Redis; undefined: no budget. */
+  budget: number | undefined
+}
+
+/** The lines of `ima batch --queue` and `ima worker`: the BullMQ queue on a Redis. */
+export interface QueueWords {
+  /** `--queue` is not a Redis URL. */
+  badUrl(flag: string, shown: string): Sentence
+  /** `--queue-name` is empty or holds a `:` (BullMQ's separator). */
+  badName(name: string): Sentence
+  /** bullmq, ioredis or unstorage is missing. */
+  needsPackages(what: string, packages: readonly string[]): Sentence
+  unreachable(redis: string, reason: string): Sentence
+  /** `ima worker` without `--queue`. */
+  workerNeedsQueue: Sentence
+  /** A line an `ima batch` without `--queue` started (its task or ref is in the local journal). */
+  localRow(facts: { line: number; taskId: string | undefined; ref: string | undefined }): Sentence
+  /** A line that is a job of a queue, met by a run without `--queue` or with another `--queue-name`. */
+  queueRow(facts: { line: number; queue: string; ref: string }): Sentence
+  /** The job of a line was removed from the queue while it was waited for. */
+  jobGone(jobId: string): string
+  interrupted(facts: { done: number; total: number; jobs: number; queue: string; summary: string; command: string }): Sentence
+  unfinished(facts: { failed: number; unknown: number; total: number; summary: string }): Sentence
+  workerReady(facts: WorkerReadyFacts): string
+  jobDone(facts: { jobId: string; taskId: string; credits: number; resumed: boolean }): string
+  jobRetried(facts: { jobId: string; attempt: number; attempts: number; reason: string }): string
+  jobFailed(facts: { jobId: string; reason: string }): string
+  workerError(message: string): string
+  stopping(running: number): string
+  stopped(facts: { done: number; failed: number }): string
+  forced: string
+}
+
 /** Every line of the CLI, in one language. */
 export interface CliWords {
   // The labels of an error report.
@@ -164,6 +205,8 @@ export interface CliWords {
   somePendingFailed: Sentence
 
   batch: BatchWords
+
+  queue: QueueWords
 
   serve: {
     server: string
@@ -373,6 +416,62 @@ const en: CliWords = {
     }),
   },
 
+  queue: {
+    badUrl: (flag, shown) => ({
+      message: `${flag} must be a Redis URL (redis://host:6379, rediss:// for TLS, redis://:password@host:6379/0), got ${shown}`,
+      hint: 'Give the Redis every ima worker of the queue connects to, e.g. --queue redis://127.0.0.1:6379',
+    }),
+    badName: (name) => ({
+      message: `--queue-name must be a name without ":" (BullMQ's separator), got "${name}"`,
+      hint: 'e.g. --queue-name pictures; the batch and its workers must use the same',
+    }),
+    needsPackages: (what, packages) => ({
+      message: `${what} needs ${packages.join(', ')}, not installed here (optional peers of ima-open-sdk)`,
+      hint: `npm install ${packages.join(' ')} (next to ima-open-sdk), then run the command again: nothing was created`,
+    }),
+    unreachable: (redis, reason) => ({
+      message: `Cannot reach the Redis at ${redis}: ${reason}`,
+      hint: 'Start it, or check the URL, its password and the network: nothing was enqueued or created',
+    }),
+    workerNeedsQueue: {
+      message: 'ima worker needs --queue: the Redis of the queue, e.g. --queue redis://127.0.0.1:6379',
+      hint: 'Give the same --queue (and --queue-name) as the ima batch --queue that fills it',
+    },
+    localRow: ({ line, taskId, ref }) => ({
+      message: `Line ${line} was started by ima batch without --queue (${taskId ? `task ${taskId}` : ref ? `ref ${ref}` : 'no task id'}): its create is in this machine's journal, not in the queue's`,
+      hint: 'Finish the batch with the same command without --queue (it never creates a line twice), or give this run another --summary: nothing was enqueued',
+    }),
+    queueRow: ({ line, queue, ref }) => ({
+      message: `Line ${line} is a job of the queue ${queue} (${ref})`,
+      hint: `Run the batch with --queue <the same Redis> --queue-name ${queue}: its result is collected from there, never created again; nothing was created`,
+    }),
+    jobGone: (jobId) => `job ${jobId} was removed from the queue while it was waited for; run the batch again: its task is found in the shared journal, not created again`,
+    interrupted: ({ done, total, jobs, queue, summary, command }) => ({
+      message: `Interrupted: ${done} of ${total} done${jobs > 0 ? `; ${jobs === 1 ? '1 job goes' : `${jobs} jobs go`} on in the workers of the queue ${queue} (the job ids are in ${summary})` : ''}`,
+      hint: `Collect the results with the same command (it enqueues nothing twice): ${command}`,
+    }),
+    unfinished: ({ failed, unknown, total, summary }) => ({
+      message: `${failed + unknown} of ${total} did not finish: ${failed} failed, ${unknown} unknown (see ${summary})`,
+      hint:
+        'Run the same command again: done lines are skipped; a failed job is retried with the same job id only when its failure proves nothing was created (or its task exists, to be waited for). ' +
+        'An unknown one may have been charged and is never retried: its row says which ref to look up in the shared journal',
+    }),
+    workerReady: ({ worker, queue, redis, concurrency, journal, budget }) =>
+      `ima worker ${worker}: ready — queue ${queue} on ${redis}, ${concurrency} job${concurrency === 1 ? '' : 's'} at a time, journal ${journal}` +
+      `${budget === undefined ? ', no budget of its own' : `, at most ${budget} credits shared through the Redis`} (Ctrl-C or SIGTERM to stop: running jobs finish first)`,
+    jobDone: ({ jobId, taskId, credits, resumed }) => `done ${jobId} → ${taskId}, ${credits} credits${resumed ? ' (created before: waited for, not created again)' : ''}`,
+    jobRetried: ({ jobId, attempt, attempts, reason }) => `attempt ${attempt} of ${attempts} of ${jobId} failed, retried (never paid twice): ${reason}`,
+    jobFailed: ({ jobId, reason }) => `failed ${jobId}: ${reason}`,
+    workerError: (message) => `ima worker: ${message}`,
+    stopping: (running) =>
+      running === 0
+        ? 'Stopping: no job is running'
+        : `Stopping: waiting for ${running === 1 ? 'the running job' : `the ${running} running jobs`} to finish — Ctrl-C again to leave ${running === 1 ? 'it' : 'them'} to another worker`,
+    stopped: ({ done, failed }) => `Stopped: ${done} done, ${failed} failed by this worker.`,
+    forced:
+      'Exiting now: another worker takes the running jobs over once their lock lapses (30 s) and waits for their tasks, never creating them again; a job whose create was being sent may end unknown.',
+  },
+
   serve: {
     server: 'Local IMA server:',
     key: 'Test key:        ',
@@ -577,6 +676,58 @@ const zh: CliWords = {
       message: `汇总文件 ${path} 无法写入（${reason}）：没有再开始新的行`,
       hint: '清理磁盘或修好文件夹后再运行同一命令：已写入的会继续',
     }),
+  },
+
+  queue: {
+    badUrl: (flag, shown) => ({
+      message: `${flag} 必须是 Redis 地址（redis://主机:6379，TLS 用 rediss://，带密码 redis://:密码@主机:6379/0），实际为 ${shown}`,
+      hint: '给出这个队列的所有 ima worker 都连接的 Redis，例如 --queue redis://127.0.0.1:6379',
+    }),
+    badName: (name) => ({
+      message: `--queue-name 必须是不含 ":"（BullMQ 的分隔符）的名称，实际为 "${name}"`,
+      hint: '例如 --queue-name pictures；批量和它的 worker 必须用同一个名称',
+    }),
+    needsPackages: (what, packages) => ({
+      message: `${what} 需要 ${packages.join('、')}，这里没有安装（ima-open-sdk 的可选依赖）`,
+      hint: `npm install ${packages.join(' ')}（装在 ima-open-sdk 旁边）后再运行一次：没有创建任何任务`,
+    }),
+    unreachable: (redis, reason) => ({
+      message: `无法连接 ${redis} 上的 Redis：${reason}`,
+      hint: '启动它，或检查地址、密码和网络：没有加入任何作业，也没有创建任何任务',
+    }),
+    workerNeedsQueue: {
+      message: 'ima worker 需要 --queue：队列所在的 Redis，例如 --queue redis://127.0.0.1:6379',
+      hint: '给出与往队列里加作业的 ima batch --queue 相同的 --queue（和 --queue-name）',
+    },
+    localRow: ({ line, taskId, ref }) => ({
+      message: `第 ${line} 行是由不带 --queue 的 ima batch 开始的（${taskId ? `任务 ${taskId}` : ref ? `参考号 ${ref}` : '没有任务 id'}）：它的创建记录在本机的任务记录里，不在队列的任务记录里`,
+      hint: '用不带 --queue 的同一命令完成这个批量（不会把一行创建两次），或给这次运行另一个 --summary：没有加入任何作业',
+    }),
+    queueRow: ({ line, queue, ref }) => ({
+      message: `第 ${line} 行是队列 ${queue} 的作业（${ref}）`,
+      hint: `用 --queue <同一个 Redis> --queue-name ${queue} 运行这个批量：结果从那里取回，不会重新创建；没有创建任何任务`,
+    }),
+    jobGone: (jobId) => `等待期间作业 ${jobId} 被从队列里删除了；再运行一次批量：它的任务会在共享的任务记录里找到，不会重新创建`,
+    interrupted: ({ done, total, jobs, queue, summary, command }) => ({
+      message: `已中断：${total} 行里完成 ${done} 行${jobs > 0 ? `；${jobs} 个作业仍在队列 ${queue} 的 worker 里运行（作业 id 在 ${summary} 里）` : ''}`,
+      hint: `用同一命令取回结果（不会重复加入作业）：${command}`,
+    }),
+    unfinished: ({ failed, unknown, total, summary }) => ({
+      message: `${total} 行里有 ${failed + unknown} 行没有完成：失败 ${failed}，结果未知 ${unknown}（见 ${summary}）`,
+      hint:
+        '再运行同一命令：已完成的行会跳过；失败的作业只有在失败原因证明没有创建任务（或任务已存在、只需等待）时，才会用同一个作业 id 重试。' +
+        '结果未知的作业可能已扣积分，不会重试：它那一行写明了要在共享任务记录里查的参考号',
+    }),
+    workerReady: ({ worker, queue, redis, concurrency, journal, budget }) =>
+      `ima worker ${worker}：已就绪 —— 队列 ${queue}，Redis ${redis}，同时运行 ${concurrency} 个作业，任务记录 ${journal}` +
+      `${budget === undefined ? '，没有自己的积分上限' : `，所有 worker 通过 Redis 共享最多 ${budget} 积分`}（按 Ctrl-C 或发送 SIGTERM 停止：运行中的作业先完成）`,
+    jobDone: ({ jobId, taskId, credits, resumed }) => `完成 ${jobId} → ${taskId}，${credits} 积分${resumed ? '（之前已创建：只等待，没有重新创建）' : ''}`,
+    jobRetried: ({ jobId, attempt, attempts, reason }) => `${jobId} 的第 ${attempt}/${attempts} 次尝试失败，将重试（不会重复扣费）：${reason}`,
+    jobFailed: ({ jobId, reason }) => `失败 ${jobId}：${reason}`,
+    workerError: (message) => `ima worker：${message}`,
+    stopping: (running) => (running === 0 ? '正在停止：没有运行中的作业' : `正在停止：等待 ${running} 个运行中的作业完成 —— 再按一次 Ctrl-C 则交给其他 worker 接手`),
+    stopped: ({ done, failed }) => `已停止：这个 worker 完成 ${done} 个，失败 ${failed} 个。`,
+    forced: '立即退出：运行中的作业在锁过期后（30 秒）由其他 worker 接手并等待其任务，不会再创建一次；正在发送创建请求的作业可能变为结果未知。',
   },
 
   serve: {

@@ -218,6 +218,20 @@ export interface BatchOptions extends WaitingOptions, PrefsFileOptions, Connecti
   summary?: string
   yes?: boolean
   json?: boolean
+  /** A Redis URL: the lines are jobs of that BullMQ queue, run by `ima worker`s. */
+  queue?: string
+  queueName: string
+}
+
+/** The BullMQ queue's name when none is given (`DEFAULT_GENERATION_QUEUE_NAME`, not imported: nothing here loads the SDK). */
+const DEFAULT_QUEUE_NAME = 'ima-generations'
+
+/** `--queue` and `--queue-name`: the Redis and the queue `ima batch --queue` and `ima worker` share. */
+function queueOptions(queueDescription: string): Option[] {
+  return [
+    new Option('--queue <redis-url>', queueDescription),
+    new Option('--queue-name <name>', 'The BullMQ queue (the same for the batch and its workers)').default(DEFAULT_QUEUE_NAME),
+  ]
 }
 
 /** `ima batch`'s own options, then the waiting, preference and connection ones (as `ima generate`). */
@@ -229,8 +243,27 @@ export function batchOptions(): Option[] {
     new Option('--summary <file>', 'The summary (and state) file, one JSON row per line of the input (default: <file>.summary.jsonl)'),
     new Option('--yes', 'Start without asking (required when stdin is not a terminal)'),
     new Option('--json', 'Print the final summary as one JSON object on stdout'),
+    ...queueOptions('Run the lines as jobs of a BullMQ queue on this Redis (redis://host:6379), made by `ima worker`s on any machine'),
     ...waitingOptions(),
     ...prefsFileOptions(),
+    ...connectionOptions(),
+  ]
+}
+
+/** What `ima worker`'s options parse to. */
+export interface WorkerOptions extends ConnectionOptions {
+  queue?: string
+  queueName: string
+  concurrency: number
+  maxCredits?: number
+}
+
+/** `ima worker`'s options: the queue, how many jobs at once, the shared budget, and the connection's. */
+export function workerOptions(): Option[] {
+  return [
+    ...queueOptions('The Redis of the queue (redis://host:6379): also holds the shared task journal and --max-credits'),
+    new Option('--concurrency <n>', 'Jobs this worker runs at once').argParser(wholeNumber(1, 256)).default(4),
+    new Option('--max-credits <points>', 'Budget shared through the Redis by every worker given one: refuse a create that would pass it').argParser(wholeNumber(0)),
     ...connectionOptions(),
   ]
 }

@@ -22,6 +22,7 @@ import {
   serveOptions,
   tasksOptions,
   waitOptions,
+  workerOptions,
 } from './options.js'
 
 function withOptions(command: Command, options: readonly Option[]): Command {
@@ -85,6 +86,9 @@ export function createProgram(env: CliEnv): Command {
     .description('Generate one image per line of a JSONL or CSV file: quoted first, resumable, never created twice')
     .argument('<file>', 'JSONL (one {"prompt": …} per line) or .csv with a header row')
     .action(lazyAction(env, async () => (await import('./commands/batch.js')).run))
+  withOptions(program.command('worker'), workerOptions())
+    .description('Run the jobs of `ima batch --queue` from a Redis (BullMQ), until Ctrl-C or SIGTERM: start one on each machine that shares the work')
+    .action(lazyAction(env, async () => (await import('./commands/worker.js')).run))
   withOptions(program.command('models'), modelsOptions())
     .description('List models: sizes with points, ratios, usual time')
     .action(lazyAction(env, async () => (await import('./commands/models.js')).run))

@@ -58,12 +58,20 @@ const NOT_RUN: Record<string, string> = {
   'claude mcp add --transport stdio --env IMA_API_KEY=ima_… --env IMA_MAX_CREDITS=200 ima -- npx -y -p ima-open-sdk ima mcp':
     "needs the Claude Code CLI, which CI does not install, and a real key; it only writes Claude Code's config, whose command (`ima mcp`) is the one above",
   'npx -y -p ima-open-sdk ima mcp': 'needs the registry (npx downloads the published package); it runs the same bin this suite runs as `ima`',
+  'npm install -g ima-open-sdk bullmq ioredis unstorage':
+    'needs the registry and writes outside the tree; bullmq, ioredis and unstorage are devDependencies here and test/cli/batch-queue.test.ts loads them from the built ima',
   'npm install -g ima-open-sdk': 'needs the registry and writes outside the tree; test/package installs the packed tarball instead',
   'npx @modelcontextprotocol/inspector ima mcp': 'the MCP Inspector is an interactive web UI fetched from the registry; it is not a dependency of this package',
   'ima batch prompts.jsonl --concurrency 4 --max-credits 200 --out pictures/':
     'needs a prompts file; test/cli/batch.test.ts runs ima batch with these flags against a local server: a whole batch into --out, Ctrl-C then the same command again (one create per line in all), the bar through a pseudo-terminal, the refusals before anything is spent',
-  'ima batch <file> [--concurrency 4] [--max-credits <points>] [--out <folder>] [--summary <file>] [--yes] [--quiet] [--json]':
-    "docs/cli.md's synopsis of ima batch; test/cli/batch.test.ts runs each of its options against a local server",
+  'ima batch <file> [--concurrency 4] [--max-credits <points>] [--out <folder>] [--summary <file>] [--yes] [--quiet] [--json] [--queue <redis-url> [--queue-name ima-generations]]':
+    "docs/cli.md's synopsis of ima batch; test/cli/batch.test.ts runs each of its options against a local server, test/cli/batch-queue.test.ts --queue and --queue-name on a real redis-server",
+  'ima worker --queue <redis-url> [--queue-name ima-generations] [--concurrency 4] [--max-credits <points>]':
+    "docs/cli.md's synopsis of ima worker: it needs a Redis; test/cli/batch-queue.test.ts runs workers with each of these options on a real redis-server",
+  'ima worker --queue redis://queue.internal:6379':
+    'needs a Redis (redis-server is not part of this suite) and serves until Ctrl-C; test/cli/batch-queue.test.ts runs two such workers on a throw-away redis-server and stops them with SIGTERM',
+  'ima batch prompts.jsonl --queue redis://queue.internal:6379 --out pictures/':
+    'needs a Redis and running workers; test/cli/batch-queue.test.ts runs ima batch --queue --out over 12 lines with two workers on a throw-away redis-server (exactly 12 creates), and again (none)',
 }
 
 interface Ran {

@@ -4,7 +4,9 @@
  * created; the items run through one client, `--concurrency` at a time; the
  * summary file (one JSON row per line) is the run's state, so the same
  * command resumes an interrupted or failed batch and never creates a line
- * twice (batch/state.ts has the rules).
+ * twice (batch/state.ts has the rules). With `--queue redis://…` the lines
+ * are jobs of a BullMQ queue made by `ima worker`s instead, this process
+ * planning, waiting and saving as it does for its own (batch/queue-runner.ts).
  */
 import { existsSync } from 'node:fs'
 import { mkdir, readFile } from 'node:fs/promises'
@@ -18,12 +20,13 @@ import { createClient, readCommon, readTimeoutMs } from '../common.js'
 import { CliError, CliUsageError, InterruptedError } from '../errors.js'
 import { awaitDetachedCreate, interruptible } from '../interrupt.js'
 import { out, say, type CliIO } from '../io.js'
-import { wordsFor, type BatchWords, type Sentence } from '../messages.js'
+import { wordsFor, type BatchWords, type QueueWords, type Sentence } from '../messages.js'
 import type { BatchOptions } from '../options.js'
 import { createPreferenceStore } from '../preferences.js'
 import { createDisplay } from '../batch/display.js'
 import { isCsvPath, parseBatch, type BatchItem } from '../batch/items.js'
 import { fieldOfPath, planItems, planTotals, QuoteRefusedError, quoteItems, type PlanTotals, type PlannedItem } from '../batch/plan.js'
+import type { QueueEngine } from '../batch/queue-runner.js'
 import { runBatch, type BatchWork, type RunReport } from '../batch/runner.js'
 import { readSummaryFile, SummaryFile, type SummaryRow } from '../batch/state.js'
 
@@ -109,6 +112,14 @@ async function confirm(io: CliIO, question: string): Promise<boolean> {
   }
 }
 
+/** A line whose row is a job of a queue (`ima batch --queue`): only a run with `--queue` collects it, never this one's own create. */
+function refuseQueueJobs(planned: readonly PlannedItem[], words: QueueWords): void {
+  for (const { row, action } of planned) {
+    const job = action === 'done' || row.ref === null ? null : /^bullmq:([^:]+):/.exec(row.ref)
+    if (job) throw usage(words.queueRow({ line: row.line, queue: job[1] ?? '', ref: row.ref ?? '' }))
+  }
+}
+
 /** The counts of the final rows. */
 function countRows(rows: readonly SummaryRow[]): { done: number; failed: number; pending: number; unknown: number; running: number } {
   const count = (state: SummaryRow['state']) => rows.filter((row) => row.state === state).length
@@ -132,11 +143,19 @@ export async function run({ options, words: args, io }: CommandInput<BatchOption
   const summaryPath = resolve(options.summary ?? `${path}.summary.jsonl`)
   const quiet = options.quiet === true
   const ima = createClient(common, { preferences: createPreferenceStore(options, io), maxCredits: options.maxCredits })
+  // --queue: bullmq and ioredis are loaded (and the Redis reached) only then, and only when a line is not done yet.
+  const queued = options.queue !== undefined ? await import('../batch/queue-runner.js') : undefined
+  const queue = queued && options.queue !== undefined ? queued.batchQueue(options.queue, options.queueName, common.language) : undefined
 
   const release = await lockSummary(summaryPath, words)
   try {
     const previous = await readSummaryFile(summaryPath)
-    const { planned, orphans } = await planItems(items, previous, () => ima.tasks.recent())
+    const queueWords = wordsFor(common.language).queue
+    const { planned, orphans } =
+      queued && queue
+        ? await queued.planQueueItems(items, previous, { queue, summaryPath, words: queueWords })
+        : await planItems(items, previous, () => ima.tasks.recent())
+    if (!queue) refuseQueueJobs(planned, queueWords)
     try {
       await quoteItems(ima, planned, PREFERENCE_USER)
     } catch (error) {
@@ -157,8 +176,10 @@ export async function run({ options, words: args, io }: CommandInput<BatchOption
       if (process.stdin.isTTY !== true) throw usage(words.needYes)
       if (!(await confirm(io, words.confirm))) throw failure(words.declined)
     }
-    await runPlanned(planned, { options, io, words, summaryPath, path, quiet, ima, language: common.language, intervalMs: common.intervalMs })
+    const engine = queued && queue ? queued.queueEngine(ima, queue, common.language) : undefined
+    await runPlanned(planned, { options, io, words, summaryPath, path, quiet, ima, language: common.language, intervalMs: common.intervalMs, engine })
   } finally {
+    await queue?.close()
     await release().catch(() => undefined)
   }
 }
@@ -175,9 +196,12 @@ async function runPlanned(
     ima: ImaClient
     language: ImaLanguage
     intervalMs: number | undefined
+    /** `--queue`: the lines run as jobs of the queue instead of through `ima`. */
+    engine?: QueueEngine | undefined
   },
 ): Promise<void> {
-  const { options, io, words, summaryPath, ima, quiet, language } = context
+  const { options, io, words, summaryPath, ima, quiet, language, engine } = context
+  const creditsSpent = () => engine?.creditsSpent() ?? ima.creditsSpent
   const summary = new SummaryFile(summaryPath)
   await summary.begin(planned.map((entry) => entry.row))
   const works: BatchWork[] = planned
@@ -189,18 +213,14 @@ async function runPlanned(
   try {
     report = await interruptible(
       async (signal) => {
-        const ran = await runBatch(ima, works, {
-          summary,
-          display,
-          signal,
-          settings: {
-            concurrency: options.concurrency,
-            baseDir: dirname(context.path),
-            outDir: options.out !== undefined ? resolve(options.out) : undefined,
-            intervalMs: context.intervalMs,
-            timeoutMs: readTimeoutMs(options),
-          },
-        })
+        const settings = {
+          concurrency: options.concurrency,
+          baseDir: dirname(context.path),
+          outDir: options.out !== undefined ? resolve(options.out) : undefined,
+          intervalMs: context.intervalMs,
+          timeoutMs: readTimeoutMs(options),
+        }
+        const ran = engine ? await engine.run(planned, { summary, display, signal, settings }) : await runBatch(ima, works, { summary, display, signal, settings })
         interrupted = signal.aborted
         return ran
       },
@@ -233,22 +253,28 @@ async function runPlanned(
         failed: counts.failed,
         pending: counts.pending,
         unknown: counts.unknown,
-        credits_spent: ima.creditsSpent,
+        credits_spent: creditsSpent(),
         interrupted,
         items: rows,
       }),
     )
   } else out(io, summaryPath)
-  if (!quiet) say(io, words.finished({ done: counts.done, total: rows.length, credits: ima.creditsSpent, summary: summaryPath }))
+  if (!quiet) say(io, words.finished({ done: counts.done, total: rows.length, credits: creditsSpent(), summary: summaryPath }))
 
   if (summary.failure !== undefined) {
     const reason = summary.failure instanceof Error ? summary.failure.message : String(summary.failure)
     throw failure(words.summaryWriteFailed(summaryPath, reason))
   }
+  const queueWords = wordsFor(language).queue
   if (interrupted) {
-    throw new InterruptedError(undefined, words.interrupted({ done: counts.done, total: rows.length, running: counts.running, summary: summaryPath, command: sameCommand(process.argv.slice(2)) }), language)
+    const command = sameCommand(process.argv.slice(2))
+    const sentence = engine
+      ? queueWords.interrupted({ done: counts.done, total: rows.length, jobs: engine.jobsLeft(), queue: engine.name, summary: summaryPath, command })
+      : words.interrupted({ done: counts.done, total: rows.length, running: counts.running, summary: summaryPath, command })
+    throw new InterruptedError(undefined, sentence, language)
   }
   if (counts.failed + counts.unknown + counts.pending > 0) {
-    throw failure(words.unfinished({ failed: counts.failed + counts.pending, unknown: counts.unknown, total: rows.length, summary: summaryPath }))
+    const facts = { failed: counts.failed + counts.pending, unknown: counts.unknown, total: rows.length, summary: summaryPath }
+    throw failure(engine ? queueWords.unfinished(facts) : words.unfinished(facts))
   }
 }
