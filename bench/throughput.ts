@@ -6,15 +6,25 @@
  * is the client's CPU alone: CPU per call is the honest figure when the
  * server, not the client, limits the request rate.
  *
- * Every case runs once per round, a group's cases back to back in an order
- * that rotates each round, so one case's garbage lands on each of the others'
- * bills alike. No full collection is forced between runs: V8 sizes its young
+ * At concurrency 1 a group's cases take turns call by call (A B C, B C A, …):
+ * on this shared machine the load drifts within seconds, and runs even a
+ * second apart measured ratios 0.76–1.14 for the same client; call by call
+ * every case meets the same load. The ratio is the raw fetch's mean time per
+ * call over the case's (the ratio of req/s over the whole run), its spread
+ * the interquartile range of that ratio over 15 blocks of the run. At
+ * concurrency 64 every case runs once per round, a group's cases back to
+ * back in an order that rotates each round, so one case's garbage lands on
+ * each of the others' bills alike. No full collection is forced between runs: V8 sizes its young
  * generation and its pretenuring from what it has seen, a forced full
  * collection resets that, and the first few hundred calls after it then pay
  * for garbage collection as no steady server does — more, the more a client
  * allocates (measured: +360 µs a call for `products.list` after a forced
- * collection, +65 µs without). Ratios are medians of
+ * collection, +65 µs without). At concurrency 64 ratios are medians of
  * per-round ratios to the group's raw fetch in the same round.
+ *
+ * `tasks.get` has one more baseline: the raw fetch with a time limit of its
+ * own (an AbortController and a timer per call, as every client with a
+ * per-attempt timeout has), the floor any such client starts from.
  */
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
@@ -69,6 +79,15 @@ export async function imaCases(hosts: Hosts) {
     tasksGet: {
       sdk: () => ima.tasks.get(task.id),
       raw: async () => (await fetch(detailURL, { method: 'POST', headers: postHeaders, body: detailBody })).json(),
+      rawWithTimeout: async () => {
+        const controller = new AbortController()
+        const timer = setTimeout(() => controller.abort(), 60_000)
+        try {
+          return await (await fetch(detailURL, { method: 'POST', headers: postHeaders, body: detailBody, signal: controller.signal })).json()
+        } finally {
+          clearTimeout(timer)
+        }
+      },
       ofetch: () => ofetch(detailURL, { method: 'POST', headers: postHeaders, body: { task_id: task.id } }),
     },
     productsList: {
@@ -111,12 +130,115 @@ interface Case {
   call: () => Promise<unknown>
 }
 
-const CONCURRENCIES = [1, 64] as const
-// Many short runs rather than a few long ones: on a shared machine the load drifts within seconds.
-const ROUNDS: Record<number, number> = { 1: 15, 64: 11 }
-const CALLS: Record<number, number> = { 1: 60, 64: 384 }
+// Concurrency 64: many short runs rather than a few long ones, since on a shared machine the load drifts within seconds.
+const ROUNDS_AT_64 = 11
+const CALLS_AT_64 = 384
+// Concurrency 1: turns per client (every case of a group once per turn), cut into blocks for the spread.
+const TURNS_AT_1 = 1_500
+const BLOCKS_AT_1 = 15
 
 const RAW = 'raw fetch + res.json()'
+
+/** One case's figures against its group's raw fetch: the row printed. */
+interface Measured {
+  rate: number
+  ratio: number | undefined
+  spread: [number, number] | undefined
+  cpuPerCallUs: number
+  extraCpuUs: number | undefined
+}
+
+function row(c: Case, figures: Measured): string[] {
+  const { ratio, spread, extraCpuUs } = figures
+  return [
+    c.group,
+    c.name,
+    fixed(figures.rate, 0),
+    ratio === undefined ? '1.00 (base)' : `${fixed(ratio)}×`,
+    spread ? `${fixed(spread[0])}–${fixed(spread[1])}` : '',
+    fixed(figures.cpuPerCallUs, 0),
+    extraCpuUs === undefined ? '' : `${extraCpuUs >= 0 ? '+' : ''}${fixed(extraCpuUs, 0)}`,
+    c.target === undefined || ratio === undefined ? '' : `≥ ${fixed(c.target)}× ${verdict(ratio >= c.target)}`,
+  ]
+}
+
+const mean = (values: readonly number[]): number => values.reduce((sum, value) => sum + value, 0) / values.length
+
+/**
+ * Concurrency 1, call by call: each turn calls every case of the group once
+ * (the order rotating each turn), timing each call's wall clock and this
+ * process's CPU. A case's ratio is the raw fetch's mean time over its own.
+ */
+async function measureTurnByTurn(group: readonly Case[], turns: number): Promise<Map<Case, Measured>> {
+  const wall = group.map((): number[] => [])
+  const cpu = group.map((): number[] => [])
+  for (let turn = 0; turn < turns; turn += 1) {
+    for (let i = 0; i < group.length; i += 1) {
+      const index = (i + turn) % group.length
+      const started = performance.now()
+      const usage = process.cpuUsage()
+      await (group[index] as Case).call()
+      const used = process.cpuUsage(usage)
+      ;(wall[index] as number[]).push((performance.now() - started) * 1000)
+      ;(cpu[index] as number[]).push(used.user + used.system)
+    }
+  }
+  const baseIndex = group.findIndex((c) => c.name === RAW)
+  const blockRatios = (index: number): number[] => {
+    const size = Math.floor(turns / BLOCKS_AT_1)
+    return Array.from({ length: BLOCKS_AT_1 }, (_, block) => {
+      const slice = (values: readonly number[]) => values.slice(block * size, (block + 1) * size)
+      return mean(slice(wall[baseIndex] as number[])) / mean(slice(wall[index] as number[]))
+    })
+  }
+  return new Map(
+    group.map((c, index) => {
+      const isBase = index === baseIndex
+      const blocks = isBase ? undefined : blockRatios(index)
+      const cpuPerCallUs = mean(cpu[index] as number[])
+      return [
+        c,
+        {
+          rate: 1e6 / mean(wall[index] as number[]),
+          ratio: isBase ? undefined : mean(wall[baseIndex] as number[]) / mean(wall[index] as number[]),
+          spread: blocks ? [quantile(blocks, 0.25), quantile(blocks, 0.75)] : undefined,
+          cpuPerCallUs,
+          extraCpuUs: isBase ? undefined : cpuPerCallUs - mean(cpu[baseIndex] as number[]),
+        },
+      ]
+    }),
+  )
+}
+
+/** Concurrency 64: rounds in which every case of the group runs `calls` calls, back to back, the order rotating each round. */
+async function measureInRounds(group: readonly Case[], afterRun: (c: Case, calls: number) => Promise<void>): Promise<Map<Case, Measured>> {
+  const runs = group.map((): Run[] => [])
+  for (let round = 0; round < ROUNDS_AT_64; round += 1) {
+    for (let i = 0; i < group.length; i += 1) {
+      const index = (i + round) % group.length
+      const c = group[index] as Case
+      ;(runs[index] as Run[]).push(await run(c.call, CALLS_AT_64, 64))
+      await afterRun(c, CALLS_AT_64)
+    }
+  }
+  const base = runs[group.findIndex((c) => c.name === RAW)] as Run[]
+  return new Map(
+    group.map((c, index) => {
+      const mine = runs[index] as Run[]
+      const ratios = c.name === RAW ? undefined : mine.map((r, i) => r.rate / (base[i] as Run).rate)
+      return [
+        c,
+        {
+          rate: median(mine.map((r) => r.rate)),
+          ratio: ratios ? median(ratios) : undefined,
+          spread: ratios ? [quantile(ratios, 0.25), quantile(ratios, 0.75)] : undefined,
+          cpuPerCallUs: median(mine.map((r) => r.cpuPerCallUs)),
+          extraCpuUs: ratios ? median(mine.map((r, i) => r.cpuPerCallUs - (base[i] as Run).cpuPerCallUs)) : undefined,
+        },
+      ]
+    }),
+  )
+}
 
 export async function requestThroughput(hosts: Hosts, serversPid?: number): Promise<void> {
   const { tasksGet, productsList } = await imaCases(hosts)
@@ -124,6 +246,7 @@ export async function requestThroughput(hosts: Hosts, serversPid?: number): Prom
   const ima = (group: string, name: string, call: () => Promise<unknown>, target?: number): Case => ({ group, name, call, target, countsRequests: true })
   const cases: Case[] = [
     ima('tasks.get', RAW, tasksGet.raw),
+    ima('tasks.get', 'raw fetch + a timeout per call', tasksGet.rawWithTimeout),
     ima('tasks.get', 'ofetch alone', tasksGet.ofetch),
     ima('tasks.get', 'ima.tasks.get (validated)', tasksGet.sdk, 0.9),
     ima('products.list', RAW, productsList.raw),
@@ -134,52 +257,32 @@ export async function requestThroughput(hosts: Hosts, serversPid?: number): Prom
     cases.push({ group: peer.peer, name: RAW, call: peer.raw })
     cases.push({ group: peer.peer, name: `${peer.peer} ${peer.call}`, call: peer.sdk })
   }
-  const key = (c: Case) => `${c.group}/${c.name}`
   const requestsSeen = async () => ((await (await fetch(`${hosts.stubURL}/__bench/requests`)).json()) as { count: number }).count
+  // Proves every call made exactly one request to the IMA server.
+  const checkRequests = async (what: string, calls: number) => {
+    const seen = await requestsSeen()
+    if (seen !== calls) throw new Error(`${what} made ${seen} requests for ${calls} calls`)
+  }
+  const groups = [...new Set(cases.map((c) => c.group))].map((group) => cases.filter((c) => c.group === group))
 
-  console.log(`3. Request throughput (servers in child process ${serversPid ?? '?'}; interleaved rounds, rotating order; medians, and the interquartile range of the per-round ratio)`)
+  console.log(`3. Request throughput (servers in child process ${serversPid ?? '?'}; c=1 call by call, c=64 in interleaved rounds; the interquartile range of the ratio over blocks or rounds)`)
   console.log(`   IMA ${hosts.imaURL} (local server from dist/testing), peers' stub ${hosts.stubURL}; client CPU = process.cpuUsage() of this process`)
-  for (const concurrency of CONCURRENCIES) {
-    const calls = CALLS[concurrency] as number
+  for (const concurrency of [1, 64] as const) {
     // Warm-up: JIT, connection pools (one per origin, shared by every client here: they all use the global fetch).
     for (const c of cases) await run(c.call, 200, concurrency)
     await requestsSeen()
-    const runs = new Map<string, Run[]>(cases.map((c) => [key(c), []]))
-    // A group's cases run back to back (in an order that rotates each round), so a ratio compares
-    // runs seconds apart, not minutes: on a shared machine the load drifts in between.
-    const groups = [...new Set(cases.map((c) => c.group))].map((group) => cases.filter((c) => c.group === group))
-    for (let round = 0; round < (ROUNDS[concurrency] as number); round += 1) {
-      for (const group of groups) {
-        for (let i = 0; i < group.length; i += 1) {
-          const c = group[(i + round) % group.length] as Case
-          const result = await run(c.call, calls, concurrency)
-          if (c.countsRequests) {
-            const seen = await requestsSeen()
-            if (seen !== calls) throw new Error(`${key(c)} made ${seen} requests for ${calls} calls`)
-          }
-          runs.get(key(c))!.push(result)
-        }
-      }
+    const rows: string[][] = []
+    for (const group of groups) {
+      const counted = group.every((c) => c.countsRequests)
+      const figures =
+        concurrency === 1
+          ? await measureTurnByTurn(group, TURNS_AT_1)
+          : await measureInRounds(group, async (c, calls) => (c.countsRequests ? checkRequests(`${c.group}/${c.name}`, calls) : undefined))
+      if (concurrency === 1 && counted) await checkRequests(`the ${group[0]?.group} group`, TURNS_AT_1 * group.length)
+      for (const c of group) rows.push(row(c, figures.get(c) as Measured))
     }
-    const rows = cases.map((c) => {
-      const mine = runs.get(key(c))!
-      const base = c.name === RAW ? undefined : runs.get(`${c.group}/${RAW}`)!
-      const ratios = base ? mine.map((r, i) => r.rate / (base[i] as Run).rate) : undefined
-      const ratio = ratios ? median(ratios) : undefined
-      const cpu = median(mine.map((r) => r.cpuPerCallUs))
-      const extraCpu = base ? median(mine.map((r, i) => r.cpuPerCallUs - (base[i] as Run).cpuPerCallUs)) : undefined
-      return [
-        c.group,
-        c.name,
-        fixed(median(mine.map((r) => r.rate)), 0),
-        ratio === undefined ? '1.00 (base)' : `${fixed(ratio)}×`,
-        ratios ? `${fixed(quantile(ratios, 0.25))}–${fixed(quantile(ratios, 0.75))}` : '',
-        fixed(cpu, 0),
-        extraCpu === undefined ? '' : `${extraCpu >= 0 ? '+' : ''}${fixed(extraCpu, 0)}`,
-        c.target === undefined || ratio === undefined ? '' : `≥ ${fixed(c.target)}× ${verdict(ratio >= c.target)}`,
-      ]
-    })
-    console.log(`\n   concurrency ${concurrency} (${ROUNDS[concurrency]} rounds of ${calls} calls per client)`)
+    const how = concurrency === 1 ? `${TURNS_AT_1} turns, each calling every client of a group once; IQR over ${BLOCKS_AT_1} blocks` : `${ROUNDS_AT_64} rounds of ${CALLS_AT_64} calls per client`
+    console.log(`\n   concurrency ${concurrency} (${how})`)
     printTable(['endpoint', 'client', 'req/s', '× raw fetch', 'IQR of ×', 'CPU µs/call', 'CPU − raw µs', 'target'], rows)
   }
 }
