@@ -7,6 +7,7 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { checkOutputPath, OutputOutsideFolderError, resultFiles } from '../../src/cli/mcp/outputs.js'
 import { ProgressReporter } from '../../src/cli/mcp/progress.js'
+import { MAX_REMEMBERED_TASKS, rememberAtMost } from '../../src/cli/mcp/tools.js'
 import { DEFAULT_WAIT_SECONDS, McpSettingError, readMcpSettings, readModelScope, readOutputDir } from '../../src/cli/mcp/settings.js'
 import { mcpWordsFor } from '../../src/cli/mcp/words.js'
 import type { TaskEvent } from '../../src/resources/tasks/types.js'
@@ -120,5 +121,28 @@ describe('progress notifications', () => {
     failing.start({ modelName: undefined, createdAt: Date.now(), estimatedMaxMs: 1_000, everyMs: 1_000 })
     expect(() => failing.update(event(50))).not.toThrow()
     failing.stop()
+  })
+})
+
+describe('what ima mcp remembers of its tasks', () => {
+  it('keeps the latest entries only: a set moves a task to the newest, the oldest go first past the limit', () => {
+    const facts = new Map<string, number>()
+    for (let task = 1; task <= 5; task += 1) rememberAtMost(facts, `task_${task}`, task, 3)
+    expect([...facts.keys()]).toEqual(['task_3', 'task_4', 'task_5'])
+    rememberAtMost(facts, 'task_3', 30, 3)
+    rememberAtMost(facts, 'task_6', 6, 3)
+    expect([...facts.entries()]).toEqual([
+      ['task_5', 5],
+      ['task_3', 30],
+      ['task_6', 6],
+    ])
+  })
+
+  it('bounds the server at MAX_REMEMBERED_TASKS tasks', () => {
+    const facts = new Map<string, number>()
+    for (let task = 0; task < MAX_REMEMBERED_TASKS * 4; task += 1) rememberAtMost(facts, `task_${task}`, task, MAX_REMEMBERED_TASKS)
+    expect(facts.size).toBe(MAX_REMEMBERED_TASKS)
+    expect(facts.has(`task_${MAX_REMEMBERED_TASKS * 4 - 1}`)).toBe(true)
+    expect(facts.has(`task_${MAX_REMEMBERED_TASKS * 3 - 1}`)).toBe(false)
   })
 })

@@ -95,6 +95,32 @@ function textResult(text: string, isError = false): CallToolResult {
 }
 
 /**
+ * How many tasks' facts the server keeps for a later `get_image_task`. A task
+ * that is never picked up would otherwise stay for the server's whole life;
+ * past this the oldest is forgotten, and the journal still names its model,
+ * size, credit and prompt (only a custom `output_path` is lost).
+ */
+export const MAX_REMEMBERED_TASKS = 256
+
+/**
+ * Sets `key` as the newest entry of `map` and forgets the oldest ones past `max`
+ * (a Map keeps insertion order).
+ *
+ * @example
+ * ```ts
+ * rememberAtMost(facts, task.id, { prompt, target }, MAX_REMEMBERED_TASKS)
+ * ```
+ */
+export function rememberAtMost<K, V>(map: Map<K, V>, key: K, value: V, max: number): void {
+  map.delete(key)
+  map.set(key, value)
+  for (const oldest of map.keys()) {
+    if (map.size <= max) break
+    map.delete(oldest)
+  }
+}
+
+/**
  * The four tools over one client: its budget, journal, scope and
  * preferences hold for every call of the server's life.
  *
@@ -109,7 +135,7 @@ export class ImaTools {
   readonly #settings: McpSettings
   readonly #words: McpWords
   readonly #secrets: readonly (string | undefined)[]
-  /** Tasks this process created and has not finished saving, by task id. */
+  /** Tasks this process created and has not finished saving, by task id (the latest {@link MAX_REMEMBERED_TASKS}). */
   readonly #facts = new Map<string, TaskFacts>()
 
   constructor(client: ImaClient | undefined, settings: McpSettings, secrets: readonly (string | undefined)[]) {
@@ -143,14 +169,8 @@ export class ImaTools {
             timeoutMs: this.#waitMs(input.wait_seconds),
             onCreated: (task) => {
               created = task
-              this.#facts.set(task.id, {
-                prompt: input.prompt,
-                target,
-                model: task.model,
-                size: task.size,
-                credit: task.totalCredit,
-                createdAt: task.createdAt,
-              })
+              const facts = { prompt: input.prompt, target, model: task.model, size: task.size, credit: task.totalCredit, createdAt: task.createdAt }
+              rememberAtMost(this.#facts, task.id, facts, MAX_REMEMBERED_TASKS)
               const timing = findModelCapabilities(task.model.id) ?? UNKNOWN_MODEL_TIMING
               progress.start({ modelName: task.model.name, createdAt: task.createdAt, estimatedMaxMs: task.estimatedSeconds[1] * 1000, everyMs: timing.progressEveryMs })
             },
@@ -160,6 +180,8 @@ export class ImaTools {
         return await this.#finished(result, this.#facts.get(result.taskId), call.signal)
       } catch (error) {
         if (error instanceof TaskTimeoutError && created) return this.#pending(created.id, this.#facts.get(created.id), created.estimatedSeconds)
+        // A failed task has nothing left to save.
+        if (error instanceof TaskFailedError && created) this.#facts.delete(created.id)
         throw error
       } finally {
         progress.stop()
