@@ -39,28 +39,37 @@ const ofetchCore: Plugin = {
 }
 
 /**
- * In the CommonJS build, the client's engine (`src/resources/engine.ts`) is
- * `require`d on first use instead of `import()`ed: a dynamic `import()` in
- * CommonJS needs `--experimental-vm-modules` under Jest's default config,
- * and CommonJS users load from disk, where one file more or less costs
- * nothing. The ESM build keeps `import()`, so bundlers put the engine in a
- * chunk of its own. The line is matched exactly, so a change to it fails the
- * build instead of silently changing how the engine loads.
+ * In the CommonJS build, two dynamic imports become `require`s on first use:
+ * the client's engine (`src/resources/engine.ts`, from `facades.ts`) and
+ * BullMQ (`src/queue/load-bullmq.ts`, an optional peer that ships CommonJS
+ * too). A dynamic `import()` in CommonJS needs `--experimental-vm-modules`
+ * under Jest's default config, and CommonJS users load from disk, where one
+ * file more or less costs nothing. The ESM build keeps `import()`, so
+ * bundlers put the engine in a chunk of its own. Each line is matched
+ * exactly, so a change to it fails the build instead of silently changing
+ * how the module loads.
  */
-const ENGINE_IMPORT = "import('./engine.js')"
+const REQUIRED_IN_COMMONJS: readonly { file: RegExp; specifier: string }[] = [
+  { file: /[\\/]src[\\/]resources[\\/]facades\.ts$/, specifier: './engine.js' },
+  { file: /[\\/]src[\\/]queue[\\/]load-bullmq\.ts$/, specifier: 'bullmq' },
+]
 // tsup hands esbuild `format: 'esm'` for both builds (it converts to CommonJS afterwards), so the CommonJS one is told by its options object.
 const commonJsBuilds = new WeakSet<object>()
-const requireEngineInCommonJs: Plugin = {
-  name: 'require-engine-in-cjs',
+const requireInCommonJs: Plugin = {
+  name: 'require-in-cjs',
   setup(build) {
     if (!commonJsBuilds.has(build.initialOptions)) return
-    build.onLoad({ filter: /[\\/]src[\\/]resources[\\/]facades\.ts$/ }, (args) => {
-      const source = readFileSync(args.path, 'utf8')
-      if (source.split(ENGINE_IMPORT).length !== 2) {
-        throw new Error(`require-engine-in-cjs: ${args.path} must contain ${ENGINE_IMPORT} exactly once; update tsup.config.ts`)
-      }
-      return { contents: source.replace(ENGINE_IMPORT, "Promise.resolve().then(() => require('./engine.js') as typeof import('./engine.js'))"), loader: 'ts' }
-    })
+    for (const { file, specifier } of REQUIRED_IN_COMMONJS) {
+      const dynamicImport = `import('${specifier}')`
+      build.onLoad({ filter: file }, (args) => {
+        const source = readFileSync(args.path, 'utf8')
+        if (source.split(dynamicImport).length !== 2) {
+          throw new Error(`require-in-cjs: ${args.path} must contain ${dynamicImport} exactly once; update tsup.config.ts`)
+        }
+        const required = `Promise.resolve().then(() => require('${specifier}') as typeof import('${specifier}'))`
+        return { contents: source.replace(dynamicImport, required), loader: 'ts' }
+      })
+    }
   },
 }
 
@@ -90,7 +99,7 @@ const library: Options = {
   noExternal: BUNDLED,
   // The Vercel AI SDK, ioredis and BullMQ are the user's own (optional peers of `ima-open-sdk/ai-sdk` and `/queue`): never bundled.
   external: ['ai', /^@ai-sdk\//, 'ioredis', 'bullmq'],
-  esbuildPlugins: [ofetchCore, requireEngineInCommonJs],
+  esbuildPlugins: [ofetchCore, requireInCommonJs],
   esbuildOptions(options, context) {
     if (context.format === 'cjs') commonJsBuilds.add(options)
   },

@@ -6,12 +6,14 @@
  * BullMQ installed (and load BullMQ — and ioredis with it — for nothing).
  * So the generation queue's modules import only BullMQ's TYPES statically,
  * and its classes through this one dynamic import, when a queue, a worker or
- * a QueueEvents is first made.
+ * a QueueEvents is first made. (The CommonJS build `require`s it instead:
+ * see tsup.config.ts.)
  */
+import type * as BullMQ from 'bullmq'
 import { ImaConfigError } from '../errors.js'
 
 /** The `bullmq` module. @example `const { Worker }: BullMQModule = await loadBullmq()` */
-export type BullMQModule = typeof import('bullmq')
+export type BullMQModule = typeof BullMQ
 
 let loading: Promise<BullMQModule> | undefined
 

@@ -5,10 +5,11 @@
  * Node-only dependencies, and not undici (Node 20's fetch implementation,
  * which `globalThis.Headers` and friends load on first touch).
  */
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { BIN, NODE_ONLY_PACKAGES, SPAWN_TEST_TIMEOUT_MS, packTarball, run, scratchProject } from './scratch.js'
+import { hasRedisServerFor, startRedisServer } from '../support/redis-server.js'
+import { BIN, NODE_ONLY_PACKAGES, ROOT, SPAWN_TEST_TIMEOUT_MS, packTarball, run, scratchProject } from './scratch.js'
 
 let tarball = ''
 let project = ''
@@ -55,6 +56,44 @@ test('errors are instances of the exported classes', async () => {
     expect(result.output).toMatch(/Tests:\s+2 passed, 2 total/)
     expect(result.status, result.output).toBe(0)
   }, SPAWN_TEST_TIMEOUT_MS)
+
+  it.skipIf(!hasRedisServerFor('Jest requiring ima-open-sdk/queue'))(
+    'Jest 29 with its default config runs a test that requires ima-open-sdk/queue and enqueues on a real Redis',
+    async () => {
+      const redis = await startRedisServer()
+      try {
+        const dir = join(project, 'jest-queue')
+        mkdirSync(dir, { recursive: true })
+        writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'jest-queue', private: true }))
+        // bullmq and ioredis are the user's (optional peers): linked from this repository's devDependencies.
+        for (const peer of ['bullmq', 'ioredis']) {
+          if (!existsSync(join(project, 'node_modules', peer))) symlinkSync(join(ROOT, 'node_modules', peer), join(project, 'node_modules', peer), 'dir')
+        }
+        writeFileSync(
+          join(dir, 'queue.test.js'),
+          `const { createGenerationQueue } = require('ima-open-sdk/queue')
+
+test('enqueues a generation (BullMQ loaded by the CommonJS build)', async () => {
+  const generations = await createGenerationQueue({ connection: { host: '127.0.0.1', port: Number(process.env.REDIS_PORT) }, name: 'jest' })
+  try {
+    expect(await generations.enqueue({ prompt: 'a fox' }, { jobId: 'jest-1' })).toBe('jest-1')
+    expect(await generations.enqueue({ prompt: 'a fox' }, { jobId: 'jest-1' })).toBe('jest-1')
+    expect(await generations.queue.getJobCounts('waiting')).toEqual({ waiting: 1 })
+  } finally {
+    await generations.close()
+  }
+})
+`,
+        )
+        const result = run(join(BIN, 'jest'), ['--ci', '--cacheDirectory', join(dir, '.jest-cache')], dir, { REDIS_PORT: String(redis.port) })
+        expect(result.output).toMatch(/Tests:\s+1 passed, 1 total/)
+        expect(result.status, result.output).toBe(0)
+      } finally {
+        await redis.stop()
+      }
+    },
+    SPAWN_TEST_TIMEOUT_MS,
+  )
 
   it('tsx runs a .cts file that requires the package', () => {
     const file = join(project, 'smoke.cts')
