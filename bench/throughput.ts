@@ -11,7 +11,7 @@
  * second apart measured ratios 0.76–1.14 for the same client; call by call
  * every case meets the same load. The ratio is the raw fetch's mean time per
  * call over the case's (the ratio of req/s over the whole run), its spread
- * the interquartile range of that ratio over 15 blocks of the run. At
+ * the interquartile range of that ratio over 20 blocks of the run. At
  * concurrency 64 every case runs once per round, a group's cases back to
  * back in an order that rotates each round, so one case's garbage lands on
  * each of the others' bills alike. No full collection is forced between runs: V8 sizes its young
@@ -134,8 +134,8 @@ interface Case {
 const ROUNDS_AT_64 = 11
 const CALLS_AT_64 = 384
 // Concurrency 1: turns per client (every case of a group once per turn), cut into blocks for the spread.
-const TURNS_AT_1 = 1_500
-const BLOCKS_AT_1 = 15
+const TURNS_AT_1 = 4_000
+const BLOCKS_AT_1 = 20
 
 const RAW = 'raw fetch + res.json()'
 
