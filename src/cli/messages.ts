@@ -116,6 +116,8 @@ export interface QueueWords {
   queueRow(facts: { line: number; queue: string; ref: string }): Sentence
   /** The job of a line was removed from the queue while it was waited for. */
   jobGone(jobId: string): string
+  /** No `ima worker` is connected to the queue when the batch starts waiting: its jobs wait until one starts. */
+  noWorker(facts: { queue: string; redis: string }): string
   interrupted(facts: { done: number; total: number; jobs: number; queue: string; summary: string; command: string }): Sentence
   unfinished(facts: { failed: number; unknown: number; total: number; summary: string }): Sentence
   workerReady(facts: WorkerReadyFacts): string
@@ -446,6 +448,8 @@ const en: CliWords = {
       hint: `Run the batch with --queue <the same Redis> --queue-name ${queue}: its result is collected from there, never created again; nothing was created`,
     }),
     jobGone: (jobId) => `job ${jobId} was removed from the queue while it was waited for; run the batch again: its task is found in the shared journal, not created again`,
+    noWorker: ({ queue, redis }) =>
+      `No ima worker is connected to the queue ${queue} yet: its jobs wait until one starts (ima worker --queue ${redis}${queue === 'ima-generations' ? '' : ` --queue-name ${queue}`} on any machine that should make them)`,
     interrupted: ({ done, total, jobs, queue, summary, command }) => ({
       message: `Interrupted: ${done} of ${total} done${jobs > 0 ? `; ${jobs === 1 ? '1 job goes' : `${jobs} jobs go`} on in the workers of the queue ${queue} (the job ids are in ${summary})` : ''}`,
       hint: `Collect the results with the same command (it enqueues nothing twice): ${command}`,
@@ -708,6 +712,8 @@ const zh: CliWords = {
       hint: `用 --queue <同一个 Redis> --queue-name ${queue} 运行这个批量：结果从那里取回，不会重新创建；没有创建任何任务`,
     }),
     jobGone: (jobId) => `等待期间作业 ${jobId} 被从队列里删除了；再运行一次批量：它的任务会在共享的任务记录里找到，不会重新创建`,
+    noWorker: ({ queue, redis }) =>
+      `队列 ${queue} 还没有连接任何 ima worker：作业会一直等到有 worker 启动（在要生成图片的机器上运行 ima worker --queue ${redis}${queue === 'ima-generations' ? '' : ` --queue-name ${queue}`}）`,
     interrupted: ({ done, total, jobs, queue, summary, command }) => ({
       message: `已中断：${total} 行里完成 ${done} 行${jobs > 0 ? `；${jobs} 个作业仍在队列 ${queue} 的 worker 里运行（作业 id 在 ${summary} 里）` : ''}`,
       hint: `用同一命令取回结果（不会重复加入作业）：${command}`,

@@ -258,6 +258,7 @@ describe('ima batch --queue and ima worker on a real redis-server', () => {
       batch.child.kill('SIGINT')
       const interrupted = await batch.done
       expect(interrupted.code, interrupted.stderr).toBe(130)
+      expect(interrupted.stderr).toContain(`No ima worker is connected to the queue interrupted yet: its jobs wait until one starts (ima worker --queue ${redis.url} --queue-name interrupted on any machine that should make them)`)
       expect(interrupted.stderr).toContain('Interrupted: 0 of 3 done; 3 jobs go on in the workers of the queue interrupted')
       expect(interrupted.stderr).toContain(`Collect the results with the same command (it enqueues nothing twice): ima ${args.join(' ')}`)
       expect((await rows(file)).every((row) => row.state === 'pending' && row.ref?.startsWith('bullmq:interrupted:batch-'))).toBe(true)
@@ -266,6 +267,7 @@ describe('ima batch --queue and ima worker on a real redis-server', () => {
       const one = await worker(queueName)
       const collected = await ima(args, dir)
       expect(collected.code, collected.stderr).toBe(0)
+      expect(collected.stderr).not.toContain('No ima worker')
       expect((await rows(file)).every((row) => row.state === 'done')).toBe(true)
       expect(creates(tag)).toBe(3)
       one.child.kill('SIGTERM')

@@ -238,6 +238,8 @@ export type JobLook =
 /** The queue as `ima batch --queue` uses it; opened on first use (a batch already done needs no Redis). */
 export interface BatchQueue {
   readonly name: string
+  /** The Redis, without its password. */
+  readonly shown: string
   look(jobId: string): Promise<JobLook>
   /** Opened: the producer handle, its QueueEvents, and the judge of failed jobs. */
   open(): Promise<{ generations: GenerationQueue; events: QueueEvents; judge(job: Job<GenerationJobData, GenerationJobResult>): Promise<FailedVerdict> }>
@@ -273,6 +275,7 @@ export function batchQueue(url: string, name: string, language: ImaLanguage): Ba
   }
   return {
     name,
+    shown: target.shown,
     open,
     async look(jobId) {
       const { generations, judge } = await open()
@@ -446,6 +449,9 @@ export function queueEngine(ima: ImaClient, queue: BatchQueue, language: ImaLang
       if (works.length === 0) return { detached: [] }
       const { generations, events, judge } = await queue.open()
       const words = wordsFor(language).queue
+      // A batch with nobody to make its jobs would wait in silence. Said once, first; a Redis that refuses CLIENT LIST (some managed ones) says nothing.
+      const workers = await generations.queue.getWorkersCount().catch(() => undefined)
+      if (workers === 0) display.note(words.noWorker({ queue: queue.name, redis: queue.shown }))
       const gate = new Gate(settings.concurrency)
       const write = (row: SummaryRow): Promise<SummaryRow> => summary.update(row).catch(() => row)
       // Started: the job is active in a worker (its 'active' event or its first progress), for the display's "running".
