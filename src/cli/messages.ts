@@ -116,6 +116,8 @@ export interface QueueWords {
   queueRow(facts: { line: number; queue: string; ref: string }): Sentence
   /** The job of a line was removed from the queue while it was waited for. */
   jobGone(jobId: string): string
+  /** A line's job is gone, and the shared journal says its create was sent with no answer. */
+  goneUnknown(ref: string): string
   /** No `ima worker` is connected to the queue when the batch starts waiting: its jobs wait until one starts. */
   noWorker(facts: { queue: string; redis: string }): string
   interrupted(facts: { done: number; total: number; jobs: number; queue: string; summary: string; command: string }): Sentence
@@ -448,6 +450,8 @@ const en: CliWords = {
       hint: `Run the batch with --queue <the same Redis> --queue-name ${queue}: its result is collected from there, never created again; nothing was created`,
     }),
     jobGone: (jobId) => `job ${jobId} was removed from the queue while it was waited for; run the batch again: its task is found in the shared journal, not created again`,
+    goneUnknown: (ref) =>
+      `its job is no longer in the queue, and the shared journal says its create was sent with no answer (ref ${ref}): it may have been created and charged, so it is never sent again — look the ref up in the journal (Redis, base ima:journal) or your IMA account before creating it anew`,
     noWorker: ({ queue, redis }) =>
       `No ima worker is connected to the queue ${queue} yet: its jobs wait until one starts (ima worker --queue ${redis}${queue === 'ima-generations' ? '' : ` --queue-name ${queue}`} on any machine that should make them)`,
     interrupted: ({ done, total, jobs, queue, summary, command }) => ({
@@ -712,6 +716,8 @@ const zh: CliWords = {
       hint: `用 --queue <同一个 Redis> --queue-name ${queue} 运行这个批量：结果从那里取回，不会重新创建；没有创建任何任务`,
     }),
     jobGone: (jobId) => `等待期间作业 ${jobId} 被从队列里删除了；再运行一次批量：它的任务会在共享的任务记录里找到，不会重新创建`,
+    goneUnknown: (ref) =>
+      `它的作业已不在队列里，共享的任务记录显示它的创建请求已发出但没有收到回答（参考号 ${ref}）：可能已经创建并扣费，所以不会再发送——请先在任务记录（Redis，base ima:journal）或你的 IMA 账户里查这个参考号，再决定是否重新创建`,
     noWorker: ({ queue, redis }) =>
       `队列 ${queue} 还没有连接任何 ima worker：作业会一直等到有 worker 启动（在要生成图片的机器上运行 ima worker --queue ${redis}${queue === 'ima-generations' ? '' : ` --queue-name ${queue}`}）`,
     interrupted: ({ done, total, jobs, queue, summary, command }) => ({

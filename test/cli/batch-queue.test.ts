@@ -19,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startImaServer, type ImaServer } from 'ima-open-sdk/testing'
 import { UnstorageTaskJournal } from '../../src/index.js'
 import { generationRef, type GenerationJobData } from '../../src/queue/index.js'
-import { batchJobPrefix, judgeFailedJob, parseRedisUrl, JOURNAL_BASE } from '../../src/cli/batch/queue-runner.js'
+import { batchJobPrefix, judgeFailedJob, parseJobRef, parseRedisUrl, JOURNAL_BASE } from '../../src/cli/batch/queue-runner.js'
 import { parseBatch } from '../../src/cli/batch/items.js'
 import { CliUsageError } from '../../src/cli/errors.js'
 import { wordsFor } from '../../src/cli/messages.js'
@@ -277,6 +277,39 @@ describe('ima batch --queue and ima worker on a real redis-server', () => {
   )
 
   it(
+    'jobs BullMQ removed (completed a day ago) are enqueued again unquoted and the worker resumes their tasks from the shared journal: no create, --max-credits not spent',
+    async () => {
+      const queueName = 'removed'
+      const one = await worker(queueName)
+      const { dir, tag, file } = await workspace(3)
+      const args = ['batch', file, '--queue', redis.url, '--queue-name', queueName, '--yes']
+      const first = await ima(args, dir)
+      expect(first.code, first.stderr).toBe(0)
+      expect(creates(tag)).toBe(3)
+      const made = await rows(file)
+
+      // As after removeOnComplete: the jobs are gone; and the batch never recorded them (its summary was lost).
+      const queue = new Queue(queueName, { connection: { host: '127.0.0.1', port: redis.port } })
+      closers.push(() => queue.close())
+      for (const row of made) await (await queue.getJob(parseJobRef(row.ref)?.jobId ?? ''))?.remove()
+      expect(await queue.getJobCounts('completed', 'waiting', 'active')).toEqual({ completed: 0, waiting: 0, active: 0 })
+      await rm(`${file}.summary.jsonl`)
+
+      // A budget of 1 point: it would refuse 3 lines to create; these are paid for already, so nothing is quoted.
+      const again = await ima([...args, '--max-credits', '1'], dir)
+      expect(again.code, again.stderr).toBe(0)
+      expect(again.stderr).toContain('3 of 3 done, 0 credits spent by this run')
+      expect(creates(tag)).toBe(3)
+      const resumed = await rows(file)
+      expect(resumed.every((row) => row.state === 'done')).toBe(true)
+      expect(resumed.map((row) => row.task_id)).toEqual(made.map((row) => row.task_id))
+      one.child.kill('SIGTERM')
+      expect((await one.done).code).toBe(0)
+    },
+    TIMEOUT_MS,
+  )
+
+  it(
     'a job failed by the workers’ shared --max-credits (nothing created) is retried by the next run under the same id: 3 creates for 3 lines',
     async () => {
       const queueName = 'budget'
@@ -367,6 +400,17 @@ describe('ima batch --queue and ima worker on a real redis-server', () => {
       const job = await queue.getJob(jobId)
       expect(await job?.getState()).toBe('failed')
       expect(job?.attemptsMade).toBe(1)
+      expect(creates(tag)).toBe(0)
+
+      // The failed job removed (BullMQ drops failed jobs after a week): the journal still says unknown — never enqueued again.
+      await job?.remove()
+      const later = await ima(['batch', file, '--queue', redis.url, '--queue-name', queueName, '--yes'], dir)
+      expect(later.code, later.stderr).toBe(1)
+      expect(later.stderr).toContain('1 of 1 did not finish: 0 failed, 1 unknown')
+      const [still] = await rows(file)
+      expect(still).toMatchObject({ state: 'unknown', task_id: null, ref })
+      expect(still?.error).toContain(`the shared journal says its create was sent with no answer (ref ${ref})`)
+      expect(await queue.getJob(jobId)).toBeUndefined()
       expect(creates(tag)).toBe(0)
     },
     TIMEOUT_MS,

@@ -227,7 +227,15 @@ export async function judgeFailedJob(
 
 /** Where a line's job stands. */
 export type JobLook =
+  /** No job, and the shared journal has nothing of its ref (or a create the service refused): nothing was paid for. */
   | { kind: 'none' }
+  /**
+   * No job any more (BullMQ removes completed jobs after a day, failed ones after a week), but the
+   * shared journal has the task its create made: enqueued again, the worker resumes that task.
+   */
+  | { kind: 'gone'; taskId: string }
+  /** No job any more, and the journal says its create was sent with no answer: it may be charged, never sent again. */
+  | { kind: 'goneUnknown'; reason: string }
   | { kind: 'completed' }
   /** Waiting for a worker, none has started it: its create is still to come. */
   | { kind: 'queued' }
@@ -241,8 +249,13 @@ export interface BatchQueue {
   /** The Redis, without its password. */
   readonly shown: string
   look(jobId: string): Promise<JobLook>
-  /** Opened: the producer handle, its QueueEvents, and the judge of failed jobs. */
-  open(): Promise<{ generations: GenerationQueue; events: QueueEvents; judge(job: Job<GenerationJobData, GenerationJobResult>): Promise<FailedVerdict> }>
+  /** Opened: the producer handle, its QueueEvents, the judge of failed jobs, and the shared journal's entry of a ref. */
+  open(): Promise<{
+    generations: GenerationQueue
+    events: QueueEvents
+    judge(job: Job<GenerationJobData, GenerationJobResult>): Promise<FailedVerdict>
+    readEntry(ref: string): Promise<JournalEntry | undefined>
+  }>
   close(): Promise<void>
 }
 
@@ -266,6 +279,7 @@ export function batchQueue(url: string, name: string, language: ImaLanguage): Ba
         generations,
         events,
         judge: (job) => judgeFailedJob(job, generationRef(name, job.id ?? ''), (ref) => shared.journal.get(ref)),
+        readEntry: (ref) => shared.journal.get(ref),
         closeAll: async () => {
           await Promise.allSettled([events.close(), generations.close(), shared.close()])
         },
@@ -278,11 +292,19 @@ export function batchQueue(url: string, name: string, language: ImaLanguage): Ba
     shown: target.shown,
     open,
     async look(jobId) {
-      const { generations, judge } = await open()
+      const { generations, judge, readEntry } = await open()
+      // A job that is no more: what its ref's journal entry says was paid for decides.
+      const gone = async (): Promise<JobLook> => {
+        const ref = generationRef(name, jobId)
+        const entry = await readEntry(ref)
+        if (entry?.taskId !== undefined) return { kind: 'gone', taskId: entry.taskId }
+        if (entry !== undefined && entry.state !== 'refused') return { kind: 'goneUnknown', reason: words.goneUnknown(ref) }
+        return { kind: 'none' }
+      }
       const job = await generations.queue.getJob(jobId)
-      if (!job) return { kind: 'none' }
+      if (!job) return gone()
       const state = await job.getState()
-      if (state === 'unknown') return { kind: 'none' }
+      if (state === 'unknown') return gone()
       if (state === 'completed') return { kind: 'completed' }
       if (state === 'failed') return { kind: 'failed', verdict: await judge(job) }
       const ima = job.data?.ima
@@ -303,6 +325,11 @@ export function batchQueue(url: string, name: string, language: ImaLanguage): Ba
 /** A planned line of a queued batch: its job id is fixed here, before anything is enqueued. */
 export interface QueuedItem extends PlannedItem {
   jobId: string
+  /**
+   * A `resume` whose job is gone but whose task the shared journal holds: enqueued again under
+   * the same id, and the worker waits for that task (its create is refused by the ref, never re-sent).
+   */
+  requeue?: boolean
 }
 
 /**
@@ -364,6 +391,11 @@ export async function planQueueItems(
         return toCreate
       case 'completed':
         return { item, row: { ...base, state: 'pending', error: null }, action: 'resume', jobId }
+      case 'gone':
+        // Paid for already: not quoted, not counted, enqueued again only to be waited for.
+        return { item, row: { ...base, state: 'pending', task_id: look.taskId, error: null }, action: 'resume', jobId, requeue: true }
+      case 'goneUnknown':
+        return { item, row: { ...base, state: 'unknown', task_id: null, error: look.reason }, action: 'unknown', jobId }
       case 'running':
         return { item, row: { ...base, state: 'pending', task_id: look.taskId ?? base.task_id, error: null }, action: 'resume', jobId }
       case 'failed':
@@ -488,7 +520,7 @@ export function queueEngine(ima: ImaClient, queue: BatchQueue, language: ImaLang
             const job = await generations.queue.getJob(jobId)
             const state = job ? await job.getState() : 'unknown'
             if (!job || state === 'unknown') {
-              if (work.action !== 'create') return failed(row, words.jobGone(jobId))
+              if (work.action !== 'create' && work.requeue !== true) return failed(row, words.jobGone(jobId))
               let inputImages: string[] | undefined
               if (work.item.inputs.length > 0) {
                 // Uploaded here: a job carries URLs only (a local path would be read on the worker's machine).
