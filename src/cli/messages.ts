@@ -97,6 +97,8 @@ export interface WorkerReadyFacts {
   journal: string
   /** `--max-credits`, shared through the Redis; undefined: no budget. */
   budget: number | undefined
+  /** `--max-creates-in-flight`, shared through the Redis; undefined: no limit but the jobs at a time. */
+  createsInFlight: number | undefined
 }
 
 /** The lines of `ima batch --queue` and `ima worker`: the BullMQ queue on a Redis. */
@@ -464,9 +466,10 @@ const en: CliWords = {
         'Run the same command again: done lines are skipped; a failed job is retried with the same job id only when its failure proves nothing was created (or its task exists, to be waited for). ' +
         'An unknown one may have been charged and is never retried: its row says which ref to look up in the shared journal',
     }),
-    workerReady: ({ worker, queue, redis, concurrency, journal, budget }) =>
+    workerReady: ({ worker, queue, redis, concurrency, journal, budget, createsInFlight }) =>
       `ima worker ${worker}: ready — queue ${queue} on ${redis}, ${concurrency} job${concurrency === 1 ? '' : 's'} at a time, journal ${journal}` +
-      `${budget === undefined ? ', no budget of its own' : `, at most ${budget} credits shared through the Redis`} (Ctrl-C or SIGTERM to stop: running jobs finish first)`,
+      `${budget === undefined ? ', no budget of its own' : `, at most ${budget} credits shared through the Redis`}` +
+      `${createsInFlight === undefined ? '' : `, at most ${createsInFlight} create${createsInFlight === 1 ? '' : 's'} in flight across the workers`} (Ctrl-C or SIGTERM to stop: running jobs finish first)`,
     jobDone: ({ jobId, taskId, credits, resumed }) => `done ${jobId} → ${taskId}, ${credits} credits${resumed ? ' (created before: waited for, not created again)' : ''}`,
     jobRetried: ({ jobId, attempt, attempts, reason }) => `attempt ${attempt} of ${attempts} of ${jobId} failed, retried (never paid twice): ${reason}`,
     jobFailed: ({ jobId, reason }) => `failed ${jobId}: ${reason}`,
@@ -730,9 +733,10 @@ const zh: CliWords = {
         '再运行同一命令：已完成的行会跳过；失败的作业只有在失败原因证明没有创建任务（或任务已存在、只需等待）时，才会用同一个作业 id 重试。' +
         '结果未知的作业可能已扣积分，不会重试：它那一行写明了要在共享任务记录里查的参考号',
     }),
-    workerReady: ({ worker, queue, redis, concurrency, journal, budget }) =>
+    workerReady: ({ worker, queue, redis, concurrency, journal, budget, createsInFlight }) =>
       `ima worker ${worker}：已就绪 —— 队列 ${queue}，Redis ${redis}，同时运行 ${concurrency} 个作业，任务记录 ${journal}` +
-      `${budget === undefined ? '，没有自己的积分上限' : `，所有 worker 通过 Redis 共享最多 ${budget} 积分`}（按 Ctrl-C 或发送 SIGTERM 停止：运行中的作业先完成）`,
+      `${budget === undefined ? '，没有自己的积分上限' : `，所有 worker 通过 Redis 共享最多 ${budget} 积分`}` +
+      `${createsInFlight === undefined ? '' : `，所有 worker 同时最多发送 ${createsInFlight} 个创建请求`}（按 Ctrl-C 或发送 SIGTERM 停止：运行中的作业先完成）`,
     jobDone: ({ jobId, taskId, credits, resumed }) => `完成 ${jobId} → ${taskId}，${credits} 积分${resumed ? '（之前已创建：只等待，没有重新创建）' : ''}`,
     jobRetried: ({ jobId, attempt, attempts, reason }) => `${jobId} 的第 ${attempt}/${attempts} 次尝试失败，将重试（不会重复扣费）：${reason}`,
     jobFailed: ({ jobId, reason }) => `失败 ${jobId}：${reason}`,

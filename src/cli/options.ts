@@ -256,6 +256,7 @@ export interface WorkerOptions extends ConnectionOptions {
   queueName: string
   concurrency: number
   maxCredits?: number
+  maxCreatesInFlight?: number
 }
 
 /** `ima worker`'s options: the queue, how many jobs at once, the shared budget, and the connection's. */
@@ -264,6 +265,7 @@ export function workerOptions(): Option[] {
     ...queueOptions('The Redis of the queue (redis://host:6379): also holds the shared task journal and --max-credits'),
     new Option('--concurrency <n>', 'Jobs this worker runs at once').argParser(wholeNumber(1, 256)).default(4),
     new Option('--max-credits <points>', 'Budget shared through the Redis by every worker given one: refuse a create that would pass it').argParser(wholeNumber(0)),
+    new Option('--max-creates-in-flight <n>', 'At most this many creates sent and not yet answered, across every worker given it (a lease in the Redis)').argParser(wholeNumber(1, 1000)),
     ...connectionOptions(),
   ]
 }

@@ -25,6 +25,7 @@ import { CliUsageError } from '../../src/cli/errors.js'
 import { wordsFor } from '../../src/cli/messages.js'
 import type { JournalEntry } from '../../src/stores/task-journal.js'
 import { hasRedisServerFor, startRedisServer, type RedisServer } from '../support/redis-server.js'
+import { startCountingProxy } from '../support/counting-proxy.js'
 import { prepareIma, type ImaProcess } from './ima-process.js'
 import { cleanEnv, startIma, type Run } from './run-ima.js'
 
@@ -124,12 +125,12 @@ describe('ima batch --queue and ima worker on a real redis-server', () => {
     if (home) await rm(home, { recursive: true, force: true })
   })
 
-  function env(): NodeJS.ProcessEnv {
-    return cleanEnv(home, { IMA_POLL_INTERVAL_MS: '50', IMA_API_KEY: server.apiKey, IMA_BASE_URL: server.url, IMA_IM_BASE_URL: server.uploadURL })
+  function env(baseURL = server.url): NodeJS.ProcessEnv {
+    return cleanEnv(home, { IMA_POLL_INTERVAL_MS: '50', IMA_API_KEY: server.apiKey, IMA_BASE_URL: baseURL, IMA_IM_BASE_URL: server.uploadURL })
   }
 
-  function start(args: string[], cwd?: string): ReturnType<typeof startIma> {
-    const started = startIma(imaProcess, args, env(), cwd)
+  function start(args: string[], cwd?: string, baseURL?: string): ReturnType<typeof startIma> {
+    const started = startIma(imaProcess, args, env(baseURL), cwd)
     children.push(started)
     return started
   }
@@ -139,8 +140,8 @@ describe('ima batch --queue and ima worker on a real redis-server', () => {
   }
 
   /** An `ima worker` of `queueName`, once it printed its ready line. */
-  async function worker(queueName: string, extra: string[] = []): Promise<ReturnType<typeof startIma>> {
-    const started = start(['worker', '--queue', redis.url, '--queue-name', queueName, '--concurrency', '3', ...extra])
+  async function worker(queueName: string, extra: string[] = [], baseURL?: string): Promise<ReturnType<typeof startIma>> {
+    const started = start(['worker', '--queue', redis.url, '--queue-name', queueName, '--concurrency', '3', ...extra], undefined, baseURL)
     await until(async () => (/: ready — queue /.test(started.run.stderr) ? true : undefined), `the ready line of a worker of ${queueName}`, () => started.run.stderr)
     return started
   }
@@ -272,6 +273,28 @@ describe('ima batch --queue and ima worker on a real redis-server', () => {
       expect(creates(tag)).toBe(3)
       one.child.kill('SIGTERM')
       expect((await one.done).code).toBe(0)
+    },
+    TIMEOUT_MS,
+  )
+
+  it(
+    '--max-creates-in-flight 1 holds across two workers of 3 jobs each: the server never has two creates in flight, and all 6 are made',
+    async () => {
+      const queueName = 'lease'
+      // Slow creates: without the shared limit, 6 would overlap 6 deep.
+      server.injectFault({ path: CREATE, kind: 'delay', ms: 200, times: 6 })
+      const proxy = await startCountingProxy(server.url)
+      closers.push(() => proxy.close())
+      const workers = [await worker(queueName, ['--max-creates-in-flight', '1'], proxy.url), await worker(queueName, ['--max-creates-in-flight', '1'], proxy.url)]
+      for (const one of workers) expect(one.run.stderr).toContain(', at most 1 create in flight across the workers (Ctrl-C or SIGTERM to stop')
+      const { dir, tag, file } = await workspace(6)
+      const run = await ima(['batch', file, '--queue', redis.url, '--queue-name', queueName, '--yes'], dir)
+      expect(run.code, run.stderr).toBe(0)
+      expect(creates(tag)).toBe(6)
+      expect(proxy.creates()).toBe(6)
+      expect(proxy.maxInFlight()).toBe(1)
+      for (const one of workers) one.child.kill('SIGTERM')
+      for (const one of workers) expect((await one.done).code).toBe(0)
     },
     TIMEOUT_MS,
   )

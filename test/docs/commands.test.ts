@@ -66,7 +66,7 @@ const NOT_RUN: Record<string, string> = {
     'needs a prompts file; test/cli/batch.test.ts runs ima batch with these flags against a local server: a whole batch into --out, Ctrl-C then the same command again (one create per line in all), the bar through a pseudo-terminal, the refusals before anything is spent',
   'ima batch <file> [--concurrency 4] [--max-credits <points>] [--out <folder>] [--summary <file>] [--yes] [--quiet] [--json] [--queue <redis-url> [--queue-name ima-generations]]':
     "docs/cli.md's synopsis of ima batch; test/cli/batch.test.ts runs each of its options against a local server, test/cli/batch-queue.test.ts --queue and --queue-name on a real redis-server",
-  'ima worker --queue <redis-url> [--queue-name ima-generations] [--concurrency 4] [--max-credits <points>]':
+  'ima worker --queue <redis-url> [--queue-name ima-generations] [--concurrency 4] [--max-credits <points>] [--max-creates-in-flight <n>]':
     "docs/cli.md's synopsis of ima worker: it needs a Redis; test/cli/batch-queue.test.ts runs workers with each of these options on a real redis-server",
   'ima worker --queue redis://queue.internal:6379':
     'needs a Redis (redis-server is not part of this suite) and serves until Ctrl-C; test/cli/batch-queue.test.ts runs two such workers on a throw-away redis-server and stops them with SIGTERM',

@@ -4,11 +4,10 @@
  * ceiling and one limit of creates in flight — proven by the local server's
  * own record of what it was asked and charged, not by what the clients say.
  */
-import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { Redis } from 'ioredis'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { startImaServer, type ImaServer } from '../../src/testing/index.js'
+import { startCountingProxy } from '../support/counting-proxy.js'
 import { hasRedisServerFor, startRedisServer, type RedisServer } from '../support/redis-server.js'
 import { fixture, killLeftoverChildren, spawnTsx, type TsxChild } from '../support/tsx-child.js'
 
@@ -27,48 +26,6 @@ interface ChildReport {
   other: string[]
 }
 
-/** A proxy in front of the server that counts creates in flight (request arrived → response finished) and keeps the most seen. */
-async function startCountingProxy(target: string): Promise<{ url: string; maxInFlight(): number; creates(): number; close(): Promise<void> }> {
-  const upstream = new URL(target)
-  let inFlight = 0
-  let max = 0
-  let creates = 0
-  const server: Server = createServer((incoming: IncomingMessage, outgoing: ServerResponse) => {
-    const isCreate = incoming.method === 'POST' && (incoming.url ?? '').split('?')[0] === CREATE_PATH
-    let counted = isCreate
-    if (isCreate) {
-      creates += 1
-      inFlight += 1
-      max = Math.max(max, inFlight)
-    }
-    const done = () => {
-      if (counted) inFlight -= 1
-      counted = false
-    }
-    // 'close' follows 'finish', and also comes alone when the connection drops: counted down exactly once.
-    outgoing.once('close', done)
-    const forward = request(
-      { host: upstream.hostname, port: upstream.port, method: incoming.method, path: incoming.url, headers: incoming.headers },
-      (answer) => {
-        outgoing.writeHead(answer.statusCode ?? 502, answer.headers)
-        answer.pipe(outgoing)
-      },
-    )
-    forward.once('error', (error) => outgoing.destroy(error))
-    incoming.pipe(forward)
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    maxInFlight: () => max,
-    creates: () => creates,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections()
-        server.close(() => resolve())
-      }),
-  }
-}
 
 /** Starts the children, waits until each is ready, lets them all go at once, and returns their reports. */
 async function runChildren(env: { IMA_BASE_URL: string; REDIS_URL: string; MODE: 'budget' | 'lease'; COUNT: string; PREFIX: string }, redis: Redis): Promise<ChildReport[]> {

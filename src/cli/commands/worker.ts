@@ -6,7 +6,9 @@
  * log) but journals in the Redis — an `UnstorageTaskJournal` every worker of
  * that Redis shares, which is what stops a job taken over from a dead worker
  * from being created twice — and, with `--max-credits`, counts its points
- * there too (`RedisBudgetStore`), so the workers together never pass it.
+ * there too (`RedisBudgetStore`), so the workers together never pass it;
+ * with `--max-creates-in-flight`, a lease in the Redis (`RedisLeaseStore`)
+ * lets at most that many creates be on their way at once, across workers.
  *
  * It prints one line when it is ready (never the key, never the Redis
  * password) and one per job that ends, and stops on SIGINT or SIGTERM:
@@ -62,11 +64,20 @@ export async function run({ options, io }: CommandInput<WorkerOptions>): Promise
   process.on('SIGTERM', onSignal)
 
   const shared = openSharedJournal(packages, target)
-  // Without a connection no create may be counted: the store refuses them, and ioredis keeps trying to connect.
-  const budgetRedis = options.maxCredits !== undefined ? new packages.Redis({ ...target.connection, maxRetriesPerRequest: 1 }) : undefined
-  budgetRedis?.on('error', () => undefined)
+  // One connection for the shared budget and the create lease. Without it no create may be counted or let through: the
+  // stores refuse them, and ioredis keeps trying to connect.
+  const sharesLimits = options.maxCredits !== undefined || options.maxCreatesInFlight !== undefined
+  const limitsRedis = sharesLimits ? new packages.Redis({ ...target.connection, maxRetriesPerRequest: 1 }) : undefined
+  limitsRedis?.on('error', () => undefined)
   try {
-    const budget = budgetRedis ? { maxCredits: options.maxCredits, budgetStore: new (await import('../../queue/redis-budget-store.js')).RedisBudgetStore({ redis: budgetRedis }) } : {}
+    const budget =
+      limitsRedis && options.maxCredits !== undefined
+        ? { maxCredits: options.maxCredits, budgetStore: new (await import('../../queue/redis-budget-store.js')).RedisBudgetStore({ redis: limitsRedis }) }
+        : {}
+    const lease =
+      limitsRedis && options.maxCreatesInFlight !== undefined
+        ? { maxCreatesInFlight: options.maxCreatesInFlight, leaseStore: new (await import('../../queue/redis-lease-store.js')).RedisLeaseStore({ redis: limitsRedis }) }
+        : {}
     // As createClient builds it (common.ts), with the journal (and the budget) in the Redis.
     const clientOptions: ImaClientOptions = {
       apiKey: common.apiKey,
@@ -77,6 +88,7 @@ export async function run({ options, io }: CommandInput<WorkerOptions>): Promise
       logger: common.logger,
       ...(common.intervalMs !== undefined ? { pollIntervalMs: common.intervalMs } : {}),
       ...budget,
+      ...lease,
     }
     const workerName = `${hostname()}:${process.pid}`
     const generations: GenerationWorker = await createGenerationWorker({
@@ -129,6 +141,7 @@ export async function run({ options, io }: CommandInput<WorkerOptions>): Promise
           concurrency: options.concurrency,
           journal: JOURNAL_BASE,
           budget: options.maxCredits,
+          createsInFlight: options.maxCreatesInFlight,
         }),
       )
     }
@@ -139,6 +152,6 @@ export async function run({ options, io }: CommandInput<WorkerOptions>): Promise
   } finally {
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
-    await Promise.allSettled([shared.close(), budgetRedis?.quit()])
+    await Promise.allSettled([shared.close(), limitsRedis?.quit()])
   }
 }
