@@ -144,20 +144,6 @@ export interface GenerationProgress {
   taskId: string
 }
 
-/**
- * The journal reference of a job's create: `bullmq:<queue name>:<job id>`.
- * Every attempt of a job sends (at most) one create under it, so the task
- * journal can tell a retry that the create was sent already.
- *
- * @example
- * ```ts
- * const entry = (await ima.tasks.recent()).find((e) => e.ref === generationRef('ima-generations', jobId))
- * ```
- * @public
- */
-export function generationRef(queueName: string, jobId: string): string {
-  return `bullmq:${queueName}:${jobId}`
-}
 
 /**
  * Retry and retention options of the jobs a {@link GenerationQueue} adds.

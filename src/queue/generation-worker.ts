@@ -34,13 +34,13 @@ import type { TaskEvent, TaskModel, TaskResult, WaitOptions } from '../resources
 import {
   checkGenerationParams,
   DEFAULT_GENERATION_QUEUE_NAME,
-  generationRef,
   type GenerationCreated,
   type GenerationJobData,
   type GenerationJobParams,
   type GenerationJobResult,
   type GenerationProgress,
 } from './generation-queue.js'
+import { generationRef } from './generation-ref.js'
 import { loadBullmq, type BullMQModule } from './load-bullmq.js'
 
 /**

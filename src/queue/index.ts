@@ -49,9 +49,9 @@ export type {
   BudgetWindow,
   LeaseStore,
 } from '../stores/budget-store.js'
+export { generationRef } from './generation-ref.js'
 export {
   createGenerationQueue,
-  generationRef,
   DEFAULT_GENERATION_QUEUE_NAME,
   GENERATION_JOB_NAME,
   type EnqueueOptions,

@@ -19,7 +19,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startImaServer, type ImaServer } from 'ima-open-sdk/testing'
 import { UnstorageTaskJournal } from '../../src/index.js'
 import { generationRef, type GenerationJobData } from '../../src/queue/index.js'
-import { batchJobPrefix, judgeFailedJob, parseJobRef, parseRedisUrl, JOURNAL_BASE } from '../../src/cli/batch/queue-runner.js'
+import { readGenerationRef } from '../../src/queue/generation-ref.js'
+import { batchJobPrefix, judgeFailedJob, parseRedisUrl, JOURNAL_BASE } from '../../src/cli/batch/queue-runner.js'
 import { parseBatch } from '../../src/cli/batch/items.js'
 import { CliUsageError } from '../../src/cli/errors.js'
 import { wordsFor } from '../../src/cli/messages.js'
@@ -70,6 +71,12 @@ describe('what a failed job proves (judgeFailedJob)', () => {
     await expect(judge(creating, 'BudgetExceededError: …', entry('intent'))).resolves.toMatchObject({ retry: false })
     await expect(judge(creating, `${ref}: the create's outcome is unknown …`)).resolves.toMatchObject({ retry: false })
     await expect(judge(creating, 'job stalled more than allowable limit')).resolves.toMatchObject({ retry: false })
+  })
+
+  it('reads a generation job ref back as generationRef writes it, and nothing else as one', () => {
+    expect(readGenerationRef(generationRef('pictures', 'batch-1f2e-3-9a'))).toEqual({ queue: 'pictures', jobId: 'batch-1f2e-3-9a' })
+    expect(readGenerationRef(generationRef('pictures', 'request:7f3a'))).toEqual({ queue: 'pictures', jobId: 'request:7f3a' })
+    for (const other of ['batch-7d1c0b2e-5f7a-4c1e-9a3b-2d1e0f9c8b7a', 'bullmq:', 'bullmq:q:', 'chat:42', '', null, undefined]) expect(readGenerationRef(other), String(other)).toBeUndefined()
   })
 
   it('reads --queue as ioredis options, never showing the password', () => {
@@ -144,6 +151,14 @@ describe('ima batch --queue and ima worker on a real redis-server', () => {
     const started = start(['worker', '--queue', redis.url, '--queue-name', queueName, '--concurrency', '3', ...extra], undefined, baseURL)
     await until(async () => (/: ready — queue /.test(started.run.stderr) ? true : undefined), `the ready line of a worker of ${queueName}`, () => started.run.stderr)
     return started
+  }
+
+  /** SIGTERM: a worker stops taking jobs, lets its running ones finish, and exits 0. */
+  async function stopWorkers(...workers: ReturnType<typeof startIma>[]): Promise<Run[]> {
+    for (const one of workers) one.child.kill('SIGTERM')
+    const stopped = await Promise.all(workers.map((one) => one.done))
+    for (const run of stopped) expect(run.code, run.stderr).toBe(0)
+    return stopped
   }
 
   /** Polls `probe` until it returns a value; fails naming `what` (and what the child said). */
@@ -233,13 +248,7 @@ describe('ima batch --queue and ima worker on a real redis-server', () => {
       expect(new Set((await rows(file)).map((row) => row.task_id))).toEqual(new Set(summary.map((row) => row.task_id)))
       expect(await readdir(join(dir, 'pictures'))).toHaveLength(12)
 
-      // SIGTERM: each worker stops taking jobs, lets its running ones finish, and exits 0.
-      for (const one of [a, b]) one.child.kill('SIGTERM')
-      for (const one of [a, b]) {
-        const stopped = await one.done
-        expect(stopped.code, stopped.stderr).toBe(0)
-        expect(stopped.stderr).toMatch(/^Stopped: \d+ done, 0 failed by this worker\.$/m)
-      }
+      for (const stopped of await stopWorkers(a, b)) expect(stopped.stderr).toMatch(/^Stopped: \d+ done, 0 failed by this worker\.$/m)
       console.log(`[batch-queue] 12 lines on 2 workers, run again twice: ${Date.now() - started} ms`)
     },
     TIMEOUT_MS,
@@ -271,8 +280,7 @@ describe('ima batch --queue and ima worker on a real redis-server', () => {
       expect(collected.stderr).not.toContain('No ima worker')
       expect((await rows(file)).every((row) => row.state === 'done')).toBe(true)
       expect(creates(tag)).toBe(3)
-      one.child.kill('SIGTERM')
-      expect((await one.done).code).toBe(0)
+      await stopWorkers(one)
     },
     TIMEOUT_MS,
   )
@@ -293,8 +301,7 @@ describe('ima batch --queue and ima worker on a real redis-server', () => {
       expect(creates(tag)).toBe(6)
       expect(proxy.creates()).toBe(6)
       expect(proxy.maxInFlight()).toBe(1)
-      for (const one of workers) one.child.kill('SIGTERM')
-      for (const one of workers) expect((await one.done).code).toBe(0)
+      await stopWorkers(...workers)
     },
     TIMEOUT_MS,
   )
@@ -314,7 +321,7 @@ describe('ima batch --queue and ima worker on a real redis-server', () => {
       // As after removeOnComplete: the jobs are gone; and the batch never recorded them (its summary was lost).
       const queue = new Queue(queueName, { connection: { host: '127.0.0.1', port: redis.port } })
       closers.push(() => queue.close())
-      for (const row of made) await (await queue.getJob(parseJobRef(row.ref)?.jobId ?? ''))?.remove()
+      for (const row of made) await (await queue.getJob(readGenerationRef(row.ref)?.jobId ?? ''))?.remove()
       expect(await queue.getJobCounts('completed', 'waiting', 'active')).toEqual({ completed: 0, waiting: 0, active: 0 })
       await rm(`${file}.summary.jsonl`)
 
@@ -326,8 +333,7 @@ describe('ima batch --queue and ima worker on a real redis-server', () => {
       const resumed = await rows(file)
       expect(resumed.every((row) => row.state === 'done')).toBe(true)
       expect(resumed.map((row) => row.task_id)).toEqual(made.map((row) => row.task_id))
-      one.child.kill('SIGTERM')
-      expect((await one.done).code).toBe(0)
+      await stopWorkers(one)
     },
     TIMEOUT_MS,
   )
@@ -349,8 +355,7 @@ describe('ima batch --queue and ima worker on a real redis-server', () => {
       expect(failedRow?.task_id).toBeNull()
       expect(creates(tag)).toBe(2)
       expect(budgeted.run.stderr).toMatch(/^failed batch-\S+: BudgetExceededError: /m)
-      budgeted.child.kill('SIGTERM')
-      expect((await budgeted.done).code).toBe(0)
+      await stopWorkers(budgeted)
 
       // Its failure proves nothing was created: the next run retries that job (job.retry(), same id) on a worker without the budget.
       const free = await worker(queueName)
@@ -360,8 +365,7 @@ describe('ima batch --queue and ima worker on a real redis-server', () => {
       expect((await rows(file)).every((row) => row.state === 'done')).toBe(true)
       expect(creates(tag)).toBe(3)
       expect(doneLines(free.run.stderr)).toHaveLength(1)
-      free.child.kill('SIGTERM')
-      expect((await free.done).code).toBe(0)
+      await stopWorkers(free)
     },
     TIMEOUT_MS,
   )

@@ -138,7 +138,7 @@ describe('what ima mcp remembers of its tasks', () => {
     ])
   })
 
-  it('bounds the server at MAX_REMEMBERED_TASKS tasks', () => {
+  it('at the server\'s limit (MAX_REMEMBERED_TASKS), keeps exactly that many of the latest tasks', () => {
     const facts = new Map<string, number>()
     for (let task = 0; task < MAX_REMEMBERED_TASKS * 4; task += 1) rememberAtMost(facts, `task_${task}`, task, MAX_REMEMBERED_TASKS)
     expect(facts.size).toBe(MAX_REMEMBERED_TASKS)

@@ -29,7 +29,8 @@ import { createHash } from 'node:crypto'
 import { join, resolve } from 'node:path'
 import type { Job, QueueEvents } from 'bullmq'
 import { downloadResult, type ImaClient } from '../../node/index.js'
-import { createGenerationQueue, generationRef, type GenerationJobData, type GenerationJobParams, type GenerationJobResult, type GenerationQueue } from '../../queue/generation-queue.js'
+import { createGenerationQueue, type GenerationJobData, type GenerationJobParams, type GenerationJobResult, type GenerationQueue } from '../../queue/generation-queue.js'
+import { generationRef, readGenerationRef } from '../../queue/generation-ref.js'
 import { GenerationJobError, onJobProgress, waitForJob } from '../../queue/job-events.js'
 import { loadBullmq, type BullMQModule } from '../../queue/load-bullmq.js'
 import type { JournalEntry } from '../../stores/task-journal.js'
@@ -162,11 +163,6 @@ export function openSharedJournal(packages: QueuePackages, target: RedisTarget):
 // ---------------------------------------------------------------------------------------------
 // Job ids and what a failed job proves.
 
-/** `bullmq:<queue>:<job id>` read back: the queue and the job id. */
-export function parseJobRef(ref: string | null): { queue: string; jobId: string } | undefined {
-  const match = ref === null ? null : /^bullmq:([^:]+):(.+)$/.exec(ref)
-  return match ? { queue: match[1] as string, jobId: match[2] as string } : undefined
-}
 
 /** The job ids of a batch start with this: the summary file names the batch (two batches never share ids). */
 export function batchJobPrefix(summaryPath: string): string {
@@ -352,7 +348,7 @@ export async function planQueueItems(
   const taken = new Set<string>()
   rows.forEach((row, index) => {
     if (!row || row.state === 'done') return
-    const job = parseJobRef(row.ref)
+    const job = readGenerationRef(row.ref)
     if (job && job.queue !== queue.name) throw usage(words.queueRow({ line: items[index]?.line ?? row.line, queue: job.queue, ref: row.ref ?? '' }))
     if (job) {
       taken.add(job.jobId)
@@ -365,7 +361,7 @@ export async function planQueueItems(
   })
   const prefix = batchJobPrefix(context.summaryPath)
   const jobIdOf = (item: BatchItem, row: SummaryRow | undefined): string => {
-    const held = parseJobRef(row?.ref ?? null)
+    const held = readGenerationRef(row?.ref ?? null)
     if (held) return held.jobId
     // A line moved onto the number of another's id (a duplicated line shifted) gets a suffix: ids never collide within a summary.
     let id = `${prefix}-${item.line}-${item.key}`

@@ -27,6 +27,7 @@ import { createDisplay } from '../batch/display.js'
 import { isCsvPath, parseBatch, type BatchItem } from '../batch/items.js'
 import { fieldOfPath, planItems, planTotals, QuoteRefusedError, quoteItems, type PlanTotals, type PlannedItem } from '../batch/plan.js'
 import type { QueueEngine } from '../batch/queue-runner.js'
+import { readGenerationRef } from '../../queue/generation-ref.js'
 import { runBatch, type BatchWork, type RunReport } from '../batch/runner.js'
 import { readSummaryFile, SummaryFile, type SummaryRow } from '../batch/state.js'
 
@@ -115,8 +116,8 @@ async function confirm(io: CliIO, question: string): Promise<boolean> {
 /** A line whose row is a job of a queue (`ima batch --queue`): only a run with `--queue` collects it, never this one's own create. */
 function refuseQueueJobs(planned: readonly PlannedItem[], words: QueueWords): void {
   for (const { row, action } of planned) {
-    const job = action === 'done' || row.ref === null ? null : /^bullmq:([^:]+):/.exec(row.ref)
-    if (job) throw usage(words.queueRow({ line: row.line, queue: job[1] ?? '', ref: row.ref ?? '' }))
+    const job = action === 'done' ? undefined : readGenerationRef(row.ref)
+    if (job) throw usage(words.queueRow({ line: row.line, queue: job.queue, ref: row.ref ?? '' }))
   }
 }
 
