@@ -22,9 +22,13 @@
  * collection, +65 µs without). At concurrency 64 ratios are medians of
  * per-round ratios to the group's raw fetch in the same round.
  *
- * `tasks.get` has one more baseline: the raw fetch with a time limit of its
- * own (an AbortController and a timer per call, as every client with a
- * per-attempt timeout has), the floor any such client starts from.
+ * Two more baselines show where the rest goes: the raw fetch with a time
+ * limit of its own (an AbortController and a timer per call, as every client
+ * with a per-attempt timeout has), and ofetch used as the SDK's send path
+ * uses it — a time limit per call, the answer as a stream read to text and
+ * parsed — which is the floor of any client built on ofetch with a
+ * per-attempt timeout. Below each table, the SDK against that floor: what
+ * its own work (options, envelope, validation, redaction, retry loop) costs.
  */
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
@@ -54,6 +58,18 @@ export async function startServers(): Promise<{ hosts: Hosts; pid: number | unde
       child.stdin!.end()
       if (child.exitCode === null) await once(child, 'exit')
     },
+  }
+}
+
+/** ofetch as the send path uses it: a time limit per call, no redirect followed, the answer read as text and parsed. */
+async function ofetchAsSendPath(url: string, init: { method?: 'POST'; headers: Record<string, string>; body?: string }): Promise<unknown> {
+  const controller = new AbortController()
+  const timer = setTimeout(() => controller.abort(), 60_000)
+  try {
+    const response = await ofetch.raw(url, { ...init, signal: controller.signal, redirect: 'manual', responseType: 'stream', ignoreResponseError: true, retry: false })
+    return JSON.parse(await response.text())
+  } finally {
+    clearTimeout(timer)
   }
 }
 
@@ -89,12 +105,14 @@ export async function imaCases(hosts: Hosts) {
         }
       },
       ofetch: () => ofetch(detailURL, { method: 'POST', headers: postHeaders, body: { task_id: task.id } }),
+      ofetchWithTimeout: () => ofetchAsSendPath(detailURL, { method: 'POST', headers: postHeaders, body: detailBody }),
     },
     productsList: {
       // `fresh`: concurrent callers would otherwise share one request, and c=64 would measure that, not the client.
       sdk: () => ima.products.list('text_to_image', { fresh: true }),
       raw: async () => (await fetch(listURL, { headers })).json(),
       ofetch: () => ofetch(listURL, { headers }),
+      ofetchWithTimeout: () => ofetchAsSendPath(listURL, { headers }),
     },
   }
 }
@@ -138,6 +156,7 @@ const TURNS_AT_1 = 4_000
 const BLOCKS_AT_1 = 20
 
 const RAW = 'raw fetch + res.json()'
+const FLOOR = 'ofetch + a timeout, as the send path'
 
 /** One case's figures against its group's raw fetch: the row printed. */
 interface Measured {
@@ -248,9 +267,11 @@ export async function requestThroughput(hosts: Hosts, serversPid?: number): Prom
     ima('tasks.get', RAW, tasksGet.raw),
     ima('tasks.get', 'raw fetch + a timeout per call', tasksGet.rawWithTimeout),
     ima('tasks.get', 'ofetch alone', tasksGet.ofetch),
+    ima('tasks.get', FLOOR, tasksGet.ofetchWithTimeout),
     ima('tasks.get', 'ima.tasks.get (validated)', tasksGet.sdk, 0.9),
     ima('products.list', RAW, productsList.raw),
     ima('products.list', 'ofetch alone', productsList.ofetch),
+    ima('products.list', FLOOR, productsList.ofetchWithTimeout),
     ima('products.list', 'ima.products.list (no cache)', productsList.sdk, 0.8),
   ]
   for (const peer of peerCases(hosts.stubURL)) {
@@ -272,6 +293,7 @@ export async function requestThroughput(hosts: Hosts, serversPid?: number): Prom
     for (const c of cases) await run(c.call, 200, concurrency)
     await requestsSeen()
     const rows: string[][] = []
+    const overFloor: string[] = []
     for (const group of groups) {
       const counted = group.every((c) => c.countsRequests)
       const figures =
@@ -280,10 +302,15 @@ export async function requestThroughput(hosts: Hosts, serversPid?: number): Prom
           : await measureInRounds(group, async (c, calls) => (c.countsRequests ? checkRequests(`${c.group}/${c.name}`, calls) : undefined))
       if (concurrency === 1 && counted) await checkRequests(`the ${group[0]?.group} group`, TURNS_AT_1 * group.length)
       for (const c of group) rows.push(row(c, figures.get(c) as Measured))
+      const floor = group.find((c) => c.name === FLOOR)
+      const sdk = group.find((c) => c.target !== undefined)
+      const [floorRatio, sdkRatio] = [floor, sdk].map((c) => (c ? figures.get(c)?.ratio : undefined))
+      if (sdk && floorRatio && sdkRatio) overFloor.push(`${sdk.name} ÷ ${FLOOR}: ${fixed(sdkRatio / floorRatio)}×`)
     }
     const how = concurrency === 1 ? `${TURNS_AT_1} turns, each calling every client of a group once; IQR over ${BLOCKS_AT_1} blocks` : `${ROUNDS_AT_64} rounds of ${CALLS_AT_64} calls per client`
     console.log(`\n   concurrency ${concurrency} (${how})`)
     printTable(['endpoint', 'client', 'req/s', '× raw fetch', 'IQR of ×', 'CPU µs/call', 'CPU − raw µs', 'target'], rows)
+    console.log(`   the SDK's own work: ${overFloor.join('; ')}`)
   }
 }
 
