@@ -40,6 +40,7 @@ const NOT_RUN: Record<string, string> = {
   'npm install ima-open-sdk ai': 'needs the registry; ai is installed as a devDependency and test/ai-sdk runs generateImage with it',
   'export IMA_API_KEY=ima_…': 'a real key, for the real service',
   'npm run bench': 'minutes of measurement by design; it prints figures rather than asserting them in this suite',
+  'npx tsx bench/throughput.ts': 'the request-rate part of `npm run bench` alone: a minute of measurement by design, printed rather than asserted',
   'npm run chaos': 'the same seeded scenario runs in test/integration/paid-tasks.test.ts',
   'npm run api:update': 'rewrites etc/*.api.md; `npm test` runs the check it feeds (check:api)',
   'npm run docs:api': 'writes the generated reference into docs/api/ (not committed) from the TSDoc the API reports already check',
