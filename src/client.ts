@@ -8,6 +8,7 @@ import { CreditTally } from './resources/tasks/budget.js'
 import type { RequestOptions } from './http/http-client.js'
 import { REDACTED } from './internal/redact.js'
 import { PREFERENCE_BUDGET_MS, settledWithin } from './internal/deadline.js'
+import { preferenceAfterUse } from './stores/preferences.js'
 import type { CreatedTask, TaskCreateParams, TaskResult, WaitOptions } from './resources/tasks/types.js'
 import { EngineLoader, Preferences, Products, Tasks, Uploads } from './resources/facades.js'
 import type { LocalSourceReader } from './resources/uploads/sources.js'
@@ -208,7 +209,7 @@ export class ImaClient {
     const result = await this.tasks.wait(task, { ...options, intervalMs, timeoutMs, estimatedMaxMs, maxPollFailures })
     if (params.userId !== undefined) {
       const saving = this.#config.preferences
-        .set(params.userId, task.taskType, { modelId: task.model.id, modelName: task.model.name, credit: task.credit, lastUsed: new Date().toISOString() })
+        .set(params.userId, task.taskType, preferenceAfterUse(task))
         .catch((error: unknown) => {
           // The image is made and paid for: a store that cannot be written must not lose it.
           this.#config.logger.warn('ima preference not saved', { taskId: task.id, model: task.model.id, error })

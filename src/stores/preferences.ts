@@ -17,6 +17,21 @@ export interface ModelPreference {
 }
 
 /**
+ * What a finished generation leaves as its user's preference: the model it
+ * used and what an image cost, as of now. The one record `generate` saves,
+ * and so does whatever finishes a generation later (`ima mcp`'s
+ * `get_image_task` on a task `generate_image` left pending).
+ *
+ * @example
+ * ```ts
+ * await store.set(userId, task.taskType, preferenceAfterUse(task))
+ * ```
+ */
+export function preferenceAfterUse(task: { model: { id: string; name: string }; credit: number }, at: Date = new Date()): ModelPreference {
+  return { modelId: task.model.id, modelName: task.model.name, credit: task.credit, lastUsed: at.toISOString() }
+}
+
+/**
  * Where each user's preferred model per task type is kept. Implement it to
  * keep preferences in your own storage.
  * @public

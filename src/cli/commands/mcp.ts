@@ -50,16 +50,17 @@ export async function run({ options, io }: CommandInput<McpOptions>): Promise<vo
     throw error
   }
   const common = { ...readCommon(options, io), language: settings.language }
+  const preferences = createPreferenceStore(options, io)
   const client = common.apiKey
     ? createClient(common, {
-        preferences: createPreferenceStore(options, io),
+        preferences,
         maxCredits: settings.maxCredits,
         models: settings.scope,
         ...(settings.redisURL ? { budgetStore: await sharedBudgetStore(settings.redisURL) } : {}),
       })
     : undefined
   if (!client) say(io, 'ima mcp: IMA_API_KEY is not set: every tool will answer how to set it (nothing can be created)')
-  const tools = new ImaTools(client, settings, [common.apiKey])
+  const tools = new ImaTools(client, settings, [common.apiKey], preferences)
   if (options.http !== undefined) {
     await serveHttp(tools, settings, options.http, (url) => say(io, `ima mcp: listening on ${url} — ${describe(settings)}`))
   } else {

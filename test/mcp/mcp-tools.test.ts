@@ -1,0 +1,93 @@
+/**
+ * `ima mcp`'s tools called directly (ImaTools) over a client of the local
+ * server, for what needs many calls or a look at the stores (the server over
+ * stdio and HTTP is tested in mcp-stdio and mcp-http):
+ * - what it remembers of the tasks it created (the rule itself,
+ *   `rememberAtMost`, is unit-tested in test/cli/mcp-units.test.ts): past
+ *   MAX_REMEMBERED_TASKS pending tasks the oldest one's facts are forgotten —
+ *   its custom `output_path` with them, while the journal still lets
+ *   `get_image_task` finish and save it under the default name — and a task
+ *   within the limit keeps its own path;
+ * - a generation `generate_image` left pending and `get_image_task` finished
+ *   saves the user's preference, as one `generate_image` finishes does.
+ */
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { basename, join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ImaClient, MemoryPreferenceStore } from '../../src/index.js'
+import { readMcpSettings } from '../../src/cli/mcp/settings.js'
+import { ImaTools, MAX_REMEMBERED_TASKS } from '../../src/cli/mcp/tools.js'
+import { startImaServer, type ImaServer } from '../../src/testing/index.js'
+
+const NO_CALL_CONTEXT = { signal: new AbortController().signal, sendProgress: undefined }
+
+interface ToolOutput {
+  status: string
+  task_id: string
+  files: string[]
+}
+
+describe('ima mcp tools over many calls', () => {
+  let server: ImaServer
+  let outputDir: string
+  let tools: ImaTools
+  let preferences: MemoryPreferenceStore
+
+  beforeAll(async () => {
+    // Short tasks: every one is finished by the time the fillers are created.
+    server = await startImaServer({ taskDurationMs: 100 })
+    outputDir = await mkdtemp(join(tmpdir(), 'ima-mcp-tools-'))
+    preferences = new MemoryPreferenceStore()
+    const client = new ImaClient({ ...server.clientOptions, preferences })
+    tools = new ImaTools(client, readMcpSettings({ IMA_OUTPUT_DIR: outputDir }), [server.apiKey], preferences)
+  })
+
+  afterAll(async () => {
+    await server.close()
+    await rm(outputDir, { recursive: true, force: true })
+  })
+
+  const pendingTask = async (prompt: string, outputPath?: string): Promise<string> => {
+    const result = await tools.generateImage({ prompt, model: 'MJ', output_path: outputPath, wait_seconds: 0 }, NO_CALL_CONTEXT)
+    const output = result.structuredContent as unknown as ToolOutput
+    expect(result.isError, JSON.stringify(result.content)).not.toBe(true)
+    expect(output.status).toBe('pending')
+    return output.task_id
+  }
+
+  const picked = async (taskId: string): Promise<ToolOutput & { model: string | null }> => {
+    const result = await tools.getImageTask({ task_id: taskId, wait_seconds: 30 }, NO_CALL_CONTEXT)
+    expect(result.isError, JSON.stringify(result.content)).not.toBe(true)
+    return result.structuredContent as unknown as ToolOutput & { model: string | null }
+  }
+
+  it('get_image_task saves the preference of a generation generate_image left pending', async () => {
+    const taskId = await pendingTask('a pending fox')
+    expect(await preferences.get('default', 'text_to_image')).toBeUndefined()
+    const output = await picked(taskId)
+    expect(output.status).toBe('success')
+    expect(await preferences.get('default', 'text_to_image')).toMatchObject({ modelId: output.model, credit: expect.any(Number) })
+    expect(output.model).toBeTruthy()
+  })
+
+  it(
+    `forgets the facts of the oldest pending tasks, not the tasks: after ${MAX_REMEMBERED_TASKS} newer tasks the oldest is saved under the default name, the next under its own path`,
+    async () => {
+      const oldest = await pendingTask('the oldest fox', 'oldest-own-path.png')
+      const next = await pendingTask('the next fox', 'next-own-path.png')
+      for (let filler = 0; filler < MAX_REMEMBERED_TASKS - 1; filler += 1) await pendingTask(`filler ${filler}`)
+
+      const oldestOutput = await picked(oldest)
+      expect(oldestOutput.status).toBe('success')
+      expect(oldestOutput.files).toHaveLength(1)
+      expect(basename(oldestOutput.files[0] as string)).not.toBe('oldest-own-path.png')
+      expect(oldestOutput.files[0]).toContain(outputDir)
+
+      const nextOutput = await picked(next)
+      expect(nextOutput.status).toBe('success')
+      expect(nextOutput.files).toEqual([join(outputDir, 'next-own-path.png')])
+    },
+    60_000,
+  )
+})
