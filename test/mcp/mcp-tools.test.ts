@@ -5,8 +5,8 @@
  * - what it remembers of the tasks it created (the rule itself,
  *   `rememberAtMost`, is unit-tested in test/cli/mcp-units.test.ts): past
  *   MAX_REMEMBERED_TASKS pending tasks the oldest one's facts are forgotten —
- *   its custom `output_path` with them, while the journal still lets
- *   `get_image_task` finish and save it under the default name — and a task
+ *   its custom `output_path` and its prompt with them, while the journal still
+ *   lets `get_image_task` finish and save it under the default name — and a task
  *   within the limit keeps its own path;
  * - a generation `generate_image` left pending and `get_image_task` finished
  *   saves the user's preference, as one `generate_image` finishes does.
@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ImaClient, MemoryPreferenceStore } from '../../src/index.js'
+import { resultFiles } from '../../src/cli/mcp/outputs.js'
 import { readMcpSettings } from '../../src/cli/mcp/settings.js'
 import { ImaTools, MAX_REMEMBERED_TASKS } from '../../src/cli/mcp/tools.js'
 import { startImaServer, type ImaServer } from '../../src/testing/index.js'
@@ -25,7 +26,11 @@ const NO_CALL_CONTEXT = { signal: new AbortController().signal, sendProgress: un
 interface ToolOutput {
   status: string
   task_id: string
+  urls: string[]
   files: string[]
+  credit: number | null
+  model: string | null
+  model_name: string | null
 }
 
 describe('ima mcp tools over many calls', () => {
@@ -35,7 +40,7 @@ describe('ima mcp tools over many calls', () => {
   let preferences: MemoryPreferenceStore
 
   beforeAll(async () => {
-    // Short tasks: every one is finished by the time the fillers are created.
+    // Short tasks: each is finished by the time get_image_task asks for it.
     server = await startImaServer({ taskDurationMs: 100 })
     outputDir = await mkdtemp(join(tmpdir(), 'ima-mcp-tools-'))
     preferences = new MemoryPreferenceStore()
@@ -56,10 +61,10 @@ describe('ima mcp tools over many calls', () => {
     return output.task_id
   }
 
-  const picked = async (taskId: string): Promise<ToolOutput & { model: string | null }> => {
+  const picked = async (taskId: string): Promise<ToolOutput> => {
     const result = await tools.getImageTask({ task_id: taskId, wait_seconds: 30 }, NO_CALL_CONTEXT)
     expect(result.isError, JSON.stringify(result.content)).not.toBe(true)
-    return result.structuredContent as unknown as ToolOutput & { model: string | null }
+    return result.structuredContent as unknown as ToolOutput
   }
 
   it('get_image_task saves the preference of a generation generate_image left pending', async () => {
@@ -67,8 +72,9 @@ describe('ima mcp tools over many calls', () => {
     expect(await preferences.get('default', 'text_to_image')).toBeUndefined()
     const output = await picked(taskId)
     expect(output.status).toBe('success')
-    expect(await preferences.get('default', 'text_to_image')).toMatchObject({ modelId: output.model, credit: expect.any(Number) })
     expect(output.model).toBeTruthy()
+    // One image: the task's credit is the per-image credit a preference keeps.
+    expect(await preferences.get('default', 'text_to_image')).toEqual({ modelId: output.model, modelName: output.model_name, credit: output.credit, lastUsed: expect.any(String) })
   })
 
   it(
@@ -80,9 +86,9 @@ describe('ima mcp tools over many calls', () => {
 
       const oldestOutput = await picked(oldest)
       expect(oldestOutput.status).toBe('success')
-      expect(oldestOutput.files).toHaveLength(1)
+      // Its facts are gone: saved in the folder under the name of a task whose prompt is unknown (the journal keeps prompts only with logPrompts).
+      expect(oldestOutput.files).toEqual(resultFiles(outputDir, undefined, { urls: oldestOutput.urls, taskId: oldest, prompt: undefined }))
       expect(basename(oldestOutput.files[0] as string)).not.toBe('oldest-own-path.png')
-      expect(oldestOutput.files[0]).toContain(outputDir)
 
       const nextOutput = await picked(next)
       expect(nextOutput.status).toBe('success')

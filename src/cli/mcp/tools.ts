@@ -100,7 +100,8 @@ function textResult(text: string, isError = false): CallToolResult {
  * How many tasks' facts the server keeps for a later `get_image_task`. A task
  * that is never picked up would otherwise stay for the server's whole life;
  * past this the oldest is forgotten, and the journal still names its model,
- * size, credit and prompt (only a custom `output_path` is lost).
+ * size and credit (its custom `output_path` is lost, and so is its prompt,
+ * which the journal keeps only with `logPrompts`: it is saved as `image-<task id>`).
  */
 export const MAX_REMEMBERED_TASKS = 256
 
