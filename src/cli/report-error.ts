@@ -138,6 +138,11 @@ function inputImageSentence(issue: string, image: string, language: ImaLanguage,
         : { message: `${image} is not an image: its first bytes are not those of a JPEG, PNG, WebP, GIF, BMP, HEIC or AVIF file`, action: 'Convert it to PNG or JPEG, or pass another file' }
     case 'is empty':
       return zh ? { message: `${image} 是空文件，不是图片`, action: '换一个图片文件' } : { message: `${image} is empty: not an image`, action: 'Pass an image file' }
+    // An empty value (`--image ""`, often an unset shell variable) is no file at all: say so, not "empty file".
+    case 'is an empty string':
+      return zh
+        ? { message: `${flags.inputImages} 的值是空的`, action: `给 ${flags.inputImages} 传图片文件的路径或 https 地址` }
+        : { message: `${flags.inputImages} was given an empty value`, action: `Give ${flags.inputImages} the path of an image file or an https URL` }
     case 'is not a file':
       return zh
         ? { message: `${image} 不是文件（可能是文件夹）`, action: `给 ${flags.inputImages} 传图片文件的路径` }

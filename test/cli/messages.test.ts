@@ -100,14 +100,18 @@ describe.concurrent('messages that name the cause', () => {
     }
   }, SLOW)
 
-  it('an input file that is missing, or not an image, says so and names it as typed', async () => {
+  it('an input file that is missing, empty or not an image, or an empty value, says so and names it as typed', async () => {
     await writeFile(join(home, 'notes.png'), 'just some text, not a picture\n')
-    const [missing, missingReference, notImage] = await Promise.all([
+    await writeFile(join(home, 'blank.png'), '')
+    const [missing, missingReference, notImage, emptyFile, emptyValue] = await Promise.all([
       ima(['generate', 'as ink', '--image', 'no-such-photo.png', ...local()], cleanEnv(home), home),
       ima(['--prompt', 'as ink', '--input-images', 'https://example.com/a.png', 'gone.jpg', ...local()], cleanEnv(home), home),
       ima(['generate', 'as ink', '--image', 'notes.png', ...local()], cleanEnv(home), home),
+      ima(['--prompt', 'as ink', '--input-images', 'blank.png', ...local()], cleanEnv(home), home),
+      // An unset shell variable (`--image "$PHOTO"`): an empty value, not an empty file.
+      ima(['generate', 'as ink', '--image', '', ...local()], cleanEnv(home), home),
     ])
-    for (const run of [missing, missingReference, notImage]) {
+    for (const run of [missing, missingReference, notImage, emptyFile, emptyValue]) {
       expect(run.code).toBe(1)
       expect(run.stderr).not.toContain('Describe the picture again')
     }
@@ -116,6 +120,9 @@ describe.concurrent('messages that name the cause', () => {
     expect(missingReference.stderr).toMatch(/^Error: File not found: gone\.jpg$/m)
     expect(missingReference.stderr).toMatch(/^Next: Check the path given to --input-images/m)
     expect(notImage.stderr).toMatch(/^Error: notes\.png is not an image: its first bytes are not those of a JPEG, PNG/m)
+    expect(emptyFile.stderr).toMatch(/^Error: blank\.png is empty: not an image$/m)
+    expect(emptyValue.stderr).toMatch(/^Error: --image was given an empty value$/m)
+    expect(emptyValue.stderr).toMatch(/^Next: Give --image the path of an image file or an https URL$/m)
   }, SLOW)
 
   it('ima wait with an id the service does not know: unknown to the service, not "may be charged"', async () => {

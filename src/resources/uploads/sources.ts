@@ -199,7 +199,7 @@ export async function prepareSource(
   if (local?.kind === 'file') return prepareFile(local, filename, settings)
   if (local?.kind === 'stream') return prepareStream(local.stream, filename ?? local.filename, signal)
   if (typeof source === 'string' || source instanceof URL) {
-    if (source === '') throw new ValidationError('The image source is an empty string — pass an https URL, bytes, a Blob or a stream', sourceIssue('is empty'))
+    if (source === '') throw new ValidationError('The image source is an empty string — pass an https URL, bytes, a Blob or a stream', sourceIssue('is an empty string'))
     throw new ValidationError(
       `${quoted(String(source))} is not an https URL. Local file paths need the Node client: import { ImaClient } from 'ima-open-sdk/node' — or pass the bytes, a Blob or a stream`,
       sourceIssue('local paths need ima-open-sdk/node'),
