@@ -3,6 +3,7 @@ import type { ProductNode } from '../schemas/products.js'
 import type { TaskType } from '../schemas/task-type.js'
 import { MODEL_CATALOG } from './models.js'
 import { displayName, scopeAllows, type ModelScope, type ModelTier } from './scopes.js'
+import { editDistance } from '../internal/edit-distance.js'
 
 /** How a model reference was understood. @public */
 export type ModelReferenceKind = 'model-id' | 'version-id' | 'name' | 'alias' | 'tier'
@@ -61,21 +62,6 @@ function candidatesFor(leaves: readonly ProductNode[]): Candidate[] {
     for (const alias of model.aliases) list.push({ key: compactName(alias), modelId: model.modelId, via: 'alias' })
   }
   return list
-}
-
-/** Edit distance, for "did you mean". */
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, index) => index)
-  for (let i = 1; i <= a.length; i += 1) {
-    let diagonal = row[0] as number
-    row[0] = i
-    for (let j = 1; j <= b.length; j += 1) {
-      const above = row[j] as number
-      row[j] = Math.min(above + 1, (row[j - 1] as number) + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1))
-      diagonal = above
-    }
-  }
-  return row[b.length] as number
 }
 
 /** Up to three model ids whose names are closest to `text`. */

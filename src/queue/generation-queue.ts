@@ -15,7 +15,7 @@
 import type { BackoffOptions, ConnectionOptions, JobsOptions, KeepJobs, Queue } from 'bullmq'
 import type { GenerateParams } from '../client.js'
 import { ValidationError, type FieldIssue } from '../errors.js'
-import { checkCreateParams } from '../resources/tasks/create-params.js'
+import { checkCreateParams, WAIT_PARAMETER_KEYS } from '../resources/tasks/create-params.js'
 import type { TaskEvent, TaskModel } from '../resources/tasks/types.js'
 import { loadBullmq } from './load-bullmq.js'
 
@@ -322,7 +322,7 @@ export function checkGenerationParams(params: unknown): GenerationJobParams {
   }
   const copy = JSON.parse(JSON.stringify(params)) as GenerationJobParams
   // The SDK's own checks (prompt, n, task type, reserved params…), so what cannot succeed is refused now, not by a worker later.
-  checkCreateParams(copy)
+  checkCreateParams(copy, WAIT_PARAMETER_KEYS)
   return copy
 }
 

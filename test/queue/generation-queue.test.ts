@@ -320,6 +320,8 @@ describe('the BullMQ generation queue on a real redis-server', () => {
       expect(String(await refusal({ prompt: 'a fox', taskType: 'image_to_image', inputImages: [new Blob(['x'])] }))).toMatch(/inputImages\.0: is a Blob/)
       expect(String(await refusal({ prompt: 'a fox', params: { seed: Number.NaN } }))).toMatch(/params\.seed: is NaN/)
       expect(String(await refusal({ prompt: '' }))).toMatch(/ValidationError|prompt/)
+      // A typo is refused with the name it meant; the wait's own options (timeoutMs…) are a job's too.
+      expect(String(await refusal({ prompt: 'a fox', sise: '2K', timeoutMs: 60_000 }))).toMatch(/Unknown task parameter sise \(did you mean size\?\)/)
       expect(String(await refusal({ prompt: 'a fox' }, { jobId: '42' }))).toMatch(/is an integer/)
       expect(String(await refusal({ prompt: 'a fox' }, { jobId: 'a:b' }))).toMatch(/contains ":"/)
       expect(String(await refusal({ prompt: 'a fox' }, { priority: 1.5 }))).toMatch(/priority/)

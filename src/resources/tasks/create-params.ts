@@ -1,5 +1,6 @@
 import { ValidationError } from '../../errors.js'
 import { requestFields, type RequestOptions } from '../../http/http-client.js'
+import { editDistance } from '../../internal/edit-distance.js'
 import { validateInput } from '../../internal/validate.js'
 import { inferTaskType, RESERVED_PARAMETER_KEYS } from '../../protocol/create-body.js'
 import { createParamsSchema, requestOptionsSchema } from '../../schemas/inputs.js'
@@ -33,15 +34,66 @@ export function checkRequestOptions(options: RequestOptions | undefined): Reques
   }
 }
 
-/** Checks create/quote parameters and turns them into a {@link CheckedCreateParams}. */
-export function checkCreateParams(params: TaskCreateParams): CheckedCreateParams {
-  const input = validateInput(createParamsSchema, params, 'task parameters')
-  // Unknown keys are dropped by the schema: a signal left in the parameters (the 0.1 shape) would silently stop cancelling.
-  if ((params as { signal?: unknown }).signal !== undefined) {
+/** The names `tasks.create` and `tasks.quote` take, read from their schema so the two cannot drift apart. */
+const CREATE_PARAMETER_KEYS: readonly string[] = Object.keys(createParamsSchema.def.shape)
+
+/** The wait's own names, which `generate` and a generation job take beside those of the create. */
+export const WAIT_PARAMETER_KEYS = ['intervalMs', 'timeoutMs', 'estimatedMaxMs', 'maxPollFailures'] as const
+
+/** A name without case, `_` or `-`: `aspect_ratio`, `aspectRatio` and `AspectRatio` are one. */
+const bareName = (name: string): string => name.replace(/[_-]/g, '').toLowerCase()
+
+/**
+ * The known name an unknown `key` most likely meant: the same name in
+ * another case (`aspect_ratio` → `aspectRatio`), a name it is part of
+ * (`ratio` → `aspectRatio`), or one a typo away (`sise` → `size`).
+ */
+function meantName(key: string, known: readonly string[]): string | undefined {
+  const bare = bareName(key)
+  let meant: string | undefined
+  let best = Number.POSITIVE_INFINITY
+  for (const name of known) {
+    const other = bareName(name)
+    if (other === bare) return name
+    const score = bare.length >= 4 && other.includes(bare) ? 0.3 : editDistance(bare, other) / Math.max(bare.length, other.length)
+    if (score < best) [meant, best] = [name, score]
+  }
+  return best <= 0.34 ? meant : undefined
+}
+
+/**
+ * Refuses a name the call does not take. Left alone, a typo (`sise`) or the
+ * service's spelling (`aspect_ratio`) would be dropped without a word and
+ * the create would pay for a picture nobody asked for. A key set to
+ * `undefined` is no value, so it passes.
+ */
+function refuseUnknownNames(params: object, known: readonly string[]): void {
+  const issues = Object.keys(params)
+    .filter((key) => !known.includes(key) && (params as Record<string, unknown>)[key] !== undefined)
+    .map((key) => {
+      const meant = meantName(key, known)
+      return { path: key, message: meant ? `did you mean ${meant}?` : `a parameter of the service? put it in params: { ${key}: … }` }
+    })
+  if (issues.length === 0) return
+  throw new ValidationError(
+    `Unknown task parameter ${issues.map((issue) => `${issue.path} (${issue.message})`).join(', ')} — nothing was sent; the task parameters are ${known.join(', ')}`,
+    issues,
+  )
+}
+
+/**
+ * Checks create/quote parameters and turns them into a {@link CheckedCreateParams}.
+ * `alsoTaken`: names the caller handles itself (a generation job's wait options).
+ */
+export function checkCreateParams(params: TaskCreateParams, alsoTaken: readonly string[] = []): CheckedCreateParams {
+  // A signal left in the parameters (the 0.1 shape) has a message of its own: it would silently stop cancelling.
+  if (typeof params === 'object' && params !== null && (params as { signal?: unknown }).signal !== undefined) {
     throw new ValidationError('signal is not a task parameter: pass it in the options argument, e.g. tasks.create(params, { signal })', [
       { path: 'signal', message: 'belongs in the options argument' },
     ])
   }
+  if (typeof params === 'object' && params !== null && !Array.isArray(params)) refuseUnknownNames(params, [...CREATE_PARAMETER_KEYS, ...alsoTaken])
+  const input = validateInput(createParamsSchema, params, 'task parameters')
   const reserved = Object.keys(input.params ?? {}).filter((key) => (RESERVED_PARAMETER_KEYS as readonly string[]).includes(key))
   if (reserved.length > 0) {
     throw new ValidationError(
