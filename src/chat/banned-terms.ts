@@ -45,7 +45,8 @@ export const CHAT_BANNED_TERMS: readonly BannedTerm[] = [
   { label: 'API (other than "API key")', pattern: /\bAPI(?!\s?(key|密钥))/i },
   // The error tables' "Never Say" column.
   ...['Invalid product attribute', 'Error 6006', 'Attribute ID does not match', 'Bad request', 'Resource status', 'resource_status', 'Task failed', 'Task timed out', 'Timeout error', 'Connection refused', 'Network error', 'Invalid API key', '401 Unauthorized', '429 Too Many Requests', 'Rate limit', 'Model not available', '503 Service Unavailable', 'Parameter not supported'].map(literal),
-  { label: 'status or business code', pattern: new RegExp(`(?<![\\d.])(${CODE_NUMBERS.join('|')})(?![\\d]|\\s?(s\\b|px|p\\b|秒|积分|pts|points))`, 'i') },
+  // Not inside a link: a picture's address holds digits of its own (a task id "…e504d…", a port).
+  { label: 'status or business code', pattern: new RegExp(`(?<!https?:\\/\\/\\S*)(?<![\\d.])(${CODE_NUMBERS.join('|')})(?![\\d]|\\s?(s\\b|px|p\\b|秒|积分|pts|points))`, 'i') },
   // Technical leftovers.
   ...['task_id', 'task id', 'taskId', 'model_id', 'JSON', 'undefined', 'null', 'NaN', '[object', 'stack', 'traceback', 'exception', 'Error:', 'TypeError', 'ImaError', 'ECONN', 'ETIMEDOUT', 'ENOTFOUND', 'fetch failed', 'endpoint', '/open/v1', 'envelope', 'credit rule', 'poll', 'payload', 'status code', 'AbortError', 'schema'].map(literal),
   { label: 'code-like braces', pattern: /[{}]/ },

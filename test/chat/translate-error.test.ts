@@ -138,6 +138,9 @@ describe('translateError', () => {
     expect(findBannedTerms('{"code":500}')).toEqual(expect.arrayContaining(['code-like braces', 'status or business code']))
     // Durations, sizes and points are not codes; "API key" is the seeds' own wording.
     expect(findBannedTerms('已等待 400s，预计最长 500秒 · 4K · 10 pts · API key · API密钥')).toEqual([])
+    // Digits inside a link are the link's own (a task id, a port), not codes; a code beside a link still is.
+    expect(findBannedTerms('🔗 原始链接：http://127.0.0.1:45004/files/task_816e504d5ac0e9dd360551f9/0.png?v=429')).toEqual([])
+    expect(findBannedTerms('Error 504 — see https://example.com/help')).toContain('status or business code')
   })
 })
 
