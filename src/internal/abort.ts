@@ -125,7 +125,8 @@ export function linkSignals(signals: readonly (AbortSignal | undefined)[]): Link
 export function abortErrorFor(signal: AbortSignal): ImaAbortError {
   const reason: unknown = signal.reason
   if (reason instanceof ImaAbortError) return reason
-  const detail = reason instanceof Error && reason.message ? `: ${reason.message}` : ''
+  // A bare `abort()` leaves a DOMException named AbortError ("This operation was aborted"): saying it twice adds nothing.
+  const detail = reason instanceof Error && reason.message && reason.name !== 'AbortError' ? `: ${reason.message}` : ''
   return new ImaAbortError(`The operation was aborted${detail}`, { cause: reason })
 }
 

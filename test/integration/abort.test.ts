@@ -67,6 +67,15 @@ describe('cancellation', () => {
     expect(ima.server.requests.length).toBe(before)
   })
 
+  it("says why a signal aborted when its reason says more than that it aborted: a bare abort() is not repeated, a reason or a timeout is named", async () => {
+    const messageFor = async (signal: AbortSignal) => (await rejectionOf(ima.client().products.list('image_to_image', { signal }))).message
+    expect(await messageFor(AbortSignal.abort())).toBe('The operation was aborted')
+    expect(await messageFor(AbortSignal.abort(new Error('the user closed the chat')))).toBe('The operation was aborted: the user closed the chat')
+    const timedOut = AbortSignal.timeout(1)
+    await new Promise((resolve) => timedOut.addEventListener('abort', resolve, { once: true }))
+    expect(await messageFor(timedOut)).toMatch(/^The operation was aborted: .*timeout/)
+  })
+
   it('leaves no timer or socket that keeps the process alive', () => {
     const script = fileURLToPath(new URL('../fixtures/abort-then-exit.ts', import.meta.url))
     const child = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8', timeout: 20_000 })
