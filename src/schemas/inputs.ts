@@ -22,7 +22,7 @@ export const createParamsSchema = z.object({
   chatId: z.optional(z.string().check(z.minLength(1))),
   ref: z.optional(z.string().check(z.regex(/^[\w.:@/-]{1,200}$/, 'must be 1 to 200 letters, digits or . _ : @ / -'))),
   prompt: z
-    .string('is required: describe the image')
+    .string({ error: (issue) => (issue.input === undefined || issue.input === null ? 'is required: describe the image' : 'must be text: describe the image') })
     .check(z.trim(), z.minLength(1, 'must not be empty: describe the image'), z.maxLength(MAX_PROMPT_LENGTH, `must be at most ${MAX_PROMPT_LENGTH} characters`)),
   size: z.optional(z.string().check(z.trim(), z.minLength(1))),
   aspectRatio: z.optional(z.string().check(z.regex(/^\s*\d+(\.\d+)?\s*:\s*\d+(\.\d+)?\s*$/, 'must look like 16:9'))),

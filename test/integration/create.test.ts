@@ -128,6 +128,8 @@ describe('tasks.create over HTTP', () => {
     [{ model: 'doubao-seedream-4.5', prompt: 'x', aspectRatio: '7:2' }, 'aspectRatio', 'the nearest is 21:9'],
     [{ model: 'doubao-seedream-4.5', prompt: 'x', aspectRatio: '16:9', size: '4k' }, 'aspect_ratio', 'not both'],
     [{ model: 'gemini-3-pro-image', prompt: '   ' }, 'prompt', 'must not be empty'],
+    [{ model: 'gemini-3-pro-image', prompt: 42 as unknown as string }, 'prompt', 'prompt: must be text'],
+    [{ model: 'gemini-3-pro-image' } as unknown as { prompt: string }, 'prompt', 'prompt: is required'],
     [{ model: 'gemini-3-pro-image', prompt: 'x', n: 0 }, 'n', 'at least 1'],
     [{ taskType: 'image_to_image' as const, model: 'gemini-3-pro-image', prompt: 'x' }, 'inputImages', 'at least one'],
     [{ model: 'gemini-3-pro-image', prompt: 'x', inputImages: ['http://example.com/a.png'] }, 'inputImages.0', 'https'],
