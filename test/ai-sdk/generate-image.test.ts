@@ -195,8 +195,9 @@ describe('cancellation', () => {
   it('abortSignal rejects within 100 ms, while the task runs', async () => {
     const controller = new AbortController()
     const pending = generateImage({ model: provider.image('MJ'), prompt: 'a castle [never]', abortSignal: controller.signal, maxRetries: 0 }).catch((caught: unknown) => caught)
-    // Abort once the create was accepted and the wait is polling.
-    while (server.tasks.length === 0) await new Promise((resolve) => setTimeout(resolve, 5))
+    // Abort once the wait is polling: the create's answer has then reached the client. A task the server
+    // holds is not enough — its answer may still be on the way, and an abort then is rightly CreateOutcomeUnknownError.
+    while (!server.requests.some((request) => request.path === '/open/v1/tasks/detail')) await new Promise((resolve) => setTimeout(resolve, 5))
     const abortedAt = performance.now()
     controller.abort()
     const error = (await pending) as Error
