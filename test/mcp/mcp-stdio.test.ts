@@ -218,6 +218,19 @@ describe('ima mcp on stdio', () => {
     expect(existsSync(join(root, 'escape.png'))).toBe(false)
   }, TEST_TIMEOUT)
 
+  it('an argument generate_image or quote_image does not take is refused, naming it, and creates nothing', async () => {
+    const { tools } = await main.client.listTools()
+    for (const name of ['generate_image', 'quote_image']) expect(tools.find((tool) => tool.name === name)?.inputSchema.additionalProperties).toBe(false)
+    const createsBefore = createCount(server)
+    const generate = await main.call('generate_image', { prompt: 'a wide fox', ratio: '16:9' })
+    expect(generate.isError, JSON.stringify(generate)).toBe(true)
+    expect(textOf(generate)).toContain('ratio')
+    const quote = await main.call('quote_image', { model: 'NB Pro', resolution: '4K' })
+    expect(quote.isError, JSON.stringify(quote)).toBe(true)
+    expect(textOf(quote)).toContain('resolution')
+    expect(createCount(server)).toBe(createsBefore)
+  }, TEST_TIMEOUT)
+
   it('an unknown model is an error naming the models there are, and creates nothing', async () => {
     const createsBefore = createCount(server)
     const result = await main.call('generate_image', { prompt: 'a fox', model: 'dall-e-9' })

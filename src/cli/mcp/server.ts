@@ -102,7 +102,8 @@ export function createImaMcpServer(tools: ImaTools, settings: McpSettings): McpS
       title: 'Generate an image',
       description:
         'Make images from a text prompt, or from input images (image to image), with SeeDream 4.5, Nano Banana2, Nano Banana Pro or Midjourney. COSTS CREDITS for every image: generate only when the user asks for a picture, and use quote_image first when the user cares about the price. Answers with the image URL(s) — show them to the user —, the saved file(s) and the credits. When the picture takes longer than wait_seconds it answers status "pending" with a task_id: then call get_image_task with it, never generate_image again (that would pay twice).',
-      inputSchema: z.object({
+      // Strict: an argument the tool does not take (`ratio` for aspect_ratio) would be dropped, and the picture paid for without it.
+      inputSchema: z.strictObject({
         prompt: z.string().min(1).max(MAX_PROMPT_LENGTH).describe("What to draw, in the user's words, with every detail they gave."),
         model: modelField.optional(),
         size: sizeField.optional(),
@@ -152,7 +153,8 @@ export function createImaMcpServer(tools: ImaTools, settings: McpSettings): McpS
     {
       title: 'Quote an image',
       description: 'What generate_image would cost for these options, in credits, and whether the budget allows it. Free: nothing is created.',
-      inputSchema: z.object({
+      // Strict as generate_image is: a quote must not price what generate_image would refuse.
+      inputSchema: z.strictObject({
         model: modelField.optional(),
         size: sizeField.optional(),
         aspect_ratio: ratioField.optional(),
