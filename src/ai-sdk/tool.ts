@@ -6,10 +6,12 @@
  */
 import * as z from 'zod/mini'
 import type { ImaClient } from '../client.js'
+import { validateInput } from '../internal/validate.js'
 import { MAX_IMAGES_PER_TASK } from '../schemas/inputs.js'
 import { imaModelReference, type ImaImageModelId } from './model-ids.js'
 
-const inputSchema = z.object({
+// Strict: an argument the tool does not take (`ratio` for aspectRatio) would be dropped, and the picture paid for without it.
+const inputSchema = z.strictObject({
   prompt: z.string().check(z.minLength(1), z.describe('What to draw, in the user’s words, with every detail they gave.')),
   model: z.optional(z.string().check(z.describe('A model: gemini-3-pro-image (Nano Banana Pro), gemini-3.1-flash-image (Nano Banana2), doubao-seedream-4.5, midjourney, or a tier: budget, premium, artistic. Leave out for the default.'))),
   size: z.optional(z.string().check(z.describe('A size as IMA names it: 1K, 2K, 4K, 512px (Nano Banana), 2k, 4k (SeeDream), 480p, 720p (Midjourney).'))),
@@ -108,7 +110,8 @@ export function imaImageTool(options: ImaImageToolOptions): ImaImageTool {
     description: options.description ?? DEFAULT_DESCRIPTION,
     inputSchema: inputSchema as z.ZodMiniType<ImaImageToolInput>,
     async execute(input, call = {}) {
-      const checked = inputSchema.parse(input)
+      // A ValidationError, as every other refusal of the SDK, when the tool is called directly (the AI SDK checks the schema itself first).
+      const checked = validateInput(inputSchema, input, 'image tool input')
       const model = checked.model ?? options.model
       const result = await client.generate(
         {

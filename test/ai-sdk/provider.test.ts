@@ -3,10 +3,10 @@ import { spawnSync } from 'node:child_process'
 import { resolve } from 'node:path'
 import { generateImage, generateText, stepCountIs } from 'ai'
 import { MockLanguageModelV3 } from 'ai/test'
-import { ImaClient, ImaConfigError } from 'ima-open-sdk'
+import { ImaClient, ImaConfigError, ValidationError } from 'ima-open-sdk'
 import { startImaServer, type ImaServer } from 'ima-open-sdk/testing'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { createIma, imaImageTool } from '../../src/ai-sdk/index.js'
+import { createIma, imaImageTool, type ImaImageToolInput } from '../../src/ai-sdk/index.js'
 
 let server: ImaServer
 beforeAll(async () => {
@@ -80,6 +80,28 @@ describe('imaImageTool', () => {
     expect(text).toContain(`Credits: ${task?.charged}`)
     expect(text.match(/^URL \d: http\S+\.png$/gm)).toHaveLength(2)
     expect(text).not.toMatch(/base64|data:image|[A-Za-z0-9+/]{200}/)
+  })
+
+  it('refuses an argument it does not take, creating nothing: called directly, a ValidationError; inside generateText, a tool error the model reads', async () => {
+    const client = new ImaClient(server.clientOptions)
+    const tool = imaImageTool({ client, model: 'NB2' })
+    const before = server.tasks.length
+    const direct = await tool.execute({ prompt: 'a wide fox', ratio: '16:9' } as ImaImageToolInput).catch((caught: unknown) => caught)
+    expect(direct).toBeInstanceOf(ValidationError)
+    expect((direct as ValidationError).message).toContain('ratio')
+    const model = new MockLanguageModelV3({
+      doGenerate: async () => ({
+        content: [{ type: 'tool-call', toolCallId: 'call_1', toolName: 'image', input: JSON.stringify({ prompt: 'a lighthouse', ratio: '16:9' }) }],
+        finishReason: { unified: 'tool-calls', raw: undefined },
+        usage: { inputTokens: { total: 1, noCache: 1, cacheRead: undefined, cacheWrite: undefined }, outputTokens: { total: 1, text: 1, reasoning: undefined } },
+        warnings: [],
+      }),
+    })
+    const result = await generateText({ model, tools: { image: tool }, prompt: 'draw a lighthouse', stopWhen: stepCountIs(1) })
+    const failed = result.content.find((part) => part.type === 'tool-error')
+    expect(failed, JSON.stringify(result.content)).toBeDefined()
+    expect(String((failed as { error: unknown }).error)).toContain('ratio')
+    expect(server.tasks.length).toBe(before)
   })
 
   it('runs inside generateText as a tool call', async () => {
