@@ -70,6 +70,18 @@ describe('createIma', () => {
   }, 40_000)
 })
 
+/** A language model whose one step calls the tool `image` with `input`. */
+function modelCallingImageTool(input: Record<string, unknown>): MockLanguageModelV3 {
+  return new MockLanguageModelV3({
+    doGenerate: async () => ({
+      content: [{ type: 'tool-call', toolCallId: 'call_1', toolName: 'image', input: JSON.stringify(input) }],
+      finishReason: { unified: 'tool-calls', raw: undefined },
+      usage: { inputTokens: { total: 1, noCache: 1, cacheRead: undefined, cacheWrite: undefined }, outputTokens: { total: 1, text: 1, reasoning: undefined } },
+      warnings: [],
+    }),
+  })
+}
+
 describe('imaImageTool', () => {
   it('answers with the URL, the credits and the task id as text, never base64', async () => {
     const tool = imaImageTool({ client: new ImaClient(server.clientOptions), model: 'NB2' })
@@ -89,15 +101,7 @@ describe('imaImageTool', () => {
     const direct = await tool.execute({ prompt: 'a wide fox', ratio: '16:9' } as ImaImageToolInput).catch((caught: unknown) => caught)
     expect(direct).toBeInstanceOf(ValidationError)
     expect((direct as ValidationError).message).toContain('ratio')
-    const model = new MockLanguageModelV3({
-      doGenerate: async () => ({
-        content: [{ type: 'tool-call', toolCallId: 'call_1', toolName: 'image', input: JSON.stringify({ prompt: 'a lighthouse', ratio: '16:9' }) }],
-        finishReason: { unified: 'tool-calls', raw: undefined },
-        usage: { inputTokens: { total: 1, noCache: 1, cacheRead: undefined, cacheWrite: undefined }, outputTokens: { total: 1, text: 1, reasoning: undefined } },
-        warnings: [],
-      }),
-    })
-    const result = await generateText({ model, tools: { image: tool }, prompt: 'draw a lighthouse', stopWhen: stepCountIs(1) })
+    const result = await generateText({ model: modelCallingImageTool({ prompt: 'a lighthouse', ratio: '16:9' }), tools: { image: tool }, prompt: 'draw a lighthouse', stopWhen: stepCountIs(1) })
     const failed = result.content.find((part) => part.type === 'tool-error')
     expect(failed, JSON.stringify(result.content)).toBeDefined()
     expect(String((failed as { error: unknown }).error)).toContain('ratio')
@@ -106,15 +110,12 @@ describe('imaImageTool', () => {
 
   it('runs inside generateText as a tool call', async () => {
     const client = new ImaClient(server.clientOptions)
-    const model = new MockLanguageModelV3({
-      doGenerate: async () => ({
-        content: [{ type: 'tool-call', toolCallId: 'call_1', toolName: 'image', input: JSON.stringify({ prompt: 'a lighthouse', aspectRatio: '16:9' }) }],
-        finishReason: { unified: 'tool-calls', raw: undefined },
-        usage: { inputTokens: { total: 1, noCache: 1, cacheRead: undefined, cacheWrite: undefined }, outputTokens: { total: 1, text: 1, reasoning: undefined } },
-        warnings: [],
-      }),
+    const result = await generateText({
+      model: modelCallingImageTool({ prompt: 'a lighthouse', aspectRatio: '16:9' }),
+      tools: { image: imaImageTool({ client, model: 'NB Pro' }) },
+      prompt: 'draw a lighthouse',
+      stopWhen: stepCountIs(1),
     })
-    const result = await generateText({ model, tools: { image: imaImageTool({ client, model: 'NB Pro' }) }, prompt: 'draw a lighthouse', stopWhen: stepCountIs(1) })
     const output = result.toolResults[0]?.output
     expect(typeof output).toBe('string')
     expect(output).toContain(`Task id: ${server.tasks[0]?.id}`)
