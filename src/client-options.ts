@@ -2,6 +2,8 @@ import { FULL_CATALOG_SCOPE, scopeFromModels, type ModelScope } from './catalog/
 import { readEnv, resolveConfig, type CoreOptions } from './http/transport-options.js'
 import type { ClientConfig } from './resources/context.js'
 import { ImaConfigError } from './errors.js'
+import { unknownNames } from './internal/did-you-mean.js'
+import { redactSecrets } from './internal/redact.js'
 import { MemoryBudgetStore, MemoryLeaseStore, type BudgetLimit, type BudgetStore, type LeaseStore } from './stores/budget-store.js'
 import { MemoryPreferenceStore, type PreferenceStore } from './stores/preferences.js'
 import { MemoryTaskJournal, type TaskJournal } from './stores/task-journal.js'
@@ -95,8 +97,51 @@ export interface ImaClientOptions extends CoreOptions {
 /** A create slot's longest life by default: past a create's every retry. */
 const DEFAULT_CREATE_LEASE_MS = 300_000
 
+/** Every option `new ImaClient()` takes; `satisfies` makes the compiler hold the list to the interface, neither missing nor extra. */
+const CLIENT_OPTION_NAMES = Object.keys({
+  apiKey: true,
+  baseURL: true,
+  uploadBaseURL: true,
+  language: true,
+  timeout: true,
+  maxRetries: true,
+  fetch: true,
+  logger: true,
+  logPrompts: true,
+  maxCredits: true,
+  productCacheTtlMs: true,
+  dangerouslyAllowBrowser: true,
+  uploadTokenMethod: true,
+  maxUploadBytes: true,
+  uploadCache: true,
+  maxResponseBytes: true,
+  preferences: true,
+  journal: true,
+  models: true,
+  pollIntervalMs: true,
+  budgetStore: true,
+  budgets: true,
+  maxCreatesInFlight: true,
+  leaseStore: true,
+  createLeaseMs: true,
+} satisfies Record<keyof ImaClientOptions, true>)
+
+/**
+ * Refuses an option the client does not take. Left alone, a typo would be
+ * dropped without a word: `maxCredit: 100` would leave the client without
+ * a budget, and spend past it.
+ */
+function refuseUnknownOptions(options: object): void {
+  const unknown = unknownNames(options, CLIENT_OPTION_NAMES)
+  if (unknown.length === 0) return
+  const named = unknown.map(({ name, meant }) => (meant ? `${name} (did you mean ${meant}?)` : name)).join(', ')
+  // Names are the caller's own text, but redacted all the same: nothing an error prints may hold a key.
+  throw new ImaConfigError(redactSecrets(`Unknown ImaClient option ${named} — the options are ${CLIENT_OPTION_NAMES.join(', ')}`, [(options as ImaClientOptions).apiKey]))
+}
+
 /** Applies defaults and environment variables, and checks every option. */
 export function resolveClientConfig(options: ImaClientOptions = {}): ClientConfig {
+  if (typeof options === 'object' && options !== null) refuseUnknownOptions(options)
   return {
     ...resolveConfig(options),
     preferences: options.preferences ?? new MemoryPreferenceStore(),

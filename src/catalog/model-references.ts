@@ -3,7 +3,7 @@ import type { ProductNode } from '../schemas/products.js'
 import type { TaskType } from '../schemas/task-type.js'
 import { MODEL_CATALOG } from './models.js'
 import { displayName, scopeAllows, type ModelScope, type ModelTier } from './scopes.js'
-import { editDistance } from '../internal/edit-distance.js'
+import { editDistance } from '../internal/did-you-mean.js'
 
 /** How a model reference was understood. @public */
 export type ModelReferenceKind = 'model-id' | 'version-id' | 'name' | 'alias' | 'tier'

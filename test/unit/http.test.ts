@@ -131,6 +131,16 @@ describe('HTTP layer', () => {
     }
   })
 
+  it('refuses an option it does not take, naming the one meant: a budget mistyped is never a client without a budget', () => {
+    expect(() => new ImaClient({ apiKey: 'ima_test', maxCredit: 100 } as never)).toThrow(/^Unknown ImaClient option maxCredit \(did you mean maxCredits\?\) — the options are apiKey, /)
+    expect(() => new ImaClient({ apikey: 'ima_test' } as never)).toThrow(/option apikey \(did you mean apiKey\?\)/)
+    expect(() => new ImaClient({ apiKey: 'ima_test', retries: 1 } as never)).toThrow(/option retries \(did you mean maxRetries\?\)/)
+    expect(() => new ImaClient({ apiKey: 'ima_test', colour: 'red' } as never)).toThrow(/^Unknown ImaClient option colour — /)
+    expect(() => new ImaClient({ apiKey: 'ima_test', colour: 'red' } as never)).toThrow(ImaConfigError)
+    // A name set to undefined is no value: spreading a config with an empty field still builds a client.
+    expect(() => new ImaClient({ apiKey: 'ima_test', ...({ colour: undefined } as object) })).not.toThrow()
+  })
+
   it('refuses a plain-http base URL outside loopback', () => {
     expect(() => new ImaClient({ baseURL: 'http://api.example.com' })).toThrow(ImaConfigError)
     expect(() => new ImaClient({ baseURL: 'http://127.0.0.1:8080' })).not.toThrow()

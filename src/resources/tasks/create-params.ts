@@ -1,6 +1,6 @@
 import { ValidationError } from '../../errors.js'
 import { requestFields, type RequestOptions } from '../../http/http-client.js'
-import { editDistance } from '../../internal/edit-distance.js'
+import { unknownNames } from '../../internal/did-you-mean.js'
 import { validateInput } from '../../internal/validate.js'
 import { inferTaskType, RESERVED_PARAMETER_KEYS } from '../../protocol/create-body.js'
 import { createParamsSchema, requestOptionsSchema } from '../../schemas/inputs.js'
@@ -40,27 +40,6 @@ const CREATE_PARAMETER_KEYS: readonly string[] = Object.keys(createParamsSchema.
 /** The wait's own names, which `generate` and a generation job take beside those of the create. */
 export const WAIT_PARAMETER_KEYS = ['intervalMs', 'timeoutMs', 'estimatedMaxMs', 'maxPollFailures'] as const
 
-/** A name without case, `_` or `-`: `aspect_ratio`, `aspectRatio` and `AspectRatio` are one. */
-const bareName = (name: string): string => name.replace(/[_-]/g, '').toLowerCase()
-
-/**
- * The known name an unknown `key` most likely meant: the same name in
- * another case (`aspect_ratio` → `aspectRatio`), a name it is part of
- * (`ratio` → `aspectRatio`), or one a typo away (`sise` → `size`).
- */
-function meantName(key: string, known: readonly string[]): string | undefined {
-  const bare = bareName(key)
-  let meant: string | undefined
-  let best = Number.POSITIVE_INFINITY
-  for (const name of known) {
-    const other = bareName(name)
-    if (other === bare) return name
-    const score = bare.length >= 4 && other.includes(bare) ? 0.3 : editDistance(bare, other) / Math.max(bare.length, other.length)
-    if (score < best) [meant, best] = [name, score]
-  }
-  return best <= 0.34 ? meant : undefined
-}
-
 /**
  * Refuses a name the call does not take. Left alone, a typo (`sise`) or the
  * service's spelling (`aspect_ratio`) would be dropped without a word and
@@ -68,12 +47,10 @@ function meantName(key: string, known: readonly string[]): string | undefined {
  * `undefined` is no value, so it passes.
  */
 function refuseUnknownNames(params: object, known: readonly string[]): void {
-  const issues = Object.keys(params)
-    .filter((key) => !known.includes(key) && (params as Record<string, unknown>)[key] !== undefined)
-    .map((key) => {
-      const meant = meantName(key, known)
-      return { path: key, message: meant ? `did you mean ${meant}?` : `a parameter of the service? put it in params: { ${key}: … }` }
-    })
+  const issues = unknownNames(params, known).map(({ name, meant }) => ({
+    path: name,
+    message: meant ? `did you mean ${meant}?` : `a parameter of the service? put it in params: { ${name}: … }`,
+  }))
   if (issues.length === 0) return
   throw new ValidationError(
     `Unknown task parameter ${issues.map((issue) => `${issue.path} (${issue.message})`).join(', ')} — nothing was sent; the task parameters are ${known.join(', ')}`,

@@ -1,0 +1,70 @@
+/**
+ * Edit distances and the "did you mean" of names (parameters, options):
+ * helpers that know nothing of the protocol.
+ */
+
+/**
+ * Levenshtein distance between two strings: the fewest single-character
+ * insertions, deletions and substitutions that turn `a` into `b`. The
+ * "did you mean" of model names and of parameter names.
+ *
+ * @example
+ * ```ts
+ * editDistance('sise', 'size') // 1
+ * ```
+ */
+export function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, index) => index)
+  for (let i = 1; i <= a.length; i += 1) {
+    let diagonal = row[0] as number
+    row[0] = i
+    for (let j = 1; j <= b.length; j += 1) {
+      const above = row[j] as number
+      row[j] = Math.min(above + 1, (row[j - 1] as number) + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1))
+      diagonal = above
+    }
+  }
+  return row[b.length] as number
+}
+
+/** A name without case, `_` or `-`: `aspect_ratio`, `aspectRatio` and `AspectRatio` are one. */
+const bareName = (name: string): string => name.replace(/[_-]/g, '').toLowerCase()
+
+/**
+ * The known name an unknown one most likely meant: the same name in another
+ * case (`aspect_ratio` → `aspectRatio`), a name it is part of (`ratio` →
+ * `aspectRatio`), or one a typo away (`sise` → `size`); `undefined` when
+ * none is close.
+ *
+ * @example
+ * ```ts
+ * closestName('maxCredit', ['maxCredits', 'timeout']) // 'maxCredits'
+ * ```
+ */
+export function closestName(name: string, known: readonly string[]): string | undefined {
+  const bare = bareName(name)
+  let closest: string | undefined
+  let best = Number.POSITIVE_INFINITY
+  for (const candidate of known) {
+    const other = bareName(candidate)
+    if (other === bare) return candidate
+    const score = bare.length >= 4 && other.includes(bare) ? 0.3 : editDistance(bare, other) / Math.max(bare.length, other.length)
+    if (score < best) [closest, best] = [candidate, score]
+  }
+  return best <= 0.34 ? closest : undefined
+}
+
+/**
+ * The names of `given` that are not in `known` and hold a value (a name set
+ * to `undefined` is no value), each with the known name it most likely meant.
+ *
+ * @example
+ * ```ts
+ * unknownNames({ sise: '2K', prompt: 'x' }, ['prompt', 'size']) // [{ name: 'sise', meant: 'size' }]
+ * ```
+ */
+export function unknownNames(given: object, known: readonly string[]): { name: string; meant: string | undefined }[] {
+  return Object.keys(given)
+    .filter((name) => !known.includes(name) && (given as Record<string, unknown>)[name] !== undefined)
+    .map((name) => ({ name, meant: closestName(name, known) }))
+}
