@@ -6,6 +6,8 @@
  */
 import * as z from 'zod/mini'
 import type { ImaClient } from '../client.js'
+import { ImaConfigError } from '../errors.js'
+import { unknownNames } from '../internal/did-you-mean.js'
 import { validateInput } from '../internal/validate.js'
 import { MAX_IMAGES_PER_TASK } from '../schemas/inputs.js'
 import { imaModelReference, type ImaImageModelId } from './model-ids.js'
@@ -88,6 +90,18 @@ export interface ImaImageTool {
 const DEFAULT_DESCRIPTION =
   'Generate images from a text prompt (or edit images given as https URLs) with IMA: SeeDream 4.5, Nano Banana2, Nano Banana Pro or Midjourney. Answers with the image URLs to show the user, the credits spent and the task id. Each image costs credits: generate only when the user asks for a picture.'
 
+/** Every option of `imaImageTool`, held to the interface by `satisfies`. */
+const TOOL_OPTION_NAMES = Object.keys({ client: true, model: true, maxCredits: true, userId: true, description: true } satisfies Record<keyof ImaImageToolOptions, true>)
+
+/** A mistyped option (`maxCredit`) would be dropped, and the tool's own budget with it. */
+function refuseUnknownToolOptions(options: ImaImageToolOptions): void {
+  if (typeof options !== 'object' || options === null) return
+  const unknown = unknownNames(options, TOOL_OPTION_NAMES)
+  if (unknown.length === 0) return
+  const named = unknown.map(({ name, meant }) => (meant ? `${name} (did you mean ${meant}?)` : name)).join(', ')
+  throw new ImaConfigError(`Unknown imaImageTool option ${named} — the options are ${TOOL_OPTION_NAMES.join(', ')}`)
+}
+
 /**
  * An image-generation tool for AI SDK agents (`generateText`, `streamText`,
  * `ToolLoopAgent`). Its output is the image URL(s), the credits spent and the
@@ -105,6 +119,7 @@ const DEFAULT_DESCRIPTION =
  * @public
  */
 export function imaImageTool(options: ImaImageToolOptions): ImaImageTool {
+  refuseUnknownToolOptions(options)
   const { client } = options
   return {
     description: options.description ?? DEFAULT_DESCRIPTION,

@@ -94,6 +94,13 @@ describe('imaImageTool', () => {
     expect(text).not.toMatch(/base64|data:image|[A-Za-z0-9+/]{200}/)
   })
 
+  it('refuses an option it does not take, naming the one meant: a mistyped maxCredits is not a tool without its budget', () => {
+    const client = new ImaClient(server.clientOptions)
+    expect(() => imaImageTool({ client, maxCredit: 10 } as never)).toThrow(ImaConfigError)
+    expect(() => imaImageTool({ client, maxCredit: 10 } as never)).toThrow(/^Unknown imaImageTool option maxCredit \(did you mean maxCredits\?\)/)
+    expect(() => imaImageTool({ client, maxCredits: undefined })).not.toThrow()
+  })
+
   it('refuses an argument it does not take, creating nothing: called directly, a ValidationError; inside generateText, a tool error the model reads', async () => {
     const client = new ImaClient(server.clientOptions)
     const tool = imaImageTool({ client, model: 'NB2' })
