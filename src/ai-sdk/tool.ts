@@ -7,7 +7,7 @@
 import * as z from 'zod/mini'
 import type { ImaClient } from '../client.js'
 import { ImaConfigError } from '../errors.js'
-import { unknownNames } from '../internal/did-you-mean.js'
+import { namesInWords, unknownNames } from '../internal/did-you-mean.js'
 import { validateInput } from '../internal/validate.js'
 import { MAX_IMAGES_PER_TASK } from '../schemas/inputs.js'
 import { imaModelReference, type ImaImageModelId } from './model-ids.js'
@@ -98,7 +98,7 @@ function refuseUnknownToolOptions(options: ImaImageToolOptions): void {
   if (typeof options !== 'object' || options === null) return
   const unknown = unknownNames(options, TOOL_OPTION_NAMES)
   if (unknown.length === 0) return
-  const named = unknown.map(({ name, meant }) => (meant ? `${name} (did you mean ${meant}?)` : name)).join(', ')
+  const named = namesInWords(unknown)
   throw new ImaConfigError(`Unknown imaImageTool option ${named} — the options are ${TOOL_OPTION_NAMES.join(', ')}`)
 }
 

@@ -68,3 +68,15 @@ export function unknownNames(given: object, known: readonly string[]): { name: s
     .filter((name) => !known.includes(name) && (given as Record<string, unknown>)[name] !== undefined)
     .map((name) => ({ name, meant: closestName(name, known) }))
 }
+
+/**
+ * Unknown names in words for an error: each with the name it meant, when one is close.
+ *
+ * @example
+ * ```ts
+ * namesInWords([{ name: 'maxCredit', meant: 'maxCredits' }, { name: 'colour', meant: undefined }]) // 'maxCredit (did you mean maxCredits?), colour'
+ * ```
+ */
+export function namesInWords(unknown: readonly { name: string; meant: string | undefined }[]): string {
+  return unknown.map(({ name, meant }) => (meant ? `${name} (did you mean ${meant}?)` : name)).join(', ')
+}
