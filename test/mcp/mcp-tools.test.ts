@@ -18,20 +18,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ImaClient, MemoryPreferenceStore } from '../../src/index.js'
 import { resultFiles } from '../../src/cli/mcp/outputs.js'
 import { readMcpSettings } from '../../src/cli/mcp/settings.js'
-import { ImaTools, MAX_REMEMBERED_TASKS } from '../../src/cli/mcp/tools.js'
+import { ImaTools, MAX_REMEMBERED_TASKS, type ImageTaskOutput } from '../../src/cli/mcp/tools.js'
 import { startImaServer, type ImaServer } from '../../src/testing/index.js'
 
 const NO_CALL_CONTEXT = { signal: new AbortController().signal, sendProgress: undefined }
-
-interface ToolOutput {
-  status: string
-  task_id: string
-  urls: string[]
-  files: string[]
-  credit: number | null
-  model: string | null
-  model_name: string | null
-}
 
 describe('ima mcp tools over many calls', () => {
   let server: ImaServer
@@ -55,16 +45,16 @@ describe('ima mcp tools over many calls', () => {
 
   const pendingTask = async (prompt: string, outputPath?: string): Promise<string> => {
     const result = await tools.generateImage({ prompt, model: 'MJ', output_path: outputPath, wait_seconds: 0 }, NO_CALL_CONTEXT)
-    const output = result.structuredContent as unknown as ToolOutput
+    const output = result.structuredContent as unknown as ImageTaskOutput
     expect(result.isError, JSON.stringify(result.content)).not.toBe(true)
     expect(output.status).toBe('pending')
     return output.task_id
   }
 
-  const picked = async (taskId: string): Promise<ToolOutput> => {
+  const picked = async (taskId: string): Promise<ImageTaskOutput> => {
     const result = await tools.getImageTask({ task_id: taskId, wait_seconds: 30 }, NO_CALL_CONTEXT)
     expect(result.isError, JSON.stringify(result.content)).not.toBe(true)
-    return result.structuredContent as unknown as ToolOutput
+    return result.structuredContent as unknown as ImageTaskOutput
   }
 
   it('get_image_task saves the preference of a generation generate_image left pending', async () => {
