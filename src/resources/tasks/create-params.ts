@@ -63,13 +63,16 @@ function refuseUnknownNames(params: object, known: readonly string[]): void {
  * `alsoTaken`: names the caller handles itself (a generation job's wait options).
  */
 export function checkCreateParams(params: TaskCreateParams, alsoTaken: readonly string[] = []): CheckedCreateParams {
-  // A signal left in the parameters (the 0.1 shape) has a message of its own: it would silently stop cancelling.
-  if (typeof params === 'object' && params !== null && (params as { signal?: unknown }).signal !== undefined) {
-    throw new ValidationError('signal is not a task parameter: pass it in the options argument, e.g. tasks.create(params, { signal })', [
-      { path: 'signal', message: 'belongs in the options argument' },
-    ])
+  // Names are checked on an object only; anything else is the schema's to refuse.
+  if (typeof params === 'object' && params !== null && !Array.isArray(params)) {
+    // A signal left in the parameters (the 0.1 shape) has a message of its own: it would silently stop cancelling.
+    if ((params as { signal?: unknown }).signal !== undefined) {
+      throw new ValidationError('signal is not a task parameter: pass it in the options argument, e.g. tasks.create(params, { signal })', [
+        { path: 'signal', message: 'belongs in the options argument' },
+      ])
+    }
+    refuseUnknownNames(params, [...CREATE_PARAMETER_KEYS, ...alsoTaken])
   }
-  if (typeof params === 'object' && params !== null && !Array.isArray(params)) refuseUnknownNames(params, [...CREATE_PARAMETER_KEYS, ...alsoTaken])
   const input = validateInput(createParamsSchema, params, 'task parameters')
   const reserved = Object.keys(input.params ?? {}).filter((key) => (RESERVED_PARAMETER_KEYS as readonly string[]).includes(key))
   if (reserved.length > 0) {
