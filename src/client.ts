@@ -7,11 +7,12 @@ import type { EmitImaEvent, ImaEvents } from './events.js'
 import { CreditTally } from './resources/tasks/budget.js'
 import type { RequestOptions } from './http/http-client.js'
 import { REDACTED } from './internal/redact.js'
-import { PREFERENCE_BUDGET_MS, settledWithin } from './internal/deadline.js'
+import { PREFERENCE_BUDGET_MS, promiseFrom, settledWithin } from './internal/deadline.js'
 import { preferenceAfterUse } from './stores/preferences.js'
 import type { CreatedTask, TaskCreateParams, TaskResult, WaitOptions } from './resources/tasks/types.js'
 import { EngineLoader, Preferences, Products, Tasks, Uploads } from './resources/facades.js'
 import type { LocalSourceReader } from './resources/uploads/sources.js'
+import type { TaskType } from './schemas/task-type.js'
 
 /**
  * Parameters of `ima.generate()`: a create and a wait in one call — those of
@@ -47,6 +48,10 @@ export interface GenerateResult extends TaskResult {
 const INSPECT = Symbol.for('nodejs.util.inspect.custom')
 
 let attachReader: (client: ImaClient, reader: LocalSourceReader) => void
+let savePreferenceOf: (client: ImaClient, userId: string, taskType: TaskType, task: UsedTask) => Promise<void>
+
+/** What a finished task tells of the model its user chose: the model it ran on and its points per image. */
+type UsedTask = { id: string; model: { id: string; name: string }; credit: number }
 
 /**
  * Lets a client read local files and platform streams in uploads: how the
@@ -60,6 +65,22 @@ let attachReader: (client: ImaClient, reader: LocalSourceReader) => void
  */
 export function attachLocalSourceReader(client: ImaClient, reader: LocalSourceReader): void {
   attachReader(client, reader)
+}
+
+/**
+ * Saves `userId`'s preference after `task` succeeded, in the client's own
+ * store, as `generate({ userId })` does: how the queue's worker saves it for a
+ * job it resumed (it waits for the task, it does not call `generate` again).
+ * Never rejects, and takes at most about a second. Not exported from any entry.
+ *
+ * @example
+ * ```ts
+ * await savePreferenceAfterUse(client, 'user-1', 'text_to_image', { id: taskId, model, credit: 6 })
+ * ```
+ * @internal
+ */
+export function savePreferenceAfterUse(client: ImaClient, userId: string, taskType: TaskType, task: UsedTask): Promise<void> {
+  return savePreferenceOf(client, userId, taskType, task)
 }
 
 /**
@@ -91,6 +112,8 @@ export class ImaClient {
     attachReader = (client, reader) => {
       client.#localSources.reader = reader
     }
+    // A client from the package's other build (ESM beside CommonJS) has no such field: nothing to save into then.
+    savePreferenceOf = (client, userId, taskType, task) => (#config in client ? client.#savePreference(userId, taskType, task) : Promise.resolve())
   }
 
   /**
@@ -207,17 +230,18 @@ export class ImaClient {
     }
     // Whatever ends the wait, its error carries task.id (set by the waiter): the task exists and may be charged.
     const result = await this.tasks.wait(task, { ...options, intervalMs, timeoutMs, estimatedMaxMs, maxPollFailures })
-    if (params.userId !== undefined) {
-      const saving = this.#config.preferences
-        .set(params.userId, task.taskType, preferenceAfterUse(task))
-        .catch((error: unknown) => {
-          // The image is made and paid for: a store that cannot be written must not lose it.
-          this.#config.logger.warn('ima preference not saved', { taskId: task.id, model: task.model.id, error })
-        })
-      // A slow store finishes in the background: it never holds a paid result back by more than this.
-      await settledWithin(saving, PREFERENCE_BUDGET_MS)
-    }
+    if (params.userId !== undefined) await this.#savePreference(params.userId, task.taskType, task)
     return { ...result, task }
+  }
+
+  /** Saves the user's preference after a success; a store that fails or is slow never loses or holds back the paid result. */
+  async #savePreference(userId: string, taskType: TaskType, task: UsedTask): Promise<void> {
+    const saving = promiseFrom(() => this.#config.preferences.set(userId, taskType, preferenceAfterUse(task))).catch((error: unknown) => {
+      // The image is made and paid for: a store that cannot be written must not lose it.
+      this.#config.logger.warn('ima preference not saved', { taskId: task.id, model: task.model.id, error })
+    })
+    // A slow store finishes in the background: it never holds a paid result back by more than this.
+    await settledWithin(saving, PREFERENCE_BUDGET_MS)
   }
 
   /** What `JSON.stringify(client)` shows: the hosts and language, never the key. */

@@ -2,6 +2,15 @@
 export const PREFERENCE_BUDGET_MS = 1_000
 
 /**
+ * The promise of `work()`, settled the same whether a caller's store throws
+ * at once, rejects, or returns a plain value where a promise was due: its
+ * side work is then caught like any other failure.
+ */
+export function promiseFrom<T>(work: () => T | PromiseLike<T>): Promise<T> {
+  return new Promise<T>((resolve) => resolve(work()))
+}
+
+/**
  * Resolves when `work` settles or after `ms`, whichever comes first, and
  * never rejects: for side work (a journal or preference write) that must not
  * hold a generation back. The timer does not keep a process alive.

@@ -25,7 +25,8 @@
  * is loaded when a worker is made (see `load-bullmq.ts`).
  */
 import type { ConnectionOptions, Job, Worker } from 'bullmq'
-import { ImaClient } from '../client.js'
+import { ImaClient, savePreferenceAfterUse } from '../client.js'
+import { inferTaskType } from '../protocol/create-body.js'
 import type { ImaClientOptions } from '../client-options.js'
 import { ImaConfigError, ValidationError } from '../errors.js'
 import { noopLogger, type ImaLogger } from '../logger.js'
@@ -515,6 +516,11 @@ class JobRunner {
     try {
       const taskRef = { id: task.taskId, ...(task.model ? { model: task.model } : {}), ...(task.createdAt !== undefined ? { createdAt: task.createdAt } : {}) }
       const result = await this.#client.tasks.wait(taskRef, { ...waitOptionsOf(data.params), signal: abort })
+      // A fresh job's generate() saved the user's model; a resumed one only waited, so it saves it here, the same way.
+      const { userId, taskType, inputImages } = data.params
+      if (resumed && userId !== undefined && task.model) {
+        await savePreferenceAfterUse(this.#client, userId, inferTaskType(taskType, inputImages), { id: task.taskId, model: task.model, credit: task.credit })
+      }
       await progress.flush()
       return this.#result(result, ref, task, resumed)
     } catch (error) {

@@ -82,6 +82,27 @@ describe('maxCreatesInFlight', () => {
     expect(creates() - before).toBe(6)
   })
 
+  it('a lease store whose release throws at once (not async) loses no paid task: the create returns it, counted and journaled', async () => {
+    const memory = new MemoryLeaseStore()
+    const throwing = {
+      acquire: (lease: Parameters<MemoryLeaseStore['acquire']>[0]) => memory.acquire(lease),
+      release: () => {
+        throw new Error('lease store closed')
+      },
+    } as unknown as MemoryLeaseStore
+    const journal = new MemoryTaskJournal()
+    const warnings: string[] = []
+    const logger = { debug() {}, info() {}, warn: (message: string) => warnings.push(message), error() {} }
+    const client = ima.client({ maxCreatesInFlight: 1, leaseStore: throwing, journal, logger, maxCredits: 100 })
+    const before = creates()
+    const task = await client.tasks.create({ ...NB2_1K, prompt: 'released badly' })
+    expect(task.id).toMatch(/\S/)
+    expect(creates() - before).toBe(1)
+    expect(client.creditsSpent).toBe(6)
+    expect(await journal.list()).toContainEqual(expect.objectContaining({ taskId: task.id, state: 'created' }))
+    expect(warnings).toContain('ima create slot not released')
+  })
+
   it('an abort ends the wait for a slot: nothing is sent, nothing is spent', async () => {
     const client = ima.client({ maxCreatesInFlight: 1, maxCredits: 100 })
     ima.server.injectFault({ path: '/open/v1/tasks/create', kind: 'delay', ms: 300 })

@@ -93,6 +93,25 @@ describe('ima.preferences', () => {
     expect(warnings).toEqual(['ima preference unreadable', 'ima preference not saved'])
   })
 
+  it('a store of plain functions that throw at once (not async) fails no generation either: the paid result is returned', async () => {
+    const warnings: string[] = []
+    const throwing = {
+      get: () => {
+        throw new Error('store down')
+      },
+      set: () => {
+        throw new Error('store down')
+      },
+      delete: async () => {},
+      list: async () => ({}),
+    } as unknown as PreferenceStore
+    const logger = { debug() {}, info() {}, warn: (message: string) => warnings.push(message), error() {} }
+    const result = await ima.client({ preferences: throwing, logger }).generate({ userId: 'u11', prompt: 'a fox', intervalMs: 1 })
+    expect(result.url).toMatch(/^http/)
+    expect(warnings).toEqual(['ima preference unreadable', 'ima preference not saved'])
+    expect(ima.server.tasks).toContainEqual(expect.objectContaining({ id: result.task.id }))
+  })
+
   it('the memory store stays the default', async () => {
     const client = ima.client()
     await client.generate({ userId: 'u10', model: 'MJ', prompt: 'a castle', intervalMs: 1 })

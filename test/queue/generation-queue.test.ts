@@ -14,7 +14,7 @@ import { QueueEvents } from 'bullmq'
 import { createStorage, type Storage } from 'unstorage'
 import redisDriver from 'unstorage/drivers/redis'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { UnstorageTaskJournal, ValidationError, ImaConfigError } from '../../src/index.js'
+import { ImaConfigError, MemoryPreferenceStore, UnstorageTaskJournal, ValidationError } from '../../src/index.js'
 import {
   createGenerationQueue,
   createGenerationWorker,
@@ -298,6 +298,36 @@ describe('the BullMQ generation queue on a real redis-server', () => {
       ;(events as unknown as NodeJS.EventEmitter).emit(`progress:${jobId}`, { jobId, data: { percent: 1, state: 'pending', taskId: 'x' } }, '0-0')
       expect(seen).toHaveLength(count)
       expect(creates()).toBe(1)
+    },
+    TIMEOUT_MS,
+  )
+
+  it(
+    'a job resumed after its wait failed saves the user’s model as a fresh job does, without a second create',
+    async () => {
+      const name = 'gen-resumed-preference'
+      const preferences = new MemoryPreferenceStore()
+      const worker = await createGenerationWorker({
+        // maxRetries 0: the one failed poll below ends the first run's wait, so the job's second attempt resumes it.
+        clientOptions: { apiKey: KEY, baseURL: ima().url, pollIntervalMs: 100, maxRetries: 0, journal: new UnstorageTaskJournal(storage as Storage), preferences },
+        connection: connection(),
+        name,
+      })
+      closers.push(() => worker.worker.close(true))
+      const generations = await createGenerationQueue({ connection: connection(), name, jobOptions: { backoff: { type: 'fixed', delay: 50 } } })
+      closers.push(() => generations.close())
+      const events = new QueueEvents(name, { connection: connection() })
+      closers.push(() => events.close())
+      await Promise.all([worker.worker.waitUntilReady(), events.waitUntilReady()])
+
+      ima().injectFault({ path: '/open/v1/tasks/detail', kind: 'status', status: 503, times: 1 })
+      const jobId = await generations.enqueue({ ...PARAMS, maxPollFailures: 0 }, { jobId: 'resumed-preference', userId: 'user-resumed' })
+      const result = await waitForJob(events, generations, jobId, { timeoutMs: 60_000 })
+
+      expect(result).toMatchObject({ resumed: true, credit: 6, model: { id: 'gemini-3.1-flash-image' } })
+      expect((await generations.queue.getJob(jobId))?.attemptsMade).toBe(2)
+      expect(creates()).toBe(1)
+      expect(await preferences.get('user-resumed', 'text_to_image')).toMatchObject({ modelId: 'gemini-3.1-flash-image', modelName: 'Nano Banana2', credit: 6 })
     },
     TIMEOUT_MS,
   )

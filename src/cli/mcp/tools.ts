@@ -17,7 +17,7 @@ import type { CreatedTask, TaskEvent, TaskResult } from '../../resources/tasks/t
 import { TASK_TYPES, type TaskType } from '../../schemas/task-type.js'
 import { preferenceAfterUse, type PreferenceStore } from '../../stores/preferences.js'
 import type { JournalEntry } from '../../stores/task-journal.js'
-import { PREFERENCE_BUDGET_MS, settledWithin } from '../../internal/deadline.js'
+import { PREFERENCE_BUDGET_MS, promiseFrom, settledWithin } from '../../internal/deadline.js'
 import { downloadResult, type ImaClient } from '../../node/index.js'
 import { QUOTE_PLACEHOLDER_IMAGE } from '../common.js'
 import { checkOutputPath, OutputOutsideFolderError, resultFiles } from './outputs.js'
@@ -345,9 +345,11 @@ export class ImaTools {
 
   /** The user's preference after a generation finished here, as `generate` saves it when it finishes one itself. */
   async #savePreference(entry: JournalEntry): Promise<void> {
-    if (!this.#preferences || entry.userId === undefined) return
-    // The image is made and paid for: a store that cannot be written must neither lose it nor hold it back long.
-    const saving = this.#preferences.set(entry.userId, entry.taskType, preferenceAfterUse(entry)).catch(() => {})
+    const { userId } = entry
+    const store = this.#preferences
+    if (!store || userId === undefined) return
+    // The image is made and paid for: a store that cannot be written (or throws at once) must neither lose it nor hold it back long.
+    const saving = promiseFrom(() => store.set(userId, entry.taskType, preferenceAfterUse(entry))).catch(() => {})
     await settledWithin(saving, PREFERENCE_BUDGET_MS)
   }
 

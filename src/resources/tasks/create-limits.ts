@@ -5,6 +5,7 @@
  * stores several processes share, both hold across all of them.
  */
 import { delay } from '../../internal/abort.js'
+import { promiseFrom } from '../../internal/deadline.js'
 import { ImaError } from '../../errors.js'
 import { budgetCounters, type BudgetCounter } from '../../stores/budget-store.js'
 import type { CoreContext } from '../context.js'
@@ -122,7 +123,8 @@ export class CreateLimits {
       }
       if (acquired) {
         return async () => {
-          await slots.store.release(lease.key, lease.id).catch((error: unknown) => {
+          // After a create the task is paid for: a store that throws, even at once, must not turn its answer into an error.
+          await promiseFrom(() => slots.store.release(lease.key, lease.id)).catch((error: unknown) => {
             // The slot frees itself when its lease ends.
             this.#context.config.logger.warn('ima create slot not released', { error })
           })

@@ -3,7 +3,7 @@ import { resolveModelReference, type ResolvedModel } from '../../catalog/model-r
 import type { ClientContext } from '../context.js'
 import type { RequestOptions } from '../../http/http-client.js'
 import { ValidationError } from '../../errors.js'
-import { PREFERENCE_BUDGET_MS, valueWithin } from '../../internal/deadline.js'
+import { PREFERENCE_BUDGET_MS, promiseFrom, valueWithin } from '../../internal/deadline.js'
 import { planParameters, type ParameterPlan } from '../../protocol/create-body.js'
 import type { ProductNode } from '../../schemas/products.js'
 import type { TaskType } from '../../schemas/task-type.js'
@@ -61,7 +61,8 @@ export async function prepareTask(context: ClientContext, products: ProductServi
   let reference = checked.model
   let modelSource: ModelSource | undefined
   if (reference === undefined && checked.userId !== undefined) {
-    const reading = preferences.get(checked.userId, checked.taskType).catch((error: unknown) => {
+    const { userId, taskType } = checked
+    const reading = promiseFrom(() => preferences.get(userId, taskType)).catch((error: unknown) => {
       // An unreachable or unreadable store means "no preference", never a failed generation.
       context.config.logger.warn('ima preference unreadable', { taskType: checked.taskType, error })
       return undefined
