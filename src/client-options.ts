@@ -98,7 +98,7 @@ export interface ImaClientOptions extends CoreOptions {
 const DEFAULT_CREATE_LEASE_MS = 300_000
 
 /** Every option `new ImaClient()` takes; `satisfies` makes the compiler hold the list to the interface, neither missing nor extra. */
-const CLIENT_OPTION_NAMES = Object.keys({
+export const CLIENT_OPTION_NAMES = Object.keys({
   apiKey: true,
   baseURL: true,
   uploadBaseURL: true,

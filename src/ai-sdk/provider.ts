@@ -1,5 +1,8 @@
 /** `createIma(settings)` and the default `ima` provider. */
 import { ImaClient } from '../client.js'
+import { CLIENT_OPTION_NAMES } from '../client-options.js'
+import { namesInWords, unknownNames } from '../internal/did-you-mean.js'
+import { redactSecrets } from '../internal/redact.js'
 import { ImaConfigError } from '../errors.js'
 import { readEnv } from '../http/transport-options.js'
 import { DEFAULT_MAX_IMAGE_BYTES } from './download.js'
@@ -58,8 +61,39 @@ export interface ImaProvider {
 
 const CONNECTION_SETTINGS = ['apiKey', 'baseURL', 'uploadBaseURL', 'fetch', 'headers', 'pollIntervalMs'] as const
 
+/** Every setting of `createIma`, held to the interface by `satisfies`. */
+const SETTING_NAMES = Object.keys({
+  client: true,
+  apiKey: true,
+  baseURL: true,
+  uploadBaseURL: true,
+  fetch: true,
+  headers: true,
+  pollIntervalMs: true,
+  maxImageBytes: true,
+} satisfies Record<keyof ImaProviderSettings, true>)
+
+/**
+ * A setting the provider does not take would be dropped: `maxCredits` here
+ * would leave every `generateImage` without a budget. A client option is
+ * pointed to the client, where it applies.
+ */
+function refuseUnknownSettings(settings: object): void {
+  const unknown = unknownNames(settings, SETTING_NAMES)
+  if (unknown.length === 0) return
+  const clientOptions = unknown.filter(({ name }) => CLIENT_OPTION_NAMES.includes(name)).map(({ name }) => name)
+  const where =
+    clientOptions.length > 0
+      ? `; ${clientOptions.join(', ')} ${clientOptions.length === 1 ? 'is an option' : 'are options'} of the client: createIma({ client: new ImaClient({ ${clientOptions.map((name) => `${name}: …`).join(', ')} }) })`
+      : ''
+  // Names are the caller's own text, but redacted all the same: nothing an error prints may hold a key.
+  const apiKey = (settings as ImaProviderSettings).apiKey
+  throw new ImaConfigError(redactSecrets(`Unknown createIma setting ${namesInWords(unknown)} — the settings are ${SETTING_NAMES.join(', ')}${where}`, [apiKey]))
+}
+
 function checkSettings(settings: ImaProviderSettings): void {
   if (typeof settings !== 'object' || settings === null) throw new ImaConfigError('Expected createIma settings to be an object, e.g. createIma({ apiKey })')
+  refuseUnknownSettings(settings)
   if (settings.client !== undefined) {
     if (typeof (settings.client as { generate?: unknown }).generate !== 'function') {
       throw new ImaConfigError('Expected client to be an ImaClient: createIma({ client: new ImaClient() })')

@@ -40,6 +40,27 @@ describe('createIma', () => {
     expect(() => createIma({ client: new ImaClient(server.clientOptions), apiKey: 'ima_other' })).toThrow(/apiKey/)
   })
 
+  it('refuses a setting it does not take, naming the one meant, and points a client option (a budget) to the client', () => {
+    const refusal = (settings: object) => {
+      try {
+        createIma(settings as never)
+        return undefined
+      } catch (error) {
+        return error
+      }
+    }
+    const typo = refusal({ ...server.clientOptions, pollIntervalMS: 100 })
+    expect(typo).toBeInstanceOf(ImaConfigError)
+    expect(String(typo)).toMatch(/Unknown createIma setting pollIntervalMS \(did you mean pollIntervalMs\?\) — the settings are client, apiKey/)
+    // Dropped, it would have left every generateImage without a budget.
+    const budget = refusal({ ...server.clientOptions, maxCredits: 100 })
+    expect(String(budget)).toMatch(/Unknown createIma setting maxCredits — .*maxCredits is an option of the client: createIma\(\{ client: new ImaClient\(\{ maxCredits: … \}\) \}\)/)
+    expect(String(budget)).not.toContain(server.apiKey)
+    // undefined passes, as everywhere in the SDK.
+    expect(() => createIma({ ...server.clientOptions, maxImageBytes: undefined })).not.toThrow()
+    expect(server.requests).toHaveLength(0)
+  })
+
   it('without a key, says which variable to set on first use, not before', async () => {
     const saved = process.env.IMA_API_KEY
     delete process.env.IMA_API_KEY
