@@ -2,7 +2,7 @@ import { FULL_CATALOG_SCOPE, scopeFromModels, type ModelScope } from './catalog/
 import { readEnv, resolveConfig, type CoreOptions } from './http/transport-options.js'
 import type { ClientConfig } from './resources/context.js'
 import { ImaConfigError } from './errors.js'
-import { namesInWords, unknownNames } from './internal/did-you-mean.js'
+import { unknownNamesSentence } from './internal/did-you-mean.js'
 import { redactSecrets } from './internal/redact.js'
 import { MemoryBudgetStore, MemoryLeaseStore, type BudgetLimit, type BudgetStore, type LeaseStore } from './stores/budget-store.js'
 import { MemoryPreferenceStore, type PreferenceStore } from './stores/preferences.js'
@@ -132,11 +132,9 @@ export const CLIENT_OPTION_NAMES = Object.keys({
  * a budget, and spend past it.
  */
 function refuseUnknownOptions(options: object): void {
-  const unknown = unknownNames(options, CLIENT_OPTION_NAMES)
-  if (unknown.length === 0) return
-  const named = namesInWords(unknown)
+  const refusal = unknownNamesSentence(options, CLIENT_OPTION_NAMES, 'ImaClient option', 'options')
   // Names are the caller's own text, but redacted all the same: nothing an error prints may hold a key.
-  throw new ImaConfigError(redactSecrets(`Unknown ImaClient option ${named} — the options are ${CLIENT_OPTION_NAMES.join(', ')}`, [(options as ImaClientOptions).apiKey]))
+  if (refusal) throw new ImaConfigError(redactSecrets(refusal, [(options as ImaClientOptions).apiKey]))
 }
 
 /** Applies defaults and environment variables, and checks every option. */

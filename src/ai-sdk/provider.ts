@@ -1,7 +1,7 @@
 /** `createIma(settings)` and the default `ima` provider. */
 import { ImaClient } from '../client.js'
 import { CLIENT_OPTION_NAMES } from '../client-options.js'
-import { namesInWords, unknownNames } from '../internal/did-you-mean.js'
+import { unknownNamesSentence } from '../internal/did-you-mean.js'
 import { redactSecrets } from '../internal/redact.js'
 import { ImaConfigError } from '../errors.js'
 import { readEnv } from '../http/transport-options.js'
@@ -79,16 +79,15 @@ const SETTING_NAMES = Object.keys({
  * pointed to the client, where it applies.
  */
 function refuseUnknownSettings(settings: object): void {
-  const unknown = unknownNames(settings, SETTING_NAMES)
-  if (unknown.length === 0) return
-  const clientOptions = unknown.filter(({ name }) => CLIENT_OPTION_NAMES.includes(name)).map(({ name }) => name)
+  const refusal = unknownNamesSentence(settings, SETTING_NAMES, 'createIma setting', 'settings')
+  if (!refusal) return
+  const clientOptions = Object.entries(settings).flatMap(([name, value]) => (value !== undefined && !SETTING_NAMES.includes(name) && CLIENT_OPTION_NAMES.includes(name) ? [name] : []))
   const where =
     clientOptions.length > 0
       ? `; ${clientOptions.join(', ')} ${clientOptions.length === 1 ? 'is an option' : 'are options'} of the client: createIma({ client: new ImaClient({ ${clientOptions.map((name) => `${name}: …`).join(', ')} }) })`
       : ''
   // Names are the caller's own text, but redacted all the same: nothing an error prints may hold a key.
-  const apiKey = (settings as ImaProviderSettings).apiKey
-  throw new ImaConfigError(redactSecrets(`Unknown createIma setting ${namesInWords(unknown)} — the settings are ${SETTING_NAMES.join(', ')}${where}`, [apiKey]))
+  throw new ImaConfigError(redactSecrets(`${refusal}${where}`, [(settings as ImaProviderSettings).apiKey]))
 }
 
 function checkSettings(settings: ImaProviderSettings): void {

@@ -7,7 +7,7 @@
 import * as z from 'zod/mini'
 import type { ImaClient } from '../client.js'
 import { ImaConfigError } from '../errors.js'
-import { namesInWords, unknownNames } from '../internal/did-you-mean.js'
+import { unknownNamesSentence } from '../internal/did-you-mean.js'
 import { validateInput } from '../internal/validate.js'
 import { MAX_IMAGES_PER_TASK } from '../schemas/inputs.js'
 import { imaModelReference, type ImaImageModelId } from './model-ids.js'
@@ -96,10 +96,8 @@ const TOOL_OPTION_NAMES = Object.keys({ client: true, model: true, maxCredits: t
 /** A mistyped option (`maxCredit`) would be dropped, and the tool's own budget with it. */
 function refuseUnknownToolOptions(options: ImaImageToolOptions): void {
   if (typeof options !== 'object' || options === null) return
-  const unknown = unknownNames(options, TOOL_OPTION_NAMES)
-  if (unknown.length === 0) return
-  const named = namesInWords(unknown)
-  throw new ImaConfigError(`Unknown imaImageTool option ${named} — the options are ${TOOL_OPTION_NAMES.join(', ')}`)
+  const refusal = unknownNamesSentence(options, TOOL_OPTION_NAMES, 'imaImageTool option', 'options')
+  if (refusal) throw new ImaConfigError(refusal)
 }
 
 /**

@@ -80,3 +80,19 @@ export function unknownNames(given: object, known: readonly string[]): { name: s
 export function namesInWords(unknown: readonly { name: string; meant: string | undefined }[]): string {
   return unknown.map(({ name, meant }) => (meant ? `${name} (did you mean ${meant}?)` : name)).join(', ')
 }
+
+/**
+ * The sentence that refuses the unknown names of `given`, or `undefined` when
+ * every name is known: what each option list of the SDK says of a typo.
+ *
+ * @example
+ * ```ts
+ * unknownNamesSentence({ maxCredit: 9 }, ['maxCredits', 'timeout'], 'ImaClient option', 'options')
+ * // 'Unknown ImaClient option maxCredit (did you mean maxCredits?) — the options are maxCredits, timeout'
+ * ```
+ */
+export function unknownNamesSentence(given: object, known: readonly string[], what: string, listName: string): string | undefined {
+  const unknown = unknownNames(given, known)
+  if (unknown.length === 0) return undefined
+  return `Unknown ${what} ${namesInWords(unknown)} — the ${listName} are ${known.join(', ')}`
+}

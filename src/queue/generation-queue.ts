@@ -14,7 +14,8 @@
  */
 import type { BackoffOptions, ConnectionOptions, JobsOptions, KeepJobs, Queue } from 'bullmq'
 import type { GenerateParams } from '../client.js'
-import { ValidationError, type FieldIssue } from '../errors.js'
+import { ImaConfigError, ValidationError, type FieldIssue } from '../errors.js'
+import { unknownNamesSentence } from '../internal/did-you-mean.js'
 import { checkCreateParams, WAIT_PARAMETER_KEYS } from '../resources/tasks/create-params.js'
 import type { TaskEvent, TaskModel } from '../resources/tasks/types.js'
 import { loadBullmq } from './load-bullmq.js'
@@ -348,6 +349,19 @@ function checkPriority(priority: unknown): number | undefined {
   return priority
 }
 
+/** Every option of `enqueue`, held to the interface by `satisfies`. */
+const ENQUEUE_OPTION_NAMES = Object.keys({ jobId: true, userId: true, chatId: true, priority: true } satisfies Record<keyof EnqueueOptions, true>)
+const QUEUE_OPTION_NAMES = Object.keys({ connection: true, name: true, prefix: true, jobOptions: true } satisfies Record<keyof GenerationQueueOptions, true>)
+const JOB_OPTION_NAMES = Object.keys({ attempts: true, backoff: true, removeOnComplete: true, removeOnFail: true } satisfies Record<keyof GenerationJobOptions, true>)
+
+/** A typo in the queue's options would be dropped: `attempt: 1` would leave jobs retried three times, `jobOption` every default. */
+function refuseUnknownQueueOptions(options: GenerationQueueOptions): void {
+  const refusal =
+    unknownNamesSentence(options, QUEUE_OPTION_NAMES, 'createGenerationQueue option', 'options') ??
+    (typeof options.jobOptions === 'object' && options.jobOptions !== null ? unknownNamesSentence(options.jobOptions, JOB_OPTION_NAMES, 'jobOptions option', 'options') : undefined)
+  if (refusal) throw new ImaConfigError(refusal)
+}
+
 /** `userId` / `chatId` of the options, merged into the parameters (the same value in both places is fine; two values are a bug). */
 function withOwner(params: GenerationJobParams, options: EnqueueOptions): GenerationJobParams {
   const merged = { ...params }
@@ -384,6 +398,7 @@ export async function createGenerationQueue(options: GenerationQueueOptions): Pr
   if (typeof options !== 'object' || options === null || options.connection === undefined) {
     throw new TypeError('Expected createGenerationQueue({ connection }) with BullMQ connection options or an ioredis instance')
   }
+  refuseUnknownQueueOptions(options)
   const name = options.name ?? DEFAULT_GENERATION_QUEUE_NAME
   const { Queue } = await loadBullmq()
   const { attempts = 3, backoff = { type: 'exponential', delay: 5_000 }, removeOnComplete = { age: 86_400 }, removeOnFail = { age: 604_800 } } = options.jobOptions ?? {}
@@ -396,6 +411,9 @@ export async function createGenerationQueue(options: GenerationQueueOptions): Pr
     queue,
     name,
     async enqueue(params, enqueueOptions = {}) {
+      // A mistyped jobId would be dropped for a random one: the same request enqueued twice would then be paid twice.
+      const refusal = typeof enqueueOptions === 'object' && enqueueOptions !== null ? unknownNamesSentence(enqueueOptions, ENQUEUE_OPTION_NAMES, 'enqueue option', 'options') : undefined
+      if (refusal) throw new ValidationError(`${refusal}; nothing was enqueued`, [{ path: 'options', message: refusal }])
       const data: GenerationJobData = { params: checkGenerationParams(withOwner(params, enqueueOptions)) }
       const jobId = enqueueOptions.jobId === undefined ? crypto.randomUUID() : checkJobId(enqueueOptions.jobId)
       const priority = checkPriority(enqueueOptions.priority)

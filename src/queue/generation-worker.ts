@@ -27,7 +27,8 @@
 import type { ConnectionOptions, Job, Worker } from 'bullmq'
 import { ImaClient, savePreferenceAfterUse } from '../client.js'
 import { inferTaskType } from '../protocol/create-body.js'
-import type { ImaClientOptions } from '../client-options.js'
+import { CLIENT_OPTION_NAMES, type ImaClientOptions } from '../client-options.js'
+import { unknownNamesSentence } from '../internal/did-you-mean.js'
 import { ImaConfigError, ValidationError } from '../errors.js'
 import { noopLogger, type ImaLogger } from '../logger.js'
 import { MemoryTaskJournal, type JournalEntry } from '../stores/task-journal.js'
@@ -244,6 +245,23 @@ function reconcileHint(ref: string): string {
   )
 }
 
+/** Every option of `createGenerationWorker`, held to the interface by `satisfies`. */
+const WORKER_OPTION_NAMES = Object.keys({
+  client: true,
+  clientOptions: true,
+  connection: true,
+  name: true,
+  prefix: true,
+  concurrency: true,
+  limiter: true,
+  lockDuration: true,
+  stalledInterval: true,
+  maxStalledCount: true,
+  workerName: true,
+  logger: true,
+  allowUnsharedJournal: true,
+} satisfies Record<keyof GenerationWorkerOptions, true>)
+
 /**
  * Makes a BullMQ worker for a generation queue: each job is one
  * `ima.generate()` sent with `ref: 'bullmq:<queue>:<job id>'`, recorded in
@@ -291,6 +309,13 @@ function reconcileHint(ref: string): string {
 export async function createGenerationWorker(options: GenerationWorkerOptions): Promise<GenerationWorker> {
   if (typeof options !== 'object' || options === null || options.connection === undefined) {
     throw new ImaConfigError('Expected createGenerationWorker({ connection, clientOptions: { journal } }) with BullMQ connection options or an ioredis instance')
+  }
+  // A typo would be dropped: `maxCredits` here (not in clientOptions) would leave every job without a budget.
+  const refusal = unknownNamesSentence(options, WORKER_OPTION_NAMES, 'createGenerationWorker option', 'options')
+  if (refusal) {
+    const given = options as unknown as Record<string, unknown>
+    const clientOption = CLIENT_OPTION_NAMES.find((name) => given[name] !== undefined && !WORKER_OPTION_NAMES.includes(name))
+    throw new ImaConfigError(clientOption ? `${refusal}; ${clientOption} is an option of the client: put it in clientOptions` : refusal)
   }
   const concurrency = positive('concurrency', options.concurrency, 4, true)
   const lockDuration = positive('lockDuration', options.lockDuration, 30_000, false)

@@ -355,7 +355,17 @@ describe('the BullMQ generation queue on a real redis-server', () => {
       expect(String(await refusal({ prompt: 'a fox' }, { jobId: '42' }))).toMatch(/is an integer/)
       expect(String(await refusal({ prompt: 'a fox' }, { jobId: 'a:b' }))).toMatch(/contains ":"/)
       expect(String(await refusal({ prompt: 'a fox' }, { priority: 1.5 }))).toMatch(/priority/)
+      // A mistyped jobId would be a random id: the same request enqueued twice would be two jobs and two charges.
+      const mistyped = await refusal({ prompt: 'a fox' }, { jobID: 'msg-1' } as never)
+      expect(mistyped).toBeInstanceOf(ValidationError)
+      expect(String(mistyped)).toMatch(/Unknown enqueue option jobID \(did you mean jobId\?\) — the options are jobId, userId, chatId, priority; nothing was enqueued/)
       expect(await generations.queue.count()).toBe(0)
+      // The queue's and the worker's own options: a typo is refused before anything connects; a client option is pointed to clientOptions.
+      await expect(createGenerationQueue({ connection: connection(), jobOptions: { attempt: 1 } as never })).rejects.toThrow(/Unknown jobOptions option attempt \(did you mean attempts\?\)/)
+      await expect(createGenerationQueue({ connection: connection(), nmae: 'x' } as never)).rejects.toThrow(ImaConfigError)
+      const journal = new UnstorageTaskJournal(storage as Storage)
+      await expect(createGenerationWorker({ connection: connection(), clientOptions: { apiKey: KEY, journal }, concurency: 8 } as never)).rejects.toThrow(/Unknown createGenerationWorker option concurency \(did you mean concurrency\?\)/)
+      await expect(createGenerationWorker({ connection: connection(), clientOptions: { apiKey: KEY, journal }, maxCredits: 10 } as never)).rejects.toThrow(/option maxCredits — .*; maxCredits is an option of the client: put it in clientOptions/)
     },
     TIMEOUT_MS,
   )
