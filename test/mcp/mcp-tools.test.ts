@@ -9,7 +9,8 @@
  *   lets `get_image_task` finish and save it under the default name — and a task
  *   within the limit keeps its own path;
  * - a generation `generate_image` left pending and `get_image_task` finished
- *   saves the user's preference, as one `generate_image` finishes does.
+ *   saves the user's preference, as one `generate_image` finishes does, in the
+ *   client's own store — and a store that throws loses no paid image.
  */
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -35,7 +36,7 @@ describe('ima mcp tools over many calls', () => {
     outputDir = await mkdtemp(join(tmpdir(), 'ima-mcp-tools-'))
     preferences = new MemoryPreferenceStore()
     const client = new ImaClient({ ...server.clientOptions, preferences })
-    tools = new ImaTools(client, readMcpSettings({ IMA_OUTPUT_DIR: outputDir }), [server.apiKey], preferences)
+    tools = new ImaTools(client, readMcpSettings({ IMA_OUTPUT_DIR: outputDir }), [server.apiKey])
   })
 
   afterAll(async () => {
@@ -65,6 +66,25 @@ describe('ima mcp tools over many calls', () => {
     expect(output.model).toBeTruthy()
     // One image: the task's credit is the per-image credit a preference keeps.
     expect(await preferences.get('default', 'text_to_image')).toEqual({ modelId: output.model, modelName: output.model_name, credit: output.credit, lastUsed: expect.any(String) })
+  })
+
+  it("get_image_task returns the paid image when the client's preference store throws at once, and the client logs why nothing was saved", async () => {
+    const warnings: string[] = []
+    const throwingStore = new MemoryPreferenceStore()
+    throwingStore.set = () => {
+      throw new Error('preference disk is read-only')
+    }
+    const logger = { debug() {}, info() {}, warn: (message: string) => void warnings.push(message), error() {} }
+    const client = new ImaClient({ ...server.clientOptions, preferences: throwingStore, logger })
+    const ownTools = new ImaTools(client, readMcpSettings({ IMA_OUTPUT_DIR: outputDir }), [server.apiKey])
+    const pending = await ownTools.generateImage({ prompt: 'a fox on a read-only disk', model: 'MJ', wait_seconds: 0 }, NO_CALL_CONTEXT)
+    const taskId = (pending.structuredContent as unknown as ImageTaskOutput).task_id
+    const result = await ownTools.getImageTask({ task_id: taskId, wait_seconds: 30 }, NO_CALL_CONTEXT)
+    expect(result.isError, JSON.stringify(result.content)).not.toBe(true)
+    const output = result.structuredContent as unknown as ImageTaskOutput
+    expect(output.status).toBe('success')
+    expect(output.files).toHaveLength(1)
+    expect(warnings).toContain('ima preference not saved')
   })
 
   it(

@@ -60,7 +60,7 @@ export async function run({ options, io }: CommandInput<McpOptions>): Promise<vo
       })
     : undefined
   if (!client) say(io, 'ima mcp: IMA_API_KEY is not set: every tool will answer how to set it (nothing can be created)')
-  const tools = new ImaTools(client, settings, [common.apiKey], preferences)
+  const tools = new ImaTools(client, settings, [common.apiKey])
   if (options.http !== undefined) {
     await serveHttp(tools, settings, options.http, (url) => say(io, `ima mcp: listening on ${url} — ${describe(settings)}`))
   } else {

@@ -9,15 +9,13 @@ import { readFile, stat } from 'node:fs/promises'
 import type { CallToolResult, ContentBlock } from '@modelcontextprotocol/server'
 import { findModelCapabilities, UNKNOWN_MODEL_TIMING } from '../../catalog/models.js'
 import { translateError } from '../../chat/translate-error.js'
-import type { GenerateResult } from '../../client.js'
+import { savePreferenceAfterUse, type GenerateResult } from '../../client.js'
 import { CreateOutcomeUnknownError, ImaAbortError, ImaError, NotFoundError, TaskFailedError, TaskTimeoutError, ValidationError } from '../../errors.js'
 import { readResultBytes } from '../../http/result-download.js'
 import { redactSecrets } from '../../internal/redact.js'
 import type { CreatedTask, TaskEvent, TaskResult } from '../../resources/tasks/types.js'
 import { TASK_TYPES, type TaskType } from '../../schemas/task-type.js'
-import { preferenceAfterUse, type PreferenceStore } from '../../stores/preferences.js'
 import type { JournalEntry } from '../../stores/task-journal.js'
-import { PREFERENCE_BUDGET_MS, promiseFrom, settledWithin } from '../../internal/deadline.js'
 import { downloadResult, type ImaClient } from '../../node/index.js'
 import { QUOTE_PLACEHOLDER_IMAGE } from '../common.js'
 import { checkOutputPath, OutputOutsideFolderError, resultFiles } from './outputs.js'
@@ -125,13 +123,13 @@ export function rememberAtMost<K, V>(map: Map<K, V>, key: K, value: V, max: numb
 
 /**
  * The four tools over one client: its budget, journal, scope and
- * preferences hold for every call of the server's life. `preferences` is
- * the client's own store, where `get_image_task` saves the model of a
- * generation it finishes, as `generate_image` does.
+ * preferences hold for every call of the server's life. `get_image_task`
+ * saves the model of a generation it finishes in the client's own store,
+ * as `generate_image` does.
  *
  * @example
  * ```ts
- * const tools = new ImaTools(client, settings, [apiKey], preferences)
+ * const tools = new ImaTools(client, settings, [apiKey])
  * const result = await tools.generateImage({ prompt: 'a red fox' }, { signal, sendProgress: undefined })
  * ```
  */
@@ -140,16 +138,14 @@ export class ImaTools {
   readonly #settings: McpSettings
   readonly #words: McpWords
   readonly #secrets: readonly (string | undefined)[]
-  readonly #preferences: PreferenceStore | undefined
   /** Tasks this process created and has not finished saving, by task id (the latest {@link MAX_REMEMBERED_TASKS}). */
   readonly #facts = new Map<string, TaskFacts>()
 
-  constructor(client: ImaClient | undefined, settings: McpSettings, secrets: readonly (string | undefined)[], preferences?: PreferenceStore) {
+  constructor(client: ImaClient | undefined, settings: McpSettings, secrets: readonly (string | undefined)[]) {
     this.#client = client
     this.#settings = settings
     this.#words = mcpWordsFor(settings.language)
     this.#secrets = secrets
-    this.#preferences = preferences
   }
 
   /** `generate_image`: create, wait up to `wait_seconds`, save; or hand back the pending task. */
@@ -232,7 +228,7 @@ export class ImaTools {
             ? { id: taskId, model: { ...facts.model, version: entry?.model.version ?? '' }, createdAt: facts.createdAt }
             : taskId
         const result = await client.tasks.wait(ref, { signal: call.signal, timeoutMs: this.#waitMs(input.wait_seconds), estimatedMaxMs: timing.estimatedSeconds[1] * 1000 })
-        if (entry) await this.#savePreference(entry)
+        if (entry?.userId !== undefined) await savePreferenceAfterUse(client, entry.userId, entry.taskType, { id: taskId, model: entry.model, credit: entry.credit })
         return await this.#finished(result, facts, call.signal)
       } catch (error) {
         if (error instanceof TaskTimeoutError) return this.#pending(taskId, facts, timing.estimatedSeconds)
@@ -341,16 +337,6 @@ export class ImaTools {
     }
     if (error instanceof CreateOutcomeUnknownError && error.ref !== undefined) lines.push(this.#words.outcomeUnknownHint(error.ref))
     return redactSecrets(lines.filter((line) => line !== '').join(' '), this.#secrets)
-  }
-
-  /** The user's preference after a generation finished here, as `generate` saves it when it finishes one itself. */
-  async #savePreference(entry: JournalEntry): Promise<void> {
-    const { userId } = entry
-    const store = this.#preferences
-    if (!store || userId === undefined) return
-    // The image is made and paid for: a store that cannot be written (or throws at once) must neither lose it nor hold it back long.
-    const saving = promiseFrom(() => store.set(userId, entry.taskType, preferenceAfterUse(entry))).catch(() => {})
-    await settledWithin(saving, PREFERENCE_BUDGET_MS)
   }
 
   #waitMs(seconds: number | undefined): number {
