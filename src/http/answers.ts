@@ -8,7 +8,7 @@ import { ResponseValidationError, type FieldIssue, type RequestTarget } from '..
 import { excerptOf, redactSecrets } from '../internal/redact.js'
 import { parseRetryAfter } from './retry-policy.js'
 import type { DataCheck, DataReader } from '../schemas/data-check.js'
-import { isSuccessCode, readEnvelopeShape } from '../schemas/envelope.js'
+import { isRefusalCode, isSuccessCode, readEnvelopeShape } from '../schemas/envelope.js'
 
 /** An answer as the send path read it, for a reader to turn into a result or a typed error. */
 export interface HttpAnswer {
@@ -127,7 +127,9 @@ function readEnvelope<T>(answer: HttpAnswer, check: DataReader<T>): T {
   const wrapped = envelope?.success ? envelope.data : undefined
 
   if (status >= 400) {
-    throw createApiError({ ...failedCall(answer, wrapped), code: wrapped?.code, envelope: wrapped !== undefined, retryAfterMs: parseRetryAfter(answer.headers.get('retry-after')) })
+    // Only a refusal code makes it the service's own refusal: a success body or a gateway's word under an error status proves nothing.
+    const envelope = wrapped !== undefined && isRefusalCode(wrapped.code)
+    throw createApiError({ ...failedCall(answer, wrapped), code: wrapped?.code, envelope, retryAfterMs: parseRetryAfter(answer.headers.get('retry-after')) })
   }
   if (status < 200 || status >= 300) throw invalidAnswer(answer, 'is not a success status')
   if (!body.parsed) throw invalidAnswer(answer, 'answered with an empty body')

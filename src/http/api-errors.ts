@@ -11,6 +11,7 @@ import {
   ServiceUnavailableError,
   type RequestTarget,
 } from '../errors.js'
+import { failureStatus } from '../schemas/envelope.js'
 
 /** Links the skills give users for these two errors. */
 export const API_KEY_URL = 'https://www.imaclaw.ai/imaclaw/apikey'
@@ -85,7 +86,7 @@ function classify(answer: FailedAnswer): ErrorKind {
   if (code === 6009 || code === 6010 || INVALID_ATTRIBUTE.test(message)) {
     return { errorClass: AttributeMismatchError, summary: 'attribute_id does not match the parameters', advice: 'choose another size, or create again so the SDK reads the current product list' }
   }
-  const status = answer.status !== 200 ? answer.status : code
+  const status = failureStatus(answer.status, answer.code)
   if (status === 401 || status === 403) {
     return { errorClass: AuthenticationError, summary: 'API key is invalid or unauthorized', advice: `check IMA_API_KEY, or get a new key at ${API_KEY_URL}` }
   }

@@ -8,6 +8,7 @@ import {
   ServiceUnavailableError,
   ValidationError,
 } from '../errors.js'
+import { failureStatus } from '../schemas/envelope.js'
 
 /**
  * How a call may be retried.
@@ -52,9 +53,11 @@ export type RetryDecision = { retry: false } | { retry: true; delayMs: number; r
  *   the service's own envelope refused it (6006, 6009, 6010, 4008, 400, 401,
  *   and 429/503 sent as an envelope), or a 4xx refusal other than 408/429.
  * - `unknown`: the service may have created (and charged) the task — a
- *   timeout, a reset after sending, any 5xx but the service's own 503, a bare
- *   429 or 408, an HTML page or garbled body: a gateway or load balancer
- *   sends those after the service has committed, too.
+ *   timeout, a reset after sending, any 5xx but the service's own 503 (an
+ *   envelope's `code: 500` under HTTP 200 too), a bare 429 or 408, an HTML
+ *   page or garbled body, an error status whose body is a success or a
+ *   gateway's word for a code: a gateway or load balancer sends those after
+ *   the service has committed, too.
  *
  * An abort is not classified here: whether it was in flight is known only
  * to the caller.
@@ -63,7 +66,8 @@ export function createOutcomeOf(error: unknown): 'not-processed' | 'unknown' {
   if (error instanceof ValidationError || error instanceof ImaConfigError) return 'not-processed'
   if (error instanceof ConnectionError) return error.sent ? 'unknown' : 'not-processed'
   if (error instanceof ApiError) {
-    const status = error.status ?? 0
+    // `{ code: 500 }` under HTTP 200 is a 500: the service's envelope names the status.
+    const status = failureStatus(error.status ?? 0, error.code)
     if (error.envelope) return status >= 500 && status !== 503 ? 'unknown' : 'not-processed'
     return status >= 400 && status < 500 && status !== 408 && status !== 429 ? 'not-processed' : 'unknown'
   }
@@ -84,8 +88,9 @@ function retryableReason(error: unknown, kind: RetryKind): string | undefined {
   if (error instanceof ServiceUnavailableError) return 'service unavailable (503)'
   if (error instanceof ConnectionError) return `connection failed (${String(error.code)})`
   if (error instanceof RequestTimeoutError) return 'request timed out'
-  if (error instanceof ApiError && error.status !== undefined && RETRYABLE_STATUSES.has(error.status)) {
-    return `HTTP ${error.status}`
+  if (error instanceof ApiError && error.status !== undefined) {
+    const status = failureStatus(error.status, error.code)
+    if (RETRYABLE_STATUSES.has(status)) return `HTTP ${status}`
   }
   return undefined
 }

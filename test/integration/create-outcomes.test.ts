@@ -143,6 +143,50 @@ describe('answers that are not proof', () => {
     expect(ima.server.tasks.length).toBe(before + 1)
     expect((await client.tasks.recent())[0]).toMatchObject({ ref: error.ref, state: 'unknown' })
   })
+
+  const json = (body: unknown, status: number) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } })
+  it.each<[string, (served: string) => Response]>([
+    // The envelope names a 5xx under HTTP 200: as a 500 with that envelope, it may have been charged.
+    ['an envelope with code 500 under HTTP 200', () => json({ code: 500, message: 'internal error', data: null }, 200)],
+    ['an envelope with code 502 under HTTP 200', () => json({ code: 502, message: 'bad gateway', data: null }, 200)],
+    ['an envelope with code 504 under HTTP 200', () => json({ code: 504, message: 'gateway timeout', data: null }, 200)],
+    // An error status around the service's own success (a proxy that rewrote the status): the task exists.
+    ['a 503 whose body is the success with the task id', (served) => new Response(served, { status: 503, headers: { 'content-type': 'application/json', 'retry-after': '0' } })],
+    ['a 429 whose body is the success with the task id', (served) => new Response(served, { status: 429, headers: { 'content-type': 'application/json', 'retry-after': '0' } })],
+    // A gateway's own JSON: a word for a code is not the service's refusal.
+    ['a 503 with a gateway code word', () => json({ code: 'UPSTREAM_TIMEOUT', message: 'upstream timed out' }, 503)],
+  ])('%s after the server recorded the create: never re-sent, unknown, its cost held against maxCredits', async (_name, answer) => {
+    const lie: typeof globalThis.fetch = async (input, init) => {
+      const response = await globalThis.fetch(input, init)
+      if (!String(input).endsWith(CREATE)) return response
+      return answer(await response.text())
+    }
+    const client = ima.client({ fetch: lie, maxCredits: 12 })
+    const before = ima.server.tasks.length
+    const error = (await rejectionOf(client.tasks.create({ model: 'NB2', prompt: 'a fox', size: '512px' }))) as CreateOutcomeUnknownError
+    expect(error).toBeInstanceOf(CreateOutcomeUnknownError)
+    expect(error.cause).toBeInstanceOf(ApiError)
+    expect(ima.server.tasks.length).toBe(before + 1)
+    expect((await client.tasks.recent())[0]).toMatchObject({ ref: error.ref, state: 'unknown', totalCredit: 4 })
+    expect([client.creditsSpent, client.creditsUncertain]).toEqual([0, 4])
+  })
+
+  it("the service's own envelope 503 under HTTP 200 is its refusal: re-sent after Retry-After, one task", async () => {
+    let refusals = 0
+    const refuseOnce: typeof globalThis.fetch = async (input, init) => {
+      if (String(input).endsWith(CREATE) && refusals === 0) {
+        refusals += 1
+        return new Response(JSON.stringify({ code: 503, message: 'model unavailable', data: null }), { status: 200, headers: { 'content-type': 'application/json', 'retry-after': '0' } })
+      }
+      return globalThis.fetch(input, init)
+    }
+    const client = ima.client({ fetch: refuseOnce })
+    const before = ima.server.tasks.length
+    const task = await client.tasks.create({ model: 'NB2', prompt: 'a fox', size: '512px' })
+    expect(refusals).toBe(1)
+    expect(ima.server.tasks.length).toBe(before + 1)
+    expect(ima.server.tasks.at(-1)?.id).toBe(task.id)
+  })
 })
 
 describe('values JSON cannot hold', () => {

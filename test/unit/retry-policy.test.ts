@@ -12,6 +12,7 @@ import {
   ValidationError,
 } from '../../src/errors.js'
 import { createOutcomeOf, decideRetry, parseRetryAfter, type RetrySettings } from '../../src/http/retry-policy.js'
+import { failureStatus, isRefusalCode } from '../../src/schemas/envelope.js'
 
 const request = { method: 'POST', path: '/open/v1/tasks/create' }
 const settings: RetrySettings = { maxRetries: 2, baseDelayMs: 500, maxDelayMs: 8000, random: () => 0.5 }
@@ -75,6 +76,11 @@ describe('createOutcomeOf', () => {
     ['envelope 503', new ServiceUnavailableError('x', { request, status: 503, envelope: true }), 'not-processed'],
     ['bare 503 / HTML page', new ServiceUnavailableError('x', { request, status: 503 }), 'unknown'],
     ['envelope 500', new ServerError('x', { request, status: 500, envelope: true }), 'unknown'],
+    // Under HTTP 200 the envelope's code names the status.
+    ['envelope code 500 under HTTP 200', new ServerError('x', { request, status: 200, code: 500, envelope: true }), 'unknown'],
+    ['envelope code 504 under HTTP 200', new ServerError('x', { request, status: 200, code: '504', envelope: true }), 'unknown'],
+    ['envelope code 503 under HTTP 200', new ServiceUnavailableError('x', { request, status: 200, code: 503, envelope: true }), 'not-processed'],
+    ['envelope code 4008 under HTTP 200', new ApiError('x', { request, status: 200, code: 4008, envelope: true }), 'not-processed'],
     ['bare 502', new ServerError('x', { request, status: 502 }), 'unknown'],
     ['garbled body', new ResponseValidationError('x', { request, status: 200, excerpt: '<html>' }), 'unknown'],
     ['unserialisable input', new ValidationError('x'), 'not-processed'],
@@ -82,5 +88,21 @@ describe('createOutcomeOf', () => {
   ]
   it.each(cases)('%s → %s', (_name, error, expected) => {
     expect(createOutcomeOf(error)).toBe(expected)
+  })
+})
+
+describe('failureStatus and isRefusalCode', () => {
+  it('reads the status an envelope names under HTTP 200, and only there', () => {
+    expect(failureStatus(200, 500)).toBe(500)
+    expect(failureStatus(200, '502')).toBe(502)
+    expect(failureStatus(200, 6010)).toBe(200)
+    expect(failureStatus(200, 'timeout')).toBe(200)
+    expect(failureStatus(503, 0)).toBe(503)
+    expect(failureStatus(200, undefined)).toBe(200)
+  })
+
+  it('takes a number that is not a success as the service refusing, and nothing else', () => {
+    expect([503, 429, '429', 6010, 4008].map(isRefusalCode)).toEqual([true, true, true, true, true])
+    expect([0, 200, '0', '200', 'UPSTREAM_TIMEOUT', '', ' '].map(isRefusalCode)).toEqual([false, false, false, false, false, false, false])
   })
 })
