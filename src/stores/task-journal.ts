@@ -75,6 +75,34 @@ export interface TaskJournal {
   get(ref: string): Promise<JournalEntry | undefined>
   /** Every entry, oldest `createdAt` first. */
   list(): Promise<JournalEntry[]>
+  /**
+   * Optional, for journals several processes share: writes `entry` (a
+   * create's intent under the caller's `ref`) only when the journal holds no
+   * entry with that ref, or a `refused` one, in one atomic step; otherwise
+   * writes nothing and resolves to the entry it holds. With it, two
+   * processes cannot both send a create of one ref; without it the client
+   * reads with `get` and then writes with `put`.
+   *
+   * @example
+   * ```ts
+   * const held = await journal.claim(intent)
+   * if (held) console.log(`ref ${held.ref} is ${held.state} already`)
+   * ```
+   */
+  claim?(entry: JournalEntry): Promise<JournalEntry | undefined>
+}
+
+/**
+ * Whether an entry already held under a ref keeps a new create of that ref
+ * from being sent: any entry but a `refused` one (nothing was created then).
+ *
+ * @example
+ * ```ts
+ * if (holdsRef(await journal.get(ref))) throw new Error('sent already')
+ * ```
+ */
+export function holdsRef(entry: JournalEntry | undefined): entry is JournalEntry {
+  return entry !== undefined && entry.state !== 'refused'
 }
 
 /**
@@ -98,6 +126,14 @@ export class MemoryTaskJournal implements TaskJournal {
   async put(entry: JournalEntry): Promise<void> {
     checkJournalEntry(entry)
     this.#entries.set(entry.ref, structuredClone(entry))
+  }
+
+  /** Keeps a copy of the entry unless a create of its ref holds it; see {@link TaskJournal.claim}. */
+  async claim(entry: JournalEntry): Promise<JournalEntry | undefined> {
+    const held = this.#entries.get(entry.ref)
+    if (holdsRef(held)) return structuredClone(held)
+    await this.put(entry)
+    return undefined
   }
 
   /** A copy of the entry with this `ref`, or `undefined`. */

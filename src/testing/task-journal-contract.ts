@@ -79,8 +79,9 @@ async function listed(journal: TaskJournal, refs: readonly string[]): Promise<Jo
  * Registers the task-journal contract: put/get/list round trips, a put
  * replacing the entry of its `ref` and no other, copies rather than shared
  * objects, every state and every optional field intact, unknown extra fields
- * tolerated, oldest-first listing, refusal of what is not an entry, and 50
- * concurrent puts that all land. Every test uses refs of its own, so a
+ * tolerated, oldest-first listing, refusal of what is not an entry, 50
+ * concurrent puts that all land, and — for a journal with `claim` — a claim
+ * that writes only a ref no create holds, one winner among 20 at once. Every test uses refs of its own, so a
  * journal over a shared backend needs no clean-up between tests.
  *
  * @param name - shown in the suite's title.
@@ -215,6 +216,34 @@ export function describeTaskJournalContract(
       await Promise.all(entries.map((item) => journal.put(item)))
       for (const item of entries) expect(await journal.get(item.ref)).toEqual(item)
       expect(await listed(journal, entries.map((item) => item.ref))).toEqual(entries)
+    })
+
+    it('claim, when the journal has it: writes a ref no create holds, or one refused, and otherwise hands back what it holds', async () => {
+      const journal = await makeJournal()
+      if (typeof journal.claim !== 'function') return
+      const ref = freshRef('claim')
+      const first = entry(ref)
+      expect(await journal.claim(first)).toBeUndefined()
+      expect(await journal.get(ref)).toEqual(first)
+      const second = entry(ref, { n: 2, totalCredit: 10 })
+      expect(knownFields(await journal.claim(second))).toEqual(knownFields(first))
+      expect(await journal.get(ref)).toEqual(first)
+      const refused = advanced(first, 'refused')
+      await journal.put(refused)
+      expect(await journal.claim(second)).toBeUndefined()
+      expect(await journal.get(ref)).toEqual(second)
+    })
+
+    it('claim, when the journal has it: of 20 concurrent claims of one ref exactly one writes', async () => {
+      const journals = await Promise.all(Array.from({ length: options.shared ? 4 : 1 }, () => makeJournal()))
+      if (journals.some((journal) => typeof journal.claim !== 'function')) return
+      const ref = freshRef('claim-race')
+      const claims = Array.from({ length: 20 }, (_, index) => entry(ref, { n: index + 1, totalCredit: 5 * (index + 1) }))
+      const outcomes = await Promise.all(claims.map((claim, index) => (journals[index % journals.length] as TaskJournal).claim?.(claim)))
+      const winners = claims.filter((_, index) => outcomes[index] === undefined)
+      expect(winners.length).toBe(1)
+      expect(await journals[0]?.get(ref)).toEqual(winners[0])
+      for (const held of outcomes) if (held !== undefined) expect(held.n).toBe(winners[0]?.n)
     })
 
     if (options.shared) {

@@ -5,7 +5,7 @@
  * processes (Redis) are in test/queue/.
  */
 import { describe, expect, it } from 'vitest'
-import { BudgetExceededError, CreateOutcomeUnknownError, DuplicateCreateError, ImaConfigError, MemoryBudgetStore, MemoryLeaseStore, MemoryTaskJournal, ValidationError } from 'ima-open-sdk'
+import { BudgetExceededError, CreateOutcomeUnknownError, DuplicateCreateError, ImaAbortError, ImaConfigError, MemoryBudgetStore, MemoryLeaseStore, MemoryTaskJournal, ValidationError, type JournalEntry } from 'ima-open-sdk'
 import { rejectionOf, useImaServer } from './harness.js'
 
 const ima = useImaServer()
@@ -150,5 +150,97 @@ describe('tasks.create({ ref })', () => {
     expect((duplicate as Error).message).toMatch(/outcome is unknown and it may have been charged 6 points/)
     expect(creates()).toBe(before)
     expect(await rejectionOf(client.tasks.create({ ...NB2_1K, prompt: 'x', ref: 'has spaces' }))).toBeInstanceOf(ValidationError)
+  })
+
+  it('concurrent creates of one ref send one create, on one client and on clients sharing a journal that claims', async () => {
+    const journal = new MemoryTaskJournal()
+    const one = ima.client({ journal, maxCredits: 100 })
+    const before = creates()
+    const outcomes = await Promise.allSettled([1, 2, 3].map(() => one.tasks.create({ ...NB2_1K, prompt: 'double submit', ref: 'order-7' })))
+    expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(1)
+    for (const outcome of outcomes.filter((each) => each.status === 'rejected')) expect(outcome.reason).toBeInstanceOf(DuplicateCreateError)
+    expect(creates() - before).toBe(1)
+    // The refused ones gave their points back: only the one create is counted.
+    expect([one.creditsSpent, one.creditsUncertain]).toEqual([6, 0])
+
+    const clients = [1, 2, 3].map(() => ima.client({ journal }))
+    const shared = await Promise.allSettled(clients.map((client) => client.tasks.create({ ...NB2_1K, prompt: 'two workers', ref: 'order-8' })))
+    expect(shared.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(1)
+    expect(creates() - before).toBe(2)
+    expect(await journal.get('order-8')).toMatchObject({ state: 'created' })
+  })
+
+  it('a journal without claim: one client still never sends two creates of one ref at once', async () => {
+    const inner = new MemoryTaskJournal()
+    const journal = { put: (entry: JournalEntry) => inner.put(entry), get: (ref: string) => inner.get(ref), list: () => inner.list() }
+    const client = ima.client({ journal })
+    const before = creates()
+    const outcomes = await Promise.allSettled([1, 2, 3].map(() => client.tasks.create({ ...NB2_1K, prompt: 'double submit', ref: 'order-9' })))
+    expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(1)
+    expect(creates() - before).toBe(1)
+  })
+})
+
+describe('a create is sent only once its intent is journaled', () => {
+  const failingJournal = (failure: () => Promise<void>) => {
+    const inner = new MemoryTaskJournal()
+    return { put: failure, get: (ref: string) => inner.get(ref), list: () => inner.list() }
+  }
+
+  it('a journal that cannot be written refuses the create: nothing sent, nothing counted', async () => {
+    const client = ima.client({
+      maxCredits: 100,
+      journal: failingJournal(() => Promise.reject(new Error('disk full'))),
+    })
+    const before = creates()
+    const error = await rejectionOf(client.tasks.create({ ...NB2_1K, prompt: 'no journal' }))
+    expect(error).toMatchObject({ name: 'ImaError', code: 'journal_unavailable' })
+    expect((error as Error).message).toMatch(/^The task journal could not be written \(disk full\): a create is sent only once it is journaled.*Nothing was sent\.$/)
+    expect(creates()).toBe(before)
+    expect([client.creditsSpent, client.creditsUncertain]).toEqual([0, 0])
+    // A journal that throws at once is the same refusal.
+    const throwing = ima.client({
+      journal: failingJournal(() => {
+        throw new Error('read-only')
+      }),
+    })
+    expect(await rejectionOf(throwing.tasks.create({ ...NB2_1K, prompt: 'no journal' }))).toMatchObject({ code: 'journal_unavailable' })
+    expect(creates()).toBe(before)
+  })
+
+  it('a slow journal holds the create back until the intent lands; an abort meanwhile sends nothing and marks it refused', async () => {
+    const inner = new MemoryTaskJournal()
+    const landings: Array<() => void> = []
+    const journal = {
+      put: async (entry: JournalEntry) => {
+        if (entry.state === 'intent') await new Promise<void>((resolve) => landings.push(resolve))
+        await inner.put(entry)
+      },
+      get: (ref: string) => inner.get(ref),
+      list: () => inner.list(),
+    }
+    const client = ima.client({ journal })
+    await client.products.list('text_to_image')
+    const before = creates()
+    const pending = client.tasks.create({ ...NB2_1K, prompt: 'slow journal' })
+    while (landings.length === 0) await new Promise((resolve) => setTimeout(resolve, 5))
+    // Nothing is sent while the intent has not landed, however long that takes.
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    expect(creates()).toBe(before)
+    landings.shift()?.()
+    const task = await pending
+    expect(creates()).toBe(before + 1)
+    expect(await inner.get(task.ref)).toMatchObject({ state: 'created', taskId: task.id })
+
+    const controller = new AbortController()
+    const aborted = client.tasks.create({ ...NB2_1K, prompt: 'abandoned' }, { signal: controller.signal })
+    while (landings.length === 0) await new Promise((resolve) => setTimeout(resolve, 5))
+    controller.abort()
+    expect(await rejectionOf(aborted)).toBeInstanceOf(ImaAbortError)
+    landings.shift()?.()
+    const abandoned = async () => (await inner.list()).find((entry) => entry.taskId === undefined)
+    for (let tries = 0; tries < 200 && (await abandoned())?.state !== 'refused'; tries += 1) await new Promise((resolve) => setTimeout(resolve, 5))
+    expect(await abandoned()).toMatchObject({ state: 'refused', error: { name: 'AbortError' } })
+    expect(creates()).toBe(before + 1)
   })
 })

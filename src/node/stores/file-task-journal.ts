@@ -2,7 +2,7 @@ import { appendFile, mkdir, open, readFile, stat, type FileHandle } from 'node:f
 import { homedir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import writeFileAtomic from 'write-file-atomic'
-import { checkJournalEntry, isJournalEntry, sortJournalEntries, type JournalEntry, type JournalState, type TaskJournal } from '../../stores/task-journal.js'
+import { checkJournalEntry, holdsRef, isJournalEntry, sortJournalEntries, type JournalEntry, type JournalState, type TaskJournal } from '../../stores/task-journal.js'
 import { FileLockCompromisedError, FileStoreConflictError, positiveMs, removeStaleTempFiles, withFileLock, type HeldFileLock } from './file-lock.js'
 
 /** Where the journal is kept by default: `~/.openclaw/memory/ima_tasks.jsonl`, beside the skills' `ima_prefs.json`. @example `new FileTaskJournal({ path: defaultJournalPath() })` @public */
@@ -140,17 +140,36 @@ export class FileTaskJournal implements TaskJournal {
 
   /** Appends the entry; it replaces any earlier one with the same `ref`. */
   async put(entry: JournalEntry): Promise<void> {
+    await this.#append(entry, false)
+  }
+
+  /**
+   * Appends the entry unless a create of its ref holds it, reading and
+   * appending under the file's lock, so processes sharing the file cannot
+   * both claim one ref; see {@link TaskJournal.claim}.
+   */
+  async claim(entry: JournalEntry): Promise<JournalEntry | undefined> {
+    return this.#append(entry, true)
+  }
+
+  async #append(entry: JournalEntry, unlessHeld: boolean): Promise<JournalEntry | undefined> {
     checkJournalEntry(entry)
     const line = `\n${JSON.stringify(entry)}\n`
     await mkdir(dirname(this.path), { recursive: true })
     this.#started ??= this.#start()
     await this.#started
-    const size = await this.#locked(async (lock) => {
+    const written = await this.#locked(async (lock) => {
+      if (unlessHeld) {
+        const held = (await this.#fold()).entries.get(entry.ref)
+        if (holdsRef(held)) return { held }
+      }
       await lock.assertHeld()
       await appendFile(this.path, line, 'utf8')
-      return (await stat(this.path)).size
+      return { size: (await stat(this.path)).size }
     })
-    if (size > this.#compactAtBytes) await this.#compactQuietly()
+    if ('held' in written) return written.held
+    if (written.size > this.#compactAtBytes) await this.#compactQuietly()
+    return undefined
   }
 
   /** A copy of the entry with this `ref`, or `undefined`. */

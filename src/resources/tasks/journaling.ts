@@ -1,9 +1,10 @@
 import type { ClientContext } from '../context.js'
-import { settledWithin } from '../../internal/deadline.js'
-import { ImaError } from '../../errors.js'
+import { promiseFrom, settledWithin } from '../../internal/deadline.js'
+import { abortErrorFor, whenAborted } from '../../internal/abort.js'
+import { DuplicateCreateError, ImaAbortError, ImaError } from '../../errors.js'
 import { redactSecrets } from '../../internal/redact.js'
 import type { CreateTaskBody } from '../../schemas/tasks.js'
-import type { JournalEntry, JournalState } from '../../stores/task-journal.js'
+import { holdsRef, type JournalEntry, type JournalState, type TaskJournal } from '../../stores/task-journal.js'
 import type { PreparedTask } from './preparation.js'
 
 /** Longest a journal write may hold up a create or a wait; a slower store is written in the background. */
@@ -15,11 +16,34 @@ function newReference(): string {
 }
 
 /**
+ * Writes a create's intent under a caller's ref unless a create that was not
+ * refused holds the ref: in one step where the journal can (`claim`), else a
+ * read and then a write. Resolves to the entry that holds it, if one does.
+ */
+async function claimRef(journal: TaskJournal, entry: JournalEntry): Promise<JournalEntry | undefined> {
+  if (journal.claim) return journal.claim(entry)
+  const held = await journal.get(entry.ref)
+  if (holdsRef(held)) return held
+  await journal.put(entry)
+  return undefined
+}
+
+/** `work`, or an `ImaAbortError` as soon as `signal` aborts (`work` goes on). */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return work
+  return new Promise((resolve, reject) => {
+    const stop = whenAborted(signal, () => reject(abortErrorFor(signal)))
+    work.then(resolve, reject).finally(stop)
+  })
+}
+
+/**
  * Writes the client's creates into its task journal: the intent before a
  * create is sent, then the task id or "outcome unknown", then the result.
- * A journal that fails or is slow never fails a create or a wait — it is
- * logged, and a slow write goes on in the background — but writes of one
- * entry always land in order.
+ * A create is sent only once its intent has landed, so a charged task can
+ * always be found again; later writes that fail or are slow never fail a
+ * create or a wait — they are logged, and a slow write goes on in the
+ * background — but writes of one entry always land in order.
  */
 export class TaskJournaling {
   readonly #context: ClientContext
@@ -28,6 +52,9 @@ export class TaskJournaling {
   /** Task id → entry, for the tasks this client created (waits by id find their entry without a scan). */
   readonly #byTaskId = new Map<string, JournalEntry>()
 
+  /** Caller refs whose create this client is sending, from its intent to its answer: one client never sends two creates of one ref at once. */
+  readonly #sendingRefs = new Map<string, JournalEntry>()
+
   /** The last intent's time: intents of one client get distinct, increasing times, so "newest first" is exact. */
   #lastIntentAt = 0
 
@@ -35,8 +62,13 @@ export class TaskJournaling {
     this.#context = context
   }
 
-  /** Records that a create is about to be sent, and returns its entry. */
-  async recordIntent(prepared: PreparedTask, body: CreateTaskBody, userId: string | undefined, ref?: string): Promise<JournalEntry> {
+  /**
+   * Records that a create is about to be sent, and returns its entry once it
+   * has landed. Throws, and nothing may be sent, when the journal cannot be
+   * written (`journal_unavailable`), when a create holds the caller's `ref`
+   * (`DuplicateCreateError`), or when `signal` aborts first.
+   */
+  async recordIntent(prepared: PreparedTask, body: CreateTaskBody, userId: string | undefined, ref: string | undefined, signal: AbortSignal | undefined): Promise<JournalEntry> {
     const { prompt, ...parameters } = body.parameters[0].parameters
     this.#lastIntentAt = Math.max(Date.now(), this.#lastIntentAt + 1)
     const now = new Date(this.#lastIntentAt).toISOString()
@@ -57,8 +89,31 @@ export class TaskJournaling {
       createdAt: now,
       updatedAt: now,
     }
-    await this.#write(entry)
-    return entry
+    if (ref !== undefined) {
+      const sending = this.#sendingRefs.get(ref)
+      if (sending) throw new DuplicateCreateError(sending)
+      this.#sendingRefs.set(ref, entry)
+    }
+    const { journal } = this.#context.config
+    // After the ref's last write: a refusal of an earlier try must not land over this intent.
+    const previous = this.#writes.get(entry.ref) ?? Promise.resolve()
+    const landing = previous.then(() => promiseFrom(() => (ref === undefined ? journal.put(entry).then(() => undefined) : claimRef(journal, entry))))
+    // The entry's later writes land after its intent.
+    this.#chain(entry.ref, landing.then(() => {}, () => {}))
+    try {
+      const held = await untilAborted(landing, signal)
+      if (held) throw new DuplicateCreateError(held)
+      return entry
+    } catch (error) {
+      if (ref !== undefined) this.#sendingRefs.delete(ref)
+      if (error instanceof DuplicateCreateError) throw error
+      if (error instanceof ImaAbortError) {
+        // Nothing was sent: an intent that lands after the abort is marked refused, unless the ref was another create's.
+        void landing.then((held) => (held ? undefined : this.record(entry, 'refused', { error })), () => {})
+        throw error
+      }
+      throw this.unavailable(error, 'written', 'a create is sent only once it is journaled, so that a charged task can always be found again')
+    }
   }
 
   /** Moves an entry to a new state (with its task id, urls or error) and returns the new entry. */
@@ -67,6 +122,8 @@ export class TaskJournaling {
     state: JournalState,
     details: { taskId?: string; urls?: string[]; error?: unknown; detached?: boolean } = {},
   ): Promise<JournalEntry> {
+    // Past its intent the journal holds the ref (or, refused, frees it for the next try).
+    if (this.#sendingRefs.get(entry.ref) === entry) this.#sendingRefs.delete(entry.ref)
     const next: JournalEntry = { ...entry, state, updatedAt: new Date().toISOString() }
     if (details.taskId !== undefined) next.taskId = details.taskId
     if (details.urls !== undefined) next.urls = details.urls
@@ -104,6 +161,11 @@ export class TaskJournaling {
     else if (outcome.error instanceof ImaError && outcome.error.name === 'TaskFailedError') await this.record(entry, 'failed', { error: outcome.error })
   }
 
+  /** The refusal of a create whose journal could not be read or written: nothing was sent. */
+  unavailable(error: unknown, failed: 'read' | 'written', rule: string): ImaError {
+    return new ImaError(`The task journal could not be ${failed} (${this.#describe(error).message}): ${rule}. Nothing was sent.`, { code: 'journal_unavailable', cause: error })
+  }
+
   /** Resolves once every write started so far has landed or failed (for tests and shutdown). */
   async flush(): Promise<void> {
     await Promise.all([...this.#writes.values()])
@@ -128,10 +190,15 @@ export class TaskJournaling {
         logger.warn('ima journal write failed', { ref: entry.ref, taskId: entry.taskId, state: entry.state, error: this.#describe(error).message })
       },
     )
-    this.#writes.set(entry.ref, write)
-    void write.then(() => {
-      if (this.#writes.get(entry.ref) === write) this.#writes.delete(entry.ref)
-    })
+    this.#chain(entry.ref, write)
     return settledWithin(write, JOURNAL_WRITE_BUDGET_MS)
+  }
+
+  /** Makes `write` the entry's last write, forgotten once it has landed. */
+  #chain(ref: string, write: Promise<void>): void {
+    this.#writes.set(ref, write)
+    void write.then(() => {
+      if (this.#writes.get(ref) === write) this.#writes.delete(ref)
+    })
   }
 }

@@ -16,7 +16,7 @@ import {
 import { requestFields, type RequestOptions } from '../../http/http-client.js'
 import { createOutcomeOf } from '../../http/retry-policy.js'
 import { toJsonText, validateInput } from '../../internal/validate.js'
-import type { JournalEntry } from '../../stores/task-journal.js'
+import { holdsRef, type JournalEntry } from '../../stores/task-journal.js'
 import { TaskJournaling } from './journaling.js'
 import { CreateLimits, type CreateOwner, type Reservation } from './create-limits.js'
 import { sizeLongSide } from '../../catalog/capabilities.js'
@@ -205,7 +205,15 @@ export class TaskService {
       await limits.settle(reservation, 'released')
       throw error
     }
-    const intent = await this.#journaling.recordIntent(prepared, body, checked.userId, checked.ref)
+    let intent: JournalEntry
+    try {
+      intent = await this.#journaling.recordIntent(prepared, body, checked.userId, checked.ref, request.signal)
+    } catch (error) {
+      // Not journaled, not sent: the slot and the reservation go back.
+      await releaseSlot?.()
+      await limits.settle(reservation, 'released')
+      throw error
+    }
     let inFlight = false
     const sending = this.#context.http.call({
       method: 'POST',
@@ -322,13 +330,9 @@ export class TaskService {
     try {
       entry = await this.#context.config.journal.get(ref)
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error)
-      throw new ImaError(`The task journal could not be read (${reason}): a create with a ref is sent only once the journal shows it was not sent before. Nothing was sent.`, {
-        code: 'journal_unavailable',
-        cause: error,
-      })
+      throw this.#journaling.unavailable(error, 'read', 'a create with a ref is sent only once the journal shows it was not sent before')
     }
-    if (entry !== undefined && entry.state !== 'refused') throw new DuplicateCreateError(entry)
+    if (holdsRef(entry)) throw new DuplicateCreateError(entry)
   }
 
   /** Sets the cost aside against the call's and the client's budgets, or refuses with a cheaper suggestion. */
