@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process'
 import { statSync } from 'node:fs'
-import { join, resolve, sep } from 'node:path'
+import { extname, join, resolve, sep } from 'node:path'
 
 const IMAGE_EXTENSIONS = new Set(['png', 'jpg', 'jpeg', 'webp', 'gif', 'bmp', 'avif', 'heic'])
 
@@ -47,15 +47,29 @@ function isDirectory(path: string): boolean {
 }
 
 /**
- * The file `--out` means: the default name in the current folder for a bare
- * `--out`, inside the folder when it names one (or ends with a slash), else
- * the path as given.
+ * The name of a task's image number `index` (from 0) of `count` saved under
+ * one name: the name itself, then `name-2.png`, `name-3.png`…
  */
-export function resolveOutPath(out: string, prompt: string, taskId: string, url: string, cwd = process.cwd()): string {
-  if (out === '') return join(cwd, defaultFileName(prompt, taskId, url))
+export function numberedFileName(name: string, index: number): string {
+  if (index === 0) return name
+  const extension = extname(name)
+  return `${extension ? name.slice(0, -extension.length) : name}-${index + 1}${extension}`
+}
+
+/** The default name of a task's image number `index` of `count`: `<prompt-slug>-<task-id>.png`, `-<task-id>-2.png` when there are several. */
+export function defaultResultFileName(prompt: string, taskId: string, url: string, index: number, count: number): string {
+  return defaultFileName(prompt, count > 1 ? `${taskId}-${index + 1}` : taskId, url)
+}
+
+/**
+ * The files `--out` means for a task's images, one per URL: default names in
+ * the current folder for a bare `--out`, inside the folder when it names one
+ * (or ends with a slash), else the path as given (then `name-2.png`… for more).
+ */
+export function resolveOutPaths(out: string, prompt: string, taskId: string, urls: readonly string[], cwd = process.cwd()): string[] {
   const target = resolve(cwd, out)
-  if (out.endsWith('/') || out.endsWith(sep) || isDirectory(target)) return join(target, defaultFileName(prompt, taskId, url))
-  return target
+  const folder = out === '' ? cwd : out.endsWith('/') || out.endsWith(sep) || isDirectory(target) ? target : undefined
+  return urls.map((url, index) => (folder === undefined ? numberedFileName(target, index) : join(folder, defaultResultFileName(prompt, taskId, url, index, urls.length))))
 }
 
 /** Opens a file or URL with the desktop's default application; never waits for it and never fails the command (`onError` gets the reason). */

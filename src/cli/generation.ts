@@ -11,9 +11,9 @@ import type { TaskCreatedEvent, UploadCompletedEvent } from '../events.js'
 import type { ImaLanguage } from '../http/transport-options.js'
 import { downloadResult, type ImaClient } from '../node/index.js'
 import { CliError, EXIT, InterruptedError, ReportedError, SaveFailedError } from './errors.js'
-import { openWithDefaultApp, resolveOutPath } from './files.js'
+import { openWithDefaultApp, resolveOutPaths } from './files.js'
 import { awaitDetachedCreate, interruptible, isOutcomeUnknown, taskIdOfError } from './interrupt.js'
-import { say, type CliIO } from './io.js'
+import { out, say, type CliIO } from './io.js'
 import { wordsFor, type CliWords } from './messages.js'
 import { Progress } from './progress.js'
 
@@ -146,29 +146,63 @@ export async function runWait(ima: ImaClient, io: CliIO, taskId: string, setting
   }
 }
 
-/** Saves a result for `--out` (streamed, atomic rename) and opens it for `--open`; returns the saved path. */
+/** Saves every image of a result for `--out` (streamed, atomic rename) and opens the first for `--open`; returns the saved paths, in the order of the urls. */
 export async function saveResult(
   io: CliIO,
-  result: { url: string; taskId: string },
+  result: { url: string; urls: readonly string[]; taskId: string },
   options: { out: string | undefined; open: boolean; prompt: string; language: ImaLanguage },
-): Promise<string | undefined> {
+): Promise<string[] | undefined> {
   const words = wordsFor(options.language)
-  let path: string | undefined
+  let paths: string[] | undefined
   if (options.out !== undefined) {
-    const target = resolveOutPath(options.out, options.prompt, result.taskId, result.url)
-    try {
-      const saved = await interruptible(
-        (signal) => downloadResult(result.url, target, { signal }),
-        () => result.taskId,
-        () => new InterruptedError(result.taskId, words.interruptedSaving(result.taskId, result.url, options.out ?? '')),
-      )
-      path = saved.path
-    } catch (error) {
-      if (error instanceof CliError) throw error
-      // The task is done and paid for: the failure is only the copy on this disk.
-      throw new SaveFailedError({ taskId: result.taskId, url: result.url, target, cause: error, language: options.language })
+    const out = options.out
+    // Every image of the task is paid for: each one is saved (a result with no list still has its url).
+    const urls = result.urls.length > 0 ? result.urls : [result.url]
+    const targets = resolveOutPaths(out, options.prompt, result.taskId, urls)
+    paths = []
+    for (const [index, url] of urls.entries()) {
+      const target = targets[index] as string
+      try {
+        const saved = await interruptible(
+          (signal) => downloadResult(url, target, { signal }),
+          () => result.taskId,
+          () => new InterruptedError(result.taskId, words.interruptedSaving(result.taskId, url, out)),
+        )
+        paths.push(saved.path)
+      } catch (error) {
+        if (error instanceof CliError) throw error
+        // The task is done and paid for: the failure is only the copy on this disk.
+        throw new SaveFailedError({ taskId: result.taskId, url, target, cause: error, language: options.language })
+      }
     }
   }
-  if (options.open) openWithDefaultApp(path ?? result.url, (reason) => say(io, words.couldNotOpen(path ?? result.url, reason)))
-  return path
+  const first = paths?.[0] ?? result.url
+  if (options.open) openWithDefaultApp(first, (reason) => say(io, words.couldNotOpen(first, reason)))
+  return paths
+}
+
+/** What `--json` adds for the saved files: `path` (the first, as before) and `paths`, every image's. */
+export function savedFields(paths: readonly string[] | undefined): { path?: string; paths?: string[] } {
+  return paths && paths.length > 0 ? { path: paths[0] as string, paths: [...paths] } : {}
+}
+
+/**
+ * Prints a finished task: with `--json` one object (`head`, then every
+ * image's `urls` and the saved files); else the saved paths, or the URLs,
+ * one per line on stdout — every image the task made, not only the first.
+ */
+export function printResult(
+  io: CliIO,
+  result: { urls: readonly string[]; url: string },
+  paths: readonly string[] | undefined,
+  settings: { json: boolean; quiet: boolean; language: ImaLanguage },
+  head: Record<string, unknown>,
+): void {
+  const urls = result.urls.length > 0 ? result.urls : [result.url]
+  if (settings.json) {
+    out(io, JSON.stringify({ ...head, urls, ...savedFields(paths) }))
+    return
+  }
+  if (paths && !settings.quiet) for (const path of paths) say(io, wordsFor(settings.language).saved(path))
+  for (const line of paths ?? urls) out(io, line)
 }

@@ -382,6 +382,25 @@ describe('a person at a terminal', () => {
     expect(lastJsonObject(waited.stdout)).toMatchObject({ task_id: task.id })
   })
 
+  it('generate --n 2 delivers both paid images: two files, two lines, every url and path in --json', async () => {
+    const folder = join(dir, 'two')
+    const [json, plain] = await Promise.all([
+      ima(['generate', 'twin foxes', '--n', '2', '--model', 'NB2', '--out', `${folder}/`, '--json', '--quiet', '--api-key', server.apiKey, ...local()]),
+      ima(['generate', 'twin owls', '--n', '2', '--model', 'NB2', '--out', join(dir, 'owl.png'), '--quiet', '--api-key', server.apiKey, ...local()]),
+    ])
+    expect(json.code, json.stderr).toBe(0)
+    const printed = lastJsonObject(json.stdout) as { task_id: string; credit: number; urls: string[]; path: string; paths: string[] }
+    expect(printed.credit).toBe(12)
+    expect(printed.urls).toHaveLength(2)
+    const id = printed.task_id.replace(/_/g, '-')
+    expect(printed.paths).toEqual([join(folder, `twin-foxes-${id}-1.png`), join(folder, `twin-foxes-${id}-2.png`)])
+    expect(printed.path).toBe(printed.paths[0])
+    for (const path of printed.paths) expect((await readFile(path)).subarray(0, 8)).toEqual(tinyPng().subarray(0, 8))
+    expect(plain.code, plain.stderr).toBe(0)
+    expect(plain.stdout.trim().split('\n')).toEqual([join(dir, 'owl.png'), join(dir, 'owl-2.png')])
+    expect(existsSync(join(dir, 'owl-2.png'))).toBe(true)
+  })
+
   it('models, quote and prefs', async () => {
     const [quote, models, set] = await Promise.all([
       ima(['quote', '--model', 'NB Pro', '--size', '4K', '--json', '--api-key', server.apiKey, ...local()]),

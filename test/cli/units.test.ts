@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { nearestAspectRatio, offeredAspectRatio, reduceAspectRatio } from '../../src/catalog/capabilities.js'
 import { COMMAND_FLAGS, inFlagWords, REFERENCE_FLAGS } from '../../src/cli/flag-names.js'
 import type { CliIO } from '../../src/cli/io.js'
+import { numberedFileName, resolveOutPaths } from '../../src/cli/files.js'
 import { Progress } from '../../src/cli/progress.js'
 import { reportError } from '../../src/cli/report-error.js'
 import { ConnectionError, TaskFailedError, ValidationError } from '../../src/errors.js'
@@ -134,5 +135,21 @@ describe('the error report', () => {
     expect(report(refused('/api/rest/oss/getuploadtoken'), { baseURL: 'http://localhost:4010' }).lines[0]).toBe(
       'Error: Could not connect to https://imapi.liveme.com: the connection was refused',
     )
+  })
+})
+
+describe('resolveOutPaths: where --out saves each image of a task', () => {
+  const cwd = '/srv/pictures'
+  it('one image: the default name in the folder, or the file as given', () => {
+    expect(resolveOutPaths('', 'A Fox', 'task_1', ['https://cdn/x/0.png'], cwd)).toEqual(['/srv/pictures/a-fox-task-1.png'])
+    expect(resolveOutPaths('out/', 'A Fox', 'task_1', ['https://cdn/x/0.webp'], cwd)).toEqual(['/srv/pictures/out/a-fox-task-1.webp'])
+    expect(resolveOutPaths('fox.png', 'A Fox', 'task_1', ['https://cdn/x/0.png'], cwd)).toEqual(['/srv/pictures/fox.png'])
+  })
+  it('several images: numbered as ima batch numbers them, never one file for two', () => {
+    const urls = ['https://cdn/x/0.png', 'https://cdn/x/1.png']
+    expect(resolveOutPaths('', 'A Fox', 'task_1', urls, cwd)).toEqual(['/srv/pictures/a-fox-task-1-1.png', '/srv/pictures/a-fox-task-1-2.png'])
+    expect(resolveOutPaths('fox.png', 'A Fox', 'task_1', urls, cwd)).toEqual(['/srv/pictures/fox.png', '/srv/pictures/fox-2.png'])
+    expect(resolveOutPaths('fox', 'A Fox', 'task_1', urls, cwd)).toEqual(['/srv/pictures/fox', '/srv/pictures/fox-2'])
+    expect(numberedFileName('a.b/fox.png', 2)).toBe('a.b/fox-3.png')
   })
 })

@@ -15,10 +15,10 @@
  * (waits, uploads and downloads overlap): a create takes a fraction of a
  * second next to the wait, and the service sees no burst.
  */
-import { extname, join, resolve } from 'node:path'
+import { join, resolve } from 'node:path'
 import { downloadResult, type ImaClient } from '../../node/index.js'
 import type { CreatedTask, TaskQuote, TaskResult } from '../../resources/tasks/types.js'
-import { defaultFileName } from '../files.js'
+import { defaultResultFileName, numberedFileName } from '../files.js'
 import { isOutcomeUnknown } from '../interrupt.js'
 import type { BatchDisplay, ItemEnd } from './display.js'
 import { isUrl, type BatchItem } from './items.js'
@@ -64,14 +64,8 @@ export interface RunReport {
  * (`-<task-id>-2` for more).
  */
 export function resultFileNames(item: Pick<BatchItem, 'out' | 'prompt'>, taskId: string, urls: readonly string[]): string[] {
-  return urls.map((url, index) => {
-    if (item.out !== undefined) {
-      if (index === 0) return item.out
-      const extension = extname(item.out)
-      return `${extension ? item.out.slice(0, -extension.length) : item.out}-${index + 1}${extension}`
-    }
-    return defaultFileName(item.prompt, urls.length > 1 ? `${taskId}-${index + 1}` : taskId, url)
-  })
+  const { out } = item
+  return urls.map((url, index) => (out !== undefined ? numberedFileName(out, index) : defaultResultFileName(item.prompt, taskId, url, index, urls.length)))
 }
 
 /** One create at a time: `acquire` resolves with its release (which may be called more than once). */

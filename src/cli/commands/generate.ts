@@ -4,8 +4,7 @@ import type { CommandInput } from '../command.js'
 import { createClient, readCommon, readTimeoutMs } from '../common.js'
 import { CliUsageError } from '../errors.js'
 import { referenceJson } from '../format.js'
-import { runGeneration, saveResult } from '../generation.js'
-import { out, say } from '../io.js'
+import { printResult, runGeneration, saveResult } from '../generation.js'
 import { wordsFor } from '../messages.js'
 import type { GenerateOptions, PictureOptions } from '../options.js'
 import { createPreferenceStore } from '../preferences.js'
@@ -52,11 +51,6 @@ export async function run({ options, words, io }: CommandInput<GenerateOptions>)
     quiet: options.quiet === true,
     language: common.language,
   })
-  const path = await saveResult(io, result, { out: options.out, open: options.open === true, prompt, language: common.language })
-  if (options.json) {
-    out(io, JSON.stringify({ ...referenceJson(result), ...(path ? { path } : {}) }))
-    return
-  }
-  if (path && !options.quiet) say(io, messages.saved(path))
-  out(io, path ?? result.url)
+  const paths = await saveResult(io, result, { out: options.out, open: options.open === true, prompt, language: common.language })
+  printResult(io, result, paths, { json: options.json === true, quiet: options.quiet === true, language: common.language }, referenceJson(result))
 }

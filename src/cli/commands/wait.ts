@@ -10,7 +10,7 @@ import type { ResumeOutcome } from '../../resources/tasks/types.js'
 import type { CommandInput } from '../command.js'
 import { createClient, readCommon, readTimeoutMs, type CommonOptions } from '../common.js'
 import { CliError, CliUsageError, EXIT, InterruptedError } from '../errors.js'
-import { runWait, saveResult } from '../generation.js'
+import { printResult, runWait, saveResult, savedFields } from '../generation.js'
 import { interruptible } from '../interrupt.js'
 import { out, say, type CliIO } from '../io.js'
 import { wordsFor } from '../messages.js'
@@ -62,11 +62,11 @@ async function resumeAll(
   let allDone = true
   for (const { entry, result, error } of outcomes) {
     const taskId = entry.taskId as string
-    let path: string | undefined
+    let paths: string[] | undefined
     let failure: unknown = error
     if (result) {
       try {
-        path = await saveResult(io, result, { out: folder, open: args.open === true, prompt: entry.prompt ?? 'task', language: common.language })
+        paths = await saveResult(io, result, { out: folder, open: args.open === true, prompt: entry.prompt ?? 'task', language: common.language })
       } catch (saveError) {
         failure = saveError
       }
@@ -78,9 +78,9 @@ async function resumeAll(
       json.push({ task_id: taskId, ref: entry.ref, error: { name: typeof name === 'string' ? name : 'Error', message: failure instanceof Error ? failure.message : String(failure) } })
       continue
     }
-    json.push({ task_id: taskId, ref: entry.ref, url: result.url, cover_url: result.coverUrl ?? null, urls: result.urls, ...(path ? { path } : {}) })
-    if (!args.quiet) say(io, words.doneResumed(taskId, path))
-    if (!args.json) out(io, path ?? result.url)
+    json.push({ task_id: taskId, ref: entry.ref, url: result.url, cover_url: result.coverUrl ?? null, urls: result.urls, ...savedFields(paths) })
+    if (!args.quiet) say(io, words.doneResumed(taskId, paths?.[0]))
+    if (!args.json) for (const line of paths ?? result.urls) out(io, line)
   }
   if (args.json) out(io, JSON.stringify(json))
   return allDone
@@ -112,11 +112,6 @@ export async function run({ options, words, io }: CommandInput<WaitOptions>): Pr
     quiet: options.quiet === true,
     language: common.language,
   })
-  const path = await saveResult(io, result, { out: options.out, open: options.open === true, prompt: 'task', language: common.language })
-  if (options.json) {
-    out(io, JSON.stringify({ task_id: result.taskId, url: result.url, cover_url: result.coverUrl ?? null, urls: result.urls, ...(path ? { path } : {}) }))
-    return
-  }
-  if (path && !options.quiet) say(io, messages.saved(path))
-  out(io, path ?? result.url)
+  const paths = await saveResult(io, result, { out: options.out, open: options.open === true, prompt: 'task', language: common.language })
+  printResult(io, result, paths, { json: options.json === true, quiet: options.quiet === true, language: common.language }, { task_id: result.taskId, url: result.url, cover_url: result.coverUrl ?? null })
 }
