@@ -397,7 +397,7 @@ const en: CliWords = {
     declined: { message: 'Nothing was created', hint: 'Run the command again when you like' },
     locked: (path) => ({
       message: `Another ima batch is running with the summary ${path}`,
-      hint: 'Wait for it to end (two runs of one batch would create its lines twice) or give this one another --summary; the lock of a run that was killed goes stale within 15 s',
+      hint: 'Wait for it to end, then run the same command again: it creates nothing twice. Another --summary would start the batch afresh and pay for every line again. The lock of a run that was killed goes stale within 15 s',
     }),
     itemDone: ({ index, total, taskId, credit, target }) => `[${index}/${total}] done ${taskId} ${credit} credits → ${target}`,
     itemFailed: ({ index, total, line, taskId, message }) => `[${index}/${total}] failed line ${line}${taskId ? ` (${taskId})` : ''}: ${message}`,
@@ -445,7 +445,7 @@ const en: CliWords = {
     },
     localRow: ({ line, taskId, ref }) => ({
       message: `Line ${line} was started by ima batch without --queue (${taskId ? `task ${taskId}` : ref ? `ref ${ref}` : 'no task id'}): its create is in this machine's journal, not in the queue's`,
-      hint: 'Finish the batch with the same command without --queue (it never creates a line twice), or give this run another --summary: nothing was enqueued',
+      hint: 'Finish the batch with the same command without --queue (it never creates a line twice); nothing was enqueued. Another --summary would start the batch afresh and pay for every line again',
     }),
     queueRow: ({ line, queue, ref }) => ({
       message: `Line ${line} is a job of the queue ${queue} (${ref})`,
@@ -664,7 +664,7 @@ const zh: CliWords = {
     declined: { message: '没有创建任何任务', hint: '需要时再运行一次命令' },
     locked: (path) => ({
       message: `另一个 ima batch 正在使用汇总文件 ${path}`,
-      hint: '等它结束（同一批量运行两次会把各行创建两遍），或给这次运行另一个 --summary；被强行结束的运行留下的锁 15 秒内失效',
+      hint: '等它结束，再运行同一命令：不会把任何一行创建两次。换一个 --summary 会从头开始这个批量，每一行都再付一次费。被强行结束的运行留下的锁 15 秒内失效',
     }),
     itemDone: ({ index, total, taskId, credit, target }) => `[${index}/${total}] 完成 ${taskId} ${credit} 积分 → ${target}`,
     itemFailed: ({ index, total, line, taskId, message }) => `[${index}/${total}] 失败 第 ${line} 行${taskId ? `（${taskId}）` : ''}：${message}`,
@@ -712,7 +712,7 @@ const zh: CliWords = {
     },
     localRow: ({ line, taskId, ref }) => ({
       message: `第 ${line} 行是由不带 --queue 的 ima batch 开始的（${taskId ? `任务 ${taskId}` : ref ? `参考号 ${ref}` : '没有任务 id'}）：它的创建记录在本机的任务记录里，不在队列的任务记录里`,
-      hint: '用不带 --queue 的同一命令完成这个批量（不会把一行创建两次），或给这次运行另一个 --summary：没有加入任何作业',
+      hint: '用不带 --queue 的同一命令完成这个批量（不会把一行创建两次）；没有加入任何作业。换一个 --summary 会从头开始这个批量，每一行都再付一次费',
     }),
     queueRow: ({ line, queue, ref }) => ({
       message: `第 ${line} 行是队列 ${queue} 的作业（${ref}）`,

@@ -12,6 +12,7 @@ import { existsSync } from 'node:fs'
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import lockfile from 'proper-lockfile'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startImaServer, type ImaServer } from 'ima-open-sdk/testing'
 import { prepareIma, type ImaProcess } from './ima-process.js'
@@ -341,6 +342,22 @@ describe('ima batch', () => {
     expect(result.items.map((row) => row.state)).toEqual(['done', 'done'])
     expect(await rows(join(dir, 'state/run.jsonl'))).toEqual(result.items)
     expect(existsSync(`${file}.summary.jsonl`)).toBe(false)
+  }, SLOW)
+
+  it('a second run of a batch whose summary another run holds is refused, creates nothing, and its advice never costs a second charge', async () => {
+    const { dir, tag } = await workspace()
+    const file = await jsonl(dir, tag, 1, { model: 'NB2' })
+    const release = await lockfile.lock(`${file}.summary.jsonl`, { realpath: false, stale: 15_000, update: 5_000 })
+    try {
+      const run = await ima(['batch', file, '--yes'], dir)
+      expect(run.code).toBe(1)
+      expect(run.stderr).toContain(`Another ima batch is running with the summary ${file}.summary.jsonl`)
+      // Waiting and the same command again is the way; a fresh summary is named for what it costs.
+      expect(run.stderr).toMatch(/Wait for it to end, then run the same command again: it creates nothing twice\. Another --summary would start the batch afresh and pay for every line again/)
+      expect(creates(tag)).toBe(0)
+    } finally {
+      await release()
+    }
   }, SLOW)
 
   it('keeps a moved line: a line inserted above does not make the others new items', async () => {
