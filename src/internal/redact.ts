@@ -31,13 +31,21 @@ const MIN_SECRET_LENGTH = 6
 /** Shortest secret part of an `ima_` key removed on its own (an echo without the prefix). */
 const MIN_SECRET_PART_LENGTH = 8
 
-/** Each secret, and the part after `ima_` of a key when it is long enough to be safe to remove alone; longest first. */
+/**
+ * Each secret, and the part after `ima_` of a key when it is long enough to
+ * be safe to remove alone, each as written and URL-encoded (a service that
+ * echoes a query string echoes `sk%2FAbc`); longest first.
+ */
 function secretForms(secrets: readonly (string | undefined)[]): string[] {
   const forms = new Set<string>()
   for (const secret of secrets) {
     if (!secret || secret.length < MIN_SECRET_LENGTH) continue
-    forms.add(secret)
-    if (/^ima_/i.test(secret) && secret.length - 4 >= MIN_SECRET_PART_LENGTH) forms.add(secret.slice(4))
+    const own = [secret]
+    if (/^ima_/i.test(secret) && secret.length - 4 >= MIN_SECRET_PART_LENGTH) own.push(secret.slice(4))
+    for (const form of own) {
+      forms.add(form)
+      forms.add(encodeURIComponent(form))
+    }
   }
   return [...forms].sort((a, b) => b.length - a.length)
 }
@@ -96,7 +104,7 @@ export function redactUrlCredentials(text: string): string {
  * The one redaction every string from outside goes through before it
  * becomes part of an error, an event or a log line. Removes, in any case:
  * the given secrets (the API key), the part of an `ima_…` key after its
- * prefix (8 characters or more), anything that looks like an IMA key
+ * prefix (8 characters or more), both also URL-encoded, anything that looks like an IMA key
  * (`ima_…`, `IMA_…`; not upper-case names like `IMA_API_KEY`), Bearer
  * tokens, and the credentials of URLs ({@link redactUrlCredentials}).
  *

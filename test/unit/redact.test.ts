@@ -15,6 +15,13 @@ describe('redactSecrets', () => {
     expect(redactSecrets(text, [KEY])).toBe(expected)
   })
 
+  it('removes a key of another shape echoed URL-encoded, whole or in another case', () => {
+    const key = 'sk-Live/Abc+Def=9f3b7c1d'
+    expect(redactSecrets(`bad key ${encodeURIComponent(key)} (from ?key=${encodeURIComponent(key)})`, [key])).toBe(`bad key ${REDACTED} (from ?key=${REDACTED})`)
+    expect(redactSecrets(`bad key ${encodeURIComponent(key).toLowerCase()}`, [key])).toBe(`bad key ${REDACTED}`)
+    expect(redactSecrets(`bad key ${key}`, [key])).toBe(`bad key ${REDACTED}`)
+  })
+
   it('keeps the names of environment variables and ordinary text', () => {
     const text = 'set IMA_API_KEY, IMA_BASE_URL or IMA_IM_BASE_URL; see https://www.imaclaw.ai/imaclaw/apikey'
     expect(redactSecrets(text, [KEY])).toBe(text)
