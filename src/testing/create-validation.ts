@@ -53,6 +53,8 @@ export interface CreateRules {
   rejectSizes: Readonly<Record<string, readonly string[]>>
   /** The status (and code) of the answer to a rejected size. */
   rejectSizeStatus: 400 | 500
+  /** This server's own origin: its upload links (`fdl`) are inputs like the service's CDN, even over plain http. */
+  ownOrigin?: string
 }
 
 /** The rules of a plain server: lenient, nothing retired, nothing rejected. */
@@ -347,6 +349,17 @@ export function checkCreateBody(
 
   const images = checkImages(category, body.src_img_url, nested.input_images)
   if (!images.ok) return refuse(badRequest(images.message))
+  // Plain http on loopback lets a test serve its own inputs; the service fetches public https URLs only.
+  const plainInput = images.images.find((url) => new URL(url).protocol === 'http:' && new URL(url).origin !== rules.ownOrigin)
+  if (plainInput !== undefined) {
+    const refusal = log.allow(
+      'http-input-image',
+      `${NESTED}.input_images`,
+      `input image ${plainInput} is plain http: accepted on loopback here, but the service takes public https URLs only`,
+      `invalid input image ${plainInput}: the service takes public https URLs only (strict mode; plain http is accepted only for this server's own upload links)`,
+    )
+    if (refusal) return refuse(refusal)
+  }
 
   if (body.enable_multi_model !== undefined && body.enable_multi_model !== false) {
     return refuse(badRequest('enable_multi_model must be false'))

@@ -59,7 +59,7 @@ interface CreateOutcome {
 
 function createRules(state: ServerState): CreateRules {
   const { strict, rejectSizes, rejectSizeStatus } = state.options
-  return { strict, rejectSizes, rejectSizeStatus, retiredAttributeIds: state.retiredAttributeIds }
+  return { strict, rejectSizes, rejectSizeStatus, retiredAttributeIds: state.retiredAttributeIds, ownOrigin: state.url === '' ? undefined : new URL(state.url).origin }
 }
 
 function createTask(call: IncomingCall, state: ServerState, apiKey: string): CreateOutcome {

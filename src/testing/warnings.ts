@@ -14,13 +14,15 @@ import type { JsonReply } from './envelope.js'
  * - `value-normalised`: a size or rule value matched only when compared
  *   trimmed and case-insensitively (`4K` for `4k`, `480P` for `480p`).
  * - `language-fallback`: an `x_app_language` other than `en` or `zh`; labels are in English.
+ * - `http-input-image`: an input image over plain http on a loopback host that is not one of
+ *   this server's own upload links (the service fetches public https URLs only).
  *
  * @example
  * ```ts
  * const ignored = server.warnings.filter((warning) => warning.code === 'aspect-ratio-ignored')
  * ```
  */
-export type ServerWarningCode = 'aspect-ratio-ignored' | 'value-normalised' | 'language-fallback'
+export type ServerWarningCode = 'aspect-ratio-ignored' | 'value-normalised' | 'language-fallback' | 'http-input-image'
 
 /**
  * One leniency applied to a request, as kept in `server.warnings`.

@@ -333,6 +333,28 @@ describe('leniency, case by case', () => {
     expect(strict.tasks[0]?.prompt).toHaveLength(300_000)
   })
 
+  it('an input image over plain http on loopback is accepted with a warning, and refused in strict mode', async () => {
+    const leaf = newestLeaves(buildDefaultCatalog('image_to_image')).find((l) => l.model_id === 'gemini-3.1-flash-image')!
+    const plainInput = 'http://127.0.0.1:9/inputs/cat.png'
+    const body: any = createBody('image_to_image', leaf, '{"size":"1K"}')
+    body.src_img_url = [HTTPS_INPUT, plainInput]
+    body.parameters[0].parameters.input_images = [HTTPS_INPUT, plainInput]
+    const accepted = await create(server, body)
+    expect(accepted.json.code, accepted.json.message).toBe(0)
+    expect(server.warnings).toEqual([
+      {
+        code: 'http-input-image',
+        path: '/open/v1/tasks/create',
+        field: 'parameters[0].parameters.input_images',
+        message: `input image ${plainInput} is plain http: accepted on loopback here, but the service takes public https URLs only`,
+        requestIndex: 0,
+        taskId: accepted.json.data.id,
+      },
+    ])
+    const refused = await create(strict, body)
+    expect(refused).toMatchObject({ status: 400, json: { code: 400, message: expect.stringContaining(`invalid input image ${plainInput}: the service takes public https URLs only`) } })
+  })
+
   it('x_app_language other than en or zh is answered with English labels and a warning per request', async () => {
     const headers = apiHeaders(server.apiKey, { x_app_language: 'ja' })
     const list = await request(server, 'GET', `${LIST}text_to_image`, { headers })

@@ -146,7 +146,7 @@ export class FileTaskJournal implements TaskJournal {
   /**
    * Appends the entry unless a create of its ref holds it, reading and
    * appending under the file's lock, so processes sharing the file cannot
-   * both claim one ref; see {@link TaskJournal.claim}.
+   * both claim one ref; see `TaskJournal.claim`.
    */
   async claim(entry: JournalEntry): Promise<JournalEntry | undefined> {
     return this.#append(entry, true)
