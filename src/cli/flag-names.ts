@@ -8,6 +8,7 @@
 /** The flag (or flag and key) of each SDK parameter a message may name. */
 export interface FlagNames {
   inputImages: string
+  taskType: string
   aspectRatio: string
   size: string
   model: string
@@ -21,6 +22,7 @@ export interface FlagNames {
 /** `ima generate`, `ima quote` and the other commands. */
 export const COMMAND_FLAGS: FlagNames = {
   inputImages: '--image',
+  taskType: '--task-type',
   aspectRatio: '--ratio',
   size: '--size',
   model: '--model',
@@ -34,6 +36,7 @@ export const COMMAND_FLAGS: FlagNames = {
 /** `ima` with the reference script's flags. */
 export const REFERENCE_FLAGS: FlagNames = {
   inputImages: '--input-images',
+  taskType: '--task-type',
   aspectRatio: '--extra-params aspect_ratio',
   size: '--size',
   model: '--model-id',
@@ -46,7 +49,7 @@ export const REFERENCE_FLAGS: FlagNames = {
 
 /** The SDK's names a message may hold, and a replacement for each. */
 const SDK_NAMES =
-  /\binputImages\[(\d+)\]|\b(inputImages|versionId|aspectRatio|aspect_ratio|maxCredits|uploadBaseURL|baseURL)\b|\beither size or\b|\bAsk for size '([^']+)'|^params cannot set\b/g
+  /\binputImages\[(\d+)\]|\binputImages: \[url\]|\b(inputImages|taskType|versionId|aspectRatio|aspect_ratio|maxCredits|uploadBaseURL|baseURL)\b|\beither size or\b|\bAsk for size '([^']+)'|^params cannot set\b/g
 
 /**
  * An SDK message in the command line's words: each SDK parameter name
@@ -66,9 +69,12 @@ export function inFlagWords(message: string, flags: FlagNames, inputImages: read
     if (size !== undefined) return `Ask for ${flags.size} ${size}`
     if (match === 'either size or') return `either ${flags.size} or`
     if (match === 'params cannot set') return `${flags.params} cannot set`
+    if (match === 'inputImages: [url]') return `${flags.inputImages} <path or URL>`
     switch (name) {
       case 'inputImages':
         return flags.inputImages
+      case 'taskType':
+        return flags.taskType
       case 'versionId':
         return flags.versionId
       case 'aspectRatio':

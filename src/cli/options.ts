@@ -30,6 +30,17 @@ function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value]
 }
 
+/**
+ * {@link collect} for input images. commander takes the word after a flag
+ * as its value even when it is another flag, so `--input-images --output-json`
+ * would read `--output-json` as an image and drop the flag: refused instead
+ * (a usage error, exit 2). A file whose name starts with `--` is `./--name`.
+ */
+function collectImages(value: string, previous: string[] | undefined): string[] {
+  if (/^--[a-z]/i.test(value)) throw new InvalidArgumentError(`Expected an image path or URL, got the flag ${value}: give the image before the next flag (a file named so is ./${value}).`)
+  return collect(value, previous)
+}
+
 /** What the options every command takes parse to. */
 export interface PresentationOptions {
   language?: ImaLanguage
@@ -133,7 +144,7 @@ export function referenceOptions(): Option[] {
     new Option('--version-id <id>', 'A specific version (default: the newest)'),
     new Option('--prompt <text>', 'What to draw'),
     // Variadic, and repeatable: `--input-images a.png b.png --input-images https://…` collects all three.
-    new Option('--input-images <path-or-url...>', 'Input images, URLs or local paths (several values, repeatable)'),
+    new Option('--input-images <path-or-url...>', 'Input images, URLs or local paths (several values, repeatable)').argParser(collectImages),
     new Option('--size <size>', 'Size, e.g. 1K 2K 4K 512px'),
     new Option('--extra-params <json>', 'JSON object: aspect_ratio, size, n, or any other parameter'),
     userIdOption('Whose saved model to use and update'),
@@ -162,7 +173,7 @@ export function pictureOptions(): Option[] {
     new Option('--model <model>', 'Model id, name, alias (NB Pro, MJ…) or tier (budget, premium…)'),
     new Option('--size <size>', 'Size, e.g. 1K 2K 4K 512px'),
     new Option('--ratio <w:h>', 'Aspect ratio, e.g. 16:9'),
-    new Option('--image <path-or-url>', 'Input image, path or https URL (repeat for several): image to image').argParser(collect),
+    new Option('--image <path-or-url>', 'Input image, path or https URL (repeat for several): image to image').argParser(collectImages),
     new Option('--n <count>', 'Number of images (each is charged; default 1)').argParser(wholeNumber(1)),
     taskTypeOption('Task type (default: image_to_image with --image)'),
     new Option('--max-credits <points>', 'Refuse, before sending, a task that costs more points').argParser(wholeNumber(0)),

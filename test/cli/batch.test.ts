@@ -360,6 +360,21 @@ describe('ima batch', () => {
     }
   }, SLOW)
 
+  it('a changed line is a new item, and the note names the paid task of its earlier row, done or not', async () => {
+    const { dir, tag } = await workspace()
+    const file = await jsonl(dir, tag, 2, { model: 'NB2' })
+    const first = await ima(['batch', file, '--yes'], dir)
+    expect(first.code, first.stderr).toBe(0)
+    const [, done] = await rows(`${file}.summary.jsonl`)
+    expect(done).toMatchObject({ state: 'done' })
+    const lines = (await readFile(file, 'utf8')).trimEnd().split('\n')
+    await writeFile(file, `${lines[0]}\n${JSON.stringify({ prompt: `${tag} changed`, model: 'NB2' })}\n`)
+    const second = await ima(['batch', file, '--yes'], dir)
+    expect(second.code, second.stderr).toBe(0)
+    expect(second.stderr).toContain(`Line 2 changed or went since the last run; its earlier row (done, task ${String(done?.task_id)}) is dropped from the summary — ima wait ${String(done?.task_id)} still finds it`)
+    expect(creates(tag)).toBe(3)
+  }, SLOW)
+
   it('keeps a moved line: a line inserted above does not make the others new items', async () => {
     const { dir, tag } = await workspace()
     const file = await jsonl(dir, tag, 2)

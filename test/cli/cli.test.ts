@@ -228,6 +228,19 @@ describe.concurrent('failures', () => {
     expect(command.stderr).toContain('Unknown command generat')
     expect(value.code).toBe(2)
   })
+
+  it('an image flag followed by another flag is a usage error, not an image named after the flag', async () => {
+    const before = server.requests.length
+    const [reference, generate] = await Promise.all([
+      ima(['--api-key', server.apiKey, ...local(), '--prompt', 'x', '--input-images', '--output-json']),
+      ima(['generate', 'a fox', '--image', '--json', '--api-key', server.apiKey, ...local()]),
+    ])
+    expect(reference.code).toBe(2)
+    expect(reference.stderr).toContain('Expected an image path or URL, got the flag --output-json')
+    expect(generate.code).toBe(2)
+    expect(generate.stderr).toContain('Expected an image path or URL, got the flag --json')
+    expect(server.requests.length).toBe(before)
+  })
 })
 
 // commander's parsing, as users meet it.

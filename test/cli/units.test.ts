@@ -108,6 +108,10 @@ describe('SDK names in flag words', () => {
     )
     expect(inFlagWords('(leave versionId out for the newest); raise maxCredits', COMMAND_FLAGS)).toBe('(leave --version-id out for the newest); raise --max-credits')
     expect(inFlagWords("Ask for size '4K' and upscale", COMMAND_FLAGS)).toBe('Ask for --size 4K and upscale')
+    expect(inFlagWords('text_to_image takes no input images: use taskType image_to_image, or leave taskType out', REFERENCE_FLAGS)).toBe(
+      'text_to_image takes no input images: use --task-type image_to_image, or leave --task-type out',
+    )
+    expect(inFlagWords('image_to_image needs at least one input image: pass inputImages: [url]', COMMAND_FLAGS)).toBe('image_to_image needs at least one input image: pass --image <path or URL>')
   })
 })
 

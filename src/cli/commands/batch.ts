@@ -168,7 +168,8 @@ export async function run({ options, words: args, io }: CommandInput<BatchOption
     const asking = totals.lines > 0 && options.yes !== true
     if (!quiet || asking) {
       for (const row of orphans) {
-        if (row.state !== 'done' && (row.task_id !== null || row.ref !== null)) say(io, words.orphan({ line: row.line, state: row.state, taskId: row.task_id ?? undefined, ref: row.ref ?? undefined }))
+        // A done row too: its task was paid for, and the summary was its record.
+        if (row.task_id !== null || row.ref !== null) say(io, words.orphan({ line: row.line, state: row.state, taskId: row.task_id ?? undefined, ref: row.ref ?? undefined }))
       }
       printPlan(io, words, totals, planned.length)
     }
