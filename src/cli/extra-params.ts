@@ -47,7 +47,7 @@ export function parseExtraParams(text: string | undefined, language: ImaLanguage
     extra.size = String(size)
   }
   if (n !== undefined && n !== null) {
-    if (typeof n !== 'number' || !Number.isInteger(n)) throw new CliError(words.extraParamsField('n', JSON.stringify(n)))
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) throw new CliError(words.extraParamsField('n', JSON.stringify(n)))
     extra.n = n
   }
   return extra

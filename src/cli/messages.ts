@@ -319,7 +319,7 @@ const en: CliWords = {
       ? `--extra-params aspect_ratio must be a string like "16:9", got ${got}`
       : field === 'size'
         ? `--extra-params size must be a string like "2K", got ${got}`
-        : `--extra-params n must be a whole number, got ${got}`,
+        : `--extra-params n must be a whole number of at least 1 (the number of images, each charged), got ${got}`,
 
   modelsHeaders: ['Name', 'Model id', 'Version', 'Sizes (points)', 'Ratios', 'Time'],
   taskTypeTitle: (taskType) => taskType,
@@ -590,7 +590,7 @@ const zh: CliWords = {
       ? `--extra-params 的 aspect_ratio 应为 "16:9" 这样的字符串，实际为 ${got}`
       : field === 'size'
         ? `--extra-params 的 size 应为 "2K" 这样的字符串，实际为 ${got}`
-        : `--extra-params 的 n 应为整数，实际为 ${got}`,
+        : `--extra-params 的 n 应为至少为 1 的整数（图片张数，每张都计费），实际为 ${got}`,
 
   modelsHeaders: ['名称', '模型 id', '版本', '尺寸（积分）', '比例', '用时'],
   taskTypeTitle: (taskType) => (taskType === 'image_to_image' ? '图生图 (image_to_image)' : '文生图 (text_to_image)'),

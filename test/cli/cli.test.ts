@@ -187,6 +187,9 @@ describe.concurrent('failures', () => {
       expect(run.stderr).toContain(`--extra-params '{"aspect_ratio":"16:9"}'`)
       expect(run.stderr).not.toMatch(STACK_LINE)
     }
+    const zero = await ima(['--api-key', server.apiKey, '--prompt', 'a fox', '--extra-params', '{"n":0}', '--output-json', ...local()])
+    expect(zero.code).toBe(1)
+    expect(zero.stderr).toContain('Error: --extra-params n must be a whole number of at least 1 (the number of images, each charged), got 0')
   })
 
   it('no key: exit 1 naming IMA_API_KEY, before any request', async () => {
