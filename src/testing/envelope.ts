@@ -45,6 +45,15 @@ export function failure(status: number, code: number, message: string): JsonRepl
   return { kind: 'json', status, body: { code, message, data: null } }
 }
 
+/**
+ * The answer to a known route asked with another method: 405 with `Allow`,
+ * so a client that sends GET where POST is due learns it is the method, not
+ * the path.
+ */
+export function methodNotAllowed(method: string, path: string, allowed: readonly string[]): JsonReply {
+  return { ...failure(405, 405, `method ${method} is not allowed on ${path}: use ${allowed.join(' or ')}`), headers: { allow: allowed.join(', ') } }
+}
+
 /** The catch-all answer for unknown routes and unknown ids. */
 export function notFound(message = 'not found'): JsonReply {
   return failure(404, 404, message)

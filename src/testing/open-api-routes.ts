@@ -4,7 +4,7 @@ import { TASK_CATEGORIES } from './catalog.js'
 import type { TaskCategory } from './catalog.js'
 import { checkCreateBody } from './create-validation.js'
 import type { CreateRules } from './create-validation.js'
-import { failure, notFound, success } from './envelope.js'
+import { failure, methodNotAllowed, notFound, success } from './envelope.js'
 import type { JsonReply } from './envelope.js'
 import { fitWithin, nominalDimensions } from './image-dimensions.js'
 import type { IncomingCall } from './incoming-call.js'
@@ -129,5 +129,13 @@ export function handleOpenApi(call: IncomingCall, state: ServerState): JsonReply
   recordWarnings(state, call, headers.entries)
   if (call.method === 'GET' && call.path === '/open/v1/product/list') return productList(call, state)
   if (call.method === 'POST' && call.path === '/open/v1/tasks/detail') return taskDetail(call, state)
-  return notFound()
+  const allowed = OPEN_API_METHODS[call.path]
+  return allowed ? methodNotAllowed(call.method, call.path, [allowed]) : notFound()
+}
+
+/** The method of each Open API route (protocol §1–3). */
+const OPEN_API_METHODS: Readonly<Record<string, string>> = {
+  '/open/v1/product/list': 'GET',
+  '/open/v1/tasks/create': 'POST',
+  '/open/v1/tasks/detail': 'POST',
 }

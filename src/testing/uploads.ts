@@ -4,7 +4,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto'
 import type { Reply } from './envelope.js'
-import { failure, notFound, success } from './envelope.js'
+import { failure, methodNotAllowed, notFound, success } from './envelope.js'
 import type { IncomingCall } from './incoming-call.js'
 import type { ServerUpload } from './records.js'
 import { readRequestBody } from './request-body.js'
@@ -46,13 +46,14 @@ function tokenFields(call: IncomingCall): Record<string, string> {
 
 /** Answers the token request with `{ ful, fdl }`, after checking all 11 fields. */
 export function handleUploadToken(call: IncomingCall, state: ServerState): Reply {
-  if (call.method !== 'GET' && call.method !== 'POST') return notFound()
+  if (call.method !== 'GET' && call.method !== 'POST') return methodNotAllowed(call.method, call.path, ['GET', 'POST'])
   const fields = tokenFields(call)
-  const keysValid = isConfiguredKey(state, fields.appUid) && isConfiguredKey(state, fields.cmimToken)
+  // Both carry the API key (protocol §4): two different keys, even two valid ones, are not one caller.
+  const keysValid = isConfiguredKey(state, fields.appUid) && fields.cmimToken === fields.appUid
   call.record.authorized = keysValid
   const missing = REQUIRED_FIELDS.find((name) => (fields[name] ?? '') === '')
   if (missing) return failure(400, 400, `missing field ${missing}`)
-  if (!keysValid) return failure(401, 401, 'Unauthorized: appUid and cmimToken must be a valid API key')
+  if (!keysValid) return failure(401, 401, 'Unauthorized: appUid and cmimToken must both be the API key')
   if (fields.appId !== APP_ID) return failure(400, 400, 'bad appId')
   if (fields.appKey !== APP_KEY) return failure(400, 400, 'bad appKey')
   const timestamp = fields.timestamp ?? ''
@@ -84,7 +85,7 @@ export function isUploadPutPath(path: string): boolean {
  * 404, and bodies over {@link MAX_UPLOAD_BYTES} are 413.
  */
 export async function handleUploadPut(call: IncomingCall, state: ServerState): Promise<Reply> {
-  if (call.method !== 'PUT') return notFound()
+  if (call.method !== 'PUT') return methodNotAllowed(call.method, call.path, ['PUT'])
   const id = call.path.slice('/oss/put/'.length)
   if (state.uploadsById.has(id)) return failure(409, 409, 'this upload URL was already used')
   const slot = state.uploadSlots.get(id)

@@ -93,6 +93,22 @@ describe('local IMA server: headers and product list', () => {
     }
   })
 
+  it('answers 405 with Allow for a known route asked with another method, after the key check', async () => {
+    const headers = apiHeaders(server.apiKey)
+    const asked: Array<[string, string, string]> = [
+      ['POST', `${LIST}text_to_image`, 'GET'],
+      ['GET', '/open/v1/tasks/create', 'POST'],
+      ['DELETE', '/open/v1/tasks/detail', 'POST'],
+    ]
+    for (const [method, path, allowed] of asked) {
+      const answer = await fetch(`${server.url}${path}`, { method, headers })
+      expect(answer.status, `${method} ${path}`).toBe(405)
+      expect(answer.headers.get('allow')).toBe(allowed)
+      expect(await answer.json()).toMatchObject({ code: 405, message: `method ${method} is not allowed on ${path.split('?')[0]}: use ${allowed}` })
+    }
+    expect((await fetch(`${server.url}/open/v1/tasks/create`)).status).toBe(401)
+  })
+
   it('answers 404 for unknown routes', async () => {
     expect((await request(server, 'GET', '/open/v1/nope')).status).toBe(404)
     const other = await request(server, 'GET', '/elsewhere')

@@ -98,6 +98,28 @@ describe('local IMA server: uploads', () => {
     expect(server.requests.at(-1)?.authorized).toBe(false)
   })
 
+  it('answers 401 when appUid and cmimToken are two different keys, even two it knows', async () => {
+    const twoKeys = await startImaServer({ apiKeys: { ima_first_key_1234: 100, ima_second_key_5678: 100 } })
+    try {
+      const mixed = await postToken(twoKeys, { ...tokenFields('ima_first_key_1234'), cmimToken: 'ima_second_key_5678' })
+      expect(mixed).toMatchObject({ status: 401, json: { code: 401, message: 'Unauthorized: appUid and cmimToken must both be the API key' } })
+      expect((await postToken(twoKeys, tokenFields('ima_second_key_5678'))).status).toBe(200)
+    } finally {
+      await twoKeys.close()
+    }
+  })
+
+  it('answers 405 with Allow for another method on the token and upload routes', async () => {
+    const token = await fetch(`${server.uploadURL}${TOKEN_PATH}`, { method: 'PUT' })
+    expect(token.status).toBe(405)
+    expect(token.headers.get('allow')).toBe('GET, POST')
+    const { json } = await postToken(server, tokenFields(server.apiKey))
+    const put = await fetch(json.data.ful, { method: 'POST', body: 'x' })
+    expect(put.status).toBe(405)
+    expect(put.headers.get('allow')).toBe('PUT')
+    expect(await put.json()).toMatchObject({ code: 405, message: expect.stringContaining('use PUT') })
+  })
+
   it('stores PUT bytes once and serves them back', async () => {
     const { json } = await postToken(server, tokenFields(server.apiKey))
     const { ful, fdl } = json.data
