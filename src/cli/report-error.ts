@@ -218,6 +218,11 @@ function explainConnection(error: unknown, options: ReportOptions): Explanation 
       ? { message: `无法连接 ${url}：连接被拒绝`, action: '检查 --base-url、--upload-base-url（或 IMA_BASE_URL、IMA_IM_BASE_URL）和网络，然后再试' }
       : { message: `Could not connect to ${url}: the connection was refused`, action: 'Check --base-url and --upload-base-url (or IMA_BASE_URL, IMA_IM_BASE_URL) and the network, then try again' }
   }
+  if (code === 'bad_port') {
+    return zh
+      ? { message: `${url} 的端口被 fetch 拒绝连接（6000 这样的受阻端口）：什么都没有发出`, action: '换一个端口（--base-url、--upload-base-url；`ima serve --port`）' }
+      : { message: `fetch refuses to connect to the port of ${url} (a blocked port, such as 6000): nothing was sent`, action: 'Use another port (--base-url, --upload-base-url; `ima serve --port`)' }
+  }
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
     return zh
       ? { message: `找不到 ${url} 的主机（DNS）`, action: '检查地址拼写（--base-url、--upload-base-url）和网络' }

@@ -541,10 +541,18 @@ export class HttpClient {
     if (error instanceof ImaError) return error
     const root = error instanceof FetchError ? error.cause : error
     if (state.streamed && causeSays(root, /redirect/i)) return this.#redirectError(request, target, 0, undefined)
+    const { option } = addresseeOf(request)
+    // fetch refuses a blocked port (6000, 9…) before connecting, with no code: nothing was sent.
+    if (causeSays(root, /^bad port$/i)) {
+      return new ConnectionError(`[${target.method} ${target.path}] fetch refuses to connect to this port (a blocked one, such as 6000): nothing was sent — use another port in ${option}`, {
+        request: target,
+        sent: false,
+        code: 'bad_port',
+      })
+    }
     const code = findErrorCode(root)
     const secrets = this.#secrets(request)
     const detail = redactSecrets(causeChainText(root), secrets).slice(0, MAX_DETAIL_CHARS)
-    const { option } = addresseeOf(request)
     return new ConnectionError(
       `[${target.method} ${target.path}] network error${code ? ` ${code}` : ''}: ${detail} — check the network connection and ${option}, then try again`,
       { request: target, sent: code === undefined || !NOT_SENT_CODES.has(code), code: code ?? 'network', cause: root instanceof Error ? stripCause(root, secrets) : undefined },

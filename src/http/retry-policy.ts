@@ -75,7 +75,8 @@ export function createOutcomeOf(error: unknown): 'not-processed' | 'unknown' {
 }
 
 function retryableReason(error: unknown, kind: RetryKind): string | undefined {
-  if (error instanceof ImaAbortError) return undefined
+  // A port fetch blocks stays blocked: trying again changes nothing.
+  if (error instanceof ImaAbortError || (error instanceof ConnectionError && error.code === 'bad_port')) return undefined
   if (kind === 'create') {
     // Re-sent only when the answer proves nothing was processed and the refusal is a passing one.
     if (createOutcomeOf(error) !== 'not-processed') return undefined

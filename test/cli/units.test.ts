@@ -140,6 +140,14 @@ describe('the error report', () => {
       'Error: Could not connect to https://imapi.liveme.com: the connection was refused',
     )
   })
+
+  it('names a port fetch blocks, instead of an unstable network', () => {
+    const blocked = new ConnectionError('blocked', { request: { method: 'GET', path: '/open/v1/product/list' }, sent: false, code: 'bad_port' })
+    expect(report(blocked, { baseURL: 'http://127.0.0.1:6000' }).lines.slice(0, 2)).toEqual([
+      'Error: fetch refuses to connect to the port of http://127.0.0.1:6000 (a blocked port, such as 6000): nothing was sent',
+      'Next: Use another port (--base-url, --upload-base-url; `ima serve --port`)',
+    ])
+  })
 })
 
 describe('resolveOutPaths: where --out saves each image of a task', () => {

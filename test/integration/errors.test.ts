@@ -125,6 +125,17 @@ describe('each error class over HTTP', () => {
     expect(error.message).toContain(`fetch failed: connect ECONNREFUSED 127.0.0.1:${port}`)
   })
 
+  it('ConnectionError bad_port (not sent, not retried) for a port fetch blocks', async () => {
+    const client = new ImaClient({ apiKey: 'ima_local_test_key', baseURL: 'http://127.0.0.1:6000' })
+    const retries: unknown[] = []
+    client.on('retry', (event) => retries.push(event))
+    const error = await rejectionOf(client.products.list('text_to_image'))
+    expect(error).toBeInstanceOf(ConnectionError)
+    expect(error).toMatchObject({ sent: false, code: 'bad_port' })
+    expect(error.message).toBe('[GET /open/v1/product/list] fetch refuses to connect to this port (a blocked one, such as 6000): nothing was sent — use another port in baseURL')
+    expect(retries).toEqual([])
+  })
+
   it('RequestTimeoutError when an answer does not come in time', async () => {
     const silent = createServer(() => {})
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
