@@ -107,6 +107,7 @@ export class ImaClient {
   readonly #emitter = new EventEmitter<ImaEvents>()
   readonly #budget: CreditTally
   readonly #localSources: CoreContext['localSources']
+  readonly #engine: EngineLoader
 
   static {
     attachReader = (client, reader) => {
@@ -138,6 +139,7 @@ export class ImaClient {
     this.#localSources = core.localSources
     // The resources' code (and the HTTP layer) loads on the first call: constructing a client costs only its options.
     const engine = new EngineLoader(core)
+    this.#engine = engine
     this.products = new Products(engine)
     this.uploads = new Uploads(engine)
     this.tasks = new Tasks(engine)
@@ -222,6 +224,9 @@ export class ImaClient {
    */
   async generate(params: GenerateParams, options?: RequestOptions): Promise<GenerateResult> {
     const { intervalMs, timeoutMs, estimatedMaxMs, maxPollFailures, onCreated, ...create } = params
+    const waitOptions = { ...options, intervalMs, timeoutMs, estimatedMaxMs, maxPollFailures }
+    // Checked before the create: a wait that could not start must not follow a paid create.
+    await this.#engine.run(options?.signal, async (engine) => engine.tasks.checkWaitOptions(waitOptions))
     const task = await this.tasks.create(create, options)
     try {
       onCreated?.(task)
@@ -229,7 +234,7 @@ export class ImaClient {
       this.#config.logger.warn('ima onCreated callback failed', { taskId: task.id, error })
     }
     // Whatever ends the wait, its error carries task.id (set by the waiter): the task exists and may be charged.
-    const result = await this.tasks.wait(task, { ...options, intervalMs, timeoutMs, estimatedMaxMs, maxPollFailures })
+    const result = await this.tasks.wait(task, waitOptions)
     if (params.userId !== undefined) await this.#savePreference(params.userId, task.taskType, task)
     return { ...result, task }
   }

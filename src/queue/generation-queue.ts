@@ -16,7 +16,7 @@ import type { BackoffOptions, ConnectionOptions, JobsOptions, KeepJobs, Queue } 
 import type { GenerateParams } from '../client.js'
 import { ImaConfigError, ValidationError, type FieldIssue } from '../errors.js'
 import { unknownNamesSentence } from '../internal/did-you-mean.js'
-import { checkCreateParams, WAIT_PARAMETER_KEYS } from '../resources/tasks/create-params.js'
+import { checkCreateParams, checkWaitOptions, WAIT_PARAMETER_KEYS } from '../resources/tasks/create-params.js'
 import type { TaskEvent, TaskModel } from '../resources/tasks/types.js'
 import { loadBullmq } from './load-bullmq.js'
 
@@ -324,6 +324,9 @@ export function checkGenerationParams(params: unknown): GenerationJobParams {
   const copy = JSON.parse(JSON.stringify(params)) as GenerationJobParams
   // The SDK's own checks (prompt, n, task type, reserved params…), so what cannot succeed is refused now, not by a worker later.
   checkCreateParams(copy, WAIT_PARAMETER_KEYS)
+  // The wait's options too: a worker would otherwise pay for the create and then fail the job on them.
+  const { intervalMs, timeoutMs, estimatedMaxMs, maxPollFailures } = copy
+  checkWaitOptions({ intervalMs, timeoutMs, estimatedMaxMs, maxPollFailures })
   return copy
 }
 
@@ -411,8 +414,14 @@ export async function createGenerationQueue(options: GenerationQueueOptions): Pr
     queue,
     name,
     async enqueue(params, enqueueOptions = {}) {
+      // A jobId given as the options themselves (`enqueue(params, 'req-9')`) would be dropped for a random one, as a mistyped name would.
+      if (typeof enqueueOptions !== 'object' || enqueueOptions === null || Array.isArray(enqueueOptions)) {
+        throw new ValidationError(`Expected the enqueue options to be an object such as { jobId: 'req-9' }, got ${enqueueOptions === null ? 'null' : typeof enqueueOptions}; nothing was enqueued`, [
+          { path: 'options', message: 'is not an object' },
+        ])
+      }
       // A mistyped jobId would be dropped for a random one: the same request enqueued twice would then be paid twice.
-      const refusal = typeof enqueueOptions === 'object' && enqueueOptions !== null ? unknownNamesSentence(enqueueOptions, ENQUEUE_OPTION_NAMES, 'enqueue option', 'options') : undefined
+      const refusal = unknownNamesSentence(enqueueOptions, ENQUEUE_OPTION_NAMES, 'enqueue option', 'options')
       if (refusal) throw new ValidationError(`${refusal}; nothing was enqueued`, [{ path: 'options', message: refusal }])
       const data: GenerationJobData = { params: checkGenerationParams(withOwner(params, enqueueOptions)) }
       const jobId = enqueueOptions.jobId === undefined ? crypto.randomUUID() : checkJobId(enqueueOptions.jobId)

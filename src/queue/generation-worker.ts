@@ -408,7 +408,8 @@ class JobRunner {
   async run(job: Job<GenerationJobData, GenerationJobResult>, token: string | undefined, signal: AbortSignal | undefined): Promise<GenerationJobResult> {
     const jobId = job.id
     if (jobId === undefined) throw new this.#bullmq.UnrecoverableError('A generation job without an id cannot be given a journal reference')
-    const ref = generationRef(job.queueName, jobId)
+    // The prefix too: queues of one name under two prefixes (two tenants) may share a journal.
+    const ref = generationRef(job.queueName, jobId, job.prefix)
     const data = this.#readData(job, ref)
     const lock = new AbortController()
     this.#locks.set(jobId, lock)

@@ -35,3 +35,11 @@ export const createParamsSchema = z.object({
 
 /** Schema of the `signal` of a call's options (`timeout` and `maxRetries` are checked by the send path's `requestFields`). */
 export const requestOptionsSchema = z.object({ signal: z.optional(signalSchema) })
+
+/** Schema of a wait's own options (`signal`, `timeout` and `maxRetries` are the call's, checked as for every call). */
+export const waitOptionsSchema = z.object({
+  intervalMs: z.optional(z.number().check(z.gte(0))),
+  timeoutMs: z.optional(z.number().check(z.positive())),
+  estimatedMaxMs: z.optional(z.number().check(z.positive())),
+  maxPollFailures: z.optional(z.int().check(z.gte(0))),
+})

@@ -76,6 +76,10 @@ describe('what a failed job proves (judgeFailedJob)', () => {
   it('reads a generation job ref back as generationRef writes it, and nothing else as one', () => {
     expect(readGenerationRef(generationRef('pictures', 'batch-1f2e-3-9a'))).toEqual({ queue: 'pictures', jobId: 'batch-1f2e-3-9a' })
     expect(readGenerationRef(generationRef('pictures', 'request:7f3a'))).toEqual({ queue: 'pictures', jobId: 'request:7f3a' })
+    // A queue under a key prefix of its own (a tenant's) keeps it, encoded; BullMQ's default 'bull' is the short form.
+    expect(generationRef('pictures', 'req-1', 'bull')).toBe('bullmq:pictures:req-1')
+    expect(generationRef('pictures', 'req-1', 'tenant:a')).toBe('bullmq@tenant%3Aa:pictures:req-1')
+    expect(readGenerationRef(generationRef('pictures', 'req-1', 'tenant:a'))).toEqual({ queue: 'pictures', jobId: 'req-1', prefix: 'tenant:a' })
     for (const other of ['batch-7d1c0b2e-5f7a-4c1e-9a3b-2d1e0f9c8b7a', 'bullmq:', 'bullmq:q:', 'chat:42', '', null, undefined]) expect(readGenerationRef(other), String(other)).toBeUndefined()
   })
 

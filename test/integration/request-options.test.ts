@@ -83,4 +83,17 @@ describe('per-call request options', () => {
     expect(moved.message).toContain('tasks.create(params, { signal })')
     expect(ima.server.requests.length).toBe(before)
   })
+
+  it("generate refuses its wait's bad options before the create: nothing is paid for a wait that could not start", async () => {
+    const client = ima.client()
+    const creates = () => ima.server.requests.filter((request) => request.path === CREATE).length
+    const before = creates()
+    for (const wait of [{ timeoutMs: -5 }, { timeoutMs: 'abc' as unknown as number }, { intervalMs: -1 }, { maxPollFailures: 1.5 }]) {
+      const error = await rejectionOf(client.generate({ prompt: 'a fox', model: 'NB2', ...wait }))
+      expect(error, JSON.stringify(wait)).toBeInstanceOf(ValidationError)
+      expect(error.message).toMatch(/wait options/)
+    }
+    expect(creates()).toBe(before)
+    expect(await client.tasks.recent()).toEqual([])
+  })
 })

@@ -93,19 +93,21 @@ describe('the BullMQ generation queue on a real redis-server', () => {
   })
 
   /** A queue, its QueueEvents and (unless told otherwise) a worker in this process, all closed after the file. */
-  async function inProcess(name: string): Promise<{ generations: GenerationQueue; events: QueueEvents; worker: GenerationWorker; journal: UnstorageTaskJournal }> {
+  async function inProcess(name: string, prefix?: string): Promise<{ generations: GenerationQueue; events: QueueEvents; worker: GenerationWorker; journal: UnstorageTaskJournal }> {
     const journal = new UnstorageTaskJournal(storage as Storage)
+    const scoped = prefix === undefined ? {} : { prefix }
     const worker = await createGenerationWorker({
       clientOptions: { apiKey: KEY, baseURL: ima().url, pollIntervalMs: 100, journal },
       connection: connection(),
       name,
       concurrency: 2,
+      ...scoped,
     })
     // Forced: a test that failed with a job still running must not hold afterAll for the job's whole wait.
     closers.push(() => worker.worker.close(true))
-    const generations = await createGenerationQueue({ connection: connection(), name })
+    const generations = await createGenerationQueue({ connection: connection(), name, ...scoped })
     closers.push(() => generations.close())
-    const events = new QueueEvents(name, { connection: connection() })
+    const events = new QueueEvents(name, { connection: connection(), ...scoped })
     closers.push(() => events.close())
     await Promise.all([worker.worker.waitUntilReady(), events.waitUntilReady()])
     return { generations, events, worker, journal }
@@ -261,6 +263,25 @@ describe('the BullMQ generation queue on a real redis-server', () => {
   )
 
   it(
+    'queues of one name under two prefixes (two tenants) sharing a journal: each job pays for its own create, none takes the other’s picture',
+    async () => {
+      const [tenantA, tenantB] = [await inProcess('gen-tenants', 'tenantA'), await inProcess('gen-tenants', 'tenantB')]
+      const idA = await tenantA.generations.enqueue({ ...PARAMS, prompt: 'tenant A private picture' }, { jobId: 'req-1' })
+      const idB = await tenantB.generations.enqueue({ ...PARAMS, prompt: 'tenant B other picture' }, { jobId: 'req-1' })
+      const [doneA, doneB] = await Promise.all([
+        waitForJob(tenantA.events, tenantA.generations, idA, { timeoutMs: 60_000 }),
+        waitForJob(tenantB.events, tenantB.generations, idB, { timeoutMs: 60_000 }),
+      ])
+      expect(doneA.taskId).not.toBe(doneB.taskId)
+      expect(creates()).toBe(2)
+      expect(ima().tasks.map((task) => task.prompt).sort()).toEqual(['tenant A private picture', 'tenant B other picture'])
+      expect(await tenantA.journal.get(generationRef('gen-tenants', 'req-1', 'tenantA'))).toMatchObject({ taskId: doneA.taskId })
+      expect(await tenantA.journal.get(generationRef('gen-tenants', 'req-1', 'tenantB'))).toMatchObject({ taskId: doneB.taskId })
+    },
+    TIMEOUT_MS,
+  )
+
+  it(
     'a job over its budget fails for good with the budget message, and nothing is sent',
     async () => {
       const { generations, events } = await inProcess('gen-budget')
@@ -359,6 +380,12 @@ describe('the BullMQ generation queue on a real redis-server', () => {
       const mistyped = await refusal({ prompt: 'a fox' }, { jobID: 'msg-1' } as never)
       expect(mistyped).toBeInstanceOf(ValidationError)
       expect(String(mistyped)).toMatch(/Unknown enqueue option jobID \(did you mean jobId\?\) — the options are jobId, userId, chatId, priority; nothing was enqueued/)
+      // The options as a bare id, or null: refused, never a random id.
+      expect(String(await refusal({ prompt: 'a fox' }, 'req-9' as never))).toMatch(/Expected the enqueue options to be an object such as \{ jobId: 'req-9' \}, got string; nothing was enqueued/)
+      expect(await refusal({ prompt: 'a fox' }, null as never)).toBeInstanceOf(ValidationError)
+      // A wait option a worker could not use: refused now, not after the worker paid for the create.
+      expect(String(await refusal({ prompt: 'a fox', timeoutMs: -5 }))).toMatch(/wait options.*timeoutMs/)
+      expect(String(await refusal({ prompt: 'a fox', maxPollFailures: 1.5 }))).toMatch(/maxPollFailures/)
       expect(await generations.queue.count()).toBe(0)
       // The queue's and the worker's own options: a typo is refused before anything connects; a client option is pointed to clientOptions.
       await expect(createGenerationQueue({ connection: connection(), jobOptions: { attempt: 1 } as never })).rejects.toThrow(/Unknown jobOptions option attempt \(did you mean attempts\?\)/)

@@ -3,9 +3,9 @@ import { requestFields, type RequestOptions } from '../../http/http-client.js'
 import { unknownNames } from '../../internal/did-you-mean.js'
 import { validateInput } from '../../internal/validate.js'
 import { inferTaskType, RESERVED_PARAMETER_KEYS } from '../../protocol/create-body.js'
-import { createParamsSchema, requestOptionsSchema } from '../../schemas/inputs.js'
+import { createParamsSchema, requestOptionsSchema, waitOptionsSchema } from '../../schemas/inputs.js'
 import type { CheckedCreateParams } from './preparation.js'
-import type { TaskCreateParams } from './types.js'
+import type { TaskCreateParams, WaitOptions } from './types.js'
 
 
 /**
@@ -39,6 +39,22 @@ const CREATE_PARAMETER_KEYS: readonly string[] = Object.keys(createParamsSchema.
 
 /** The wait's own names, which `generate` and a generation job take beside those of the create. */
 export const WAIT_PARAMETER_KEYS = ['intervalMs', 'timeoutMs', 'estimatedMaxMs', 'maxPollFailures'] as const
+
+/**
+ * A wait's options, checked — its own (`intervalMs`, `timeoutMs`,
+ * `estimatedMaxMs`, `maxPollFailures`) and the call's — and the call's
+ * {@link RequestOptions} it holds. `generate` and the queue run it before the
+ * create: a wait that could not start must not follow a paid create.
+ *
+ * @example
+ * ```ts
+ * const { timeout, maxRetries } = checkWaitOptions({ timeoutMs: 300_000, timeout: 10_000 })
+ * ```
+ */
+export function checkWaitOptions(options: WaitOptions): RequestOptions {
+  validateInput(waitOptionsSchema, options, 'wait options')
+  return checkRequestOptions(options)
+}
 
 /**
  * Refuses a name the call does not take. Left alone, a typo (`sise`) or the

@@ -27,7 +27,7 @@ import type { ProductService } from '../products.js'
 import { isUploadSource, type UploadService, type UploadSource } from '../uploads/index.js'
 import { prepareTask, type PreparedTask, type CheckedCreateParams } from './preparation.js'
 import { iteratePoll, taskIdOf, TaskWaiter } from './waiting.js'
-import { checkCreateParams, checkRequestOptions } from './create-params.js'
+import { checkCreateParams, checkRequestOptions, checkWaitOptions } from './create-params.js'
 import type {
   CreatedTask,
   RecentTasksOptions,
@@ -141,6 +141,11 @@ export class TaskService {
       (taskId, request) => this.#readDetail(taskId, request),
       (taskId, outcome) => this.#journaling.recordWaitOutcome(taskId, outcome),
     )
+  }
+
+  /** Checks a wait's options before its create is sent (`generate`): a wait that cannot start must not follow a paid create. */
+  checkWaitOptions(options: WaitOptions): void {
+    checkWaitOptions(options)
   }
 
   /** See `Tasks.quote`. */

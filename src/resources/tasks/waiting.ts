@@ -10,7 +10,6 @@
  * since on Node 20 a long-lived source keeps those reachable.
  */
 import pWaitFor from 'p-wait-for'
-import * as z from 'zod/mini'
 import { findModelCapabilities, UNKNOWN_MODEL_TIMING } from '../../catalog/models.js'
 import { abortErrorFor, delay, linkSignals, throwIfAborted, whenAborted } from '../../internal/abort.js'
 import type { ClientContext } from '../context.js'
@@ -28,10 +27,9 @@ import {
   ValidationError,
 } from '../../errors.js'
 import type { RequestOptions } from '../../http/http-client.js'
-import { validateInput } from '../../internal/validate.js'
 import { nextPollAt, planPollSchedule, type PollPhase } from '../../protocol/poll-schedule.js'
 import { progressPercent } from '../../protocol/task-status.js'
-import { checkRequestOptions } from './create-params.js'
+import { checkWaitOptions } from './create-params.js'
 import type { TaskDetail, TaskEvent, TaskRef, TaskResult, WaitOptions } from './types.js'
 
 // ---------------------------------------------------------------------------
@@ -241,14 +239,6 @@ export const DEFAULT_WAIT_TIMEOUT_MS = 600_000
 /** Failed polls in a row waited through by default (the `maxPollFailures` default). */
 export const DEFAULT_MAX_POLL_FAILURES = 3
 
-// `signal`, `timeout` and `maxRetries` are checked by checkRequestOptions, as for every call.
-const waitOptionsSchema = z.object({
-  intervalMs: z.optional(z.number().check(z.gte(0))),
-  timeoutMs: z.optional(z.number().check(z.positive())),
-  estimatedMaxMs: z.optional(z.number().check(z.positive())),
-  maxPollFailures: z.optional(z.int().check(z.gte(0))),
-})
-
 /**
  * The id of a task reference, or a ValidationError.
  *
@@ -377,9 +367,8 @@ export class TaskWaiter {
 
   #plan(taskRef: TaskRef, options: WaitOptions): WaitPlan {
     const taskId = taskIdOf(taskRef)
-    validateInput(waitOptionsSchema, options, 'wait options')
     // The caller's signal ends this wait alone (see `wait`); the polls run on the shared loop's signal.
-    const { timeout, maxRetries } = checkRequestOptions(options)
+    const { timeout, maxRetries } = checkWaitOptions(options)
     const model = typeof taskRef === 'string' ? undefined : findModelCapabilities(taskRef.model?.id)
     const createdAt = typeof taskRef === 'string' ? undefined : taskRef.createdAt
     const timing = model ?? UNKNOWN_MODEL_TIMING
