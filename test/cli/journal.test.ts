@@ -201,6 +201,13 @@ describe('ima wait --all-pending', () => {
     expect(await journalEntries('--pending')).toEqual([])
     expect((await journalEntries())[0]).toMatchObject({ taskId: id, state: 'succeeded' })
 
+    // One task by id, journaled here: --json has the model and cost, as ima generate's.
+    const again = await ima(['generate', 'a gate', '--model', 'NB2', '--timeout', '1', ...local(), '--poll-interval', '5000'])
+    const againId = /Task (task_\w+) created/.exec(again.stderr)?.[1]
+    const byId = await ima(['wait', String(againId), '--json', ...local()])
+    expect(byId.code, byId.stderr).toBe(0)
+    expect(JSON.parse(byId.stdout)).toMatchObject({ task_id: againId, model_id: 'gemini-3.1-flash-image', model_name: 'Nano Banana2', credit: 6, urls: [expect.stringMatching(/\.png$/)] })
+
     // Nothing left: says so, exit 0; --json gives an empty array.
     const nothing = await ima(['wait', '--all-pending', '--json', ...local()])
     expect(nothing.code).toBe(0)

@@ -112,6 +112,15 @@ export async function run({ options, words, io }: CommandInput<WaitOptions>): Pr
     quiet: options.quiet === true,
     language: common.language,
   })
-  const paths = await saveResult(io, result, { out: options.out, open: options.open === true, prompt: 'task', language: common.language })
-  printResult(io, result, paths, { json: options.json === true, quiet: options.quiet === true, language: common.language }, { task_id: result.taskId, url: result.url, cover_url: result.coverUrl ?? null })
+  // What the journal knows of the task (when this machine created it): its model and cost, for the same JSON as ima generate's.
+  const entry = (await ima.tasks.recent().catch(() => [])).find((item) => item.taskId === result.taskId)
+  const paths = await saveResult(io, result, { out: options.out, open: options.open === true, prompt: entry?.prompt ?? 'task', language: common.language })
+  printResult(io, result, paths, { json: options.json === true, quiet: options.quiet === true, language: common.language }, {
+    task_id: result.taskId,
+    url: result.url,
+    cover_url: result.coverUrl ?? null,
+    model_id: entry?.model.id ?? null,
+    model_name: entry?.model.name ?? null,
+    credit: entry?.totalCredit ?? null,
+  })
 }
