@@ -134,6 +134,9 @@ describe('tasks.create over HTTP', () => {
     [{ taskType: 'image_to_image' as const, model: 'gemini-3-pro-image', prompt: 'x' }, 'inputImages', 'at least one'],
     [{ model: 'gemini-3-pro-image', prompt: 'x', inputImages: ['http://example.com/a.png'] }, 'inputImages.0', 'https'],
     [{ model: 'gemini-3-pro-image', prompt: 'x', params: { prompt: 'y' } }, 'params.prompt', 'params cannot set prompt'],
+    // The size and ratio choose the credit rule: in params they were overwritten by the default size without a word.
+    [{ model: 'gemini-3-pro-image', prompt: 'x', params: { size: '4K' } }, 'params.size', 'params cannot set size: use the size option instead — it chooses the credit rule'],
+    [{ model: 'gemini-3-pro-image', prompt: 'x', params: { aspect_ratio: '9:16', size: '2K' } }, 'params.aspect_ratio', 'params cannot set aspect_ratio, size: use the aspectRatio and size options instead'],
     // Names the SDK does not take: dropped, each would pay for a picture nobody asked for.
     [{ model: 'gemini-3-pro-image', prompt: 'x', sise: '4K' }, 'sise', 'Unknown task parameter sise (did you mean size?)'],
     [{ model: 'doubao-seedream-4.5', prompt: 'x', aspect_ratio: '16:9' }, 'aspect_ratio', '(did you mean aspectRatio?)'],

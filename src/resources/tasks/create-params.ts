@@ -74,6 +74,9 @@ function refuseUnknownNames(params: object, known: readonly string[]): void {
   )
 }
 
+/** Nested parameters that have an option of their own, which the credit rule is chosen from. */
+const RULE_PARAMETER_OPTIONS: Readonly<Record<string, string>> = { size: 'size', aspect_ratio: 'aspectRatio' }
+
 /**
  * Checks create/quote parameters and turns them into a {@link CheckedCreateParams}.
  * `alsoTaken`: names the caller handles itself (a generation job's wait options).
@@ -95,6 +98,15 @@ export function checkCreateParams(params: TaskCreateParams, alsoTaken: readonly 
     throw new ValidationError(
       `params cannot set ${reserved.join(', ')}: use the prompt, n and inputImages options instead`,
       reserved.map((key) => ({ path: `params.${key}`, message: 'is set by the SDK' })),
+    )
+  }
+  // The size and the ratio choose the credit rule: in params they would be overwritten by the default, without a word.
+  const ruled = Object.keys(input.params ?? {}).filter((key) => Object.hasOwn(RULE_PARAMETER_OPTIONS, key))
+  if (ruled.length > 0) {
+    const options = ruled.map((key) => RULE_PARAMETER_OPTIONS[key] as string)
+    throw new ValidationError(
+      `params cannot set ${ruled.join(', ')}: use the ${options.join(' and ')} option${options.length > 1 ? 's' : ''} instead — ${options.length > 1 ? 'they choose' : 'it chooses'} the credit rule`,
+      ruled.map((key, index) => ({ path: `params.${key}`, message: `is the ${options[index]} option` })),
     )
   }
   const inputImages = input.inputImages ?? []
