@@ -7,8 +7,9 @@
  */
 import type { ImageModelV3, ImageModelV3CallOptions, ImageModelV3File, SharedV3Warning } from '@ai-sdk/provider'
 import { nearestAspectRatio, reduceAspectRatio, sizeLongSide, type ModelInfo } from '../catalog/capabilities.js'
-import type { ImaClient } from '../client.js'
+import type { GenerateParams, GenerateResult, ImaClient } from '../client.js'
 import { attachTaskId, ValidationError } from '../errors.js'
+import { abortErrorFor } from '../internal/abort.js'
 import type { UploadSource } from '../resources/uploads/sources.js'
 import type { TaskType } from '../schemas/task-type.js'
 import { MAX_IMAGES_PER_TASK } from '../schemas/inputs.js'
@@ -55,7 +56,8 @@ export type ImaImageMetadataImage = {
 }
 
 /**
- * `providerMetadata.ima` of one `doGenerate` (one IMA task).
+ * `providerMetadata.ima` of one `doGenerate`: one IMA task, or several for
+ * more than 4 images (each image names its own task).
  *
  * @example
  * ```ts
@@ -66,11 +68,11 @@ export type ImaImageMetadataImage = {
 export type ImaImageMetadata = {
   /** One entry per image, in order. */
   images: ImaImageMetadataImage[]
-  /** The task id, for `ima.tasks.get` or support. */
+  /** The (first) task's id, for `ima.tasks.get` or support. */
   taskId: string
   /** Points per image. */
   credit: number
-  /** What the task cost: credit × n. */
+  /** What the tasks cost: credit × n. */
   totalCredit: number
   /** The credit rule's `attribute_id`. */
   attributeId: number
@@ -123,6 +125,53 @@ function inputImagesOf(files: readonly ImageModelV3File[] | undefined): UploadSo
   })
 }
 
+/** The images of each task of one call: IMA makes at most {@link MAX_IMAGES_PER_TASK} a task (`n` that is not a count goes as it is, for the SDK to refuse). */
+function imagesPerTask(n: number): number[] {
+  if (!Number.isInteger(n) || n < 1) return [n]
+  const counts: number[] = []
+  for (let left = n; left > 0; left -= MAX_IMAGES_PER_TASK) counts.push(Math.min(left, MAX_IMAGES_PER_TASK))
+  return counts
+}
+
+/**
+ * Makes a call's images in tasks of at most 4. Each task is created only
+ * once the previous create was answered, so a refusal (a budget, the
+ * balance, the product list) stops the rest before anything more is sent;
+ * every task created is waited for. When some images were made and paid for
+ * and a later task failed, those images are returned, with a warning that
+ * says what failed — never thrown away with the error. An abort, or a failure
+ * before any image, is thrown.
+ */
+async function generateInTasks(client: ImaClient, params: GenerateParams, signal: AbortSignal | undefined, warnings: SharedV3Warning[]): Promise<GenerateResult[]> {
+  const counts = imagesPerTask(params.n ?? 1)
+  const outcomes: Array<PromiseSettledResult<GenerateResult>> = []
+  const runs: Promise<void>[] = []
+  for (const [index, count] of counts.entries()) {
+    let answered: () => void = () => {}
+    const createAnswered = new Promise<void>((resolve) => (answered = resolve))
+    const run = client.generate({ ...params, n: count, onCreated: () => answered() }, { signal }).then(
+      (value) => void (outcomes[index] = { status: 'fulfilled', value }),
+      (reason: unknown) => void (outcomes[index] = { status: 'rejected', reason }),
+    )
+    runs.push(run.finally(() => answered()))
+    await createAnswered
+    // Refused (or failed) before its task existed: nothing more is sent.
+    if (outcomes[index]?.status === 'rejected') break
+  }
+  await Promise.all(runs)
+  const made = outcomes.filter((outcome): outcome is PromiseFulfilledResult<GenerateResult> => outcome?.status === 'fulfilled').map((outcome) => outcome.value)
+  const failure = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome?.status === 'rejected')
+  if (!failure) return made
+  if (made.length === 0 || signal?.aborted) throw failure.reason
+  const madeCount = made.reduce((sum, result) => sum + result.urls.length, 0)
+  const reason = failure.reason instanceof Error ? failure.reason.message : String(failure.reason)
+  warnings.push({
+    type: 'other',
+    message: `${madeCount} of ${String(params.n)} images were made and are returned (task ${made.map((result) => result.task.id).join(', ')}); the others were not: ${reason}`,
+  })
+  return made
+}
+
 /**
  * A Vercel AI SDK image model backed by IMA: pass it to `generateImage`.
  * Made by `ima.image(modelId)` (or `createIma(settings).image(modelId)`).
@@ -142,8 +191,13 @@ export class ImaImageModel implements ImageModelV3 {
   readonly provider = 'ima'
   /** The model as given to `ima.image()`. */
   readonly modelId: string
-  /** Images one IMA task makes at most (IMA's `n`); `generateImage` splits a larger `n` into parallel tasks, each billed. */
-  readonly maxImagesPerCall: number = MAX_IMAGES_PER_TASK
+  /**
+   * Every image of a `generateImage` call goes to one `doGenerate`, which
+   * makes them in tasks of at most 4 (IMA's `n`), each billed. Split by the
+   * AI SDK instead, the tasks would run unseen by each other: one refused
+   * would fail the call while another was still being created and charged.
+   */
+  readonly maxImagesPerCall: number = Number.MAX_SAFE_INTEGER
   readonly #config: ImaImageModelConfig
 
   /** @internal */
@@ -156,8 +210,10 @@ export class ImaImageModel implements ImageModelV3 {
   }
 
   /**
-   * Generates `n` images in one IMA task and returns them as bytes, with the
-   * URLs, task id and credits in `providerMetadata.ima`. Called by
+   * Generates `n` images — in one IMA task, or in tasks of at most 4 created
+   * one after another — and returns them as bytes, with the URLs, task ids
+   * and credits in `providerMetadata.ima`. When a later task is refused or
+   * fails, the images already made are returned with a warning. Called by
    * `generateImage`; call it yourself only to skip the AI SDK.
    *
    * @throws the SDK's errors: `ValidationError` (before anything is sent), `ImaConfigError` (no key), API errors, `CreateOutcomeUnknownError`, `TaskFailedError`, `TaskTimeoutError`, an `AbortError`.
@@ -189,28 +245,27 @@ export class ImaImageModel implements ImageModelV3 {
     const common = { model, prompt, n: options.n, inputImages, versionId: imaOptions.versionId, userId: imaOptions.userId, params: imaOptions.params }
     const plan = await this.#planSize(client, options, imaOptions, { ...common, taskType }, warnings)
 
-    const result = await client.generate(
-      {
-        ...common,
-        taskType,
-        size: plan.size,
-        aspectRatio: plan.aspectRatio,
-        maxCredits: imaOptions.maxCredits,
-        intervalMs: imaOptions.intervalMs,
-        timeoutMs: imaOptions.timeoutMs,
-        maxPollFailures: imaOptions.maxPollFailures,
-        estimatedMaxMs: imaOptions.estimatedMaxMs,
-      },
-      { signal },
-    )
-    const { task } = result
+    const generateParams: GenerateParams = {
+      ...common,
+      taskType,
+      size: plan.size,
+      aspectRatio: plan.aspectRatio,
+      maxCredits: imaOptions.maxCredits,
+      intervalMs: imaOptions.intervalMs,
+      timeoutMs: imaOptions.timeoutMs,
+      maxPollFailures: imaOptions.maxPollFailures,
+      estimatedMaxMs: imaOptions.estimatedMaxMs,
+    }
+    const results = await generateInTasks(client, generateParams, signal, warnings)
+    const task = (results[0] as GenerateResult).task
+    const urls = results.flatMap((result) => result.urls)
     const downloads = new AbortController()
     const stop = () => downloads.abort(signal?.reason)
     signal?.addEventListener('abort', stop, { once: true })
     let files: Awaited<ReturnType<typeof readResultImage>>[]
     try {
       files = await Promise.all(
-        result.urls.map((url) =>
+        urls.map((url) =>
           readResultImage(url, { fetch: this.#config.fetch, maxBytes: this.#config.maxImageBytes, signal: downloads.signal }).catch((error: unknown) => {
             downloads.abort(error)
             throw error
@@ -219,19 +274,22 @@ export class ImaImageModel implements ImageModelV3 {
       )
     } catch (error) {
       // The task was made and charged: the error names it, so it can be read again instead of re-created.
-      throw attachTaskId(error, task.id)
+      // The caller's abort becomes the SDK's AbortError (the download rejects with the bare reason), so it can carry the id too.
+      throw attachTaskId(signal?.aborted ? abortErrorFor(signal) : error, task.id)
     } finally {
       signal?.removeEventListener('abort', stop)
     }
-    const images: ImaImageMetadataImage[] = result.urls.map((url, index) => {
-      const media = result.medias[index]
-      return { url, coverUrl: media?.coverUrl ?? null, width: media?.width ?? null, height: media?.height ?? null, taskId: task.id, credit: task.credit }
-    })
+    const images: ImaImageMetadataImage[] = results.flatMap((result) =>
+      result.urls.map((url, index) => {
+        const media = result.medias[index]
+        return { url, coverUrl: media?.coverUrl ?? null, width: media?.width ?? null, height: media?.height ?? null, taskId: result.task.id, credit: result.task.credit }
+      }),
+    )
     const metadata: ImaImageMetadata = {
       images,
       taskId: task.id,
       credit: task.credit,
-      totalCredit: task.totalCredit,
+      totalCredit: results.reduce((sum, result) => sum + result.task.totalCredit, 0),
       attributeId: task.attributeId,
       model: { id: task.model.id, name: task.model.name, version: task.model.version },
     }

@@ -9,6 +9,7 @@ import type { ImaClient } from '../client.js'
 import { ImaConfigError } from '../errors.js'
 import { unknownNamesSentence } from '../internal/did-you-mean.js'
 import { validateInput } from '../internal/validate.js'
+import { isServiceURL } from '../protocol/urls.js'
 import { MAX_IMAGES_PER_TASK } from '../schemas/inputs.js'
 import { imaModelReference, type ImaImageModelId } from './model-ids.js'
 
@@ -19,7 +20,10 @@ const inputSchema = z.strictObject({
   size: z.optional(z.string().check(z.describe('A size as IMA names it: 1K, 2K, 4K, 512px (Nano Banana), 2k, 4k (SeeDream), 480p, 720p (Midjourney).'))),
   aspectRatio: z.optional(z.string().check(z.describe('An aspect ratio such as 1:1, 16:9, 9:16, 4:3, 3:4.'))),
   n: z.optional(z.int().check(z.gte(1), z.lte(MAX_IMAGES_PER_TASK), z.describe(`How many images, 1 to ${MAX_IMAGES_PER_TASK}; each is charged.`))),
-  inputImages: z.optional(z.array(z.string()).check(z.describe('https URLs of images to edit or draw from (image to image).'))),
+  // URLs only: a path the agent's model writes must never make the client read (and upload) a file of this machine.
+  inputImages: z.optional(
+    z.array(z.string().check(z.refine((value) => isServiceURL(value), 'must be an https URL: the tool reads no local files'))).check(z.describe('https URLs of images to edit or draw from (image to image).')),
+  ),
 })
 
 /**

@@ -6,7 +6,7 @@
 import { generateImage } from 'ai'
 import { BudgetExceededError, CreateOutcomeUnknownError, ImaClient, ValidationError } from 'ima-open-sdk'
 import { startImaServer, type ImaServer } from 'ima-open-sdk/testing'
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { decodePng } from '../../src/testing/png-decode.js'
 import { encodePng } from '../../src/testing/png.js'
 import { createIma, type ImaImageMetadata, type ImaProvider } from '../../src/ai-sdk/index.js'
@@ -101,12 +101,26 @@ describe('generateImage with an IMA model', () => {
     expect(server.tasks.map((task) => task.n).sort()).toEqual([2, 4])
     server.reset()
     // 480p Midjourney: 8 points an image; 4 + 2 images cost 48, more than the 40 allowed.
-    const capped = createIma({ client: new ImaClient({ ...server.clientOptions, maxCredits: 40 }) })
-    const error = await generateImage({ model: capped.image('MJ'), prompt: 'six castles', n: 6, maxRetries: 0 }).catch((caught: unknown) => caught)
-    expect(error).toBeInstanceOf(BudgetExceededError)
-    // The other call's create may still be in flight when generateImage rejects: wait for it, then no more.
-    await vi.waitFor(() => expect(server.tasks).toHaveLength(1))
+    // The 4 made are paid for: they are returned, and a warning says the other 2 were refused by the budget.
+    const cappedClient = new ImaClient({ ...server.clientOptions, maxCredits: 40 })
+    const capped = createIma({ client: cappedClient })
+    const partial = await generateImage({ model: capped.image('MJ'), prompt: 'six castles', n: 6, maxRetries: 0 })
+    expect(partial.images).toHaveLength(4)
     expect(creates()).toBe(1)
+    expect(cappedClient.creditsSpent).toBe(32)
+    const taskId = server.tasks[0]?.id
+    expect(partial.warnings).toContainEqual({ type: 'other', message: expect.stringMatching(new RegExp(`^4 of 6 images were made and are returned \\(task ${taskId}\\); the others were not: .*budget`)) })
+    expect(metadataOf(partial).images.map((image) => image.taskId)).toEqual([taskId, taskId, taskId, taskId])
+  })
+
+  it('a refusal of the first task sends nothing more: no later task is created and charged unseen', async () => {
+    // Each task capped at 20 points: the first (4 images, 32) is refused, the second (2 images, 16) would fit.
+    const client = new ImaClient(server.clientOptions)
+    const error = await generateImage({ model: createIma({ client }).image('MJ'), prompt: 'six castles', n: 6, providerOptions: { ima: { maxCredits: 20 } }, maxRetries: 0 }).catch((caught: unknown) => caught)
+    expect(error).toBeInstanceOf(BudgetExceededError)
+    // Before, the AI SDK ran the second task beside the first: it was being created as the call failed.
+    expect(await client.tasks.recent()).toEqual([])
+    expect(creates()).toBe(0)
   })
 
   it('files as bytes: the PNG is uploaded and the task is image_to_image', async () => {
@@ -204,6 +218,26 @@ describe('cancellation', () => {
     const latencyMs = performance.now() - abortedAt
     expect(error.name).toBe('AbortError')
     expect(latencyMs).toBeLessThan(100)
+  })
+
+  it('an abort while the image downloads is the SDK AbortError naming the paid task, not the bare reason', async () => {
+    let downloading: () => void = () => {}
+    const started = new Promise<void>((resolve) => (downloading = resolve))
+    // Result downloads hang until the call is aborted; every other request goes through.
+    const slowDownloads: typeof fetch = async (input, init) => {
+      if (!String(input).endsWith('.png')) return fetch(input, init)
+      downloading()
+      return new Promise<Response>((_, reject) => init?.signal?.addEventListener('abort', () => reject(init.signal?.reason), { once: true }))
+    }
+    const slow = createIma({ apiKey: server.apiKey, baseURL: server.url, uploadBaseURL: server.uploadURL, fetch: slowDownloads })
+    const controller = new AbortController()
+    const pending = generateImage({ model: slow.image('MJ'), prompt: 'a castle', abortSignal: controller.signal, maxRetries: 0 }).catch((caught: unknown) => caught)
+    await started
+    controller.abort(new Error('user cancelled'))
+    const error = (await pending) as Error & { taskId?: string }
+    expect(error.name).toBe('AbortError')
+    expect(error.message).toBe('The operation was aborted: user cancelled')
+    expect(error.taskId).toBe(server.tasks.at(-1)?.id)
   })
 
   it('an already aborted signal sends nothing', async () => {

@@ -1,12 +1,16 @@
 /** createIma's settings, the lazy default provider, and the agent tool, against the local server. */
 import { spawnSync } from 'node:child_process'
-import { resolve } from 'node:path'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
 import { generateImage, generateText, stepCountIs } from 'ai'
 import { MockLanguageModelV3 } from 'ai/test'
 import { ImaClient, ImaConfigError, ValidationError } from 'ima-open-sdk'
 import { startImaServer, type ImaServer } from 'ima-open-sdk/testing'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { createIma, imaImageTool, type ImaImageToolInput } from '../../src/ai-sdk/index.js'
+import { ImaClient as NodeImaClient } from '../../src/node/index.js'
+import { encodePng } from '../../src/testing/png.js'
 
 let server: ImaServer
 beforeAll(async () => {
@@ -87,7 +91,7 @@ describe('createIma', () => {
       console.log(model.provider, model.modelId, model.maxImagesPerCall, reads)`
     const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: resolve(import.meta.dirname, '../..'), encoding: 'utf8', timeout: 30_000 })
     expect(child.stderr).toBe('')
-    expect(child.stdout.trim()).toBe('ima NB Pro 4 0')
+    expect(child.stdout.trim()).toBe(`ima NB Pro ${Number.MAX_SAFE_INTEGER} 0`)
   }, 40_000)
 })
 
@@ -134,6 +138,22 @@ describe('imaImageTool', () => {
     expect(failed, JSON.stringify(result.content)).toBeDefined()
     expect(String((failed as { error: unknown }).error)).toContain('ratio')
     expect(server.tasks.length).toBe(before)
+  })
+
+  it("never reads a local file the agent's model names: a path or file: URL is refused before anything is read, uploaded or created", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ima-tool-'))
+    const png = join(dir, 'secret.png')
+    await writeFile(png, encodePng(2, 2, new Uint8Array(2 * 2 * 3).fill(200)))
+    // The Node client reads local paths for uploads: the tool must not hand it one.
+    const tool = imaImageTool({ client: new NodeImaClient(server.clientOptions), model: 'NB2' })
+    const before = { tasks: server.tasks.length, requests: server.requests.length }
+    for (const image of [png, `file://${png}`, '../secret.png', 'http://example.com/a.png']) {
+      const refused = await tool.execute({ prompt: 'edit this', inputImages: [image] }).catch((caught: unknown) => caught)
+      expect(refused, image).toBeInstanceOf(ValidationError)
+      expect((refused as ValidationError).message).toContain('must be an https URL: the tool reads no local files')
+    }
+    expect([server.tasks.length, server.requests.length]).toEqual([before.tasks, before.requests])
+    await rm(dir, { recursive: true, force: true })
   })
 
   it('runs inside generateText as a tool call', async () => {
