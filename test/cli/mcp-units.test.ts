@@ -50,6 +50,11 @@ describe('ima mcp settings', () => {
     [{ IMA_MCP_WAIT_SECONDS: '601' }, /IMA_MCP_WAIT_SECONDS=601 is not a whole number from 0 to 600/],
     [{ IMA_LANGUAGE: 'fr' }, /IMA_LANGUAGE=fr/],
     [{ IMA_MODELS: ',' }, /IMA_MODELS=, names no model/],
+    // A typo in the list would be offered to the agent and refused on every call: refused at start.
+    [{ IMA_MODELS: 'nonsense' }, /IMA_MODELS=nonsense names no model: .*nonsense is no model id; the model ids are doubao-seedream-4\.5, /],
+    [{ IMA_MODELS: 'midjourney,midjurney' }, /midjurney is no model id \(did you mean midjourney\?\)/],
+    [{ IMA_MAX_CREDITS: '0x10' }, /IMA_MAX_CREDITS=0x10 is not a whole number/],
+    [{ IMA_MAX_CREDITS: '1e3' }, /IMA_MAX_CREDITS=1e3 is not a whole number/],
   ])('refuses %o, naming the variable', (env, message) => {
     expect(() => readMcpSettings(env)).toThrow(McpSettingError)
     expect(() => readMcpSettings(env)).toThrow(message)

@@ -54,6 +54,20 @@ describe('ima.preferences', () => {
     expect(await client.preferences.list('u3')).toEqual({})
   })
 
+  it('a saved model outside the client scope is passed over for the scope default, never refused', async () => {
+    const preferences = new MemoryPreferenceStore()
+    // Saved by a client of the full catalog (or the skills' file): Midjourney.
+    await ima.client({ preferences }).preferences.remember('u-wide', 'text_to_image', 'MJ')
+    const infos: Array<{ message: string; fields: unknown }> = []
+    const logger = { debug() {}, info: (message: string, fields?: unknown) => void infos.push({ message, fields }), warn() {}, error() {} }
+    const scoped = ima.client({ preferences, models: NANO_BANANA_SCOPE, logger })
+    const quote = await scoped.tasks.quote({ userId: 'u-wide', prompt: 'a fox' })
+    expect(quote.model.id).toBe(NANO_BANANA_SCOPE.defaults.text_to_image)
+    expect(infos).toContainEqual({ message: 'ima preference outside the scope', fields: { taskType: 'text_to_image', model: 'midjourney', scope: 'nano-banana' } })
+    // Named explicitly, a model outside the scope is still refused.
+    expect(await rejectionOf(scoped.tasks.quote({ userId: 'u-wide', prompt: 'a fox', model: 'MJ' }))).toBeInstanceOf(ValidationError)
+  })
+
   it('remember and generate write the skills’ file through FilePreferenceStore', async () => {
     const path = join(dir, 'ima_prefs.json')
     const client = ima.client({ preferences: new FilePreferenceStore({ path }) })

@@ -6,7 +6,7 @@
  * 600 ms, a slow one whose tasks take 4 s for the pending/get_image_task path).
  */
 import { existsSync } from 'node:fs'
-import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { isAbsolute, join, sep } from 'node:path'
 import type { Progress, Tool } from '@modelcontextprotocol/client'
@@ -208,6 +208,16 @@ describe('ima mcp on stdio', () => {
     expect(textOf(result)).toContain(join(out, 'fox.png'))
   }, TEST_TIMEOUT)
 
+  it('an output_path whose file exists is refused before anything is created: a saved picture is never overwritten', async () => {
+    const taken = join(out, 'taken.png')
+    await writeFile(taken, 'an earlier, paid picture')
+    const createsBefore = createCount(server)
+    const result = await main.call('generate_image', { prompt: 'a fox again', output_path: 'taken.png' })
+    expect(expectPlainError(result)).toContain(`would overwrite ${taken}, which exists. Nothing was created or charged.`)
+    expect(createCount(server)).toBe(createsBefore)
+    expect(await readFile(taken, 'utf8')).toBe('an earlier, paid picture')
+  }, TEST_TIMEOUT)
+
   it("output_path '../escape.png' is refused before anything is created", async () => {
     const createsBefore = createCount(server)
     const result = await main.call('generate_image', { prompt: 'a fox escaping', output_path: '../escape.png' })
@@ -218,9 +228,16 @@ describe('ima mcp on stdio', () => {
     expect(existsSync(join(root, 'escape.png'))).toBe(false)
   }, TEST_TIMEOUT)
 
-  it('an argument generate_image or quote_image does not take is refused, naming it, and creates nothing', async () => {
+  it('an argument a tool does not take is refused, naming it, and creates nothing', async () => {
     const { tools } = await main.client.listTools()
-    for (const name of ['generate_image', 'quote_image']) expect(tools.find((tool) => tool.name === name)?.inputSchema.additionalProperties).toBe(false)
+    for (const name of ['generate_image', 'quote_image', 'get_image_task', 'list_image_models']) expect(tools.find((tool) => tool.name === name)?.inputSchema.additionalProperties, name).toBe(false)
+    const listed = await main.call('list_image_models', { task_typ: 'image_to_image' })
+    expect(listed.isError, JSON.stringify(listed)).toBe(true)
+    expect(textOf(listed)).toContain('task_typ')
+    // A relative path would be read from the server's own folder: refused, nothing read or created.
+    const relative = await main.call('generate_image', { prompt: 'edit this', input_images: ['cat.png'] })
+    expect(relative.isError, JSON.stringify(relative)).toBe(true)
+    expect(textOf(relative)).toContain('must be an https URL or an absolute path')
     const createsBefore = createCount(server)
     const generate = await main.call('generate_image', { prompt: 'a wide fox', ratio: '16:9' })
     expect(generate.isError, JSON.stringify(generate)).toBe(true)

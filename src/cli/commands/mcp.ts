@@ -18,7 +18,9 @@ import { createPreferenceStore } from '../preferences.js'
 function describe(settings: McpSettings): string {
   const budget =
     settings.maxCredits === undefined ? 'no budget of its own (IMA_MAX_CREDITS)' : `at most ${settings.maxCredits} credits${settings.redisURL ? ', shared through Redis' : ''}`
-  return `images saved in ${settings.outputDir}, ${budget}, models: ${settings.scope.name}`
+  // A list's scope is named `models: a, b` already; a named scope (nano-banana) is not.
+  const models = settings.scope.name.startsWith('models: ') ? settings.scope.name : `models: ${settings.scope.name}`
+  return `images saved in ${settings.outputDir}, ${budget}, ${models}`
 }
 
 /**

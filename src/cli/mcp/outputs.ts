@@ -5,6 +5,7 @@
  * is a name or a path inside that folder; one that leaves it is refused
  * before anything is created.
  */
+import { existsSync } from 'node:fs'
 import { isAbsolute, relative, resolve, sep } from 'node:path'
 import { defaultFileName, extensionOf } from '../files.js'
 
@@ -17,6 +18,33 @@ export class OutputOutsideFolderError extends Error {
   ) {
     super(`output_path ${outputPath} leaves ${folder}`)
   }
+}
+
+/** An `output_path` whose file is there already: another picture, maybe paid for, would be overwritten. */
+export class OutputExistsError extends Error {
+  override readonly name = 'OutputExistsError'
+  constructor(
+    readonly outputPath: string,
+    readonly file: string,
+  ) {
+    super(`output_path ${outputPath}: ${file} exists`)
+  }
+}
+
+/**
+ * Refuses, before anything is created, an `output_path` naming a file that
+ * exists (each of the numbered files for several images).
+ *
+ * @example
+ * ```ts
+ * refuseExistingOutput(folder, target, input.output_path, input.n ?? 1) // throws OutputExistsError when fox.png is there
+ * ```
+ */
+export function refuseExistingOutput(folder: string, target: { file: string } | { dir: string } | undefined, outputPath: string | undefined, count: number): void {
+  if (!target || !('file' in target) || outputPath === undefined) return
+  const files = resultFiles(folder, target, { urls: Array.from({ length: Math.max(1, count) }, () => 'https://cdn.invalid/0.png'), taskId: '', prompt: undefined })
+  const taken = files.find((file) => existsSync(file))
+  if (taken !== undefined) throw new OutputExistsError(outputPath, taken)
 }
 
 function inside(folder: string, target: string): boolean {

@@ -5,7 +5,9 @@
  * classic build, whose schemas carry their JSON Schema for `tools/list`.
  */
 import { McpServer, type ServerContext } from '@modelcontextprotocol/server'
+import { isAbsolute } from 'node:path'
 import * as z from 'zod'
+import { isServiceURL } from '../../protocol/urls.js'
 import { MAX_IMAGES_PER_TASK, MAX_PROMPT_LENGTH } from '../../schemas/inputs.js'
 import { TASK_TYPES } from '../../schemas/task-type.js'
 import { SDK_VERSION } from '../../version.js'
@@ -108,7 +110,17 @@ export function createImaMcpServer(tools: ImaTools, settings: McpSettings): McpS
         model: modelField.optional(),
         size: sizeField.optional(),
         aspect_ratio: ratioField.optional(),
-        input_images: z.array(z.string().min(1)).min(1).optional().describe('Images to edit or draw from: https URLs or absolute paths of files on this machine.'),
+        input_images: z
+          .array(
+            z
+              .string()
+              .min(1)
+              // A relative path would be read from wherever the server was started, not where the agent thinks.
+              .refine((value) => isServiceURL(value) || isAbsolute(value), 'must be an https URL or an absolute path of a file on this machine'),
+          )
+          .min(1)
+          .optional()
+          .describe('Images to edit or draw from: https URLs or absolute paths of files on this machine.'),
         n: countField.optional(),
         output_path: outputPathField.optional(),
         wait_seconds: wait.optional(),
@@ -125,7 +137,8 @@ export function createImaMcpServer(tools: ImaTools, settings: McpSettings): McpS
       title: 'Get an image task',
       description:
         'Pick up a generation by its task_id (from generate_image\'s "pending" answer, or the journal ref of a create whose answer was lost): waits up to wait_seconds and answers with the images as generate_image does, or "pending" again. Never creates or charges anything.',
-      inputSchema: z.object({
+      // Strict as the others: a mistyped argument (outputPath for output_path) would be dropped without a word.
+      inputSchema: z.strictObject({
         task_id: z.string().min(1).describe('The task id generate_image answered with.'),
         wait_seconds: wait.optional(),
         output_path: outputPathField.optional(),
@@ -141,7 +154,7 @@ export function createImaMcpServer(tools: ImaTools, settings: McpSettings): McpS
     {
       title: 'List image models',
       description: 'The image models this server may use, from the live product list: sizes with their credits per image, aspect ratios and usual time. Free.',
-      inputSchema: z.object({ task_type: taskTypeField.optional() }),
+      inputSchema: z.strictObject({ task_type: taskTypeField.optional() }),
       outputSchema: modelsOutput,
       annotations: { title: 'List image models', readOnlyHint: true, idempotentHint: true, openWorldHint: true },
     },

@@ -8,7 +8,9 @@
  */
 import { homedir } from 'node:os'
 import { isAbsolute, join, resolve } from 'node:path'
+import { MODEL_CATALOG } from '../../catalog/models.js'
 import { FULL_CATALOG_SCOPE, NANO_BANANA_SCOPE, scopeFromModels, type ModelScope } from '../../catalog/scopes.js'
+import { closestName } from '../../internal/did-you-mean.js'
 import type { ImaLanguage } from '../../http/transport-options.js'
 
 /** The longest `wait_seconds` a call may ask for: ten minutes, past which no client keeps a call open. */
@@ -45,7 +47,8 @@ function text(value: string | undefined): string | undefined {
 function wholeNumber(env: NodeJS.ProcessEnv, name: string, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
   const value = text(env[name])
   if (value === undefined) return undefined
-  const number = Number(value)
+  // Decimal digits only: Number() would read 0x10 as 16 and 1e3 as 1000.
+  const number = /^\d+$/.test(value) ? Number(value) : Number.NaN
   if (!Number.isInteger(number) || number < min || number > max) {
     throw new McpSettingError(`${name}=${value} is not a whole number from ${min} to ${max}: set it to a number such as ${Math.max(min, 40)}, or leave it out`)
   }
@@ -68,6 +71,13 @@ export function readModelScope(value: string | undefined): ModelScope {
   const named = [FULL_CATALOG_SCOPE, NANO_BANANA_SCOPE].find((scope) => scope.name === given.toLowerCase())
   if (named) return named
   const ids = given.split(/[\s,]+/).filter((id) => id !== '')
+  // An id no model has would be offered to the agent, and every call on it refused: a typo is refused at start.
+  const known = MODEL_CATALOG.map((model) => model.modelId)
+  const unknown = ids.find((id) => !known.includes(id))
+  if (unknown !== undefined) {
+    const near = closestName(unknown, known)
+    throw new RangeError(`${unknown} is no model id${near ? ` (did you mean ${near}?)` : ''}; the model ids are ${known.join(', ')}`)
+  }
   return scopeFromModels(ids)
 }
 

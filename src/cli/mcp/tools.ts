@@ -18,7 +18,7 @@ import { TASK_TYPES, type TaskType } from '../../schemas/task-type.js'
 import type { JournalEntry } from '../../stores/task-journal.js'
 import { downloadResult, type ImaClient } from '../../node/index.js'
 import { QUOTE_PLACEHOLDER_IMAGE } from '../common.js'
-import { checkOutputPath, OutputOutsideFolderError, resultFiles } from './outputs.js'
+import { checkOutputPath, OutputExistsError, OutputOutsideFolderError, refuseExistingOutput, resultFiles } from './outputs.js'
 import { ProgressReporter, type SendProgress } from './progress.js'
 import type { McpSettings } from './settings.js'
 import { mcpWordsFor, type McpWords } from './words.js'
@@ -153,6 +153,8 @@ export class ImaTools {
     return this.#answer(async (client) => {
       // Refused before anything is created: a wrong path must not cost a picture.
       const target = checkOutputPath(this.#settings.outputDir, input.output_path)
+      // Nor may it overwrite a picture saved before (maybe paid for): refused while nothing is spent.
+      refuseExistingOutput(this.#settings.outputDir, target, input.output_path, input.n ?? 1)
       const progress = new ProgressReporter(call.sendProgress, this.#words)
       let created: CreatedTask | undefined
       const onStatus = (event: TaskEvent) => {
@@ -324,6 +326,7 @@ export class ImaTools {
 
   #explain(error: unknown): string {
     if (error instanceof OutputOutsideFolderError) return this.#words.outputOutsideFolder(error.outputPath, error.folder)
+    if (error instanceof OutputExistsError) return this.#words.outputExists(error.outputPath, error.file)
     const stop = this.#settings.language === 'zh' ? '。' : '.'
     const sentence = (text: string) => (text === '' || /[.!?。！？]$/.test(text) ? text : `${text}${stop}`)
     let lines: string[]

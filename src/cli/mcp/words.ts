@@ -33,6 +33,7 @@ export interface McpWords {
   pending(facts: PendingFacts): string
   progress(modelName: string | undefined, percent: number): string
   outputOutsideFolder(path: string, folder: string): string
+  outputExists(path: string, file: string): string
   noKey: string
   unknownTask(taskId: string): string
   outcomeStillUnknown(ref: string): string
@@ -64,6 +65,8 @@ const EN: McpWords = {
   progress: (modelName, percent) => `${modelName ?? 'The image'}: ${percent}%`,
   outputOutsideFolder: (path, folder) =>
     `output_path "${path}" leaves the output folder ${folder}. Nothing was created or charged. Give a file name or a path inside that folder (the person can change the folder with IMA_OUTPUT_DIR).`,
+  outputExists: (path, file) =>
+    `output_path "${path}" would overwrite ${file}, which exists. Nothing was created or charged. Give another file name, or leave output_path out for a name of its own.`,
   noKey: `The image tools have no IMA API key. Nothing was created or charged. Add IMA_API_KEY to this server's "env" in the MCP client's configuration (get a key at ${API_KEY_URL}), then restart the server.`,
   unknownTask: (taskId) =>
     `No task "${taskId}" was found, neither in this machine's task journal nor on the service. Check the id (generate_image and get_image_task print it as "Task id").`,
@@ -98,6 +101,7 @@ const ZH: McpWords = {
   progress: (modelName, percent) => `${modelName ?? '图片'}：${percent}%`,
   outputOutsideFolder: (path, folder) =>
     `output_path "${path}" 超出了输出文件夹 ${folder}。没有创建任务，也没有扣费。请给出文件名或该文件夹内的路径（可用 IMA_OUTPUT_DIR 更改文件夹）。`,
+  outputExists: (path, file) => `output_path "${path}" 会覆盖已有的文件 ${file}。没有创建任务，也没有扣费。请换一个文件名，或不传 output_path，使用自动命名。`,
   noKey: `图片工具没有 IMA API Key。没有创建任务，也没有扣费。请在 MCP 客户端配置里为此服务器的 "env" 加上 IMA_API_KEY（在 ${API_KEY_URL} 获取），然后重启服务器。`,
   unknownTask: (taskId) => `找不到任务 "${taskId}"：本机任务记录和服务端都没有。请检查 ID（generate_image 和 get_image_task 会以“任务 ID”给出）。`,
   refusedCreate: (ref) => `记录为 "${ref}" 的创建被服务拒绝：没有生成任务，也没有扣费。如果仍需要这张图，请再次调用 generate_image。`,

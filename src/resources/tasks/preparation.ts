@@ -1,5 +1,6 @@
 import { checkAspectRatio, checkResolution, describeModel, offeredAspectRatio, type ModelInfo } from '../../catalog/capabilities.js'
 import { resolveModelReference, type ResolvedModel } from '../../catalog/model-references.js'
+import { scopeAllows } from '../../catalog/scopes.js'
 import type { ClientContext } from '../context.js'
 import type { RequestOptions } from '../../http/http-client.js'
 import { ValidationError } from '../../errors.js'
@@ -68,8 +69,14 @@ export async function prepareTask(context: ClientContext, products: ProductServi
       return undefined
     })
     // A store slower than this counts as "no preference": it never holds a generation back.
-    reference = (await valueWithin(reading, PREFERENCE_BUDGET_MS, undefined))?.modelId
-    if (reference !== undefined) modelSource = 'preference'
+    const preferred = (await valueWithin(reading, PREFERENCE_BUDGET_MS, undefined))?.modelId
+    // A model saved under a wider scope (another client, the skills' file) is not this client's to use: its default is.
+    if (preferred !== undefined && scopeAllows(scope, preferred)) {
+      reference = preferred
+      modelSource = 'preference'
+    } else if (preferred !== undefined) {
+      context.config.logger.info('ima preference outside the scope', { taskType: checked.taskType, model: preferred, scope: scope.name })
+    }
   }
   if (reference === undefined) {
     reference = scope.defaults[checked.taskType]
