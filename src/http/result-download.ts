@@ -8,6 +8,7 @@
 import { ImaError, ResponseValidationError, ValidationError } from '../errors.js'
 import { checkServiceURL, describeUrlProblem, shownURL } from '../protocol/urls.js'
 import { concatBytes } from '../internal/byte-streams.js'
+import { sniffImageType } from '../protocol/image-type.js'
 
 /** Most redirects a download follows (a CDN may send one or two). */
 const MAX_DOWNLOAD_REDIRECTS = 5
@@ -93,6 +94,34 @@ export function downloadTooLarge(maxBytes: number, limitHint: string, declared?:
   return new ImaError(`The result is ${size} — ${limitHint}`, { code: 'download_too_large' })
 }
 
+/** Bytes enough to tell an image from a page: every signature {@link sniffImageType} reads lies within them. */
+export const IMAGE_SNIFF_BYTES = 32
+
+/**
+ * The refusal of a result that is no image — a CDN's HTML page, an error
+ * text — with its first bytes quoted: never handed back as a picture.
+ *
+ * @example
+ * ```ts
+ * if (!sniffImageType(head)) throw notAnImage(url, head)
+ * ```
+ */
+export function notAnImage(url: string, head: Uint8Array): ResponseValidationError {
+  const excerpt = new TextDecoder().decode(head.subarray(0, IMAGE_SNIFF_BYTES)).replace(/[^\x20-\x7e]/g, '.')
+  return new ResponseValidationError(
+    `[GET ${shownURL(url)}] the result is not an image (it starts with "${excerpt}"): a page or an error, not a picture — read the task again for a fresh URL`,
+    { request: { method: 'GET', path: safePath(url) }, status: 200, excerpt },
+  )
+}
+
+function safePath(url: string): string {
+  try {
+    return new URL(url).pathname
+  } catch {
+    return ''
+  }
+}
+
 /**
  * Opens a result URL for reading: refuses a URL the rule does not allow,
  * follows at most 5 checked redirects, fails on a status that is not 2xx and
@@ -164,5 +193,7 @@ export async function readResultBytes(url: string, options: ResultDownloadOption
   response.headers.forEach((value, key) => {
     headers[key] = value
   })
-  return { bytes: concatBytes(chunks), headers }
+  const bytes = concatBytes(chunks)
+  if (!sniffImageType(bytes)) throw notAnImage(url, bytes)
+  return { bytes, headers }
 }

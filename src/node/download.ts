@@ -5,7 +5,8 @@ import { dirname, resolve } from 'node:path'
 import { Readable, Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import type { ReadableStream as WebReadableStream } from 'node:stream/web'
-import { downloadTooLarge, openResultDownload } from '../http/result-download.js'
+import { downloadTooLarge, IMAGE_SNIFF_BYTES, notAnImage, openResultDownload } from '../http/result-download.js'
+import { sniffImageType } from '../protocol/image-type.js'
 
 /** Options of {@link downloadResult}. @public */
 export interface DownloadOptions {
@@ -48,11 +49,23 @@ export async function downloadResult(url: string, filePath: string, options: Dow
   await mkdir(dirname(target), { recursive: true })
   const temporary = `${target}.${randomBytes(6).toString('hex')}.part`
   let bytes = 0
+  // The first bytes, until they tell an image from a page: a CDN's HTML page is never saved as a picture.
+  let head: Buffer | undefined = Buffer.alloc(0)
   const limit = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       bytes += chunk.length
-      if (bytes > maxBytes) callback(downloadTooLarge(maxBytes, limitHint))
-      else callback(null, chunk)
+      if (bytes > maxBytes) return callback(downloadTooLarge(maxBytes, limitHint))
+      if (head !== undefined) {
+        head = Buffer.concat([head, chunk])
+        if (head.length >= IMAGE_SNIFF_BYTES) {
+          if (!sniffImageType(head)) return callback(notAnImage(url, head))
+          head = undefined
+        }
+      }
+      callback(null, chunk)
+    },
+    flush(callback) {
+      callback(head !== undefined && !sniffImageType(head) ? notAnImage(url, head) : null)
     },
   })
   try {

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { ResponseValidationError, ValidationError } from 'ima-open-sdk'
 import { downloadResult } from 'ima-open-sdk/node'
+import { readResultBytes } from '../../src/http/result-download.js'
 import { startPlainServer, type PlainServer } from '../support/plain-server.js'
 import { rejectionOf, useImaServer } from './harness.js'
 
@@ -95,5 +96,30 @@ describe('redirects of a download', () => {
       expect(error.message).not.toContain('pw@')
       expect(server.requests).toHaveLength(1)
     }
+  })
+})
+
+describe('a result that is no image', () => {
+  let page: PlainServer | undefined
+  afterEach(async () => {
+    await page?.close()
+    page = undefined
+  })
+
+  it('a CDN page answered 200 is refused, never saved or handed back as a picture', async () => {
+    const html = '<!doctype html><html><body>Access denied by the CDN, please log in</body></html>'
+    page = await startPlainServer((_request, response) => response.writeHead(200, { 'content-type': 'image/png' }).end(html))
+    const dir = await mkdtemp(join(tmpdir(), 'ima-not-image-'))
+    const saved = await rejectionOf(downloadResult(`${page.url}/r/0.png`, join(dir, 'fox.png')))
+    expect(saved).toBeInstanceOf(ResponseValidationError)
+    expect(saved.message).toContain('the result is not an image (it starts with "<!doctype html><html><body>Acces")')
+    expect(await readdir(dir)).toEqual([])
+    const read = await rejectionOf(readResultBytes(`${page.url}/r/0.png`, { fetch: globalThis.fetch, maxBytes: 1_000_000, limitHint: '' }))
+    expect(read).toBeInstanceOf(ResponseValidationError)
+    // A short answer (under the bytes the check reads) is checked at its end.
+    await page.close()
+    page = await startPlainServer((_request, response) => response.writeHead(200).end('denied'))
+    expect(await rejectionOf(downloadResult(`${page.url}/r/0.png`, join(dir, 'short.png')))).toBeInstanceOf(ResponseValidationError)
+    expect(await readdir(dir)).toEqual([])
   })
 })
