@@ -122,7 +122,8 @@ export function redactSecrets(text: string, secrets: readonly (string | undefine
   for (const pattern of secretPatterns(secrets)) out = out.replace(pattern, REDACTED)
   out = out.replace(BEARER_PATTERN, `Bearer ${REDACTED}`)
   // Every key-looking word has an `ima_`: without an underscore there is none to look for.
-  return out.includes('_') ? out.replace(KEY_PATTERN, (match) => (ENVIRONMENT_NAME.test(match) ? match : REDACTED)) : out
+  // A sentence's full stop after a variable's name (`set IMA_MAX_CREDITS.`) is not part of the name.
+  return out.includes('_') ? out.replace(KEY_PATTERN, (match) => (ENVIRONMENT_NAME.test(match.replace(/[.-]+$/, '')) ? match : REDACTED)) : out
 }
 
 /**

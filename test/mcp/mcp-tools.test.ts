@@ -87,6 +87,22 @@ describe('ima mcp tools over many calls', () => {
     expect(warnings).toContain('ima preference not saved')
   })
 
+  it('speaks to the agent in its own settings and plain words: IMA_MAX_CREDITS for the budget, no request or network code for a lost answer', async () => {
+    const poor = new ImaTools(new ImaClient({ ...server.clientOptions, maxCredits: 1 }), readMcpSettings({ IMA_OUTPUT_DIR: outputDir }), [server.apiKey])
+    const refused = await poor.generateImage({ prompt: 'an expensive fox', wait_seconds: 0 }, NO_CALL_CONTEXT)
+    expect(refused.isError).toBe(true)
+    const refusal = JSON.stringify(refused.content)
+    expect(refusal).toContain('raise IMA_MAX_CREDITS')
+    expect(refusal).not.toMatch(/\bmaxCredits\b/)
+
+    server.injectFault({ path: '/open/v1/tasks/create', kind: 'reset-after' })
+    const lost = await tools.generateImage({ prompt: 'a fox whose answer is lost', model: 'MJ', wait_seconds: 0 }, NO_CALL_CONTEXT)
+    expect(lost.isError).toBe(true)
+    const text = JSON.stringify(lost.content)
+    expect(text).not.toMatch(/\[POST|UND_ERR|ECONNRESET|tasks\.recent\(\)/)
+    expect(text).toMatch(/call get_image_task with task_id \\"ima-[0-9a-f-]+\\" later instead of generating again/)
+  })
+
   it(
     `forgets the facts of the oldest pending tasks, not the tasks: after ${MAX_REMEMBERED_TASKS} newer tasks the oldest is saved under the default name, the next under its own path`,
     async () => {

@@ -22,6 +22,12 @@ describe('redactSecrets', () => {
     expect(redactSecrets(`bad key ${key}`, [key])).toBe(`bad key ${REDACTED}`)
   })
 
+  it('keeps the name of an environment variable at the end of a sentence', () => {
+    expect(redactSecrets('no model fits: raise IMA_MAX_CREDITS.', [KEY])).toBe('no model fits: raise IMA_MAX_CREDITS.')
+    expect(redactSecrets('set IMA_API_KEY.', [KEY])).toBe('set IMA_API_KEY.')
+    expect(redactSecrets('key ima_live_abcdef12.', [KEY])).toBe(`key ${REDACTED}`)
+  })
+
   it('keeps the names of environment variables and ordinary text', () => {
     const text = 'set IMA_API_KEY, IMA_BASE_URL or IMA_IM_BASE_URL; see https://www.imaclaw.ai/imaclaw/apikey'
     expect(redactSecrets(text, [KEY])).toBe(text)

@@ -10,7 +10,7 @@ import type { CallToolResult, ContentBlock } from '@modelcontextprotocol/server'
 import { findModelCapabilities, UNKNOWN_MODEL_TIMING } from '../../catalog/models.js'
 import { translateError } from '../../chat/translate-error.js'
 import { savePreferenceAfterUse, type GenerateResult } from '../../client.js'
-import { CreateOutcomeUnknownError, ImaAbortError, ImaError, NotFoundError, TaskFailedError, TaskTimeoutError, ValidationError } from '../../errors.js'
+import { BudgetExceededError, CreateOutcomeUnknownError, ImaAbortError, ImaError, NotFoundError, TaskFailedError, TaskTimeoutError, ValidationError } from '../../errors.js'
 import { readResultBytes } from '../../http/result-download.js'
 import { redactSecrets } from '../../internal/redact.js'
 import type { CreatedTask, TaskEvent, TaskResult } from '../../resources/tasks/types.js'
@@ -331,8 +331,9 @@ export class ImaTools {
     const sentence = (text: string) => (text === '' || /[.!?。！？]$/.test(text) ? text : `${text}${stop}`)
     let lines: string[]
     if (this.#settings.language === 'en' && error instanceof ImaError && speaksPlainly(error)) {
-      // The SDK's own sentence names the model, the sizes, the budget and the cheaper option: the agent can act on it.
-      lines = [sentence(error.message)]
+      // The SDK's own sentence names the model, the sizes, the budget and the cheaper option: the agent can act on it —
+      // with the server's setting for the budget, not the SDK's option.
+      lines = [sentence(error instanceof BudgetExceededError ? error.message.replace(/\bmaxCredits\b/g, 'IMA_MAX_CREDITS') : error.message)]
     } else {
       // The service's and the network's errors quote requests and codes: the chat toolkit's words instead (and in Chinese, always).
       const { message, action } = translateError(error, this.#settings.language)
@@ -440,7 +441,8 @@ export class ImaTools {
 
 /** Whether an error's own message is plain words about the call (not a request, a status or a code of the service or the network). */
 function speaksPlainly(error: ImaError): boolean {
-  return error instanceof ValidationError || error instanceof CreateOutcomeUnknownError || error instanceof TaskFailedError || error instanceof ImaAbortError
+  // Not CreateOutcomeUnknownError: its message quotes the request and the network's code; the chat words and the journal hint say it plainly.
+  return error instanceof ValidationError || error instanceof TaskFailedError || error instanceof ImaAbortError
 }
 
 /** An image's type from its URL's extension; PNG, what the service makes, otherwise. */
