@@ -51,6 +51,11 @@ describe('per-call request options', () => {
     ima.server.injectFault({ path: DETAIL, kind: 'status', status: 503 })
     const error = await rejectionOf(client.tasks.wait(task, { intervalMs: 1, maxPollFailures: 0, maxRetries: 0 }))
     expect(error).toBeInstanceOf(ServiceUnavailableError)
+    // Its own "try again later" is about reading the task: the message says the task exists, so it is not created again.
+    expect(error.message).toMatch(new RegExp(`try again later.* — task ${task.id} exists and may be charged: wait for it again with tasks\\.wait\\('${task.id}'\\) rather than creating another$`))
+    // A task the service does not know is not said to exist.
+    const unknown = await rejectionOf(client.tasks.wait('task_nobody_made', { intervalMs: 1, maxPollFailures: 0, maxRetries: 0 }))
+    expect(unknown.message).not.toContain('exists and may be charged')
 
     ima.server.injectFault({ path: DETAIL, kind: 'delay', ms: 1_000 })
     const timedOut = await rejectionOf(client.tasks.wait(task, { intervalMs: 1, maxPollFailures: 0, maxRetries: 0, timeout: 50, timeoutMs: 60_000 }))

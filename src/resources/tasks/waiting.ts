@@ -18,6 +18,7 @@ import {
   ConnectionError,
   ImaAbortError,
   ImaError,
+  NotFoundError,
   RateLimitError,
   RequestTimeoutError,
   ResponseValidationError,
@@ -256,6 +257,20 @@ export function taskIdOf(ref: TaskRef): string {
   return id
 }
 
+/**
+ * The error that ends a wait, naming its task. One that came from reading
+ * the task (an outage, a timeout, a bad answer) also says the task exists:
+ * its own "try again" must not be read as "create again", which pays twice.
+ */
+function afterPollFailure(error: unknown, taskId: string): unknown {
+  // A verdict on the task, an abort, or a task the service does not know (404) says what it says.
+  const verdict = error instanceof TaskFailedError || error instanceof TaskTimeoutError || error instanceof ImaAbortError || error instanceof NotFoundError || error instanceof ValidationError
+  const exists = ` — task ${taskId} exists and may be charged: wait for it again with tasks.wait('${taskId}') rather than creating another`
+  // One error may end several waits of the task (they share its polls): said once.
+  if (error instanceof ImaError && !verdict && !error.message.includes(exists)) error.message += exists
+  return attachTaskId(error, taskId)
+}
+
 /** A wait's settings after defaults. */
 interface WaitPlan {
   taskId: string
@@ -340,7 +355,7 @@ export class TaskWaiter {
           clearTimeout(timer)
           stopListening()
           if ('result' in outcome) resolve(outcome.result)
-          else reject(attachTaskId(outcome.error, plan.taskId))
+          else reject(afterPollFailure(outcome.error, plan.taskId))
         },
       }
       /** This waiter gives up alone: the loop goes on for the others, or stops when it was the last. */
