@@ -352,6 +352,11 @@ export class ImaImageModel implements ImageModelV3 {
       warnings.push({ type: 'unsupported', feature: 'size', details: `${name} offers no size to choose; ${options.size} was not sent` })
       return { size, aspectRatio }
     }
+    // A virtual ratio sends the model's own pixel size for that shape (2304x1728 for 4:3), not the one asked for.
+    if (mode === 'virtual' && size === undefined && aspectRatio !== undefined) {
+      warnings.push({ type: 'compatibility', feature: 'size', details: `${name} sets its pixel size from the aspect ratio: ${options.size} was sent as aspect ratio ${aspectRatio}, at the size the model makes for it` })
+      return { size, aspectRatio }
+    }
     const exact = (size === undefined || nearest?.distance === 0) && (aspectRatio === undefined ? shape === '1:1' : reduceAspectRatio(aspectRatio) === shape)
     if (!exact) {
       const sent = [size === undefined ? undefined : `size ${size}`, aspectRatio === undefined ? undefined : `aspect ratio ${aspectRatio}`].filter(Boolean).join(' and ')

@@ -74,6 +74,15 @@ describe('generateImage with an IMA model', () => {
     expect(server.warnings).toEqual([])
   })
 
+  it('says a pixel size on SeeDream was sent as its aspect ratio, at the size the model makes for it', async () => {
+    const result = await generateImage({ model: provider.image('doubao-seedream-4.5'), prompt: 'a coast', size: '1024x768', maxRetries: 0 })
+    const body = lastTask().body as { parameters: { parameters: Record<string, unknown> }[] }
+    expect(body.parameters[0]?.parameters.size).toBe('2304x1728')
+    expect(result.warnings).toEqual([
+      { type: 'compatibility', feature: 'size', details: 'SeeDream 4.5 sets its pixel size from the aspect ratio: 1024x768 was sent as aspect ratio 4:3, at the size the model makes for it' },
+    ])
+  })
+
   it('sends aspectRatio natively on Nano Banana', async () => {
     await generateImage({ model: provider.image('gemini-3-pro-image'), prompt: 'a tower', aspectRatio: '9:16', maxRetries: 0 })
     expect(lastTask().parameters.aspect_ratio).toBe('9:16')
