@@ -11,7 +11,7 @@ import { progressPercent } from '../protocol/task-status.js'
 import type { RequestOptions } from '../http/http-client.js'
 import type { CreatedTask, TaskCreateParams, TaskEvent, TaskResult, TaskSuccessEvent, WaitOptions } from '../resources/tasks/types.js'
 import { suggestAlternatives, type ChatAlternative } from './alternatives.js'
-import { translateError, type TranslatedError } from './translate-error.js'
+import { hasOwnAction, translateError, type TranslatedError } from './translate-error.js'
 import type { ChatLanguage } from './types.js'
 
 /**
@@ -118,7 +118,20 @@ export interface ChatReporterOptions {
  * ```
  * @public
  */
-export interface ChatGenerateParams extends TaskCreateParams {
+export interface ChatGenerateParams extends TaskCreateParams, ChatResumeParams {}
+
+/**
+ * What following a task takes, in `generate` and `resume`: a per-call
+ * language and the wait's options.
+ *
+ * @example
+ * ```ts
+ * const params: ChatResumeParams = { language: 'zh', timeoutMs: 120_000 }
+ * await reporter.resume(outcome.task, params)
+ * ```
+ * @public
+ */
+export interface ChatResumeParams {
   /** Overrides the reporter's language for this generation. */
   language?: ChatLanguage
   /** Overall deadline of the wait, in ms. @defaultValue 600000 */
@@ -129,7 +142,9 @@ export interface ChatGenerateParams extends TaskCreateParams {
 
 /**
  * How a generation ended. The reporter never throws for a failed
- * generation: the user has been told already, and the error is here.
+ * generation: the user has been told already, and the error is here. When
+ * `task` is set and `translated.pendingTaskId` too, the task was created
+ * (and charged) and may still finish: `resume(outcome.task)` delivers it.
  * @public
  */
 export type ChatOutcome =
@@ -145,8 +160,10 @@ export interface ChatReporter {
    * Creates a task, waits for it, and sends start, progress and the result
    * (or the failure) through `send`. `options` are for this call only and
    * apply to the create and to the wait, as in `ima.generate()`. An abort
-   * ends it with a failure message: `cancelled`, or `outcome-unknown` when
-   * the create was already in flight (it may be charged).
+   * before the create is `cancelled`; during the create, `outcome-unknown`
+   * (it may be charged); after it, the task is pending (it is charged and
+   * may still finish: `resume` it). No failure after the create offers
+   * another paid generation unless the task itself failed.
    *
    * @example
    * ```ts
@@ -155,6 +172,20 @@ export interface ChatReporter {
    * ```
    */
   generate(params: ChatGenerateParams, options?: RequestOptions): Promise<ChatOutcome>
+  /**
+   * Follows a task that was created already — the `task` of an outcome
+   * whose wait ended without a verdict — and sends its progress and its
+   * picture (or its failure). Nothing is created, so nothing is charged
+   * again; no start notice is sent (the first call sent it).
+   *
+   * @example
+   * ```ts
+   * const outcome = await reporter.generate({ prompt: 'a cat' })
+   * // …later, when the user asks for the picture:
+   * if (!outcome.ok && outcome.task && outcome.translated.pendingTaskId) await reporter.resume(outcome.task)
+   * ```
+   */
+  resume(task: CreatedTask, params?: ChatResumeParams, options?: RequestOptions): Promise<ChatOutcome>
 }
 
 const systemClock: ChatClock = {
@@ -212,11 +243,21 @@ export const chatTexts = {
   },
   failure(language: ChatLanguage, translated: TranslatedError, alternatives: readonly ChatAlternative[]): string {
     const zh = language === 'zh'
-    if (translated.kind === 'cancelled') return zh ? `⏹️ ${translated.message}` : `⏹️ ${translated.message}`
+    if (translated.kind === 'cancelled' && translated.pendingTaskId === undefined) return `⏹️ ${translated.message}`
+    // A task that exists (or may): it is charged and may still arrive, so no other paid model is offered.
+    if (translated.pendingTaskId !== undefined || translated.kind === 'outcome-unknown' || translated.kind === 'already-ordered') {
+      const headline =
+        translated.kind === 'cancelled' || translated.pendingTaskId === undefined
+          ? translated.message
+          : zh
+            ? '图片已经下单，可能还在生成，但我暂时没能跟进到结果'
+            : 'Your picture was ordered and may still be on its way, but I could not follow it to the end'
+      return `${translated.kind === 'cancelled' ? '⏹️' : '⏳'} ${headline}\n💡 ${translated.action}`
+    }
     const label = (alternative: ChatAlternative) => `${alternative.name}${alternative.size ? ` ${alternative.size}` : ''}`
     const lines = [zh ? '❌ 图片生成失败' : '❌ Image generation failed', zh ? `• 原因：${translated.message}` : `• Reason: ${translated.message}`]
-    // The key and credits errors are solved by a link, not by another model: show the action with it.
-    if (translated.links.length > 0) lines.push(`💡 ${translated.action}`)
+    // A link (new key, credits), a wait the service named or a cheaper model: more than another model would solve.
+    if (hasOwnAction(translated, language)) lines.push(`💡 ${translated.action}`)
     if (alternatives.length > 0) {
       lines.push(zh ? '• 建议改用：' : '• Try instead:')
       for (const alternative of alternatives) {
@@ -228,8 +269,16 @@ export const chatTexts = {
   },
 }
 
+/** Kinds after which another model is worth offering: none where a paid task exists or may exist. */
+function offersAlternatives(translated: TranslatedError): boolean {
+  return translated.pendingTaskId === undefined && !['cancelled', 'outcome-unknown', 'already-ordered'].includes(translated.kind)
+}
+
+/** What a generation asked for, to tell which model failed when no task was created. */
+type IntendedTask = Pick<TaskCreateParams, 'model' | 'taskType' | 'inputImages' | 'size'>
+
 /** The model a failed create was meant for, to pick alternatives; undefined when it cannot be told. */
-function intendedModel(params: ChatGenerateParams, scope: ModelScope): string | undefined {
+function intendedModel(params: IntendedTask, scope: ModelScope): string | undefined {
   const taskType = inferTaskType(params.taskType, params.inputImages)
   if (params.model === undefined) return scope.defaults[taskType]
   try {
@@ -266,121 +315,164 @@ export function createChatReporter(options: ChatReporterOptions): ChatReporter {
   const scope = options.scope ?? options.client.scope ?? FULL_CATALOG_SCOPE
   const clock = options.clock ?? systemClock
 
+  /** One generation's messages: sent in order through one queue, none twice. */
+  const conversation = () => {
+    const messages: ChatMessage[] = []
+    const sendErrors: unknown[] = []
+    const sentTexts = new Set<string>()
+    let queue: Promise<void> = Promise.resolve()
+    // A slow platform never reorders them; a failed send is kept, never thrown, because the task
+    // is running (and charged) whether the chat heard of it or not.
+    const emit = (message: ChatMessage): Promise<void> => {
+      if (sentTexts.has(message.text)) return queue
+      sentTexts.add(message.text)
+      messages.push(message)
+      queue = queue.then(async () => {
+        try {
+          await send(message)
+        } catch (error) {
+          sendErrors.push(error)
+        }
+      })
+      return queue
+    }
+    return { messages, sendErrors, emit, drained: () => queue }
+  }
+  type Conversation = ReturnType<typeof conversation>
+
+  /**
+   * Waits for a created task, with progress from `startedAt` on the reporter's clock, and sends
+   * its picture; resolves to the success outcome, or throws what ended the wait.
+   */
+  async function follow(task: CreatedTask, startedAt: number, params: ChatResumeParams, language: ChatLanguage, chat: Conversation, requestOptions: RequestOptions | undefined): Promise<ChatOutcome> {
+    const timing = timingOf(task)
+    const name = nameOf(task)
+    const maxSeconds = timing.estimatedSeconds[1]
+    let timer: unknown
+    let finished = false
+    const stopTimer = () => {
+      finished = true
+      if (timer !== undefined) clock.clearTimeout(timer)
+      timer = undefined
+    }
+    try {
+      // The reporter's own timer, aimed at whole multiples of the cadence from the start, so
+      // progress neither drifts nor depends on how often the task is polled.
+      // A period already past (a slow start notice, a resumed task) is told at once, then the cadence goes on.
+      let tick = 1
+      const schedule = () => {
+        if (finished) return
+        const due = startedAt + tick * timing.progressEveryMs
+        timer = clock.setTimeout(() => {
+          timer = undefined
+          if (finished) return
+          const elapsedMs = clock.now() - startedAt
+          const elapsedSeconds = Math.floor(elapsedMs / 1000)
+          const percent = progressPercent(elapsedMs, maxSeconds * 1000)
+          void chat.emit({ kind: 'progress', text: chatTexts.progress(language, percent, elapsedSeconds, maxSeconds), percent, elapsedSeconds })
+          tick = Math.floor(elapsedMs / timing.progressEveryMs) + 1
+          schedule()
+        }, Math.max(0, due - clock.now()))
+      }
+      schedule()
+
+      let success: TaskSuccessEvent | undefined
+      const waitOptions: WaitOptions = {
+        ...requestOptions,
+        ...(params.timeoutMs !== undefined ? { timeoutMs: params.timeoutMs } : {}),
+        ...(params.intervalMs !== undefined ? { intervalMs: params.intervalMs } : {}),
+      }
+      for await (const event of client.tasks.waitFor(task, waitOptions)) {
+        if (event.type === 'success') {
+          // Stop at once: a progress tick between the success poll and the loop's end would come after 100%.
+          stopTimer()
+          success = event
+        }
+      }
+      stopTimer()
+      // waitFor ends only after a success or by throwing; an end without one would be a broken client.
+      if (!success) throw new Error('the wait ended without a result')
+      // A client from another bundle (or a hand-written double) may leave `urls` out: `url` alone still makes the picture.
+      const urls = (success.urls ?? []).filter(Boolean)
+      const first = success.url || urls[0] || ''
+      const all = urls.length > 0 ? urls : [first]
+      const elapsedMs = clock.now() - startedAt
+      const actualSeconds = Math.max(0, Math.round(elapsedMs / 1000))
+      await chat.emit({
+        kind: 'success',
+        text: chatTexts.success(language, name, timing.estimatedSeconds, actualSeconds, task.totalCredit, all),
+        mediaUrl: first,
+        ...(all.length > 1 ? { mediaUrls: all } : {}),
+        elapsedSeconds: actualSeconds,
+        modelName: name,
+        credits: task.totalCredit,
+      })
+      const result: TaskResult = {
+        taskId: task.id,
+        url: first,
+        urls: all,
+        coverUrl: success.medias[0]?.coverUrl,
+        medias: success.medias ?? [],
+        elapsedMs: success.elapsedMs ?? elapsedMs,
+      }
+      return { ok: true, task, result, messages: chat.messages, sendErrors: chat.sendErrors }
+    } finally {
+      stopTimer()
+    }
+  }
+
+  /** Tells the chat how a generation ended without a picture, and returns that outcome. */
+  async function fail(error: unknown, task: CreatedTask | undefined, params: IntendedTask, language: ChatLanguage, chat: Conversation): Promise<ChatOutcome> {
+    // TaskFailedError.failure (read from the medias by the SDK) tells the seeds' two failure rows apart;
+    // a created task whose wait ended without a verdict is pending, whatever the error.
+    const translated = translateError(error, language, task ? { taskId: task.id } : {})
+    const failedModelId = task?.model.id ?? intendedModel(params, scope)
+    const alternatives = offersAlternatives(translated)
+      ? suggestAlternatives({ failedModelId, scope, language, taskType: task?.taskType ?? params.taskType, failedSize: task?.size ?? params.size })
+      : []
+    await chat.emit({
+      kind: 'failure',
+      text: chatTexts.failure(language, translated, alternatives),
+      error: translated,
+      alternatives,
+      ...(task ? { modelName: nameOf(task) } : {}),
+    })
+    return { ok: false, task, error, translated, messages: chat.messages, sendErrors: chat.sendErrors }
+  }
+
+  const languageOf = (callLanguage: ChatLanguage | undefined): ChatLanguage => ((callLanguage ?? options.language) === 'zh' ? 'zh' : 'en')
+
   return {
     async generate(params: ChatGenerateParams, requestOptions?: RequestOptions): Promise<ChatOutcome> {
       const { language: callLanguage, timeoutMs, intervalMs, ...create } = params
-      const language: ChatLanguage = (callLanguage ?? options.language) === 'zh' ? 'zh' : 'en'
-      const messages: ChatMessage[] = []
-      const sendErrors: unknown[] = []
-      const sentTexts = new Set<string>()
-      let queue: Promise<void> = Promise.resolve()
-      // Sends go through one queue so a slow platform never reorders them; a failed send is kept,
-      // never thrown, because the task is running (and charged) whether the chat heard of it or not.
-      const emit = (message: ChatMessage): Promise<void> => {
-        if (sentTexts.has(message.text)) return queue
-        sentTexts.add(message.text)
-        messages.push(message)
-        queue = queue.then(async () => {
-          try {
-            await send(message)
-          } catch (error) {
-            sendErrors.push(error)
-          }
-        })
-        return queue
-      }
-
+      const language = languageOf(callLanguage)
+      const chat = conversation()
       let task: CreatedTask | undefined
-      let timer: unknown
-      let finished = false
-      const stopTimer = () => {
-        finished = true
-        if (timer !== undefined) clock.clearTimeout(timer)
-        timer = undefined
-      }
       try {
         task = await client.tasks.create(create, requestOptions)
         const startedAt = clock.now()
-        const timing = timingOf(task)
         const name = nameOf(task)
-        const maxSeconds = timing.estimatedSeconds[1]
-        await emit({ kind: 'start', text: chatTexts.start(language, name, timing.estimatedSeconds, task.totalCredit), modelName: name, credits: task.totalCredit })
-
-        // The reporter's own timer, aimed at whole multiples of the cadence from the start, so
-        // progress neither drifts nor depends on how often the task is polled.
-        let tick = 1
-        const schedule = () => {
-          if (finished) return
-          const due = startedAt + tick * timing.progressEveryMs
-          timer = clock.setTimeout(() => {
-            timer = undefined
-            if (finished) return
-            const elapsedMs = clock.now() - startedAt
-            const elapsedSeconds = Math.floor(elapsedMs / 1000)
-            const percent = progressPercent(elapsedMs, maxSeconds * 1000)
-            void emit({ kind: 'progress', text: chatTexts.progress(language, percent, elapsedSeconds, maxSeconds), percent, elapsedSeconds })
-            tick = Math.floor(elapsedMs / timing.progressEveryMs) + 1
-            schedule()
-          }, Math.max(0, due - clock.now()))
-        }
-        schedule()
-
-        let success: TaskSuccessEvent | undefined
-        const waitOptions: WaitOptions = { ...requestOptions, ...(timeoutMs !== undefined ? { timeoutMs } : {}), ...(intervalMs !== undefined ? { intervalMs } : {}) }
-        for await (const event of client.tasks.waitFor(task, waitOptions)) {
-          if (event.type === 'success') {
-            // Stop at once: a progress tick between the success poll and the loop's end would come after 100%.
-            stopTimer()
-            success = event
-          }
-        }
-        stopTimer()
-        // waitFor ends only after a success or by throwing; an end without one would be a broken client.
-        if (!success) throw new Error('the wait ended without a result')
-        // A client from another bundle (or a hand-written double) may leave `urls` out: `url` alone still makes the picture.
-        const urls = (success.urls ?? []).filter(Boolean)
-        const first = success.url || urls[0] || ''
-        const all = urls.length > 0 ? urls : [first]
-        const elapsedMs = clock.now() - startedAt
-        const actualSeconds = Math.max(0, Math.round(elapsedMs / 1000))
-        await emit({
-          kind: 'success',
-          text: chatTexts.success(language, name, timing.estimatedSeconds, actualSeconds, task.totalCredit, all),
-          mediaUrl: first,
-          ...(all.length > 1 ? { mediaUrls: all } : {}),
-          elapsedSeconds: actualSeconds,
-          modelName: name,
-          credits: task.totalCredit,
-        })
-        const result: TaskResult = {
-          taskId: task.id,
-          url: first,
-          urls: all,
-          coverUrl: success?.medias[0]?.coverUrl,
-          medias: success?.medias ?? [],
-          elapsedMs: success?.elapsedMs ?? elapsedMs,
-        }
-        return { ok: true, task, result, messages, sendErrors }
+        const { estimatedSeconds } = timingOf(task)
+        await chat.emit({ kind: 'start', text: chatTexts.start(language, name, estimatedSeconds, task.totalCredit), modelName: name, credits: task.totalCredit })
+        return await follow(task, startedAt, { timeoutMs, intervalMs }, language, chat, requestOptions)
       } catch (error) {
-        stopTimer()
-        // TaskFailedError.failure (read from the medias by the SDK) tells the seeds' two failure rows apart.
-        const translated = translateError(error, language)
-        const failedModelId = task?.model.id ?? intendedModel(params, scope)
-        const alternatives =
-          translated.kind === 'cancelled'
-            ? []
-            : suggestAlternatives({ failedModelId, scope, language, taskType: task?.taskType ?? create.taskType, failedSize: task?.size ?? create.size })
-        await emit({
-          kind: 'failure',
-          text: chatTexts.failure(language, translated, alternatives),
-          error: translated,
-          alternatives,
-          ...(task ? { modelName: nameOf(task) } : {}),
-        })
-        return { ok: false, task, error, translated, messages, sendErrors }
+        return await fail(error, task, params, language, chat)
       } finally {
-        stopTimer()
-        await queue
+        await chat.drained()
+      }
+    },
+
+    async resume(task: CreatedTask, params: ChatResumeParams = {}, requestOptions?: RequestOptions): Promise<ChatOutcome> {
+      const language = languageOf(params.language)
+      const chat = conversation()
+      // Progress counts from the create, on the reporter's clock (which may be a test's).
+      const startedAt = clock.now() - Math.max(0, Date.now() - task.createdAt)
+      try {
+        return await follow(task, startedAt, params, language, chat, requestOptions)
+      } catch (error) {
+        return await fail(error, task, {}, language, chat)
+      } finally {
+        await chat.drained()
       }
     },
   }

@@ -35,6 +35,7 @@ export type ChatErrorKind =
   | 'budget'
   | 'model-not-found'
   | 'outcome-unknown'
+  | 'already-ordered'
   | 'cancelled'
   | 'setup'
   | 'generic'
@@ -54,6 +55,20 @@ export interface TranslatedError {
   links: string[]
   /** Which kind of trouble it is, so a caller can decide what else to offer (e.g. other models). */
   kind: ChatErrorKind
+  /**
+   * Set when the task was created and the error is not its verdict (a wait
+   * that timed out, lost the network or was aborted): the picture is paid
+   * for and may still arrive, so `action` says to fetch it later, never to
+   * order it again. Follow it with `ima.tasks.wait(pendingTaskId)` (or the
+   * reporter's `resume`).
+   */
+  pendingTaskId?: string
+}
+
+/** Options of {@link translateError}. @public */
+export interface TranslateErrorOptions {
+  /** The task the error concerns, when the caller knows it was created (the error's own `taskId` is read too). */
+  taskId?: string
 }
 
 interface Phrase {
@@ -139,6 +154,10 @@ const PHRASES: Record<ChatErrorKind, Record<ChatLanguage, Phrase>> = {
     en: { message: "I'm not sure the request went through — the picture may still be on its way", action: 'Wait a minute before asking again, so you are not charged twice' },
     zh: { message: '不确定这次请求是否已提交，图片可能仍在生成', action: '请等一分钟再重试，以免重复扣积分' },
   },
+  'already-ordered': {
+    en: { message: 'This request was already ordered — its picture is on its way or already made', action: 'Look for that picture, or ask me for it, instead of ordering it again' },
+    zh: { message: '这个请求已经下过单了，图片正在生成或已经生成好', action: '看看那张图，或者找我要它，不用重新下单' },
+  },
   cancelled: {
     en: { message: 'Generation cancelled', action: 'Send your request again whenever you like' },
     zh: { message: '已取消生成', action: '需要的时候再告诉我就好' },
@@ -157,6 +176,24 @@ const LINKS: Partial<Record<ChatErrorKind, string[]>> = {
   auth: [API_KEY_URL],
   credits: [CREDITS_URL],
 }
+
+/** The task's own verdict (or the journal's word on an earlier create): nothing is pending after these. */
+const SETTLED_KINDS: ReadonlySet<ChatErrorKind> = new Set(['generation-failed', 'unsuccessful', 'already-ordered'])
+
+/** A created task whose wait ended without a verdict: paid for, and it may still arrive. */
+const PENDING: Record<ChatLanguage, { action: string; cancelled: string }> = {
+  en: {
+    action: 'It is already paid for and may still arrive: ask for it again in a minute instead of ordering a new one, so you are not charged twice',
+    cancelled: 'Stopped waiting — the picture was already ordered and may still be made',
+  },
+  zh: {
+    action: '这张图已经扣过积分，可能仍会生成好：过一分钟再来要它，不用重新下单，以免重复扣积分',
+    cancelled: '已停止等待——这张图已经下单，可能仍会生成好',
+  },
+}
+
+/** Above this, a service's Retry-After is not a wait worth naming: the table's sentence says it better. */
+const LONGEST_NAMED_WAIT_MS = 60 * 60_000
 
 /** Node and undici spellings of "the connection never worked". */
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', 'EAI_AGAIN', 'EPIPE', 'ENETUNREACH', 'EHOSTUNREACH', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_SOCKET'])
@@ -181,6 +218,15 @@ function field(value: unknown, key: string): unknown {
  */
 function factsOf(error: unknown): ErrorFacts {
   if (typeof error === 'string') return { name: undefined, code: undefined, status: undefined, text: error }
+  try {
+    return readFacts(error)
+  } catch {
+    // A getter that throws or a revoked Proxy: nothing can be read, which is the generic case.
+    return { name: undefined, code: undefined, status: undefined, text: '' }
+  }
+}
+
+function readFacts(error: unknown): ErrorFacts {
   const name = field(error, 'name')
   const code = field(error, 'code')
   const status = field(error, 'status')
@@ -216,6 +262,8 @@ function kindOfClass(error: unknown, facts: ErrorFacts): ChatErrorKind | undefin
       return 'cancelled'
     case 'CreateOutcomeUnknownError':
       return 'outcome-unknown'
+    case 'DuplicateCreateError':
+      return 'already-ordered'
     case 'TaskTimeoutError':
       return 'timeout'
     case 'TaskFailedError': {
@@ -278,16 +326,22 @@ function kindOfForeign(facts: ErrorFacts): ChatErrorKind {
   return 'generic'
 }
 
-function seconds(ms: number): number {
-  return Math.max(1, Math.ceil(ms / 1000))
+/** A wait in the unit a person would say: seconds up to 90, then minutes. */
+function waitWords(ms: number, language: ChatLanguage): string {
+  if (ms <= 90_000) {
+    const seconds = Math.max(1, Math.ceil(ms / 1000))
+    return language === 'zh' ? `${seconds} 秒` : `${seconds} seconds`
+  }
+  const minutes = Math.ceil(ms / 60_000)
+  return language === 'zh' ? `${minutes} 分钟` : `${minutes} minutes`
 }
 
 /** Actions that can be more precise than the table, from what the error carries. */
 function preciseAction(kind: ChatErrorKind, error: unknown, language: ChatLanguage): string | undefined {
   if (kind === 'rate-limit') {
     const wait = field(error, 'retryAfterMs')
-    if (typeof wait === 'number' && wait > 0) {
-      return language === 'zh' ? `等 ${seconds(wait)} 秒左右再试一次` : `Wait about ${seconds(wait)} seconds, then try again`
+    if (typeof wait === 'number' && wait > 0 && wait <= LONGEST_NAMED_WAIT_MS) {
+      return language === 'zh' ? `等 ${waitWords(wait, language)}左右再试一次` : `Wait about ${waitWords(wait, language)}, then try again`
     }
   }
   if (kind === 'budget') {
@@ -320,30 +374,66 @@ function preciseAction(kind: ChatErrorKind, error: unknown, language: ChatLangua
  * gets the seeds' generic fallback. The text never holds codes, class names
  * or field names — the code is returned apart in `code`.
  *
+ * An error that came after the create was accepted (it carries `taskId`,
+ * or `options.taskId` names the task) and is not the task's own failure is
+ * translated as pending: the picture is paid for and may still arrive, so
+ * the action says to fetch it later, never to order it again
+ * (`pendingTaskId`).
+ *
  * @param error - anything caught (SDK errors, platform errors, strings).
  * @param language - `'en'` or `'zh'`.
+ * @param options - what the caller knows about the task.
  * @example
  * ```ts
  * try {
  *   await ima.generate({ prompt: 'a cat' })
  * } catch (error) {
- *   const { message, action } = translateError(error, 'zh')
- *   await reply(`❌ ${message}\n💡 ${action}`)
+ *   const { message, action, pendingTaskId } = translateError(error, 'zh')
+ *   await reply(`${pendingTaskId ? '⏳' : '❌'} ${message}\n💡 ${action}`)
  * }
  * ```
  * @public
  */
-export function translateError(error: unknown, language: ChatLanguage): TranslatedError {
+export function translateError(error: unknown, language: ChatLanguage, options: TranslateErrorOptions = {}): TranslatedError {
   const facts = factsOf(error)
-  const kind = kindOfClass(error, facts) ?? kindOfForeign(facts)
   const lang: ChatLanguage = language === 'zh' ? 'zh' : 'en'
+  let kind: ChatErrorKind = 'generic'
+  let ownAction: string | undefined
+  try {
+    kind = kindOfClass(error, facts) ?? kindOfForeign(facts)
+    ownAction = preciseAction(kind, error, lang)
+  } catch {
+    // A field that throws when read (a hostile getter, a revoked Proxy): translated as what could be read.
+  }
   const phrase = PHRASES[kind][lang]
-  return {
+  const translated: TranslatedError = {
     message: phrase.message,
-    action: preciseAction(kind, error, lang) ?? phrase.action,
+    action: ownAction ?? phrase.action,
     code: facts.code ?? facts.status,
     links: [...(LINKS[kind] ?? [])],
     kind,
+  }
+  const taskId = options.taskId ?? stringField(error, 'taskId')
+  if (taskId === undefined || SETTLED_KINDS.has(kind)) return translated
+  return {
+    ...translated,
+    ...(kind === 'cancelled' ? { message: PENDING[lang].cancelled } : {}),
+    action: PENDING[lang].action,
+    pendingTaskId: taskId,
+  }
+}
+
+/** Whether the translation's action is more than its kind's table sentence (a wait the service named, a cheaper model, a link). */
+export function hasOwnAction(translated: TranslatedError, language: ChatLanguage): boolean {
+  return translated.links.length > 0 || translated.pendingTaskId !== undefined || translated.action !== PHRASES[translated.kind][language === 'zh' ? 'zh' : 'en'].action
+}
+
+function stringField(value: unknown, key: string): string | undefined {
+  try {
+    const read = field(value, key)
+    return typeof read === 'string' && read !== '' ? read : undefined
+  } catch {
+    return undefined
   }
 }
 

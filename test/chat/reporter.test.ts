@@ -275,7 +275,6 @@ describe('failure messages: the fallback tables for both scopes', () => {
     createApiError({ request: target, status: 429 }),
     createApiError({ request: target, status: 503 }),
     createApiError({ request: target, status: 500 }),
-    new TaskTimeoutError('late', { taskId: 't', elapsedMs: 1 }),
     new Error('boom'),
   ]
   it.each((['en', 'zh'] as const).flatMap((language) => errors.map((error) => ({ error, language }))))(
@@ -352,5 +351,95 @@ describe('createChatReporter against the local server (real HTTP)', () => {
     const wrong = createChatReporter({ client: local.client({ apiKey: 'ima_wrong', maxRetries: 0 }), language: 'zh', send: (message) => void sent.push(message) })
     await wrong.generate({ prompt: 'a cat' })
     expect(sent.at(-1)?.text).toContain('💡 生成新密钥：https://www.imaclaw.ai/imaclaw/apikey')
+  })
+})
+
+describe('createChatReporter after a paid create (real HTTP): the task is pending, never "failed, try another"', () => {
+  const local = useImaServer({ taskDurationMs: 300 })
+  const scaled: ChatClock = {
+    now: () => Date.now() * 100,
+    setTimeout: (callback, ms) => setTimeout(callback, ms / 100),
+    clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+  }
+  const creates = (prompt: string) => local.server.requests.filter((request) => request.path === '/open/v1/tasks/create' && JSON.stringify(request.body).includes(prompt)).length
+  const PENDING_EN = '⏳ Your picture was ordered and may still be on its way, but I could not follow it to the end\n💡 It is already paid for and may still arrive: ask for it again in a minute instead of ordering a new one, so you are not charged twice'
+  const PENDING_ZH = '⏳ 图片已经下单，可能还在生成，但我暂时没能跟进到结果\n💡 这张图已经扣过积分，可能仍会生成好：过一分钟再来要它，不用重新下单，以免重复扣积分'
+
+  it.each([
+    { what: 'polls answered 500', fault: { kind: 'status', status: 500, times: Infinity } as const, language: 'en' as const },
+    { what: 'polls dropped', fault: { kind: 'reset-before', times: Infinity } as const, language: 'zh' as const },
+    { what: 'polls answered 401', fault: { kind: 'status', status: 401, times: Infinity } as const, language: 'en' as const },
+  ])('$what: pending, no other model offered; resume delivers the picture without a second create', async ({ fault, language, what }) => {
+    const sent: ChatMessage[] = []
+    const reporter = createChatReporter({ client: local.client({ maxRetries: 0 }), language, clock: scaled, send: (message) => void sent.push(message) })
+    const prompt = `a pending cat (${what})`
+    local.server.injectFault({ path: '/open/v1/tasks/detail', ...fault })
+    const outcome = await reporter.generate({ prompt, intervalMs: 20 })
+    local.server.clearFaults()
+    expect(outcome.ok).toBe(false)
+    if (outcome.ok) return
+    expect(outcome.task?.id).toMatch(/^task_/)
+    expect(outcome.translated.pendingTaskId).toBe(outcome.task?.id)
+    const failure = sent.at(-1)
+    expect(failure?.text).toBe(language === 'zh' ? PENDING_ZH : PENDING_EN)
+    expect(failure?.alternatives).toEqual([])
+    expect(findBannedTerms(failure?.text ?? '')).toEqual([])
+
+    const resumed = await reporter.resume(outcome.task as CreatedTask, { intervalMs: 20 })
+    expect(resumed.ok).toBe(true)
+    expect(sent.at(-1)?.kind).toBe('success')
+    expect(sent.at(-1)?.mediaUrl).toMatch(/^http/)
+    expect(creates(prompt)).toBe(1)
+  })
+
+  it('the wait deadline, and an abort during the wait: the task is charged and may still finish', async () => {
+    const sent: ChatMessage[] = []
+    const reporter = createChatReporter({ client: local.client(), language: 'en', clock: scaled, send: (message) => void sent.push(message) })
+    const late = await reporter.generate({ prompt: 'a slow cat [never]', timeoutMs: 50, intervalMs: 20 })
+    expect(late.ok).toBe(false)
+    expect(sent.at(-1)?.text).toBe(PENDING_EN)
+
+    const controller = new AbortController()
+    const aborted = reporter.generate({ prompt: 'an abandoned cat [never]', intervalMs: 20 }, { signal: controller.signal })
+    while (!sent.some((message) => message.kind === 'start' && message !== sent[0])) await new Promise((resolve) => setTimeout(resolve, 5))
+    controller.abort()
+    const outcome = await aborted
+    expect(outcome.ok).toBe(false)
+    expect(sent.at(-1)?.text).toBe(
+      '⏹️ Stopped waiting — the picture was already ordered and may still be made\n💡 It is already paid for and may still arrive: ask for it again in a minute instead of ordering a new one, so you are not charged twice',
+    )
+    expect(sent.at(-1)?.alternatives).toEqual([])
+  })
+
+  it('a create whose answer was lost, and a ref sent twice: no other model, the advice not to order again', async () => {
+    const sent: ChatMessage[] = []
+    const reporter = createChatReporter({ client: local.client({ maxRetries: 0 }), language: 'en', scope: NANO_BANANA_SCOPE, send: (message) => void sent.push(message) })
+    local.server.injectFault({ path: '/open/v1/tasks/create', kind: 'reset-after' })
+    const lost = await reporter.generate({ prompt: 'a lost cat' })
+    expect(lost.ok).toBe(false)
+    expect(creates('a lost cat')).toBe(1)
+    expect(sent.at(-1)?.text).toBe("⏳ I'm not sure the request went through — the picture may still be on its way\n💡 Wait a minute before asking again, so you are not charged twice")
+    expect(sent.at(-1)?.alternatives).toEqual([])
+
+    const first = await reporter.generate({ prompt: 'a cat, once', ref: 'message-77', intervalMs: 20 })
+    expect(first.ok).toBe(true)
+    const again = await reporter.generate({ prompt: 'a cat, once', ref: 'message-77', intervalMs: 20 })
+    expect(again.ok).toBe(false)
+    if (!again.ok) expect(again.translated.kind).toBe('already-ordered')
+    expect(sent.at(-1)?.text).toBe('⏳ This request was already ordered — its picture is on its way or already made\n💡 Look for that picture, or ask me for it, instead of ordering it again')
+    expect(creates('a cat, once')).toBe(1)
+  })
+
+  it("a rate limit the service timed: the wait is named, in minutes past 90 s, and left out when absurd", async () => {
+    const sent: ChatMessage[] = []
+    const reporter = createChatReporter({ client: local.client({ maxRetries: 0 }), language: 'zh', send: (message) => void sent.push(message) })
+    for (const [retryAfter, action] of [['30', '💡 等 30 秒左右再试一次'], ['600', '💡 等 10 分钟左右再试一次'], ['999999999', undefined]] as const) {
+      local.server.injectFault({ path: '/open/v1/tasks/create', kind: 'status', status: 429, retryAfter })
+      await reporter.generate({ prompt: 'a cat' })
+      const text = sent.at(-1)?.text ?? ''
+      if (action) expect(text).toContain(action)
+      else expect(text).not.toContain('💡')
+      expect(text).toContain('需要我帮你用其他模型重试吗？')
+    }
   })
 })

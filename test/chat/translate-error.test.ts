@@ -3,6 +3,7 @@ import {
   BudgetExceededError,
   ConnectionError,
   CreateOutcomeUnknownError,
+  DuplicateCreateError,
   ImaAbortError,
   ImaConfigError,
   ModelNotFoundError,
@@ -61,6 +62,7 @@ const ROWS: Row[] = [
   { what: 'CreateOutcomeUnknownError', error: new CreateOutcomeUnknownError('unknown', { cause: new Error('reset') }), kind: 'outcome-unknown', en: "I'm not sure the request went through — the picture may still be on its way", zh: '不确定这次请求是否已提交，图片可能仍在生成', code: 'create_outcome_unknown' },
   { what: 'ImaAbortError', error: new ImaAbortError(), kind: 'cancelled', en: 'Generation cancelled', zh: '已取消生成', code: 'aborted' },
   { what: "the platform's AbortError", error: new DOMException('aborted', 'AbortError'), kind: 'cancelled', en: 'Generation cancelled', zh: '已取消生成' },
+  { what: 'DuplicateCreateError', error: new DuplicateCreateError({ ref: 'message-7', state: 'succeeded', taskId: 't1', totalCredit: 6 }), kind: 'already-ordered', en: 'This request was already ordered — its picture is on its way or already made', zh: '这个请求已经下过单了，图片正在生成或已经生成好', code: 'duplicate_create' },
   { what: 'ImaConfigError (no key)', error: new ImaConfigError('No API key: set IMA_API_KEY'), kind: 'setup', en: 'Image generation is not set up yet', zh: '图片生成功能还没有配置好' },
 ]
 
@@ -101,6 +103,66 @@ describe('translateError', () => {
   it('says how long to wait when the service said so', () => {
     expect(translateError(api(429, undefined, undefined, 30_000), 'en').action).toBe('Wait about 30 seconds, then try again')
     expect(translateError(api(429, undefined, undefined, 2_500), 'zh').action).toBe('等 3 秒左右再试一次')
+  })
+
+  it('names a long wait in minutes and leaves out one past an hour (or not a number)', () => {
+    expect(translateError(api(429, undefined, undefined, 90_000), 'en').action).toBe('Wait about 90 seconds, then try again')
+    expect(translateError(api(429, undefined, undefined, 600_000), 'en').action).toBe('Wait about 10 minutes, then try again')
+    expect(translateError(api(429, undefined, undefined, 600_000), 'zh').action).toBe('等 10 分钟左右再试一次')
+    for (const wait of [3_600_001, 999_999_999_000, Number.POSITIVE_INFINITY, Number.NaN]) {
+      expect(translateError({ name: 'RateLimitError', retryAfterMs: wait }, 'en').action).toBe('Wait a moment, then try again')
+    }
+  })
+
+  it('an error after the create that is not the task\'s verdict is pending: paid for, fetch it later, never order again', () => {
+    const pendingEn = 'It is already paid for and may still arrive: ask for it again in a minute instead of ordering a new one, so you are not charged twice'
+    const afterCreate = [
+      new TaskTimeoutError('late', { taskId: 't1', elapsedMs: 600_000 }),
+      Object.assign(new ConnectionError('reset', { request: target }), { taskId: 't1' }),
+      Object.assign(api(500), { taskId: 't1' }),
+      Object.assign(api(401), { taskId: 't1' }),
+    ]
+    for (const error of afterCreate) {
+      const translated = translateError(error, 'en')
+      expect(translated).toMatchObject({ pendingTaskId: 't1', action: pendingEn })
+      expect(findBannedTerms(translated.message + translated.action)).toEqual([])
+    }
+    // The class's own sentence stays, so a log or a CLI can still say what went wrong.
+    expect(translateError(afterCreate[0], 'en').message).toBe('Generation took too long, try a faster model')
+    // An abort after the create did not cancel the task; the caller may name the task it knows.
+    expect(translateError(new ImaAbortError(), 'zh', { taskId: 't2' })).toMatchObject({
+      kind: 'cancelled',
+      pendingTaskId: 't2',
+      message: '已停止等待——这张图已经下单，可能仍会生成好',
+      action: '这张图已经扣过积分，可能仍会生成好：过一分钟再来要它，不用重新下单，以免重复扣积分',
+    })
+    // A verdict, a duplicate or an error before any create is not pending.
+    expect(translateError(new TaskFailedError('failed', { taskId: 't1', failure: 'resource' }), 'en').pendingTaskId).toBeUndefined()
+    expect(translateError(new DuplicateCreateError({ ref: 'r', state: 'created', taskId: 't1', totalCredit: 6 }), 'en').pendingTaskId).toBeUndefined()
+    expect(translateError(api(500), 'en').pendingTaskId).toBeUndefined()
+    expect(translateError(new ImaAbortError(), 'en')).toMatchObject({ kind: 'cancelled', message: 'Generation cancelled' })
+  })
+
+  it('a value whose fields throw when read is the generic case, not a throw', () => {
+    const throwing = {
+      get name(): string {
+        throw new Error('getter boom')
+      },
+    }
+    const revoked = Proxy.revocable({}, {})
+    revoked.revoke()
+    const rateLimitThatThrows = {
+      name: 'RateLimitError',
+      get retryAfterMs(): number {
+        throw new Error('getter boom')
+      },
+    }
+    for (const error of [throwing, revoked.proxy, rateLimitThatThrows]) {
+      const translated = translateError(error, 'en')
+      expect(translated.message.length).toBeGreaterThan(0)
+    }
+    expect(translateError(throwing, 'en').kind).toBe('generic')
+    expect(translateError(revoked.proxy, 'en').kind).toBe('generic')
   })
 
   it("offers the budget error's cheaper choice by its display name", () => {
