@@ -17,6 +17,12 @@ import { nodeLocalSourceReader } from './local-source.js'
  * @public
  */
 export class ImaClient extends CoreImaClient {
+  static {
+    // The bundle holds the core's ImaClient too, so the build renames this class (`ImaClient2`);
+    // its name is what `inspect`, stack traces and loggers show.
+    Object.defineProperty(this, 'name', { value: 'ImaClient' })
+  }
+
   /**
    * @param options - the same options as the core client; see `ImaClientOptions` in the main entry.
    * @throws ImaConfigError for an option of the wrong type or a non-https base URL.

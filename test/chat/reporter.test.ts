@@ -1,5 +1,5 @@
 import { MODEL_CATALOG } from 'ima-open-sdk/protocol'
-import { FULL_CATALOG_SCOPE, NANO_BANANA_SCOPE, TaskFailedError, TaskTimeoutError, type CreatedTask, type TaskCreateParams, type TaskEvent } from 'ima-open-sdk'
+import { FULL_CATALOG_SCOPE, NANO_BANANA_SCOPE, TaskFailedError, type CreatedTask, type TaskCreateParams, type TaskEvent } from 'ima-open-sdk'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createApiError } from '../../src/http/api-errors.js'
 import {

@@ -118,7 +118,7 @@ describe('translateError', () => {
     const pendingEn = 'It is already paid for and may still arrive: ask for it again in a minute instead of ordering a new one, so you are not charged twice'
     const afterCreate = [
       new TaskTimeoutError('late', { taskId: 't1', elapsedMs: 600_000 }),
-      Object.assign(new ConnectionError('reset', { request: target }), { taskId: 't1' }),
+      Object.assign(new ConnectionError('reset', { request: target, sent: true }), { taskId: 't1' }),
       Object.assign(api(500), { taskId: 't1' }),
       Object.assign(api(401), { taskId: 't1' }),
     ]

@@ -169,3 +169,25 @@ describe('what the core entry loads', () => {
     expect(after.undici).toBe(true)
   }, SPAWN_TEST_TIMEOUT_MS)
 })
+
+describe('class names', () => {
+  // Every exported class (a function with a prototype whose first letter is a capital) of every entry.
+  const probe = (load: (specifier: string) => string) => `
+    const nameless = []
+    for (const specifier of ['ima-open-sdk', 'ima-open-sdk/node', 'ima-open-sdk/testing', 'ima-open-sdk/chat', 'ima-open-sdk/protocol', 'ima-open-sdk/queue']) {
+      const entry = ${load('specifier')}
+      for (const [exported, value] of Object.entries(entry)) {
+        if (typeof value === 'function' && /^[A-Z]/.test(exported) && value.prototype && value.name !== exported) nameless.push(specifier + ' ' + exported + ' is named "' + value.name + '"')
+      }
+    }
+    console.log(JSON.stringify(nameless))`
+
+  it.each([
+    ['ESM', ['--input-type=module', '-e', probe((specifier) => `await import(${specifier})`)]],
+    ['CJS', ['--input-type=commonjs', '-e', probe((specifier) => `require(${specifier})`)]],
+  ])("%s: each is named as it is exported (Jest's messages, loggers' type, inspect)", (_format, args) => {
+    const result = run(process.execPath, args, project)
+    expect(result.status, result.output).toBe(0)
+    expect(JSON.parse(result.output.trim())).toEqual([])
+  }, SPAWN_TEST_TIMEOUT_MS)
+})
