@@ -74,7 +74,8 @@ export interface BatchWords {
   confirm: string
   needYes: Sentence
   declined: Sentence
-  locked(path: string): Sentence
+  locked(path: string, pid: number | undefined): Sentence
+  lockLost(path: string): Sentence
   itemDone(facts: BatchItemFacts & { taskId: string; credit: number; target: string }): string
   itemFailed(facts: BatchItemFacts & { line: number; taskId: string | undefined; message: string }): string
   itemUnknown(facts: BatchItemFacts & { line: number; ref: string | undefined }): string
@@ -395,9 +396,13 @@ const en: CliWords = {
       hint: 'Check the total it printed (the same command without --yes prints it), then run it with --yes: nothing was created',
     },
     declined: { message: 'Nothing was created', hint: 'Run the command again when you like' },
-    locked: (path) => ({
-      message: `Another ima batch is running with the summary ${path}`,
-      hint: 'Wait for it to end, then run the same command again: it creates nothing twice. Another --summary would start the batch afresh and pay for every line again. The lock of a run that was killed goes stale within 15 s',
+    locked: (path, pid) => ({
+      message: `Another ima batch${pid !== undefined ? ` (pid ${pid})` : ''} is running with the summary ${path}`,
+      hint: `Wait for it to end, then run the same command again: it creates nothing twice. Another --summary would start the batch afresh and pay for every line again. ${pid !== undefined ? 'A run that is stopped (Ctrl-Z) or asleep still holds it: resume it with fg, or end it' : 'The lock of a run that was killed goes stale within 15 s'}`,
+    }),
+    lockLost: (path) => ({
+      message: `Another ima batch took the summary ${path} while this run was stopped or asleep, so this run stopped creating: no line is created twice`,
+      hint: 'Let the other run finish, then run the same command again: it creates only what is still missing. Lines this run had in flight are in the summary',
     }),
     itemDone: ({ index, total, taskId, credit, target }) => `[${index}/${total}] done ${taskId} ${credit} credits → ${target}`,
     itemFailed: ({ index, total, line, taskId, message }) => `[${index}/${total}] failed line ${line}${taskId ? ` (${taskId})` : ''}: ${message}`,
@@ -662,9 +667,13 @@ const zh: CliWords = {
       hint: '先看它打印的总数（不加 --yes 运行同一命令即可看到），再加 --yes 运行：没有创建任何任务',
     },
     declined: { message: '没有创建任何任务', hint: '需要时再运行一次命令' },
-    locked: (path) => ({
-      message: `另一个 ima batch 正在使用汇总文件 ${path}`,
-      hint: '等它结束，再运行同一命令：不会把任何一行创建两次。换一个 --summary 会从头开始这个批量，每一行都再付一次费。被强行结束的运行留下的锁 15 秒内失效',
+    locked: (path, pid) => ({
+      message: `另一个 ima batch${pid !== undefined ? `（进程 ${pid}）` : ''}正在使用汇总文件 ${path}`,
+      hint: `等它结束，再运行同一命令：不会把任何一行创建两次。换一个 --summary 会从头开始这个批量，每一行都再付一次费。${pid !== undefined ? '被暂停（Ctrl-Z）或休眠的运行仍持有这个锁：用 fg 让它继续，或结束它' : '被强行结束的运行留下的锁 15 秒内失效'}`,
+    }),
+    lockLost: (path) => ({
+      message: `本次运行被暂停或休眠期间，另一个 ima batch 接管了汇总文件 ${path}，所以本次运行已停止创建：不会有任何一行被创建两次`,
+      hint: '等另一个运行结束，再运行同一命令：只会创建还缺的部分。本次运行进行中的行已记在汇总文件里',
     }),
     itemDone: ({ index, total, taskId, credit, target }) => `[${index}/${total}] 完成 ${taskId} ${credit} 积分 → ${target}`,
     itemFailed: ({ index, total, line, taskId, message }) => `[${index}/${total}] 失败 第 ${line} 行${taskId ? `（${taskId}）` : ''}：${message}`,

@@ -251,12 +251,18 @@ export class SummaryFile {
    * Ends the run's file: every pending write landed, then one row per item
    * rewritten atomically. A row still `creating` (its create never settled in
    * this process) is written `unknown`: it may have been charged.
+   *
+   * @param rewrite - false when another run holds the file now: its rows must stay, so this run's last rows are only appended.
    */
-  async finish(): Promise<SummaryRow[]> {
+  async finish(rewrite = true): Promise<SummaryRow[]> {
     for (const [id, row] of this.#rows) {
-      if (row.state === 'creating') this.#rows.set(id, { ...row, state: 'unknown', updated_at: new Date().toISOString() })
+      if (row.state !== 'creating') continue
+      const unknown = { ...row, state: 'unknown' as const }
+      if (rewrite) this.#rows.set(id, { ...unknown, updated_at: new Date().toISOString() })
+      else await this.update(unknown)
     }
-    await this.#enqueue(() => this.#rewrite())
+    if (rewrite) await this.#enqueue(() => this.#rewrite())
+    else await this.#chain
     return this.rows()
   }
 

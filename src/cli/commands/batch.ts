@@ -9,10 +9,9 @@
  * planning, waiting and saving as it does for its own (batch/queue-runner.ts).
  */
 import { existsSync } from 'node:fs'
-import { mkdir, readFile } from 'node:fs/promises'
+import { readFile } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import { createInterface } from 'node:readline'
-import lockfile from 'proper-lockfile'
 import type { ImaLanguage } from '../../http/transport-options.js'
 import type { ImaClient } from '../../node/index.js'
 import type { CommandInput } from '../command.js'
@@ -30,6 +29,8 @@ import type { QueueEngine } from '../batch/queue-runner.js'
 import { readGenerationRef } from '../../queue/generation-ref.js'
 import { runBatch, type BatchWork, type RunReport } from '../batch/runner.js'
 import { readSummaryFile, SummaryFile, type SummaryRow } from '../batch/state.js'
+import { lockSummary, SummaryLockedError, type SummaryLock } from '../batch/summary-lock.js'
+import { sameCommand } from '../batch/same-command.js'
 
 /** Whose saved model a line without `model` uses: the CLI's default user, as `ima generate`. */
 const PREFERENCE_USER = 'default'
@@ -60,30 +61,13 @@ async function readItems(path: string, typed: string, words: BatchWords): Promis
 }
 
 /** Holds the summary file for this run: two runs of one batch would create its lines twice. */
-async function lockSummary(path: string, words: BatchWords): Promise<() => Promise<void>> {
-  await mkdir(dirname(path), { recursive: true })
+async function holdSummary(path: string, words: BatchWords): Promise<SummaryLock> {
   try {
-    // The file may not exist yet: its path is locked (`<summary>.lock`), refreshed while the run lasts.
-    return await lockfile.lock(path, { realpath: false, stale: 15_000, update: 5_000, retries: 0, onCompromised: () => undefined })
+    return await lockSummary(path)
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ELOCKED') throw failure(words.locked(path))
+    if (error instanceof SummaryLockedError) throw failure(words.locked(path, error.pid))
     throw error
   }
-}
-
-/** The command line to run again, without the key (it is never printed). */
-function sameCommand(argv: readonly string[]): string {
-  const shown: string[] = []
-  for (let index = 0; index < argv.length; index += 1) {
-    const arg = argv[index] ?? ''
-    if (arg === '--api-key') {
-      index += 1
-      continue
-    }
-    if (arg.startsWith('--api-key=')) continue
-    shown.push(/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`)
-  }
-  return ['ima', ...shown].join(' ')
 }
 
 function printPlan(io: CliIO, words: BatchWords, totals: PlanTotals, total: number): void {
@@ -148,7 +132,7 @@ export async function run({ options, words: args, io }: CommandInput<BatchOption
   const queued = options.queue !== undefined ? await import('../batch/queue-runner.js') : undefined
   const queue = queued && options.queue !== undefined ? queued.batchQueue(options.queue, options.queueName, common.language) : undefined
 
-  const release = await lockSummary(summaryPath, words)
+  const lock = await holdSummary(summaryPath, words)
   try {
     const previous = await readSummaryFile(summaryPath)
     const queueWords = wordsFor(common.language).queue
@@ -179,10 +163,10 @@ export async function run({ options, words: args, io }: CommandInput<BatchOption
       if (!(await confirm(io, words.confirm))) throw failure(words.declined)
     }
     const engine = queued && queue ? queued.queueEngine(ima, queue, common.language) : undefined
-    await runPlanned(planned, { options, io, words, summaryPath, path, quiet, ima, language: common.language, intervalMs: common.intervalMs, engine })
+    await runPlanned(planned, { options, io, words, summaryPath, path, quiet, ima, language: common.language, intervalMs: common.intervalMs, engine, lockLost: lock.lost })
   } finally {
     await queue?.close()
-    await release().catch(() => undefined)
+    await lock.release().catch(() => undefined)
   }
 }
 
@@ -200,6 +184,8 @@ async function runPlanned(
     intervalMs: number | undefined
     /** `--queue`: the lines run as jobs of the queue instead of through `ima`. */
     engine?: QueueEngine | undefined
+    /** Aborts when another run took the summary's lock: nothing more may be created. */
+    lockLost: AbortSignal
   },
 ): Promise<void> {
   const { options, io, words, summaryPath, ima, quiet, language, engine } = context
@@ -214,7 +200,8 @@ async function runPlanned(
   let report: RunReport
   try {
     report = await interruptible(
-      async (signal) => {
+      async (interrupt) => {
+        const signal = AbortSignal.any([interrupt, context.lockLost])
         const settings = {
           concurrency: options.concurrency,
           baseDir: dirname(context.path),
@@ -223,7 +210,7 @@ async function runPlanned(
           timeoutMs: readTimeoutMs(options),
         }
         const ran = engine ? await engine.run(planned, { summary, display, signal, settings }) : await runBatch(ima, works, { summary, display, signal, settings })
-        interrupted = signal.aborted
+        interrupted = interrupt.aborted
         return ran
       },
       () => undefined,
@@ -240,7 +227,7 @@ async function runPlanned(
     else if (verdict.kind === 'refused') await summary.update({ ...detached.row, state: 'pending', error: null }).catch(() => undefined)
   }
 
-  const rows = await summary.finish().catch((error: unknown) => {
+  const rows = await summary.finish(!context.lockLost.aborted).catch((error: unknown) => {
     throw failure(words.summaryWriteFailed(summaryPath, error instanceof Error ? error.message : String(error)))
   })
   const counts = countRows(rows)
@@ -267,6 +254,7 @@ async function runPlanned(
     const reason = summary.failure instanceof Error ? summary.failure.message : String(summary.failure)
     throw failure(words.summaryWriteFailed(summaryPath, reason))
   }
+  if (context.lockLost.aborted) throw failure(words.lockLost(summaryPath))
   const queueWords = wordsFor(language).queue
   if (interrupted) {
     const command = sameCommand(process.argv.slice(2))
