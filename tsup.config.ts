@@ -39,10 +39,10 @@ const ofetchCore: Plugin = {
 }
 
 /**
- * In the CommonJS build, two dynamic imports become `require`s on first use:
- * the client's engine (`src/resources/engine.ts`, from `facades.ts`) and
- * BullMQ (`src/queue/load-bullmq.ts`, an optional peer that ships CommonJS
- * too). A dynamic `import()` in CommonJS needs `--experimental-vm-modules`
+ * In the CommonJS build, three dynamic imports become `require`s on first use:
+ * the client's engine (`src/resources/engine.ts`, from `facades.ts`), BullMQ
+ * (`src/queue/load-bullmq.ts`, an optional peer that ships CommonJS too) and
+ * selfsigned (`src/testing/tls.ts`, CommonJS). A dynamic `import()` in CommonJS needs `--experimental-vm-modules`
  * under Jest's default config, and CommonJS users load from disk, where one
  * file more or less costs nothing. The ESM build keeps `import()`, so
  * bundlers put the engine in a chunk of its own. Each line is matched
@@ -52,6 +52,8 @@ const ofetchCore: Plugin = {
 const REQUIRED_IN_COMMONJS: readonly { file: RegExp; specifier: string }[] = [
   { file: /[\\/]src[\\/]resources[\\/]facades\.ts$/, specifier: './engine.js' },
   { file: /[\\/]src[\\/]queue[\\/]load-bullmq\.ts$/, specifier: 'bullmq' },
+  // selfsigned (the https local server's certificate) is CommonJS: Jest's default config refuses its import().
+  { file: /[\\/]src[\\/]testing[\\/]tls\.ts$/, specifier: 'selfsigned' },
 ]
 // tsup hands esbuild `format: 'esm'` for both builds (it converts to CommonJS afterwards), so the CommonJS one is told by its options object.
 const commonJsBuilds = new WeakSet<object>()

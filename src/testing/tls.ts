@@ -8,6 +8,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { isIP } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import type * as SelfsignedModule from 'selfsigned'
 
 /**
  * What to trust to reach a local server started with `tls: true`: its
@@ -77,7 +78,7 @@ function altNames(hosts: readonly string[]): { type: 2 | 7; value?: string; ip?:
  * ```
  */
 export async function createLocalTls(hosts: readonly string[] = []): Promise<LocalTls> {
-  let selfsigned: typeof import('selfsigned')
+  let selfsigned: typeof SelfsignedModule
   try {
     selfsigned = await import('selfsigned')
   } catch (error) {

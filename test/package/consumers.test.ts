@@ -49,11 +49,21 @@ test('errors are instances of the exported classes', async () => {
   const task = await ima.tasks.create({ model: 'MJ', prompt: 'a castle [fail]' })
   await expect(ima.tasks.wait(task, { intervalMs: 1 })).rejects.toBeInstanceOf(TaskFailedError)
 })
+
+test('the https local server starts (its certificate library is required, not imported)', async () => {
+  const secure = await startImaServer({ tls: true })
+  try {
+    expect(secure.url.startsWith('https://127.0.0.1:')).toBe(true)
+    expect(secure.ca.pem).toContain('BEGIN CERTIFICATE')
+  } finally {
+    await secure.close()
+  }
+})
 `,
     )
     // Only CLI flags, no config: the cache in the scratch project so runs never share state.
     const result = run(join(BIN, 'jest'), ['--ci', '--cacheDirectory', join(dir, '.jest-cache')], dir)
-    expect(result.output).toMatch(/Tests:\s+2 passed, 2 total/)
+    expect(result.output).toMatch(/Tests:\s+3 passed, 3 total/)
     expect(result.status, result.output).toBe(0)
   }, SPAWN_TEST_TIMEOUT_MS)
 
