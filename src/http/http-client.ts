@@ -174,6 +174,10 @@ export interface HttpCall<T> extends HttpRequest {
   check: DataReader<T>
 }
 
+// Deno's words for failures before any byte is sent (its errors have no code): a connection refused or
+// unreachable, a failed lookup, no --allow-net.
+const NOT_SENT_TEXT = /client error \(Connect\)|tcp connect error|dns error|failed to lookup address|Requires net access/i
+
 // Error codes of connection failures that happen before any byte is sent.
 const NOT_SENT_CODES = new Set([
   'ECONNREFUSED',
@@ -332,6 +336,8 @@ export class HttpClient {
   readonly #config: ResolvedConfig
   readonly #emit: EmitEvent
   readonly #fetch: $Fetch
+  /** Streams go with `redirect: 'error'` until fetch refuses that mode (workerd), then with 'manual'. */
+  #streamsRedirectError = true
   readonly #retry: RetrySettings
   /** The secrets of a request that brings none of its own: one array for all of them, not one per answer. */
   readonly #keySecrets: readonly (string | undefined)[]
@@ -451,7 +457,7 @@ export class HttpClient {
       const base = request.host === 'upload' ? this.#config.uploadBaseURL : this.#config.baseURL
       // A whole URL when this client can write it (no query, or a plain one): ofetch then has no base or query to merge.
       const whole = request.url ? request.url.href : plainPath !== undefined ? `${base}${plainPath}` : undefined
-      const response = await this.#fetch.raw(whole ?? request.path, {
+      const send = (redirect: RequestRedirect) => this.#fetch.raw(whole ?? request.path, {
         baseURL: whole === undefined ? base : undefined,
         method: request.method,
         query: whole === undefined ? request.query : undefined,
@@ -462,13 +468,19 @@ export class HttpClient {
         // Streams use 'error': for any other mode Node's fetch (undici) keeps a copy of a streamed body to be able to
         // follow, so every chunk sent would stay in memory until the end — a 100 MiB file would cost 100 MiB. Everything
         // else uses 'manual', which keeps the redirect's status and Location for the error message.
-        redirect: streamed ? 'error' : 'manual',
+        redirect,
         ...(raw ? { duplex: 'half' as const } : {}),
         responseType: 'stream',
         ignoreResponseError: true,
         retry: false,
         // ofetch's hooks, only for someone: each costs the call an await, and a poll loop answers thousands of times with nobody listening.
         ...this.#eventHooks(attempt, () => sentAt, (at) => (sentAt = at)),
+      })
+      const response = await send(streamed && this.#streamsRedirectError ? 'error' : 'manual').catch((error: unknown) => {
+        // Cloudflare's workerd has no 'error' mode and says so before it reads the body: the same body goes with 'manual'.
+        if (!streamed || !this.#streamsRedirectError || !causeSays(error, /invalid redirect/i)) throw error
+        this.#streamsRedirectError = false
+        return send('manual')
       })
       if (response.type === 'opaqueredirect' || (response.status >= 300 && response.status < 400)) {
         await response.body?.cancel().catch(() => {})
@@ -555,7 +567,7 @@ export class HttpClient {
     const detail = redactSecrets(causeChainText(root), secrets).slice(0, MAX_DETAIL_CHARS)
     return new ConnectionError(
       `[${target.method} ${target.path}] network error${code ? ` ${code}` : ''}: ${detail} — check the network connection and ${option}, then try again`,
-      { request: target, sent: code === undefined || !NOT_SENT_CODES.has(code), code: code ?? 'network', cause: root instanceof Error ? stripCause(root, secrets) : undefined },
+      { request: target, sent: code === undefined ? !causeSays(root, NOT_SENT_TEXT) : !NOT_SENT_CODES.has(code), code: code ?? 'network', cause: root instanceof Error ? stripCause(root, secrets) : undefined },
     )
   }
 

@@ -25,7 +25,7 @@ afterAll(async () => {
 
 describe('the main entry in Bun', () => {
   it(
-    'creates and waits, uploads bytes for an image_to_image create, and aborts a wait',
+    'creates and waits, uploads bytes and a stream, makes an image_to_image task, and aborts a wait',
     async () => {
       const { input, png } = smokeInput(server, 'bun')
       // The bundle is self-contained: nothing to install, and no .env or bunfig in the temp cwd to pick up.

@@ -24,7 +24,7 @@ afterAll(async () => {
 
 describe('the main entry in Deno', () => {
   it(
-    'creates and waits, uploads bytes for an image_to_image create, and aborts a wait',
+    'creates and waits, uploads bytes and a stream, makes an image_to_image task, and aborts a wait',
     async () => {
       const { input, png } = smokeInput(server, 'deno')
       const { port } = new URL(server.url)

@@ -143,11 +143,11 @@ function serverTask(server: ImaServer, id: string) {
  * A failed step shows its error name, message and stack in the diff.
  */
 export function expectSmokeReport(report: SmokeReport, server: ImaServer, input: SmokeInput, png: Uint8Array): void {
-  const { textToImage, upload, imageToImage, abort } = report
+  const { textToImage, upload, streamUpload, imageToImage, abort } = report
   const resultURL = (taskId: string) => `${server.url}/files/${taskId}/0.png`
 
   // Every failed step at once, each with the runtime's own error and stack: one broken step must not hide another.
-  const failures = Object.entries({ 'create + wait': textToImage, upload, 'image_to_image create + wait': imageToImage, abort })
+  const failures = Object.entries({ 'create + wait': textToImage, upload, 'stream upload': streamUpload, 'image_to_image create + wait': imageToImage, abort })
     .map(([name, step]) => describeFailure(name, step))
     .filter(Boolean)
   if (failures.length > 0) expect.fail(failures.join('\n\n'))
@@ -172,7 +172,13 @@ export function expectSmokeReport(report: SmokeReport, server: ImaServer, input:
   expect(stored!.bytes).toEqual(png)
   expect(stored!.contentType).toBe('image/png')
 
-  // …and that URL is the input image of an image_to_image create.
+  // The same bytes streamed: stored whole, under a URL of their own.
+  expectOk('stream upload', streamUpload)
+  const streamed = server.uploads.find((candidate) => candidate.fdl === streamUpload.url)
+  expect(streamed, `no upload on the server at ${streamUpload.url}`).toBeDefined()
+  expect(streamed!.bytes).toEqual(png)
+
+  // …and the first URL is the input image of an image_to_image create.
   expectOk('image_to_image create + wait', imageToImage)
   expect(imageToImage).toMatchObject({ taskType: 'image_to_image', srcImgUrl: [upload.url] })
   expect(imageToImage.resultTaskId).toBe(imageToImage.taskId)

@@ -32,7 +32,7 @@ afterAll(async () => {
 
 describe('the main entry in workerd', () => {
   it(
-    'creates and waits, uploads bytes for an image_to_image create, and aborts a wait',
+    'creates and waits, uploads bytes and a stream, makes an image_to_image task, and aborts a wait',
     async () => {
       const { input, png } = smokeInput(server, 'workerd')
       // The worker's fetch goes out through miniflare's default network service, which allows private addresses such as 127.0.0.1.

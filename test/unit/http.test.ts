@@ -174,6 +174,25 @@ describe('HTTP layer', () => {
     expect(script.calls.filter((call) => call.url.endsWith('/tasks/create'))).toHaveLength(2)
   })
 
+  it("reads Deno's connection failures (no code) as not sent: a create is retried, nothing is held as may-be-charged", async () => {
+    const tree = [{ id: 'v', type: '3', name: 'M', model_id: 'm', credit_rules: [{ attribute_id: 1, points: 2, attributes: {} }], form_config: [] }]
+    const denoFailure = (words: string) => () => {
+      throw new TypeError(`error sending request for url (https://api.test.example/open/v1/tasks/create): ${words}`)
+    }
+    const script = scriptedFetch([json({ code: 0, data: tree }), denoFailure('client error (Connect): tcp connect error: Connection refused (os error 111)'), json({ code: 0, data: { id: 't1' } })])
+    const ima = client(script.fetch, { maxCredits: 10 })
+    expect((await ima.tasks.create({ model: 'm', prompt: 'p' })).id).toBe('t1')
+    expect(script.calls.filter((call) => call.url.endsWith('/tasks/create'))).toHaveLength(2)
+    expect([ima.creditsSpent, ima.creditsUncertain]).toEqual([2, 0])
+    for (const words of ['client error (Connect): dns error: failed to lookup address information: Name or service not known', 'Requires net access to "api.test.example:443", run again with the --allow-net flag']) {
+      const error = await caught(client(scriptedFetch([denoFailure(words)]).fetch, { maxRetries: 0 }).products.list('text_to_image'))
+      expect(error).toMatchObject({ name: 'ConnectionError', sent: false })
+    }
+    // A connection that broke after the request went out may have reached the service.
+    const broken = await caught(client(scriptedFetch([denoFailure('connection closed before message completed')]).fetch, { maxRetries: 0 }).products.list('text_to_image'))
+    expect(broken).toMatchObject({ name: 'ConnectionError', sent: true })
+  })
+
   it('keeps ServiceUnavailableError when 503 outlasts the retries', async () => {
     const { fetch } = scriptedFetch([json({ code: 503, message: 'down' }, 503)])
     expect(await caught(client(fetch, { maxRetries: 0 }).products.list('text_to_image'))).toBeInstanceOf(ServiceUnavailableError)

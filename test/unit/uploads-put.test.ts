@@ -100,6 +100,28 @@ describe('the upload PUT', () => {
     expect(host.puts).toHaveLength(1)
   })
 
+  it("streams where fetch has no redirect: 'error' (Cloudflare's workerd): the same body goes with 'manual', and every later stream too", async () => {
+    const host = uploadHost([200])
+    const modes: Array<RequestRedirect | undefined> = []
+    const workerdFetch = (async (input: string | URL | Request, init: RequestInit = {}) => {
+      if (init.method === 'PUT') {
+        modes.push(init.redirect)
+        // workerd's own words, thrown before the body is read.
+        if (init.redirect === 'error') throw new TypeError('Invalid redirect value, must be one of "follow" or "manual" ("error" won\'t be implemented since it does more harm than good; use "manual" and check the response status code).')
+      }
+      return host.fetch(input, init)
+    }) as typeof globalThis.fetch
+    const { uploads } = uploadsWith({ fetch: workerdFetch })
+    const bytes = png(5_000)
+    expect(await uploads.put(new Blob([bytes]).stream())).toMatchObject({ url: 'https://cdn.example.com/1.png', bytes: 5_000 })
+    expect(Buffer.compare(host.puts[0]?.body ?? new Uint8Array(), bytes)).toBe(0)
+    await uploads.put(new Blob([png(6_000)]).stream())
+    expect(modes).toEqual(['error', 'manual', 'manual'])
+    // Bytes never use 'error' (a redirect is read from the answer instead).
+    await uploads.put(png(7_000))
+    expect(modes.at(-1)).toBe('manual')
+  })
+
   it('does not retry a refusal (403)', async () => {
     const host = uploadHost([403])
     const { uploads } = uploadsWith({ fetch: host.fetch })
