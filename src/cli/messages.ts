@@ -121,6 +121,10 @@ export interface QueueWords {
   jobGone(jobId: string): string
   /** A line's job is gone, and the shared journal says its create was sent with no answer. */
   goneUnknown(ref: string): string
+  /** A changed line's earlier job was still waiting in the queue: removed, so it is never made. */
+  orphanWithdrawn(line: number, jobId: string): string
+  /** A changed line's earlier job was taken by a worker already: it is made and charged all the same. */
+  orphanTaken(line: number, ref: string): string
   /** No `ima worker` is connected to the queue when the batch starts waiting: its jobs wait until one starts. */
   noWorker(facts: { queue: string; redis: string }): string
   interrupted(facts: { done: number; total: number; jobs: number; queue: string; summary: string; command: string }): Sentence
@@ -457,6 +461,9 @@ const en: CliWords = {
       hint: `Run the batch with --queue <the same Redis> --queue-name ${queue}: its result is collected from there, never created again; nothing was created`,
     }),
     jobGone: (jobId) => `job ${jobId} was removed from the queue while it was waited for; run the batch again: its task is found in the shared journal, not created again`,
+    orphanWithdrawn: (line, jobId) => `Line ${line}'s earlier job ${jobId} was still waiting in the queue: withdrawn, so it is never made or charged`,
+    orphanTaken: (line, ref) =>
+      `Line ${line}'s earlier job is being made by a worker already, so it will be charged: its task is in the shared journal under ref ${ref} (Redis, base ima:journal)`,
     goneUnknown: (ref) =>
       `its job is no longer in the queue, and the shared journal says its create was sent with no answer (ref ${ref}): it may have been created and charged, so it is never sent again — look the ref up in the journal (Redis, base ima:journal) or your IMA account before creating it anew`,
     noWorker: ({ queue, redis }) =>
@@ -728,6 +735,8 @@ const zh: CliWords = {
       hint: `用 --queue <同一个 Redis> --queue-name ${queue} 运行这个批量：结果从那里取回，不会重新创建；没有创建任何任务`,
     }),
     jobGone: (jobId) => `等待期间作业 ${jobId} 被从队列里删除了；再运行一次批量：它的任务会在共享的任务记录里找到，不会重新创建`,
+    orphanWithdrawn: (line, jobId) => `第 ${line} 行之前的作业 ${jobId} 还在队列里等待：已撤下，不会生成，也不会扣积分`,
+    orphanTaken: (line, ref) => `第 ${line} 行之前的作业已被某个 ima worker 接手，会照常生成并扣积分：它的任务在共享的任务记录里，参考号 ${ref}（Redis，base ima:journal）`,
     goneUnknown: (ref) =>
       `它的作业已不在队列里，共享的任务记录显示它的创建请求已发出但没有收到回答（参考号 ${ref}）：可能已经创建并扣费，所以不会再发送——请先在任务记录（Redis，base ima:journal）或你的 IMA 账户里查这个参考号，再决定是否重新创建`,
     noWorker: ({ queue, redis }) =>

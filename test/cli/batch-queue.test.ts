@@ -13,6 +13,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { Queue, UnrecoverableError, Worker } from 'bullmq'
+import { Redis } from 'ioredis'
 import { createStorage } from 'unstorage'
 import redisDriver from 'unstorage/drivers/redis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -259,6 +260,34 @@ describe('ima batch --queue and ima worker on a real redis-server', () => {
   )
 
   it(
+    'a Redis that lost its data (restarted empty, flushed): a line whose task the summary names is waited for again, never created twice',
+    async () => {
+      const queueName = 'forgetful'
+      const { dir, tag, file } = await workspace(2)
+      const args = ['batch', file, '--queue', redis.url, '--queue-name', queueName, '--yes', '--quiet']
+      const first = await worker(queueName)
+      expect((await ima(args, dir)).code).toBe(0)
+      const paid = await rows(file)
+      expect(creates(tag)).toBe(2)
+      await stopWorkers(first)
+      // As a run interrupted after its creates leaves it: the tasks known, the pictures not yet saved.
+      await writeFile(`${file}.summary.jsonl`, paid.map((row) => `${JSON.stringify({ ...row, state: 'pending', files: [] })}\n`).join(''))
+      const client = new Redis(redis.url)
+      await client.flushall()
+      await client.quit()
+
+      const second = await worker(queueName)
+      const again = await ima(args, dir)
+      expect(again.code, again.stderr).toBe(0)
+      expect(creates(tag)).toBe(2)
+      const after = await rows(file)
+      expect(after.map((row) => [row.state, row.task_id])).toEqual(paid.map((row) => ['done', row.task_id]))
+      await stopWorkers(second)
+    },
+    TIMEOUT_MS,
+  )
+
+  it(
     'Ctrl-C stops waiting, the jobs go on in the workers, and the same command collects them: 3 creates in all',
     async () => {
       const queueName = 'interrupted'
@@ -285,6 +314,42 @@ describe('ima batch --queue and ima worker on a real redis-server', () => {
       expect((await rows(file)).every((row) => row.state === 'done')).toBe(true)
       expect(creates(tag)).toBe(3)
       await stopWorkers(one)
+    },
+    TIMEOUT_MS,
+  )
+
+  it(
+    "a line changed while its job still waits: the old job is withdrawn, never made — only the new version is paid for",
+    async () => {
+      const queueName = 'changed'
+      const { dir, tag, file } = await workspace(3)
+      const args = ['batch', file, '--queue', redis.url, '--queue-name', queueName, '--yes']
+      const batch = start(args, dir)
+      const queue = new Queue(queueName, { connection: { host: '127.0.0.1', port: redis.port } })
+      closers.push(() => queue.close())
+      await until(async () => ((await queue.getWaitingCount()) === 3 ? true : undefined), 'the 3 jobs in the queue', () => batch.run.stderr)
+      batch.child.kill('SIGINT')
+      expect((await batch.done).code).toBe(130)
+      const [old] = (await rows(file)).filter((row) => row.line === 3)
+      const oldJob = readGenerationRef(old?.ref ?? null)?.jobId ?? ''
+      const lines = (await readFile(file, 'utf8')).trimEnd().split('\n')
+      await writeFile(file, `${lines[0]}\n${lines[1]}\n${JSON.stringify({ prompt: `${tag} fox number 3, edited` })}\n`)
+
+      // The worker starts once the run has looked at the old job: before, it would have taken it (and the run says so).
+      const rerun = start(args, dir)
+      const withdrawn = `Line 3's earlier job ${oldJob} was still waiting in the queue: withdrawn, so it is never made or charged`
+      await until(async () => (rerun.run.stderr.includes(withdrawn) ? true : undefined), 'the withdrawal of the old job', () => rerun.run.stderr)
+      const one = await worker(queueName)
+      const again = await rerun.done
+      expect(again.code, again.stderr).toBe(0)
+      expect(again.stderr).not.toContain('ima tasks --unknown')
+      await stopWorkers(one)
+      const made = server.requests
+        .filter((request) => request.method === 'POST' && request.path === CREATE && JSON.stringify(request.body).includes(tag))
+        .map((request) => JSON.stringify(request.body).match(/fox number 3[^"]*/)?.[0])
+        .filter(Boolean)
+      expect(made).toEqual(['fox number 3, edited'])
+      expect(creates(tag)).toBe(3)
     },
     TIMEOUT_MS,
   )

@@ -245,6 +245,8 @@ export interface BatchQueue {
   /** The Redis, without its password. */
   readonly shown: string
   look(jobId: string): Promise<JobLook>
+  /** Removes a job that is still waiting (no worker took it): `withdrawn`; `taken` when a worker has it or had it; `none` when there is no such job. */
+  withdraw(jobId: string): Promise<'withdrawn' | 'taken' | 'none'>
   /** Opened: the producer handle, its QueueEvents, the judge of failed jobs, and the shared journal's entry of a ref. */
   open(): Promise<{
     generations: GenerationQueue
@@ -307,6 +309,18 @@ export function batchQueue(url: string, name: string, language: ImaLanguage): Ba
       if (state === 'active' || ima !== undefined) return { kind: 'running', taskId: ima?.phase === 'created' ? ima.taskId : undefined }
       return { kind: 'queued' }
     },
+    async withdraw(jobId) {
+      const { generations } = await open()
+      const job = await generations.queue.getJob(jobId)
+      if (!job) return 'none'
+      const state = await job.getState()
+      if (state !== 'waiting' && state !== 'delayed' && state !== 'prioritized') return state === 'unknown' ? 'none' : 'taken'
+      // A worker may take it between the two reads: BullMQ then refuses to remove a locked job.
+      return job.remove().then(
+        () => 'withdrawn' as const,
+        () => 'taken' as const,
+      )
+    },
     async close() {
       if (!opening) return
       const opened = await opening.catch(() => undefined)
@@ -326,6 +340,11 @@ export interface QueuedItem extends PlannedItem {
    * the same id, and the worker waits for that task (its create is refused by the ref, never re-sent).
    */
   requeue?: boolean
+  /**
+   * A task only the summary still names: its job and the shared journal's entry are gone (a Redis
+   * restarted empty, flushed, failed over). This process waits for it itself; nothing is enqueued.
+   */
+  waitForTask?: string
 }
 
 /**
@@ -381,15 +400,21 @@ export async function planQueueItems(
     const ref = generationRef(queue.name, jobId)
     const base: SummaryRow = { ...(row ?? newRow(item)), line: item.line, ref, sent_at: row?.sent_at ?? null }
     const toCreate: QueuedItem = { item, row: { ...base, state: 'pending', task_id: null, urls: [], files: [], credit: null, error: null, model: null }, action: 'create', jobId }
+    // The summary's own record of a paid task outlives the queue's (a Redis restarted empty, flushed, failed over):
+    // such a line is enqueued again only to be waited for, never created twice.
+    const paidTask = row?.task_id ?? undefined
+    const toWaitFor = (taskId: string): QueuedItem => ({ item, row: { ...base, state: 'pending', task_id: taskId, error: null }, action: 'resume', jobId, requeue: true })
+    const toWaitHere = (taskId: string): QueuedItem => ({ item, row: { ...base, state: 'pending', task_id: taskId, error: null }, action: 'resume', jobId, waitForTask: taskId })
     switch (look.kind) {
       case 'none':
+        return paidTask !== undefined ? toWaitHere(paidTask) : toCreate
       case 'queued':
         return toCreate
       case 'completed':
         return { item, row: { ...base, state: 'pending', error: null }, action: 'resume', jobId }
       case 'gone':
         // Paid for already: not quoted, not counted, enqueued again only to be waited for.
-        return { item, row: { ...base, state: 'pending', task_id: look.taskId, error: null }, action: 'resume', jobId, requeue: true }
+        return toWaitFor(look.taskId)
       case 'goneUnknown':
         return { item, row: { ...base, state: 'unknown', task_id: null, error: look.reason }, action: 'unknown', jobId }
       case 'running':
@@ -397,7 +422,7 @@ export async function planQueueItems(
       case 'failed':
         if (!look.verdict.retry) return { item, row: { ...base, state: 'unknown', task_id: null, error: look.verdict.reason }, action: 'unknown', jobId }
         if (look.verdict.taskId !== undefined) return { item, row: { ...base, state: 'pending', task_id: look.verdict.taskId, error: null }, action: 'resume', jobId }
-        return toCreate
+        return paidTask !== undefined ? toWaitHere(paidTask) : toCreate
     }
   })
   return { planned, orphans }
@@ -436,6 +461,8 @@ export interface QueueRunSettings {
   outDir: string | undefined
   /** `--timeout`: each job's wait for its task, in its worker (a job's parameter). */
   timeoutMs: number | undefined
+  /** The poll interval of a task this process waits for itself (one only the summary still names). */
+  intervalMs: number | undefined
 }
 
 /** The queued counterpart of `runBatch`, for `ima batch`'s runPlanned. */
@@ -462,6 +489,14 @@ function jobParams(work: QueuedItem, inputImages: string[] | undefined, timeoutM
     ...(inputImages ? { inputImages } : {}),
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
   }
+}
+
+/** A line's finished task: from its job's result, or from a wait of this process. */
+interface LineResult {
+  taskId: string
+  urls: readonly string[]
+  totalCredit: number
+  modelId: string | null
 }
 
 /** The engine of `ima batch --queue`: enqueue (or retry) each line's job, wait for it, save its result. */
@@ -508,88 +543,118 @@ export function queueEngine(ima: ImaClient, queue: BatchQueue, language: ImaLang
         }
         const failed = async (next: SummaryRow, message: string): Promise<ItemEnd> => ({ row: await write({ ...next, state: 'failed', error: message }), message })
 
-        // 1. The job: enqueued when there is none, retried when its failure allows it, else only waited for.
-        let submitted: ItemEnd | 'aborted' | 'ok'
-        try {
-          submitted = await gate.run(async () => {
-            if (signal.aborted || summary.failure !== undefined) return 'aborted'
-            const job = await generations.queue.getJob(jobId)
-            const state = job ? await job.getState() : 'unknown'
-            if (!job || state === 'unknown') {
-              if (work.action !== 'create' && work.requeue !== true) return failed(row, words.jobGone(jobId))
-              let inputImages: string[] | undefined
-              if (work.item.inputs.length > 0) {
-                // Uploaded here: a job carries URLs only (a local path would be read on the worker's machine).
-                inputImages = await ima.uploads.putAll(
-                  work.item.inputs.map((input) => (isUrl(input) ? input : resolve(settings.baseDir, input))),
-                  { signal },
-                )
-              }
-              if (signal.aborted) return 'aborted'
-              row = await write({ ...row, state: 'pending', model: work.quote?.model.id ?? row.model, credit: work.quote?.totalCredit ?? row.credit, sent_at: new Date().toISOString() })
-              // The same id again is BullMQ's no-op: another run (or machine) that enqueued it first wins, one job in all.
-              await generations.enqueue(jobParams(work, inputImages, settings.timeoutMs), { jobId })
-            } else if (state === 'failed') {
-              const verdict = await judge(job)
+        let finished: LineResult
+        if (work.waitForTask !== undefined) {
+          // Only the summary knows this task: waited for here, as `ima wait` would — never created again.
+          try {
+            start()
+            const waited = await gate.run(() =>
+              ima.tasks.wait(work.waitForTask as string, {
+                signal,
+                ...(settings.timeoutMs !== undefined ? { timeoutMs: settings.timeoutMs } : {}),
+                ...(settings.intervalMs !== undefined ? { intervalMs: settings.intervalMs } : {}),
+              }),
+            )
+            finished = { taskId: waited.taskId, urls: waited.urls, totalCredit: row.credit ?? 0, modelId: row.model }
+          } catch (error) {
+            if (signal.aborted) return end(undefined)
+            return end(await failed(row, messageOf(error)))
+          }
+        } else {
+          const viaJob = await runJob()
+          if (viaJob === undefined || 'row' in viaJob) return end(viaJob)
+          finished = viaJob
+        }
+        return end(await saveResult(finished))
+
+        /** Steps 1 and 2 through the queue: the job's result, or how the line ended without one (`undefined`: left to the workers). */
+        async function runJob(): Promise<ItemEnd | undefined | LineResult> {
+          // 1. The job: enqueued when there is none, retried when its failure allows it, else only waited for.
+          let submitted: ItemEnd | 'aborted' | 'ok'
+          try {
+            submitted = await gate.run(async () => {
+              if (signal.aborted || summary.failure !== undefined) return 'aborted'
+              const job = await generations.queue.getJob(jobId)
+              const state = job ? await job.getState() : 'unknown'
+              if (!job || state === 'unknown') {
+                if (work.action !== 'create' && work.requeue !== true) return failed(row, words.jobGone(jobId))
+                let inputImages: string[] | undefined
+                if (work.item.inputs.length > 0) {
+                  // Uploaded here: a job carries URLs only (a local path would be read on the worker's machine).
+                  inputImages = await ima.uploads.putAll(
+                    work.item.inputs.map((input) => (isUrl(input) ? input : resolve(settings.baseDir, input))),
+                    { signal },
+                  )
+                }
+                if (signal.aborted) return 'aborted'
+                row = await write({ ...row, state: 'pending', model: work.quote?.model.id ?? row.model, credit: work.quote?.totalCredit ?? row.credit, sent_at: new Date().toISOString() })
+                // The same id again is BullMQ's no-op: another run (or machine) that enqueued it first wins, one job in all.
+                await generations.enqueue(jobParams(work, inputImages, settings.timeoutMs), { jobId })
+              } else if (state === 'failed') {
+                const verdict = await judge(job)
+                if (!verdict.retry) {
+                  row = await write({ ...row, state: 'unknown', task_id: null, error: verdict.reason })
+                  return { row, message: verdict.reason }
+                }
+                // Same id, same journal ref: the worker creates it once (nothing was), or only waits for its task.
+                await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true }).catch(async (error: unknown) => {
+                  // Retried by another run meanwhile: it is no longer failed, and is waited for below.
+                  if ((await job.getState().catch(() => 'failed')) === 'failed') throw error
+                })
+                row = await write({ ...row, state: 'pending', task_id: verdict.taskId ?? row.task_id, error: null })
+              } else if (state === 'active') start()
+              return 'ok'
+            })
+          } catch (error) {
+            submitted = signal.aborted ? 'aborted' : await failed(row, messageOf(error))
+          }
+          if (submitted === 'aborted') {
+            // A job that existed before this run goes on in the workers all the same.
+            if (work.action === 'resume') left += 1
+            return undefined
+          }
+          if (submitted !== 'ok') return submitted
+
+          // 2. Its result: progress names the task as soon as it exists, recorded in the row.
+          const stopProgress = onJobProgress(events, jobId, (progress) => {
+            start()
+            if (row.task_id !== progress.taskId) {
+              row = { ...row, task_id: progress.taskId }
+              void write(row)
+            }
+          })
+          let result: GenerationJobResult
+          try {
+            result = await waitForJob(events, generations, jobId, { signal })
+          } catch (error) {
+            if (signal.aborted || (error instanceof GenerationJobError && error.kind === 'aborted')) {
+              left += 1
+              return undefined
+            }
+            if (error instanceof GenerationJobError && error.kind === 'failed') {
+              const job = await generations.queue.getJob(jobId).catch(() => undefined)
+              const verdict = job ? await judge(job) : { retry: true as const, taskId: undefined, reason: error.failedReason ?? error.message }
               if (!verdict.retry) {
                 row = await write({ ...row, state: 'unknown', task_id: null, error: verdict.reason })
-                return { row, message: verdict.reason }
+                return ({ row, message: verdict.reason })
               }
-              // Same id, same journal ref: the worker creates it once (nothing was), or only waits for its task.
-              await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true }).catch(async (error: unknown) => {
-                // Retried by another run meanwhile: it is no longer failed, and is waited for below.
-                if ((await job.getState().catch(() => 'failed')) === 'failed') throw error
-              })
-              row = await write({ ...row, state: 'pending', task_id: verdict.taskId ?? row.task_id, error: null })
-            } else if (state === 'active') start()
-            return 'ok'
-          })
-        } catch (error) {
-          submitted = signal.aborted ? 'aborted' : await failed(row, messageOf(error))
-        }
-        if (submitted === 'aborted') {
-          // A job that existed before this run goes on in the workers all the same.
-          if (work.action === 'resume') left += 1
-          return end(undefined)
-        }
-        if (submitted !== 'ok') return end(submitted)
-
-        // 2. Its result: progress names the task as soon as it exists, recorded in the row.
-        const stopProgress = onJobProgress(events, jobId, (progress) => {
-          start()
-          if (row.task_id !== progress.taskId) {
-            row = { ...row, task_id: progress.taskId }
-            void write(row)
-          }
-        })
-        let result: GenerationJobResult
-        try {
-          result = await waitForJob(events, generations, jobId, { signal })
-        } catch (error) {
-          if (signal.aborted || (error instanceof GenerationJobError && error.kind === 'aborted')) {
-            left += 1
-            return end(undefined)
-          }
-          if (error instanceof GenerationJobError && error.kind === 'failed') {
-            const job = await generations.queue.getJob(jobId).catch(() => undefined)
-            const verdict = job ? await judge(job) : { retry: true as const, taskId: undefined, reason: error.failedReason ?? error.message }
-            if (!verdict.retry) {
-              row = await write({ ...row, state: 'unknown', task_id: null, error: verdict.reason })
-              return end({ row, message: verdict.reason })
+              return (await failed({ ...row, task_id: verdict.taskId ?? row.task_id }, verdict.reason))
             }
-            return end(await failed({ ...row, task_id: verdict.taskId ?? row.task_id }, verdict.reason))
+            return (await failed(row, error instanceof GenerationJobError && error.kind === 'missing' ? words.jobGone(jobId) : messageOf(error)))
+          } finally {
+            stopProgress()
           }
-          return end(await failed(row, error instanceof GenerationJobError && error.kind === 'missing' ? words.jobGone(jobId) : messageOf(error)))
-        } finally {
-          stopProgress()
-        }
-        if (work.action === 'create') {
-          spent += result.totalCredit
-          display.spent(spent)
-        }
+          if (work.action === 'create') {
+            spent += result.totalCredit
+            display.spent(spent)
+          }
+          return { taskId: result.taskId, urls: result.urls, totalCredit: result.totalCredit, modelId: result.model.id }
+          }
 
+        /** Step 3: saved by this process (with --out), then done. */
+        async function saveResult(result: LineResult): Promise<ItemEnd | undefined> {
         // 3. Saved by this process (with --out), then done.
-        row = { ...row, task_id: result.taskId, urls: [...result.urls], credit: result.totalCredit, model: result.model.id }
+        row = { ...row, task_id: result.taskId, urls: [...result.urls], credit: result.totalCredit, model: result.modelId }
         const files: string[] = []
         if (settings.outDir !== undefined) {
           const outDir = settings.outDir
@@ -604,11 +669,12 @@ export function queueEngine(ima: ImaClient, queue: BatchQueue, language: ImaLang
           } catch (error) {
             // The job is done and paid for: the next run reads its result again (instantly) and saves it, never creates it.
             row = await write({ ...row, state: signal.aborted ? 'pending' : 'failed', error: messageOf(error) })
-            return end(signal.aborted ? undefined : { row, message: messageOf(error) })
+            return signal.aborted ? undefined : { row, message: messageOf(error) }
           }
         }
         row = await write({ ...row, state: 'done', files, error: null })
-        return end({ row })
+        return { row }
+        }
       }
 
       try {

@@ -25,7 +25,7 @@ import { createPreferenceStore } from '../preferences.js'
 import { createDisplay } from '../batch/display.js'
 import { isCsvPath, parseBatch, type BatchItem } from '../batch/items.js'
 import { fieldOfPath, planItems, planTotals, QuoteRefusedError, quoteItems, type PlanTotals, type PlannedItem } from '../batch/plan.js'
-import type { QueueEngine } from '../batch/queue-runner.js'
+import type { BatchQueue, QueueEngine } from '../batch/queue-runner.js'
 import { readGenerationRef } from '../../queue/generation-ref.js'
 import { runBatch, type BatchWork, type RunReport } from '../batch/runner.js'
 import { readSummaryFile, SummaryFile, type SummaryRow } from '../batch/state.js'
@@ -97,6 +97,20 @@ async function confirm(io: CliIO, question: string): Promise<boolean> {
   }
 }
 
+/**
+ * The jobs of changed lines that no worker took yet are removed: the line's old version would
+ * otherwise still be made and charged, outside the summary and the budget. One a worker took is named.
+ */
+async function withdrawOrphanJobs(queue: BatchQueue, orphans: readonly SummaryRow[], context: { io: CliIO; words: QueueWords; quiet: boolean }): Promise<void> {
+  for (const row of orphans) {
+    const job = row.state === 'done' || row.task_id !== null ? undefined : readGenerationRef(row.ref)
+    if (!job || job.queue !== queue.name) continue
+    const outcome = await queue.withdraw(job.jobId)
+    if (outcome === 'withdrawn' && !context.quiet) say(context.io, context.words.orphanWithdrawn(row.line, job.jobId))
+    if (outcome === 'taken') say(context.io, context.words.orphanTaken(row.line, row.ref ?? ''))
+  }
+}
+
 /** A line whose row is a job of a queue (`ima batch --queue`): only a run with `--queue` collects it, never this one's own create. */
 function refuseQueueJobs(planned: readonly PlannedItem[], words: QueueWords): void {
   for (const { row, action } of planned) {
@@ -152,8 +166,9 @@ export async function run({ options, words: args, io }: CommandInput<BatchOption
     const asking = totals.lines > 0 && options.yes !== true
     if (!quiet || asking) {
       for (const row of orphans) {
-        // A done row too: its task was paid for, and the summary was its record.
-        if (row.task_id !== null || row.ref !== null) say(io, words.orphan({ line: row.line, state: row.state, taskId: row.task_id ?? undefined, ref: row.ref ?? undefined }))
+        // A done row too: its task was paid for, and the summary was its record. A queued one's job is withdrawn below, or named there.
+        const ref = queue && readGenerationRef(row.ref) ? undefined : (row.ref ?? undefined)
+        if (row.task_id !== null || row.ref !== null) say(io, words.orphan({ line: row.line, state: row.state, taskId: row.task_id ?? undefined, ref }))
       }
       printPlan(io, words, totals, planned.length)
     }
@@ -162,6 +177,7 @@ export async function run({ options, words: args, io }: CommandInput<BatchOption
       if (process.stdin.isTTY !== true) throw usage(words.needYes)
       if (!(await confirm(io, words.confirm))) throw failure(words.declined)
     }
+    if (queue) await withdrawOrphanJobs(queue, orphans, { io, words: queueWords, quiet })
     const engine = queued && queue ? queued.queueEngine(ima, queue, common.language) : undefined
     await runPlanned(planned, { options, io, words, summaryPath, path, quiet, ima, language: common.language, intervalMs: common.intervalMs, engine, lockLost: lock.lost })
   } finally {
