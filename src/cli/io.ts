@@ -18,8 +18,22 @@ export interface CliIO {
   log: CliLog
 }
 
+/**
+ * Makes a closed reader (`ima … 2>&1 | head`, a log pipe or ssh session that went away) end
+ * what the CLI prints, not the CLI: an unhandled EPIPE would kill a batch with creates in flight,
+ * their answers — paid tasks — never recorded. What it printed is in the summary and the journal.
+ */
+function outliveClosedReaders(stream: NodeJS.WriteStream): void {
+  if (stream.listenerCount('error') > 0) return
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') process.exitCode = 1
+  })
+}
+
 /** The real process streams and the skills' log file. */
 export function processIO(): CliIO {
+  outliveClosedReaders(process.stdout)
+  outliveClosedReaders(process.stderr)
   return { stdout: process.stdout, stderr: process.stderr, stderrIsTTY: process.stderr.isTTY === true, env: process.env, log: openSkillsLog() }
 }
 

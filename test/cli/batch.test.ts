@@ -344,6 +344,21 @@ describe('ima batch', () => {
     expect(existsSync(`${file}.summary.jsonl`)).toBe(false)
   }, SLOW)
 
+  it('a reader of its output that goes away (`2>&1 | head`) does not end the batch: every line is made and recorded, the lock freed', async () => {
+    const { dir, tag } = await workspace()
+    const file = await jsonl(dir, tag, 4, { model: 'NB2' })
+    const started = startIma(imaProcess, ['batch', file, '--yes', '--concurrency', '2'], env(), dir)
+    // The reading ends of both pipes close at once, before the first line is printed.
+    started.child.stdout?.destroy()
+    started.child.stderr?.destroy()
+    const run = await started.done
+    expect(run.code).toBe(0)
+    const summary = await rows(`${file}.summary.jsonl`)
+    expect(summary.map((row) => row.state)).toEqual(['done', 'done', 'done', 'done'])
+    expect(creates(tag)).toBe(4)
+    expect(existsSync(`${file}.summary.jsonl.lock`)).toBe(false)
+  }, SLOW)
+
   it('a second run of a batch whose summary another run holds is refused, creates nothing, and its advice never costs a second charge', async () => {
     const { dir, tag } = await workspace()
     const file = await jsonl(dir, tag, 1, { model: 'NB2' })
