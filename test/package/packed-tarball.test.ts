@@ -5,7 +5,7 @@
  * first (`npm test` builds before it runs the tests).
  */
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { BIN, ROOT, SPAWN_TEST_TIMEOUT_MS, packTarball, run, scratchProject } from './scratch.js'
@@ -33,11 +33,17 @@ describe('the packed tarball', () => {
     for (const entry of ['node', 'testing', 'chat', 'protocol', 'ai-sdk', 'queue']) expect(result.output).toContain(`"ima-open-sdk/${entry}"`)
   }, SPAWN_TEST_TIMEOUT_MS)
 
-  it('ships dist only, with the README and the licence-bearing manifest', () => {
+  it('ships dist and what the README and `ima --help` link to (docs, the API reports), with the changelog and the licence-bearing manifest', () => {
     const files = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).trim().split('\n')
-    expect(files.every((file) => file === 'package/package.json' || file === 'package/README.md' || file.startsWith('package/dist/') || file === 'package/LICENSE')).toBe(true)
+    const shipped = (file: string) => ['package/package.json', 'package/README.md', 'package/CHANGELOG.md', 'package/LICENSE'].includes(file) || /^package\/(dist|docs)\//.test(file) || /^package\/etc\/[\w-]+\.api\.md$/.test(file)
+    expect(files.filter((file) => !shipped(file))).toEqual([])
     expect(files).toContain('package/dist/index.js')
     for (const entry of ['node', 'testing', 'chat', 'protocol', 'ai-sdk', 'queue']) expect(files).toContain(`package/dist/${entry}/index.cjs`)
+    // Every relative link of the README (docs/cli.md, docs/mcp.md…) resolves inside the package.
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8')
+    const links = [...readme.matchAll(/\]\((?!https?:|#|mailto:)([^)#\s]+)(?:#[^)]*)?\)/g)].map((match) => match[1] ?? '')
+    expect(links.length).toBeGreaterThan(5)
+    for (const link of new Set(links)) expect(files, link).toContain(`package/${link.replace(/^\.\//, '')}`)
   }, SPAWN_TEST_TIMEOUT_MS)
 
   it('works from ESM: a generation against the local server', () => {
