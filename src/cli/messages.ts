@@ -121,6 +121,10 @@ export interface QueueWords {
   jobGone(jobId: string): string
   /** A line's job is gone, and the shared journal says its create was sent with no answer. */
   goneUnknown(ref: string): string
+  /** The connection to the Redis failed (said once until it is back). */
+  redisLost(redis: string, reason: string): string
+  /** The connection to the Redis works again. */
+  redisBack(redis: string): string
   /** A changed line's earlier job was still waiting in the queue: removed, so it is never made. */
   orphanWithdrawn(line: number, jobId: string): string
   /** A changed line's earlier job was taken by a worker already: it is made and charged all the same. */
@@ -461,6 +465,8 @@ const en: CliWords = {
       hint: `Run the batch with --queue <the same Redis> --queue-name ${queue}: its result is collected from there, never created again; nothing was created`,
     }),
     jobGone: (jobId) => `job ${jobId} was removed from the queue while it was waited for; run the batch again: its task is found in the shared journal, not created again`,
+    redisLost: (redis, reason) => `Lost the connection to the Redis at ${redis} (${reason}): reconnecting — the jobs go on in the workers, and nothing is created twice`,
+    redisBack: (redis) => `Connected to the Redis at ${redis} again`,
     orphanWithdrawn: (line, jobId) => `Line ${line}'s earlier job ${jobId} was still waiting in the queue: withdrawn, so it is never made or charged`,
     orphanTaken: (line, ref) =>
       `Line ${line}'s earlier job is being made by a worker already, so it will be charged: its task is in the shared journal under ref ${ref} (Redis, base ima:journal)`,
@@ -735,6 +741,8 @@ const zh: CliWords = {
       hint: `用 --queue <同一个 Redis> --queue-name ${queue} 运行这个批量：结果从那里取回，不会重新创建；没有创建任何任务`,
     }),
     jobGone: (jobId) => `等待期间作业 ${jobId} 被从队列里删除了；再运行一次批量：它的任务会在共享的任务记录里找到，不会重新创建`,
+    redisLost: (redis, reason) => `与 ${redis} 上的 Redis 的连接断开了（${reason}）：正在重连——作业在 worker 里继续，不会有任何任务被创建两次`,
+    redisBack: (redis) => `已重新连上 ${redis} 上的 Redis`,
     orphanWithdrawn: (line, jobId) => `第 ${line} 行之前的作业 ${jobId} 还在队列里等待：已撤下，不会生成，也不会扣积分`,
     orphanTaken: (line, ref) => `第 ${line} 行之前的作业已被某个 ima worker 接手，会照常生成并扣积分：它的任务在共享的任务记录里，参考号 ${ref}（Redis，base ima:journal）`,
     goneUnknown: (ref) =>

@@ -355,6 +355,32 @@ describe('ima batch --queue and ima worker on a real redis-server', () => {
   )
 
   it(
+    'a Redis that goes away and comes back: one plain line each way, no ioredis traces',
+    async () => {
+      const own = await startRedisServer()
+      closers.push(() => own.stop())
+      const { dir, file } = await workspace(2)
+      const batch = start(['batch', file, '--queue', own.url, '--queue-name', 'flaky', '--yes'], dir)
+      const queue = new Queue('flaky', { connection: { host: '127.0.0.1', port: own.port } })
+      await until(async () => ((await queue.getWaitingCount()) === 2 ? true : undefined), 'the 2 jobs in the queue', () => batch.run.stderr)
+      await queue.close()
+      await own.stop()
+      const lost = `Lost the connection to the Redis at ${own.url} (`
+      await until(async () => (batch.run.stderr.includes(lost) ? true : undefined), 'the lost-connection line', () => batch.run.stderr)
+      const again = await startRedisServer(own.port)
+      closers.push(() => again.stop())
+      await until(async () => (batch.run.stderr.includes(`Connected to the Redis at ${own.url} again`) ? true : undefined), 'the reconnected line', () => batch.run.stderr)
+      batch.child.kill('SIGINT')
+      const run = await batch.done
+      expect(run.code, run.stderr).toBe(130)
+      expect(run.stderr.split(lost)).toHaveLength(2)
+      expect(run.stderr).not.toContain('[ioredis]')
+      expect(run.stderr).not.toMatch(STACK_LINE)
+    },
+    TIMEOUT_MS,
+  )
+
+  it(
     '--max-creates-in-flight 1 holds across two workers of 3 jobs each: the server never has two creates in flight, and all 6 are made',
     async () => {
       const queueName = 'lease'

@@ -70,9 +70,9 @@ async function waitForPing(port: number, child: ChildProcess, deadlineMs: number
   throw new Error(`redis-server did not answer PING within ${deadlineMs} ms: ${String(lastError)}`)
 }
 
-/** Starts redis-server on a free loopback port, without persistence. */
-export async function startRedisServer(): Promise<RedisServer> {
-  const port = await freePort()
+/** Starts redis-server on a free loopback port (or `port`: a Redis restarted, empty), without persistence. */
+export async function startRedisServer(port?: number): Promise<RedisServer> {
+  port ??= await freePort()
   const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   })

@@ -154,10 +154,65 @@ export async function checkRedis(packages: QueuePackages, target: RedisTarget, w
   }
 }
 
+/** Longest wait for QueueEvents to close before its connection is cut. */
+const EVENTS_CLOSE_MS = 2_000
+
+/**
+ * Closes a QueueEvents; after a Redis restart its `close()` (and `disconnect()`) can wait for ever —
+ * the process would end with nothing left to run, exit 13, before its last lines — so it is
+ * given up on after a bounded wait.
+ */
+async function closeQueueEvents(events: QueueEvents): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const closed = events.close().then(() => true, () => true)
+  const late = new Promise<false>((resolveLate) => {
+    timer = setTimeout(() => resolveLate(false), EVENTS_CLOSE_MS)
+  })
+  const inTime = await Promise.race([closed, late])
+  clearTimeout(timer)
+  // Not awaited: after a restart its disconnect never settles either.
+  if (!inTime) void events.disconnect().catch(() => undefined)
+}
+
 /** The task journal shared through the Redis (`UnstorageTaskJournal` over unstorage's redis driver, base `ima:journal`). */
-export function openSharedJournal(packages: QueuePackages, target: RedisTarget): { journal: UnstorageTaskJournal; close(): Promise<void> } {
-  const storage = packages.createStorage({ driver: packages.redisDriver({ ...target.connection, base: JOURNAL_BASE }) })
+export function openSharedJournal(
+  packages: QueuePackages,
+  target: RedisTarget,
+  connection: RedisConnectionWatch = { lost: () => undefined, back: () => undefined },
+): { journal: UnstorageTaskJournal; close(): Promise<void> } {
+  const driver = packages.redisDriver({ ...target.connection, base: JOURNAL_BASE })
+  // The driver's own ioredis client: without a listener it prints "[ioredis] Unhandled error event" and a stack per retry.
+  const client = (driver as { getInstance?: () => { on(event: string, listener: (...args: unknown[]) => void): unknown } }).getInstance?.()
+  client?.on('error', (error) => connection.lost(error))
+  client?.on('ready', () => connection.back())
+  const storage = packages.createStorage({ driver })
   return { journal: new UnstorageTaskJournal(storage), close: async () => storage.dispose() }
+}
+
+/** Told when a connection to the Redis fails (each retry) and when it is ready again. */
+export interface RedisConnectionWatch {
+  lost(error: unknown): void
+  back(): void
+}
+
+/**
+ * One line when the Redis goes away and one when it is back — not ioredis's
+ * stack per retry: jobs go on in the workers meanwhile, nothing is created twice.
+ */
+export function watchRedisConnection(shown: string, words: QueueWords, report: () => ((line: string) => void) | undefined): RedisConnectionWatch {
+  let down = false
+  return {
+    lost(error) {
+      if (down) return
+      down = true
+      report()?.(words.redisLost(shown, messageOf(error)))
+    },
+    back() {
+      if (!down) return
+      down = false
+      report()?.(words.redisBack(shown))
+    },
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -245,6 +300,8 @@ export interface BatchQueue {
   /** The Redis, without its password. */
   readonly shown: string
   look(jobId: string): Promise<JobLook>
+  /** Where a lost (and regained) connection to the Redis is told, one line each. */
+  reportTo(report: (line: string) => void): void
   /** Removes a job that is still waiting (no worker took it): `withdrawn`; `taken` when a worker has it or had it; `none` when there is no such job. */
   withdraw(jobId: string): Promise<'withdrawn' | 'taken' | 'none'>
   /** Opened: the producer handle, its QueueEvents, the judge of failed jobs, and the shared journal's entry of a ref. */
@@ -263,15 +320,18 @@ export function batchQueue(url: string, name: string, language: ImaLanguage): Ba
   const target = parseRedisUrl(url, '--queue', words)
   checkQueueName(name, words)
   type Opened = Awaited<ReturnType<BatchQueue['open']>> & { closeAll(): Promise<void> }
+  let reporter: ((line: string) => void) | undefined
+  const connection = watchRedisConnection(target.shown, words, () => reporter)
   let opening: Promise<Opened> | undefined
   const open = (): Promise<Opened> => {
     opening ??= (async () => {
       const packages = await loadQueuePackages('ima batch --queue', words)
       await checkRedis(packages, target, words)
-      const shared = openSharedJournal(packages, target)
+      const shared = openSharedJournal(packages, target, connection)
       const generations = await createGenerationQueue({ connection: target.connection, name })
+      generations.queue.on('error', (error) => connection.lost(error))
       const events = new packages.bullmq.QueueEvents(name, { connection: target.connection })
-      events.on('error', () => undefined)
+      events.on('error', (error) => connection.lost(error))
       await events.waitUntilReady()
       return {
         generations,
@@ -279,7 +339,7 @@ export function batchQueue(url: string, name: string, language: ImaLanguage): Ba
         judge: (job) => judgeFailedJob(job, generationRef(name, job.id ?? ''), (ref) => shared.journal.get(ref)),
         readEntry: (ref) => shared.journal.get(ref),
         closeAll: async () => {
-          await Promise.allSettled([events.close(), generations.close(), shared.close()])
+          await Promise.allSettled([closeQueueEvents(events), generations.close(), shared.close()])
         },
       }
     })()
@@ -289,6 +349,9 @@ export function batchQueue(url: string, name: string, language: ImaLanguage): Ba
     name,
     shown: target.shown,
     open,
+    reportTo(report) {
+      reporter = report
+    },
     async look(jobId) {
       const { generations, judge, readEntry } = await open()
       // A job that is no more: what its ref's journal entry says was paid for decides.
@@ -510,6 +573,7 @@ export function queueEngine(ima: ImaClient, queue: BatchQueue, language: ImaLang
     async run(planned, { summary, display, signal, settings }) {
       const works = (planned as readonly QueuedItem[]).filter((entry) => entry.action === 'create' || entry.action === 'resume')
       if (works.length === 0) return { detached: [] }
+      queue.reportTo((line) => display.note(line))
       const { generations, events, judge } = await queue.open()
       const words = wordsFor(language).queue
       // A batch with nobody to make its jobs would wait in silence. Said once, first; a Redis that refuses CLIENT LIST (some managed ones) says nothing.
