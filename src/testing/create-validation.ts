@@ -255,6 +255,27 @@ export function checkCreateBody(
   if (!isRecord(p)) return refuse(badRequest('parameters[0] must be an object'))
   const nested = p.parameters
   if (!isRecord(nested)) return refuse(badRequest(`${NESTED} must be an object`))
+  // Protocol §2 fixes these; the service is not documented to check them, so only strict mode refuses.
+  for (const [key, fixed] of [['app', 'ima'], ['platform', 'web'], ['category', category]] as const) {
+    if (p[key] === fixed) continue
+    const sent = p[key] === undefined ? 'missing' : JSON.stringify(p[key])
+    const refusal = log.allow(
+      'create-field',
+      `parameters[0].${key}`,
+      `parameters[0].${key} is ${sent} where the protocol sends ${JSON.stringify(fixed)}: accepted here`,
+      `invalid parameters[0].${key} (${sent}): the protocol sends ${JSON.stringify(fixed)} (strict mode)`,
+    )
+    if (refusal) return refuse(refusal)
+  }
+  if (body.parameters.length > 1) {
+    const refusal = log.allow(
+      'create-field',
+      'parameters',
+      `parameters has ${body.parameters.length} entries: only the first is read and charged`,
+      `invalid parameters: ${body.parameters.length} entries where the protocol sends one (strict mode; only the first would be read and charged)`,
+    )
+    if (refusal) return refuse(refusal)
+  }
 
   const leaf = findVersionLeaf(catalogs[category], p.model_version)
   if (!leaf || leaf.model_id !== p.model_id || leaf.name !== p.model_name) {

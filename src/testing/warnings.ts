@@ -16,13 +16,16 @@ import type { JsonReply } from './envelope.js'
  * - `language-fallback`: an `x_app_language` other than `en` or `zh`; labels are in English.
  * - `http-input-image`: an input image over plain http on a loopback host that is not one of
  *   this server's own upload links (the service fetches public https URLs only).
+ * - `create-field`: a create whose `parameters[0]` has an `app`, `platform` or `category` other
+ *   than the protocol's (`ima`, `web`, the task type), or leaves one out, or whose `parameters`
+ *   has more than one entry (only the first is read and charged).
  *
  * @example
  * ```ts
  * const ignored = server.warnings.filter((warning) => warning.code === 'aspect-ratio-ignored')
  * ```
  */
-export type ServerWarningCode = 'aspect-ratio-ignored' | 'value-normalised' | 'language-fallback' | 'http-input-image'
+export type ServerWarningCode = 'aspect-ratio-ignored' | 'value-normalised' | 'language-fallback' | 'http-input-image' | 'create-field'
 
 /**
  * One leniency applied to a request, as kept in `server.warnings`.

@@ -355,6 +355,29 @@ describe('leniency, case by case', () => {
     expect(refused).toMatchObject({ status: 400, json: { code: 400, message: expect.stringContaining(`invalid input image ${plainInput}: the service takes public https URLs only`) } })
   })
 
+  it('app, platform and category other than the protocol\'s, or missing, and a second parameters entry: accepted with a warning, 400 when strict', async () => {
+    const cases: Array<{ change: (body: ReturnType<typeof nanoBanana1kBody>) => void; field: string; message: string; strictMessage: string }> = [
+      { change: (body) => (body.parameters[0].app = 'foo'), field: 'parameters[0].app', message: 'parameters[0].app is "foo" where the protocol sends "ima": accepted here', strictMessage: 'invalid parameters[0].app ("foo"): the protocol sends "ima"' },
+      { change: (body) => delete (body.parameters[0] as { platform?: string }).platform, field: 'parameters[0].platform', message: 'parameters[0].platform is missing where the protocol sends "web": accepted here', strictMessage: 'invalid parameters[0].platform (missing)' },
+      { change: (body) => (body.parameters[0].category = 'image_to_image'), field: 'parameters[0].category', message: 'parameters[0].category is "image_to_image" where the protocol sends "text_to_image": accepted here', strictMessage: 'invalid parameters[0].category ("image_to_image")' },
+      { change: (body) => body.parameters.push(structuredClone(body.parameters[0])), field: 'parameters', message: 'parameters has 2 entries: only the first is read and charged', strictMessage: 'invalid parameters: 2 entries where the protocol sends one' },
+    ]
+    for (const { change, field, message, strictMessage } of cases) {
+      server.reset()
+      const body = nanoBanana1kBody()
+      change(body)
+      const accepted = await create(server, body)
+      expect(accepted.json.code, accepted.json.message).toBe(0)
+      expect(server.warnings).toEqual([{ code: 'create-field', path: '/open/v1/tasks/create', field, message, requestIndex: 0, taskId: accepted.json.data.id }])
+      const refused = await create(strict, body)
+      expect(refused).toMatchObject({ status: 400, json: { code: 400, message: expect.stringContaining(strictMessage) } })
+    }
+    // What the SDK sends is what the protocol fixes: no warning.
+    server.reset()
+    expect((await create(server, nanoBanana1kBody())).json.code).toBe(0)
+    expect(server.warnings).toEqual([])
+  })
+
   it('x_app_language other than en or zh is answered with English labels and a warning per request', async () => {
     const headers = apiHeaders(server.apiKey, { x_app_language: 'ja' })
     const list = await request(server, 'GET', `${LIST}text_to_image`, { headers })
