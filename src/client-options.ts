@@ -142,11 +142,11 @@ export function resolveClientConfig(options: ImaClientOptions = {}): ClientConfi
   if (typeof options === 'object' && options !== null) refuseUnknownOptions(options)
   return {
     ...resolveConfig(options),
-    preferences: options.preferences ?? new MemoryPreferenceStore(),
-    journal: checkJournal(options.journal),
+    preferences: checkStore(options.preferences, 'preferences', ['get', 'set', 'delete', 'list'], 'new MemoryPreferenceStore() or new FilePreferenceStore()', () => new MemoryPreferenceStore()),
+    journal: checkStore(options.journal, 'journal', ['put', 'get', 'list'], 'new MemoryTaskJournal() or new FileTaskJournal()', () => new MemoryTaskJournal()),
     scope: resolveScope(options.models),
     pollIntervalMs: resolvePollInterval(options.pollIntervalMs),
-    budgetStore: options.budgetStore ?? new MemoryBudgetStore(),
+    budgetStore: checkStore(options.budgetStore, 'budgetStore', ['reserve', 'settle', 'remaining'], 'new MemoryBudgetStore() or new RedisBudgetStore({ redis })', () => new MemoryBudgetStore()),
     budgetLimits: resolveBudgetLimits(options.maxCredits, options.budgets),
     createSlots: resolveCreateSlots(options),
   }
@@ -155,10 +155,17 @@ export function resolveClientConfig(options: ImaClientOptions = {}): ClientConfi
 /** `maxCredits` as the limit `app`, then `budgets`, each checked. */
 function resolveBudgetLimits(maxCredits: number | undefined, budgets: readonly BudgetLimit[] | undefined): BudgetLimit[] {
   const limits: BudgetLimit[] = maxCredits === undefined ? [] : [{ name: 'app', maxCredits }]
+  if (budgets !== undefined && !Array.isArray(budgets)) throw new ImaConfigError("Expected budgets to be an array of limits, e.g. [{ name: 'user', maxCredits: 100, per: 'user', window: 'day' }]")
   for (const [index, limit] of (budgets ?? []).entries()) {
     const where = `budgets[${index}]`
     if (typeof limit !== 'object' || limit === null || typeof limit.name !== 'string' || !/^[\w.-]+$/.test(limit.name)) {
       throw new ImaConfigError(`Expected ${where}.name to be a word (letters, digits, . _ -), e.g. 'user' — it is part of the counter's key`)
+    }
+    // One counter per name: two limits of one name would count each create twice.
+    if (limits.some((other) => other.name === limit.name)) {
+      throw new ImaConfigError(
+        `${where}.name ${limit.name} is taken${limit.name === 'app' && maxCredits !== undefined ? ' by maxCredits (its budget is named app)' : ' by another budget'}: each budget has a counter of its own, keyed by its name — give it another name`,
+      )
     }
     if (typeof limit.maxCredits !== 'number' || !Number.isFinite(limit.maxCredits) || limit.maxCredits < 0) {
       throw new ImaConfigError(`Expected ${where}.maxCredits to be a finite number of points ≥ 0`)
@@ -175,7 +182,7 @@ function resolveCreateSlots(options: ImaClientOptions): ClientConfig['createSlot
   if (limit === undefined) return undefined
   if (!Number.isInteger(limit) || limit < 1) throw new ImaConfigError(`Expected maxCreatesInFlight to be a whole number ≥ 1, got ${String(limit)}`)
   if (typeof leaseMs !== 'number' || !Number.isFinite(leaseMs) || leaseMs < 1) throw new ImaConfigError(`Expected createLeaseMs to be a finite number of ms ≥ 1, got ${String(leaseMs)}`)
-  return { limit, leaseMs, store: options.leaseStore ?? new MemoryLeaseStore() }
+  return { limit, leaseMs, store: checkStore(options.leaseStore, 'leaseStore', ['acquire', 'release'], 'new MemoryLeaseStore() or new RedisLeaseStore({ redis })', () => new MemoryLeaseStore()) }
 }
 
 /** The option, else the environment variable (read like `IMA_BASE_URL`), checked: a finite number of ms ≥ 1, or undefined. */
@@ -213,11 +220,15 @@ function resolveScope(models: ImaClientOptions['models']): ModelScope {
   return scope
 }
 
-function checkJournal(journal: TaskJournal | undefined): TaskJournal {
-  if (journal === undefined) return new MemoryTaskJournal()
-  const methods = journal as Partial<Record<keyof TaskJournal, unknown>>
-  if (typeof methods.put !== 'function' || typeof methods.get !== 'function' || typeof methods.list !== 'function') {
-    throw new ImaConfigError('Expected journal to be a TaskJournal { put, get, list } such as new MemoryTaskJournal() or new FileTaskJournal()')
+/**
+ * A store option, checked for the methods the client calls: a wrong object is refused here, not
+ * taken for an outage at the first create ("could not be reached … try again").
+ */
+function checkStore<T>(store: T | undefined, option: string, methods: readonly string[], example: string, fallback: () => T): T {
+  if (store === undefined) return fallback()
+  const given = store as Record<string, unknown> | null
+  if (typeof given !== 'object' || given === null || methods.some((method) => typeof given[method] !== 'function')) {
+    throw new ImaConfigError(`Expected ${option} to be an object with ${methods.join(', ')}, such as ${example}`)
   }
-  return journal
+  return store
 }

@@ -96,3 +96,24 @@ export function unknownNamesSentence(given: object, known: readonly string[], wh
   if (unknown.length === 0) return undefined
   return `Unknown ${what} ${namesInWords(unknown)} — the ${listName} are ${known.join(', ')}`
 }
+
+/**
+ * Checks the options object of a store's constructor: an object (or nothing)
+ * whose names the store takes. A path passed bare (`new FileTaskJournal('./j.jsonl')`)
+ * or a typo (`{ pth }`) would otherwise be dropped, and the store would use
+ * its default — another user's file, another tenant's prefix.
+ *
+ * @example
+ * ```ts
+ * checkStoreOptions({ pth: './j.jsonl' }, ['path', 'retentionDays'], 'FileTaskJournal')
+ * // throws TypeError: Unknown FileTaskJournal option pth (did you mean path?) — the options are path, retentionDays
+ * ```
+ */
+export function checkStoreOptions(options: unknown, known: readonly string[], store: string): void {
+  if (options === undefined) return
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new TypeError(`Expected new ${store}({ ${known.join(', ')} }) with an options object, got ${options === null ? 'null' : Array.isArray(options) ? 'an array' : `a ${typeof options}`}`)
+  }
+  const refusal = unknownNamesSentence(options, known, `${store} option`, 'options')
+  if (refusal) throw new TypeError(refusal)
+}

@@ -13,6 +13,7 @@
  */
 import type { Cluster, Redis } from 'ioredis'
 import type { BudgetCounter, BudgetReservation, BudgetSettlement, BudgetStore, BudgetVerdict } from '../stores/budget-store.js'
+import { checkStoreOptions } from '../internal/did-you-mean.js'
 
 /**
  * Options of {@link RedisBudgetStore}.
@@ -163,6 +164,13 @@ export class RedisBudgetStore implements BudgetStore {
    * ```
    */
   constructor(options: RedisBudgetStoreOptions) {
+    checkStoreOptions(options, ['redis', 'prefix'] satisfies (keyof RedisBudgetStoreOptions)[], 'RedisBudgetStore')
+    const redis = (options as Partial<RedisBudgetStoreOptions> | undefined)?.redis
+    // A URL or nothing here would pass until the first create, then look like an outage.
+    if (typeof redis !== 'object' || redis === null || typeof (redis as { eval?: unknown }).eval !== 'function') {
+      throw new TypeError(`Expected new RedisBudgetStore({ redis }) with an ioredis Redis or Cluster (new Redis(url)), got ${redis === undefined ? 'no redis' : typeof redis === 'string' ? 'a string — make it new Redis(url)' : `${typeof redis === 'object' ? 'an object' : `a ${typeof redis}`} without eval()`}`)
+    }
+    if (options.prefix !== undefined && typeof options.prefix !== 'string') throw new TypeError(`Expected prefix to be a string, got ${typeof options.prefix}`)
     this.#redis = options.redis
     this.#prefix = options.prefix ?? 'ima:budget:'
   }

@@ -12,6 +12,7 @@
  */
 import type { Cluster, Redis } from 'ioredis'
 import type { LeaseStore } from '../stores/budget-store.js'
+import { checkStoreOptions } from '../internal/did-you-mean.js'
 
 /**
  * Options of {@link RedisLeaseStore}.
@@ -93,6 +94,13 @@ export class RedisLeaseStore implements LeaseStore {
    * ```
    */
   constructor(options: RedisLeaseStoreOptions) {
+    checkStoreOptions(options, ['redis', 'prefix'] satisfies (keyof RedisLeaseStoreOptions)[], 'RedisLeaseStore')
+    const redis = (options as Partial<RedisLeaseStoreOptions> | undefined)?.redis
+    // A URL or nothing here would pass until the first create, then look like an outage.
+    if (typeof redis !== 'object' || redis === null || typeof (redis as { eval?: unknown }).eval !== 'function') {
+      throw new TypeError(`Expected new RedisLeaseStore({ redis }) with an ioredis Redis or Cluster (new Redis(url)), got ${redis === undefined ? 'no redis' : typeof redis === 'string' ? 'a string — make it new Redis(url)' : `${typeof redis === 'object' ? 'an object' : `a ${typeof redis}`} without eval()`}`)
+    }
+    if (options.prefix !== undefined && typeof options.prefix !== 'string') throw new TypeError(`Expected prefix to be a string, got ${typeof options.prefix}`)
     this.#redis = options.redis
     this.#prefix = options.prefix ?? 'ima:lease:'
   }

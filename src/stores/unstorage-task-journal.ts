@@ -1,6 +1,7 @@
 import { checkJournalEntry, isJournalEntry, sortJournalEntries, type JournalEntry, type TaskJournal } from './task-journal.js'
 import type { KeyValueStorage } from './unstorage.js'
 import { encodeKeySegment, normaliseKey } from './unstorage-keys.js'
+import { checkStoreOptions } from '../internal/did-you-mean.js'
 
 /** Options of {@link UnstorageTaskJournal}. @public */
 export interface UnstorageTaskJournalOptions {
@@ -48,6 +49,7 @@ export class UnstorageTaskJournal implements TaskJournal {
     ) {
       throw new TypeError('Expected an unstorage Storage (createStorage() from unstorage) or an object with getItem, setItem, removeItem and getKeys')
     }
+    checkStoreOptions(options, ['prefix'] satisfies (keyof UnstorageTaskJournalOptions)[], 'UnstorageTaskJournal')
     const prefix = options.prefix ?? DEFAULT_JOURNAL_PREFIX
     if (typeof prefix !== 'string') throw new TypeError(`Expected prefix to be a string, got ${JSON.stringify(prefix)}`)
     this.#storage = storage

@@ -10,6 +10,7 @@ import {
 } from './preference-format.js'
 import type { ModelPreference, PreferenceStore } from './preferences.js'
 import { encodeKeySegment, normaliseKey } from './unstorage-keys.js'
+import { checkStoreOptions } from '../internal/did-you-mean.js'
 
 /**
  * The part of an unstorage `Storage` (`createStorage()` from `unstorage`)
@@ -72,6 +73,7 @@ export class UnstoragePreferenceStore implements PreferenceStore {
     if (typeof storage !== 'object' || storage === null || typeof storage.getItem !== 'function' || typeof storage.setItem !== 'function') {
       throw new TypeError('Expected an unstorage Storage (createStorage() from unstorage) or an object with getItem, setItem, removeItem and getKeys')
     }
+    checkStoreOptions(options, ['prefix'] satisfies (keyof UnstoragePreferenceStoreOptions)[], 'UnstoragePreferenceStore')
     const prefix = options.prefix ?? DEFAULT_UNSTORAGE_PREFIX
     if (typeof prefix !== 'string') throw new TypeError(`Expected prefix to be a string, got ${JSON.stringify(prefix)}`)
     this.#storage = storage

@@ -15,6 +15,7 @@ import {
 import type { ModelPreference, PreferenceStore } from '../../stores/preferences.js'
 import { FileLockCompromisedError, FileStoreConflictError, positiveMs, removeStaleTempFiles, withFileLock } from './file-lock.js'
 import { recoverObjectMembers } from './json-recovery.js'
+import { checkStoreOptions } from '../../internal/did-you-mean.js'
 
 /** Where the skills keep preferences: `~/.openclaw/memory/ima_prefs.json`. @public */
 export function defaultPreferencesPath(): string {
@@ -34,6 +35,8 @@ export interface FilePreferenceStoreOptions {
   /** How long a write waits for the lock before it fails with `FileLockTimeoutError`, in ms. @defaultValue 30000 */
   lockTimeoutMs?: number
 }
+
+const OPTION_NAMES = Object.keys({ path: true, staleLockMs: true, lockTimeoutMs: true } satisfies Record<keyof FilePreferenceStoreOptions, true>)
 
 type PreferenceFile = Record<string, unknown>
 
@@ -93,6 +96,7 @@ export class FilePreferenceStore implements PreferenceStore {
   #cleanup: Promise<void> | undefined
 
   constructor(options: FilePreferenceStoreOptions = {}) {
+    checkStoreOptions(options, OPTION_NAMES, 'FilePreferenceStore')
     if (options.path !== undefined && (typeof options.path !== 'string' || options.path === '')) {
       throw new TypeError(`Expected path to be a file path, got ${JSON.stringify(options.path)}`)
     }

@@ -4,6 +4,7 @@ import { dirname, join, resolve } from 'node:path'
 import writeFileAtomic from 'write-file-atomic'
 import { checkJournalEntry, holdsRef, isJournalEntry, sortJournalEntries, type JournalEntry, type JournalState, type TaskJournal } from '../../stores/task-journal.js'
 import { FileLockCompromisedError, FileStoreConflictError, positiveMs, removeStaleTempFiles, withFileLock, type HeldFileLock } from './file-lock.js'
+import { checkStoreOptions } from '../../internal/did-you-mean.js'
 
 /** Where the journal is kept by default: `~/.openclaw/memory/ima_tasks.jsonl`, beside the skills' `ima_prefs.json`. @example `new FileTaskJournal({ path: defaultJournalPath() })` @public */
 export function defaultJournalPath(): string {
@@ -30,6 +31,8 @@ export interface FileTaskJournalOptions {
    */
   retentionDays?: number
 }
+
+const OPTION_NAMES = Object.keys({ path: true, retentionDays: true, staleLockMs: true, lockTimeoutMs: true } satisfies Record<keyof FileTaskJournalOptions, true>)
 
 /** What {@link FileTaskJournal.compact} did. @public */
 export interface JournalCompaction {
@@ -125,6 +128,7 @@ export class FileTaskJournal implements TaskJournal {
   #lastCompactionError: Error | undefined
 
   constructor(options: FileTaskJournalOptions = {}) {
+    checkStoreOptions(options, OPTION_NAMES, 'FileTaskJournal')
     if (options.path !== undefined && (typeof options.path !== 'string' || options.path === '')) {
       throw new TypeError(`Expected path to be a file path, got ${JSON.stringify(options.path)}`)
     }
