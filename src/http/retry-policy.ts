@@ -54,7 +54,8 @@ export type RetryDecision = { retry: false } | { retry: true; delayMs: number; r
  *   and 429/503 sent as an envelope), or a 4xx refusal other than 408/429.
  * - `unknown`: the service may have created (and charged) the task — a
  *   timeout, a reset after sending, any 5xx but the service's own 503 (an
- *   envelope's `code: 500` under HTTP 200 too), a bare 429 or 408, an HTML
+ *   envelope's `code: 500` under HTTP 200 too), a 408 (bare or in an
+ *   envelope), an envelope code the SDK has no class for, a bare 429, an HTML
  *   page or garbled body, an error status whose body is a success or a
  *   gateway's word for a code: a gateway or load balancer sends those after
  *   the service has committed, too.
@@ -68,7 +69,11 @@ export function createOutcomeOf(error: unknown): 'not-processed' | 'unknown' {
   if (error instanceof ApiError) {
     // `{ code: 500 }` under HTTP 200 is a 500: the service's envelope names the status.
     const status = failureStatus(error.status ?? 0, error.code)
-    if (error.envelope) return status >= 500 && status !== 503 ? 'unknown' : 'not-processed'
+    if (error.envelope) {
+      if (status === 408 || (status >= 500 && status !== 503)) return 'unknown'
+      // A code the SDK has no class for (`{ code: 9999 }`, 409) proves nothing either way: it may be charged.
+      return error.name === 'ApiError' ? 'unknown' : 'not-processed'
+    }
     return status >= 400 && status < 500 && status !== 408 && status !== 429 ? 'not-processed' : 'unknown'
   }
   return 'unknown'

@@ -1,3 +1,4 @@
+import { createApiError } from '../../src/http/api-errors.js'
 import { describe, expect, it } from 'vitest'
 import {
   ConnectionError,
@@ -67,7 +68,14 @@ describe('createOutcomeOf', () => {
     ['connection refused', new ConnectionError('x', { request, sent: false, code: 'ECONNREFUSED' }), 'not-processed'],
     ['reset after sending', new ConnectionError('x', { request, sent: true, code: 'ECONNRESET' }), 'unknown'],
     ['timeout', new RequestTimeoutError('x', { request }), 'unknown'],
-    ['envelope 6010', new ApiError('x', { request, status: 200, code: 6010, envelope: true }), 'not-processed'],
+    ['envelope 6010', createApiError({ request, status: 200, code: 6010, envelope: true }), 'not-processed'],
+    ['envelope 6006', createApiError({ request, status: 200, code: 6006, envelope: true }), 'not-processed'],
+    ['envelope 401', createApiError({ request, status: 200, code: 401, envelope: true }), 'not-processed'],
+    // The service's own 408, and a code no class stands for: nothing proves the task was not made.
+    ['envelope code 408 under HTTP 200', createApiError({ request, status: 200, code: 408, envelope: true }), 'unknown'],
+    ['envelope 408', createApiError({ request, status: 408, code: 408, envelope: true }), 'unknown'],
+    ['envelope code 9999 under HTTP 200', createApiError({ request, status: 200, code: 9999, envelope: true }), 'unknown'],
+    ['envelope 409', createApiError({ request, status: 409, envelope: true }), 'unknown'],
     ['envelope 400', new BadRequestError('x', { request, status: 400, envelope: true }), 'not-processed'],
     ['bare 400', new BadRequestError('x', { request, status: 400 }), 'not-processed'],
     ['bare 408', new ApiError('x', { request, status: 408 }), 'unknown'],
@@ -80,7 +88,8 @@ describe('createOutcomeOf', () => {
     ['envelope code 500 under HTTP 200', new ServerError('x', { request, status: 200, code: 500, envelope: true }), 'unknown'],
     ['envelope code 504 under HTTP 200', new ServerError('x', { request, status: 200, code: '504', envelope: true }), 'unknown'],
     ['envelope code 503 under HTTP 200', new ServiceUnavailableError('x', { request, status: 200, code: 503, envelope: true }), 'not-processed'],
-    ['envelope code 4008 under HTTP 200', new ApiError('x', { request, status: 200, code: 4008, envelope: true }), 'not-processed'],
+    ['envelope code 4008 under HTTP 200', createApiError({ request, status: 200, code: 4008, envelope: true }), 'not-processed'],
+    ['"Insufficient points" under HTTP 200', createApiError({ request, status: 200, code: 1, serviceMessage: 'Insufficient points', envelope: true }), 'not-processed'],
     ['bare 502', new ServerError('x', { request, status: 502 }), 'unknown'],
     ['garbled body', new ResponseValidationError('x', { request, status: 200, excerpt: '<html>' }), 'unknown'],
     ['unserialisable input', new ValidationError('x'), 'not-processed'],
