@@ -16,6 +16,8 @@ export interface ResolvedModel {
   versionId?: string
   /** How the reference was understood: `model-id`, `version-id`, `name`, `alias` or `tier`. */
   via: ModelReferenceKind
+  /** The tier a tier word named (`budget` for `最便宜`). */
+  tier?: ModelTier
 }
 
 /** Words for tiers, English and Chinese (the seeds' phrasings). */
@@ -108,7 +110,7 @@ export function resolveModelReference(
         { path: 'model', message: `no ${tier} model in scope` },
       ])
     }
-    return { modelId, via: 'tier' }
+    return { modelId, via: 'tier', tier }
   }
   const candidates = candidatesFor(context.leaves)
   // Exact kinds first: an id beats a name, a name beats an alias.

@@ -103,6 +103,17 @@ describe('model references, tiers and scopes', () => {
     expect(lastAccepted().modelId).toBe(modelId)
   })
 
+  it('the budget tier is the cheapest choice: Nano Banana2 at its cheapest size (512px, 4 points), unless a size is named', async () => {
+    for (const reference of ['budget', '最便宜', 'cheapest']) {
+      const task = await ima.client().tasks.create({ model: reference, prompt: 'a cheap fox' })
+      expect([task.model.id, task.size, task.totalCredit]).toEqual(['gemini-3.1-flash-image', '512px', 4])
+    }
+    expect(await ima.client({ models: NANO_BANANA_SCOPE }).tasks.quote({ model: 'budget', prompt: 'a fox' })).toMatchObject({ size: '512px', totalCredit: 4 })
+    // A size named stays; the model named by name keeps its default size.
+    expect((await ima.client().tasks.create({ model: 'budget', prompt: 'a fox', size: '2K' })).size).toBe('2K')
+    expect((await ima.client().tasks.create({ model: 'Nano Banana2', prompt: 'a fox' })).size).toBe('1K')
+  })
+
   it('a version id selects that version, not the newest', async () => {
     const task = await ima.client().tasks.create({ model: 'gemini-3.1-flash-image-exp-0826', prompt: 'a fox' })
     expect(task.model.version).toBe('gemini-3.1-flash-image-exp-0826')

@@ -1,4 +1,4 @@
-import { checkAspectRatio, checkResolution, describeModel, offeredAspectRatio, type ModelInfo } from '../../catalog/capabilities.js'
+import { checkAspectRatio, checkResolution, describeModel, offeredAspectRatio, sizeLongSide, type ModelInfo } from '../../catalog/capabilities.js'
 import { resolveModelReference, type ResolvedModel } from '../../catalog/model-references.js'
 import { scopeAllows } from '../../catalog/scopes.js'
 import type { ClientContext } from '../context.js'
@@ -49,6 +49,11 @@ export interface PreparedTask {
   size: string | undefined
 }
 
+/** The size with the fewest points, the smallest among equals; `undefined` for a model without sizes. */
+function cheapestSize(sizes: ModelInfo['sizes']): string | undefined {
+  return [...sizes].sort((a, b) => a.points - b.points || (sizeLongSide(a.size) ?? 0) - (sizeLongSide(b.size) ?? 0))[0]?.size
+}
+
 /**
  * Decides the model (explicit > the user's saved preference > the scope's
  * default), the version, the credit rule and the parameters of a task,
@@ -89,13 +94,15 @@ export async function prepareTask(context: ClientContext, products: ProductServi
 
   if (checked.size !== undefined) checkResolution(checked.size, scope)
   const info = describeModel(resolved.modelId, checked.taskType, leaf)
+  // "The cheapest" is a price, not only a model: the budget tier takes its cheapest size unless one is named (Nano Banana2 512px, 4 points).
+  const size = checked.size ?? (resolved.tier === 'budget' ? cheapestSize(info.sizes) : undefined)
   const given = checked.aspectRatio?.replace(/\s+/g, '')
   // A ratio in other terms is the same shape (7:3 is 21:9): sent as the model spells it.
   const ratio = given === undefined ? undefined : (offeredAspectRatio(given, info.aspectRatios) ?? given)
   if (ratio !== undefined) checkAspectRatio(ratio, info, scope)
 
   const plan = planParameters(leaf, {
-    overrides: { ...checked.params, size: checked.size, aspect_ratio: ratio },
+    overrides: { ...checked.params, size, aspect_ratio: ratio },
     passThrough: info.aspectRatioMode === 'native' ? ['aspect_ratio'] : [],
   })
   if (plan.issues.length > 0) {
