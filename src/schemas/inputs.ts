@@ -36,10 +36,19 @@ export const createParamsSchema = z.object({
 /** Schema of the `signal` of a call's options (`timeout` and `maxRetries` are checked by the send path's `requestFields`). */
 export const requestOptionsSchema = z.object({ signal: z.optional(signalSchema) })
 
+/** Longest delay a JavaScript timer keeps (2^31 − 1 ms, 24.8 days): a longer one fires at once. */
+const LONGEST_TIMER_MS = 2_147_483_647
+
+/** A duration in ms that a timer can hold: 1 ms to 24.8 days. */
+function timerMs(what: string) {
+  const bounds = `a number of ms from 1 to ${LONGEST_TIMER_MS} (24.8 days, the longest timer JavaScript keeps): ${what}`
+  return z.number({ error: `must be ${bounds}` }).check(z.gte(1, `must be ${bounds}`), z.lte(LONGEST_TIMER_MS, `must be ${bounds}`))
+}
+
 /** Schema of a wait's own options (`signal`, `timeout` and `maxRetries` are the call's, checked as for every call). */
 export const waitOptionsSchema = z.object({
-  intervalMs: z.optional(z.number().check(z.gte(0))),
-  timeoutMs: z.optional(z.number().check(z.positive())),
-  estimatedMaxMs: z.optional(z.number().check(z.positive())),
-  maxPollFailures: z.optional(z.int().check(z.gte(0))),
+  intervalMs: z.optional(timerMs('the time between polls; leave it out to follow the model')),
+  timeoutMs: z.optional(timerMs('the deadline of the whole wait; leave it out for 600 s')),
+  estimatedMaxMs: z.optional(timerMs("the longest the task should take; leave it out for the model's estimate")),
+  maxPollFailures: z.optional(z.int('must be a whole number').check(z.gte(0, 'must be 0 or more'))),
 })

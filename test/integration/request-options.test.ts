@@ -93,11 +93,15 @@ describe('per-call request options', () => {
     const client = ima.client()
     const creates = () => ima.server.requests.filter((request) => request.path === CREATE).length
     const before = creates()
-    for (const wait of [{ timeoutMs: -5 }, { timeoutMs: 'abc' as unknown as number }, { intervalMs: -1 }, { maxPollFailures: 1.5 }]) {
+    // A timer longer than 2^31 − 1 ms fires at once (a wait over in 2 ms), and 0 ms between polls floods the service.
+    for (const wait of [{ timeoutMs: -5 }, { timeoutMs: 'abc' as unknown as number }, { intervalMs: -1 }, { maxPollFailures: 1.5 }, { timeoutMs: 3e9 }, { timeoutMs: Number.POSITIVE_INFINITY }, { intervalMs: 0 }, { intervalMs: 2 ** 31 }]) {
       const error = await rejectionOf(client.generate({ prompt: 'a fox', model: 'NB2', ...wait }))
       expect(error, JSON.stringify(wait)).toBeInstanceOf(ValidationError)
       expect(error.message).toMatch(/wait options/)
     }
+    expect((await rejectionOf(client.tasks.wait('task_x', { timeoutMs: 3e9 }))).message).toBe(
+      'Invalid wait options — timeoutMs: must be a number of ms from 1 to 2147483647 (24.8 days, the longest timer JavaScript keeps): the deadline of the whole wait; leave it out for 600 s',
+    )
     expect(creates()).toBe(before)
     expect(await client.tasks.recent()).toEqual([])
   })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { TaskFailedError, TaskTimeoutError, type ImaEvents, type TaskEvent } from 'ima-open-sdk'
+import { MemoryTaskJournal, TaskFailedError, TaskTimeoutError, type ImaEvents, type JournalEntry, type TaskEvent } from 'ima-open-sdk'
 import { rejectionOf, useImaServer } from './harness.js'
 
 // Every detail request advances a task one phase: pending → processing → ready without url → done.
@@ -127,6 +127,41 @@ describe('shared poll loops', () => {
     for (const run of runs) expect(run.events.map((event) => event.type)).toEqual(['pending', 'processing', 'processing', 'success'])
     // One loop: four polls in all, not twenty.
     expect(ima.server.tasks.find((t) => t.id === task.id)?.polls).toBe(4)
+  })
+
+  it('one loop per task whatever each wait asked for: by task or by id, other poll options — one poll series, one task.succeeded', async () => {
+    const client = ima.client()
+    const succeeded: string[] = []
+    client.on('task.succeeded', (result) => succeeded.push(result.taskId))
+    const task = await client.tasks.create({ model: 'gemini-3-pro-image', prompt: 'a fox shared by id' })
+    const results = await Promise.all([
+      client.tasks.wait(task, FAST),
+      client.tasks.wait(task.id, FAST),
+      client.tasks.wait(task, { ...FAST, timeout: 5_000, maxRetries: 0 }),
+      client.tasks.wait(task.id, { ...FAST, maxPollFailures: 9 }),
+    ])
+    expect(new Set(results.map((result) => result.url)).size).toBe(1)
+    expect(ima.server.tasks.find((t) => t.id === task.id)?.polls).toBe(4)
+    expect(succeeded).toEqual([task.id])
+  })
+
+  it('a result journaled slowly is still a result for a wait whose deadline falls meanwhile', async () => {
+    const inner = new MemoryTaskJournal()
+    let slow = false
+    const journal = {
+      put: async (entry: JournalEntry) => {
+        if (slow && entry.state === 'succeeded') await new Promise((resolve) => setTimeout(resolve, 400))
+        await inner.put(entry)
+      },
+      get: (ref: string) => inner.get(ref),
+      list: () => inner.list(),
+    }
+    const client = ima.client({ journal })
+    const task = await client.tasks.create({ model: 'gemini-3-pro-image', prompt: 'a slowly journaled fox' })
+    slow = true
+    // The task is done on the 4th poll (a few ms in); the wait's deadline (250 ms) falls while the success is journaled (400 ms).
+    const result = await client.tasks.wait(task, { intervalMs: 1, timeoutMs: 250 })
+    expect(result.taskId).toBe(task.id)
   })
 
   it('keeps polling for the others when one waiter leaves, and gives each its own deadline', async () => {

@@ -292,6 +292,8 @@ interface Waiter {
   onEvent: (event: TaskEvent) => void
   /** Ends the wait: clears its timer, drops its signal subscription, settles its promise. */
   settle: (outcome: WaitOutcome) => void
+  /** The task finished: its deadline no longer applies (the result is on its way). */
+  finished: () => void
 }
 
 interface SharedLoop {
@@ -331,7 +333,7 @@ export class TaskWaiter {
     this.#onVerdict = onVerdict
   }
 
-  /** How many poll loops are running (one per task and schedule). */
+  /** How many poll loops are running (one per task). */
   get activeLoops(): number {
     return this.#loops.size
   }
@@ -344,8 +346,9 @@ export class TaskWaiter {
     if (signal?.aborted) return Promise.reject(attachTaskId(abortErrorFor(signal), plan.taskId))
     const waitStarted = Date.now()
     return new Promise<TaskResult>((resolve, reject) => {
-      // Waits with different per-request limits poll on their own: each wait's polls honour its own timeout and retries.
-      const key = JSON.stringify([plan.taskId, plan.schedule, plan.estimatedMaxMs, plan.maxPollFailures, plan.pollRequest.timeout, plan.pollRequest.maxRetries])
+      // One loop per task, whatever each wait asked for: the first wait's schedule and poll options serve all
+      // (each keeps its own deadline and signal). Two loops would poll twice and announce the result twice.
+      const key = plan.taskId
       const loop = this.#loops.get(key) ?? this.#start(key, plan)
       let timer: ReturnType<typeof setTimeout> | undefined
       let stopListening = () => {}
@@ -357,6 +360,7 @@ export class TaskWaiter {
           if ('result' in outcome) resolve(outcome.result)
           else reject(afterPollFailure(outcome.error, plan.taskId))
         },
+        finished: () => clearTimeout(timer),
       }
       /** This waiter gives up alone: the loop goes on for the others, or stops when it was the last. */
       const leave = (error: unknown) => {
@@ -436,6 +440,8 @@ export class TaskWaiter {
       },
     }).then(
       async (result) => {
+        // Done: a deadline that falls while the result is journaled must not turn it into a timeout.
+        for (const waiter of loop.waiters) waiter.finished()
         emit('task.succeeded', result)
         // Journaled before the callers hear of it, so a process that exits right after still finds it done.
         await this.#onVerdict(plan.taskId, { urls: result.urls }).catch(() => {})
@@ -444,6 +450,7 @@ export class TaskWaiter {
       async (error: unknown) => {
         // A loop stopped because its last waiter left has no one to tell.
         if (loop.stop.signal.aborted) return
+        for (const waiter of loop.waiters) waiter.finished()
         this.#reportFailure(plan.taskId, error, plan.model)
         await this.#onVerdict(plan.taskId, { error }).catch(() => {})
         settleAll({ error })
