@@ -145,6 +145,16 @@ describe('shared poll loops', () => {
     expect(succeeded).toEqual([task.id])
   })
 
+  it("a wait by id on the client's own task follows that task's model (Midjourney), as a wait by task does", async () => {
+    const lines: Array<Record<string, unknown> | undefined> = []
+    const logger = { debug() {}, info: (message: string, fields?: Record<string, unknown>) => void (message === 'ima task status' && lines.push(fields)), warn() {}, error() {} }
+    const client = ima.client({ logger })
+    const task = await client.tasks.create({ model: 'MJ', prompt: 'a fox waited for by id' })
+    await client.tasks.wait(task.id, FAST)
+    expect(lines.length).toBeGreaterThan(0)
+    for (const fields of lines) expect(fields).toMatchObject({ taskId: task.id, model: 'midjourney' })
+  })
+
   it('a result journaled slowly is still a result for a wait whose deadline falls meanwhile', async () => {
     const inner = new MemoryTaskJournal()
     let slow = false

@@ -139,6 +139,11 @@ export class TaskJournaling {
     return next
   }
 
+  /** This client's own unfinished task of that id, without a read of the journal (for a wait by id: its model and start). */
+  ownTask(taskId: string): JournalEntry | undefined {
+    return this.#byTaskId.get(taskId)
+  }
+
   /** The entry of a task, by its id: this client's own first, else a scan of the journal (another process's task). */
   async findByTaskId(taskId: string): Promise<JournalEntry | undefined> {
     const known = this.#byTaskId.get(taskId)

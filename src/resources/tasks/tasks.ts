@@ -140,6 +140,7 @@ export class TaskService {
       // Each poll reads with options the wait checked once, at its start.
       (taskId, request) => this.#readDetail(taskId, request),
       (taskId, outcome) => this.#journaling.recordWaitOutcome(taskId, outcome),
+      (taskId) => this.#journaling.ownTask(taskId),
     )
   }
 

@@ -316,6 +316,7 @@ interface SharedLoop {
 export class TaskWaiter {
   readonly #context: ClientContext
   readonly #fetchDetail: (taskId: string, request: RequestOptions) => Promise<TaskDetail>
+  readonly #ownTask: (taskId: string) => { model: { id: string }; createdAt: string } | undefined
   readonly #loops = new Map<string, SharedLoop>()
   readonly #onVerdict: (taskId: string, outcome: { urls: string[] } | { error: unknown }) => Promise<void>
 
@@ -327,9 +328,11 @@ export class TaskWaiter {
     context: ClientContext,
     fetchDetail: (taskId: string, request: RequestOptions) => Promise<TaskDetail>,
     onVerdict: (taskId: string, outcome: { urls: string[] } | { error: unknown }) => Promise<void> = async () => {},
+    ownTask: (taskId: string) => { model: { id: string }; createdAt: string } | undefined = () => undefined,
   ) {
     this.#context = context
     this.#fetchDetail = fetchDetail
+    this.#ownTask = ownTask
     this.#onVerdict = onVerdict
   }
 
@@ -388,12 +391,15 @@ export class TaskWaiter {
     const taskId = taskIdOf(taskRef)
     // The caller's signal ends this wait alone (see `wait`); the polls run on the shared loop's signal.
     const { timeout, maxRetries } = checkWaitOptions(options)
-    const model = typeof taskRef === 'string' ? undefined : findModelCapabilities(taskRef.model?.id)
-    const createdAt = typeof taskRef === 'string' ? undefined : taskRef.createdAt
+    // A wait by id on this client's own task knows its model and start from the journal: the model's schedule, not a guess.
+    const own = typeof taskRef === 'string' ? this.#ownTask(taskId) : undefined
+    const modelId = typeof taskRef === 'string' ? own?.model.id : taskRef.model?.id
+    const model = findModelCapabilities(modelId)
+    const createdAt = typeof taskRef === 'string' ? (own ? Date.parse(own.createdAt) : undefined) : taskRef.createdAt
     const timing = model ?? UNKNOWN_MODEL_TIMING
     return {
       taskId,
-      model: typeof taskRef === 'string' ? undefined : taskRef.model?.id,
+      model: modelId,
       schedule: planPollSchedule({
         estimatedSeconds: timing.estimatedSeconds,
         modelIntervalMs: timing.pollIntervalMs,

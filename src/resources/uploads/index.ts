@@ -36,7 +36,7 @@ export interface UploadOptions extends RequestOptions {
  *
  * @example
  * ```ts
- * const { url, contentType, bytes } = await ima.uploads.put(bytes) // 'https://…/1.png', 'image/png', 48213
+ * const { url, contentType, bytes } = await ima.uploads.put(pngBytes) // 'https://…/1.png', 'image/png', 48213
  * ```
  * @public
  */
