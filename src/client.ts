@@ -105,6 +105,7 @@ export class ImaClient {
   readonly preferences: Preferences
   readonly #config: ClientConfig
   readonly #emitter = new EventEmitter<ImaEvents>()
+  readonly #listenerGuards = new WeakMap<object, Map<keyof ImaEvents, (payload: unknown) => void>>()
   readonly #budget: CreditTally
   readonly #localSources: CoreContext['localSources']
   readonly #engine: EngineLoader
@@ -190,20 +191,45 @@ export class ImaClient {
    * ```
    */
   on<E extends keyof ImaEvents>(event: E, listener: ImaEvents[E]): this {
-    this.#emitter.on(event, listener as never)
+    this.#emitter.on(event, this.#guarded(event, listener) as never)
     return this
   }
 
   /** Listens to the next occurrence of an event only. */
   once<E extends keyof ImaEvents>(event: E, listener: ImaEvents[E]): this {
-    this.#emitter.once(event, listener as never)
+    this.#emitter.once(event, this.#guarded(event, listener) as never)
     return this
   }
 
   /** Stops listening. */
   off<E extends keyof ImaEvents>(event: E, listener: ImaEvents[E]): this {
-    this.#emitter.off(event, listener as never)
+    this.#emitter.off(event, this.#guarded(event, listener) as never)
     return this
+  }
+
+  /**
+   * The listener as the emitter calls it: a listener that throws (or rejects) is logged and the
+   * others of its event still run — the emitter would stop at the first throw. One wrapper per
+   * listener and event, so `off` finds it.
+   */
+  #guarded(event: keyof ImaEvents, listener: unknown): (payload: unknown) => void {
+    if (typeof listener !== 'function') throw new TypeError(`Expected a function to listen to ${event}, got ${typeof listener}`)
+    let byEvent = this.#listenerGuards.get(listener as object)
+    if (!byEvent) this.#listenerGuards.set(listener as object, (byEvent = new Map()))
+    let guard = byEvent.get(event)
+    if (!guard) {
+      const report = (error: unknown) => this.#config.logger.error('ima event listener threw', { event, error: error instanceof Error ? error.message : String(error) })
+      guard = (payload) => {
+        try {
+          const returned: unknown = (listener as (payload: unknown) => unknown)(payload)
+          if (returned instanceof Promise) returned.catch(report)
+        } catch (error) {
+          report(error)
+        }
+      }
+      byEvent.set(event, guard)
+    }
+    return guard
   }
 
   /**

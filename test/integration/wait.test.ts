@@ -228,3 +228,31 @@ describe('generate({ onCreated })', () => {
     expect(result.url).toMatch(/\/0\.png$/)
   })
 })
+
+describe('event listeners', () => {
+  it('one that throws or rejects is logged, and the others of its event still run; off removes a listener', async () => {
+    const errors: Array<Record<string, unknown> | undefined> = []
+    const logger = { debug() {}, info() {}, warn() {}, error: (message: string, fields?: Record<string, unknown>) => void (message === 'ima event listener threw' && errors.push(fields)) }
+    const client = ima.client({ logger })
+    const heard: string[] = []
+    const counting = () => void heard.push('second')
+    client.on('task.succeeded', () => {
+      throw new Error('a bug in the first listener')
+    })
+    client.on('task.succeeded', async () => {
+      throw new Error('a rejected listener')
+    })
+    client.on('task.succeeded', counting)
+    const task = await client.tasks.create({ model: 'NB2', prompt: 'a fox with loud listeners' })
+    await client.tasks.wait(task, FAST)
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(heard).toEqual(['second'])
+    expect(errors).toEqual([
+      { event: 'task.succeeded', error: 'a bug in the first listener' },
+      { event: 'task.succeeded', error: 'a rejected listener' },
+    ])
+    client.off('task.succeeded', counting)
+    await client.tasks.wait(await client.tasks.create({ model: 'NB2', prompt: 'a fox heard by fewer' }), FAST)
+    expect(heard).toEqual(['second'])
+  })
+})
