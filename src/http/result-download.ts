@@ -5,7 +5,7 @@
  * the caller's: to a file (`downloadResult` in `ima-open-sdk/node`) or in
  * memory (the AI SDK provider), each counting them against the same cap.
  */
-import { ImaError, ResponseValidationError, ValidationError } from '../errors.js'
+import { ImaError, ResponseTooLargeError, ResponseValidationError, ValidationError } from '../errors.js'
 import { checkServiceURL, describeUrlProblem, shownURL } from '../protocol/urls.js'
 import { concatBytes } from '../internal/byte-streams.js'
 import { sniffImageType } from '../protocol/image-type.js'
@@ -82,16 +82,22 @@ export interface OpenedDownload {
 }
 
 /**
- * The error for a result over the cap, the same wherever it is counted.
+ * The error for a result over the cap, the same wherever it is counted: a
+ * `ResponseTooLargeError`, as for an API answer over `maxResponseBytes`.
  *
  * @example
  * ```ts
- * if (bytes > maxBytes) throw downloadTooLarge(maxBytes, 'raise maxBytes to save it')
+ * if (bytes > maxBytes) throw downloadTooLarge(url, maxBytes, 'raise maxBytes to save it')
  * ```
  */
-export function downloadTooLarge(maxBytes: number, limitHint: string, declared?: number): ImaError {
+export function downloadTooLarge(url: string | URL, maxBytes: number, limitHint: string, declared?: number): ResponseTooLargeError {
   const size = declared === undefined ? `more than maxBytes (${maxBytes})` : `${declared} bytes, more than maxBytes (${maxBytes})`
-  return new ImaError(`The result is ${size} — ${limitHint}`, { code: 'download_too_large' })
+  return new ResponseTooLargeError(`[GET ${shownURL(url)}] the result is ${size} — ${limitHint}`, {
+    request: { method: 'GET', path: safePath(String(url)) },
+    status: 200,
+    excerpt: '',
+    limitBytes: maxBytes,
+  })
 }
 
 /** Bytes enough to tell an image from a page: every signature {@link sniffImageType} reads lies within them. */
@@ -151,7 +157,7 @@ export async function openResultDownload(url: string, options: ResultDownloadOpt
   const declared = Number(response.headers.get('content-length') ?? Number.NaN)
   if (declared > options.maxBytes) {
     await response.body.cancel()
-    throw downloadTooLarge(options.maxBytes, options.limitHint, declared)
+    throw downloadTooLarge(parsed, options.maxBytes, options.limitHint, declared)
   }
 
   return { response: response as OpenedDownload['response'], url: parsed }
@@ -185,7 +191,7 @@ export async function readResultBytes(url: string, options: ResultDownloadOption
     total += value.byteLength
     if (total > options.maxBytes) {
       await reader.cancel().catch(() => {})
-      throw downloadTooLarge(options.maxBytes, options.limitHint)
+      throw downloadTooLarge(url, options.maxBytes, options.limitHint)
     }
     chunks.push(value)
   }

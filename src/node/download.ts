@@ -54,7 +54,7 @@ export async function downloadResult(url: string, filePath: string, options: Dow
   const limit = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       bytes += chunk.length
-      if (bytes > maxBytes) return callback(downloadTooLarge(maxBytes, limitHint))
+      if (bytes > maxBytes) return callback(downloadTooLarge(url, maxBytes, limitHint))
       if (head !== undefined) {
         head = Buffer.concat([head, chunk])
         if (head.length >= IMAGE_SNIFF_BYTES) {

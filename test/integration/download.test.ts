@@ -2,7 +2,7 @@ import { mkdtemp, readFile, readdir } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { ResponseValidationError, ValidationError } from 'ima-open-sdk'
+import { ResponseTooLargeError, ResponseValidationError, ValidationError } from 'ima-open-sdk'
 import { downloadResult } from 'ima-open-sdk/node'
 import { readResultBytes } from '../../src/http/result-download.js'
 import { startPlainServer, type PlainServer } from '../support/plain-server.js'
@@ -29,7 +29,11 @@ describe('a generated image end to end', () => {
   it('leaves no file behind when the download is over the cap', async () => {
     const result = await ima.client().generate({ model: 'gemini-3-pro-image', prompt: 'a fox', intervalMs: 1 })
     const dir = await mkdtemp(join(tmpdir(), 'ima-download-'))
-    await expect(downloadResult(result.url, join(dir, 'fox.png'), { maxBytes: 100 })).rejects.toThrow(/maxBytes/)
+    const error = await rejectionOf(downloadResult(result.url, join(dir, 'fox.png'), { maxBytes: 100 }))
+    // The same class as an API answer over maxResponseBytes, with the limit and the request (never a query string).
+    expect(error).toBeInstanceOf(ResponseTooLargeError)
+    expect(error).toMatchObject({ limitBytes: 100, request: { method: 'GET', path: new URL(result.url).pathname } })
+    expect((error as Error).message).toMatch(/^\[GET \S+\] the result is (\d+ bytes, )?more than maxBytes \(100\) — raise maxBytes to save it$/)
     expect(await readdir(dir)).toEqual([])
   })
 
