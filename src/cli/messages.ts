@@ -78,12 +78,14 @@ export interface BatchWords {
   lockLost(path: string): Sentence
   itemDone(facts: BatchItemFacts & { taskId: string; credit: number; target: string }): string
   itemFailed(facts: BatchItemFacts & { line: number; taskId: string | undefined; message: string }): string
+  /** A line whose task exists but whose wait ended without a verdict (its deadline, an outage): collected by the next run. */
+  itemPending(facts: BatchItemFacts & { line: number; taskId: string; message: string }): string
   itemUnknown(facts: BatchItemFacts & { line: number; ref: string | undefined }): string
   /** The cli-progress format: `{bar}`, `{percentage}`, `{value}`, `{total}`, `{done}`, `{running}`, `{failed}`, `{credits}` and `{left}` (the ETA; cli-progress's own `{eta}` is a bare number). */
   barFormat: string
   etaUnknown: string
   finished(facts: { done: number; total: number; credits: number; summary: string }): string
-  unfinished(facts: { failed: number; unknown: number; total: number; summary: string }): Sentence
+  unfinished(facts: { failed: number; pending: number; unknown: number; total: number; summary: string }): Sentence
   interrupted(facts: { done: number; total: number; running: number; summary: string; command: string }): Sentence
   summaryWriteFailed(path: string, reason: string): Sentence
 }
@@ -132,7 +134,7 @@ export interface QueueWords {
   /** No `ima worker` is connected to the queue when the batch starts waiting: its jobs wait until one starts. */
   noWorker(facts: { queue: string; redis: string }): string
   interrupted(facts: { done: number; total: number; jobs: number; queue: string; summary: string; command: string }): Sentence
-  unfinished(facts: { failed: number; unknown: number; total: number; summary: string }): Sentence
+  unfinished(facts: { failed: number; pending: number; unknown: number; total: number; summary: string }): Sentence
   workerReady(facts: WorkerReadyFacts): string
   jobDone(facts: { jobId: string; taskId: string; credits: number; resumed: boolean }): string
   jobRetried(facts: { jobId: string; attempt: number; attempts: number; reason: string }): string
@@ -414,16 +416,18 @@ const en: CliWords = {
     }),
     itemDone: ({ index, total, taskId, credit, target }) => `[${index}/${total}] done ${taskId} ${credit} credits → ${target}`,
     itemFailed: ({ index, total, line, taskId, message }) => `[${index}/${total}] failed line ${line}${taskId ? ` (${taskId})` : ''}: ${message}`,
+    itemPending: ({ index, total, line, taskId, message }) =>
+      `[${index}/${total}] still running line ${line} (${taskId}): ${message} — the same command collects it, never creates it again`,
     itemUnknown: ({ index, total, line, ref }) =>
       `[${index}/${total}] unknown line ${line}: the create may have been charged${ref ? ` (ref ${ref})` : ''}; it is not created again — \`ima tasks --unknown\``,
     barFormat: '{bar} {percentage}% {value}/{total} | done {done}, running {running}, failed {failed} | {credits} credits | ETA {left}',
     etaUnknown: '–',
     finished: ({ done, total, credits, summary }) => `${done} of ${total} done, ${credits} credits spent by this run. Summary: ${summary}`,
-    unfinished: ({ failed, unknown, total, summary }) => ({
-      message: `${failed + unknown} of ${total} did not finish: ${failed} failed, ${unknown} unknown (see ${summary})`,
+    unfinished: ({ failed, pending, unknown, total, summary }) => ({
+      message: `${failed + pending + unknown} of ${total} did not finish: ${failed} failed, ${pending > 0 ? `${pending} still running on the service, ` : ''}${unknown} unknown (see ${summary})`,
       hint:
         'Run the same command again: done lines are skipped and created tasks are waited for, never created again; a failed line without a task id is created again. ' +
-        'An unknown line may have been charged and is never created again: check it with `ima tasks --unknown`, then delete its row from the summary to make it',
+        'An unknown line may have been charged and is never created again: check it with `ima tasks --unknown`, then delete its row from the summary if you want it made again',
     }),
     interrupted: ({ done, total, running, summary, command }) => ({
       message: `Interrupted: ${done} of ${total} done${running > 0 ? `; ${running} created and still running on the service (their task ids are in ${summary})` : ''}`,
@@ -478,8 +482,8 @@ const en: CliWords = {
       message: `Interrupted: ${done} of ${total} done${jobs > 0 ? `; ${jobs === 1 ? '1 job goes' : `${jobs} jobs go`} on in the workers of the queue ${queue} (the job ids are in ${summary})` : ''}`,
       hint: `Collect the results with the same command (it enqueues nothing twice): ${command}`,
     }),
-    unfinished: ({ failed, unknown, total, summary }) => ({
-      message: `${failed + unknown} of ${total} did not finish: ${failed} failed, ${unknown} unknown (see ${summary})`,
+    unfinished: ({ failed, pending, unknown, total, summary }) => ({
+      message: `${failed + pending + unknown} of ${total} did not finish: ${failed} failed, ${pending > 0 ? `${pending} still running on the service, ` : ''}${unknown} unknown (see ${summary})`,
       hint:
         'Run the same command again: done lines are skipped; a failed job is retried with the same job id only when its failure proves nothing was created (or its task exists, to be waited for). ' +
         'An unknown one may have been charged and is never retried: its row says which ref to look up in the shared journal',
@@ -690,13 +694,14 @@ const zh: CliWords = {
     }),
     itemDone: ({ index, total, taskId, credit, target }) => `[${index}/${total}] 完成 ${taskId} ${credit} 积分 → ${target}`,
     itemFailed: ({ index, total, line, taskId, message }) => `[${index}/${total}] 失败 第 ${line} 行${taskId ? `（${taskId}）` : ''}：${message}`,
+    itemPending: ({ index, total, line, taskId, message }) => `[${index}/${total}] 仍在生成 第 ${line} 行（${taskId}）：${message} —— 再运行同一命令即可取回，不会重新创建`,
     itemUnknown: ({ index, total, line, ref }) =>
       `[${index}/${total}] 结果未知 第 ${line} 行：可能已扣积分${ref ? `（参考号 ${ref}）` : ''}；不会重新创建 —— \`ima tasks --unknown\``,
     barFormat: '{bar} {percentage}% {value}/{total} | 完成 {done}，进行中 {running}，失败 {failed} | {credits} 积分 | 剩余 {left}',
     etaUnknown: '–',
     finished: ({ done, total, credits, summary }) => `${total} 行里完成 ${done} 行，本次运行花了 ${credits} 积分。汇总：${summary}`,
-    unfinished: ({ failed, unknown, total, summary }) => ({
-      message: `${total} 行里有 ${failed + unknown} 行没有完成：失败 ${failed}，结果未知 ${unknown}（见 ${summary}）`,
+    unfinished: ({ failed, pending, unknown, total, summary }) => ({
+      message: `${total} 行里有 ${failed + pending + unknown} 行没有完成：失败 ${failed}，${pending > 0 ? `仍在服务端生成 ${pending}，` : ''}结果未知 ${unknown}（见 ${summary}）`,
       hint:
         '再运行同一命令：已完成的行会跳过，已创建的任务继续等待，不会重新创建；没有任务 id 的失败行会重新创建。' +
         '结果未知的行可能已扣积分，不会重新创建：先用 `ima tasks --unknown` 确认，再从汇总里删掉它那一行即可重新生成',
@@ -753,8 +758,8 @@ const zh: CliWords = {
       message: `已中断：${total} 行里完成 ${done} 行${jobs > 0 ? `；${jobs} 个作业仍在队列 ${queue} 的 worker 里运行（作业 id 在 ${summary} 里）` : ''}`,
       hint: `用同一命令取回结果（不会重复加入作业）：${command}`,
     }),
-    unfinished: ({ failed, unknown, total, summary }) => ({
-      message: `${total} 行里有 ${failed + unknown} 行没有完成：失败 ${failed}，结果未知 ${unknown}（见 ${summary}）`,
+    unfinished: ({ failed, pending, unknown, total, summary }) => ({
+      message: `${total} 行里有 ${failed + pending + unknown} 行没有完成：失败 ${failed}，${pending > 0 ? `仍在服务端生成 ${pending}，` : ''}结果未知 ${unknown}（见 ${summary}）`,
       hint:
         '再运行同一命令：已完成的行会跳过；失败的作业只有在失败原因证明没有创建任务（或任务已存在、只需等待）时，才会用同一个作业 id 重试。' +
         '结果未知的作业可能已扣积分，不会重试：它那一行写明了要在共享任务记录里查的参考号',

@@ -48,6 +48,8 @@ class Tally {
   done: number
   failed = 0
   unknown = 0
+  /** Ended in this run with their task still running on the service. */
+  pending = 0
   running = 0
   credits = 0
   finishedThisRun = 0
@@ -63,7 +65,7 @@ class Tally {
   }
 
   get finished(): number {
-    return this.done + this.failed + this.unknown
+    return this.done + this.failed + this.unknown + this.pending
   }
 
   /** Seconds left, from this run's pace; undefined before the first item ends. */
@@ -78,6 +80,8 @@ class Tally {
     this.finishedThisRun += 1
     if (row.state === 'done') this.done += 1
     else if (row.state === 'unknown') this.unknown += 1
+    // A task still running on the service is no failure: the next run collects it.
+    else if (row.state === 'pending') this.pending += 1
     else this.failed += 1
   }
 }
@@ -99,6 +103,7 @@ export function itemLine(words: CliWords, index: number, total: number, end: Ite
     return words.batch.itemDone({ index, total, taskId: row.task_id ?? '', credit: row.credit ?? 0, target })
   }
   if (row.state === 'unknown') return words.batch.itemUnknown({ index, total, line: row.line, ref: row.ref ?? undefined })
+  if (row.state === 'pending' && row.task_id !== null) return words.batch.itemPending({ index, total, line: row.line, taskId: row.task_id, message: end.message ?? row.error ?? '' })
   return words.batch.itemFailed({ index, total, line: row.line, taskId: row.task_id ?? undefined, message: end.message ?? row.error ?? '' })
 }
 

@@ -20,6 +20,7 @@ import { downloadResult, type ImaClient } from '../../node/index.js'
 import type { CreatedTask, TaskQuote, TaskResult } from '../../resources/tasks/types.js'
 import { defaultResultFileName, numberedFileName } from '../files.js'
 import { isOutcomeUnknown } from '../interrupt.js'
+import { TaskFailedError } from '../../errors.js'
 import type { BatchDisplay, ItemEnd } from './display.js'
 import { isUrl, type BatchItem } from './items.js'
 import type { SummaryFile, SummaryRow } from './state.js'
@@ -107,6 +108,9 @@ export async function runBatch(
   // A write that failed is recorded by the summary (its `failure` stops the pool); the row goes on in memory.
   const write = (row: SummaryRow): Promise<SummaryRow> => summary.update(row).catch(() => row)
   const failed = async (row: SummaryRow, error: unknown): Promise<ItemEnd> => ({ row: await write({ ...row, state: 'failed', error: messageOf(error) }), message: messageOf(error) })
+  // A wait that ended without the task's verdict (its deadline, an outage): the task runs on and is paid for — pending, for the next run.
+  const waitEnded = async (row: SummaryRow, error: unknown): Promise<ItemEnd> =>
+    error instanceof TaskFailedError ? failed(row, error) : { row: await write({ ...row, state: 'pending', error: messageOf(error) }), message: messageOf(error) }
 
   /** The result saved (with `--out`), then the row `done`; an abort leaves it pending with its task id and URLs. */
   const finish = async (work: BatchWork, start: SummaryRow, result: TaskResult): Promise<ItemEnd | undefined> => {
@@ -185,7 +189,7 @@ export async function runBatch(
       if (created) {
         // The task exists (its id is on disk): interrupted, it is resumed next run; a failure is recorded with its id.
         if (signal.aborted) return undefined
-        return failed(row, error)
+        return waitEnded(row, error)
       }
       if (isOutcomeUnknown(error)) {
         // May have been created and charged: never created again by a later run unless the journal proves what happened.
@@ -215,7 +219,7 @@ export async function runBatch(
     try {
       result = await ima.tasks.wait(taskId, { signal, ...waitOptions })
     } catch (error) {
-      return signal.aborted ? undefined : failed(work.row, error)
+      return signal.aborted ? undefined : waitEnded(work.row, error)
     }
     return finish(work, work.row, result)
   }

@@ -280,7 +280,7 @@ async function runPlanned(
     throw new InterruptedError(undefined, sentence, language)
   }
   if (counts.failed + counts.unknown + counts.pending > 0) {
-    const facts = { failed: counts.failed + counts.pending, unknown: counts.unknown, total: rows.length, summary: summaryPath }
+    const facts = { failed: counts.failed, pending: counts.pending, unknown: counts.unknown, total: rows.length, summary: summaryPath }
     throw failure(engine ? queueWords.unfinished(facts) : words.unfinished(facts))
   }
 }
