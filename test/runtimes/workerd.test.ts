@@ -47,4 +47,24 @@ describe('the main entry in workerd', () => {
     },
     RUNTIME_TEST_TIMEOUT_MS,
   )
+
+  it(
+    'two requests waiting on one task with one global client: the one left waiting finishes when the other stops',
+    async () => {
+      const { input } = smokeInput(server, 'workerd-shared')
+      mf ??= new Miniflare({ modules: true, scriptPath, modulesRoot: work.path, compatibilityDate: COMPATIBILITY_DATE, compatibilityFlags: [] })
+      const created = await mf.dispatchFetch('http://worker.local/shared/create', { method: 'POST', body: JSON.stringify(input) })
+      const id = await created.text()
+      expect(created.status, id).toBe(200)
+      // A stops after 60 ms (its own signal), before its 4th poll; B, started 20 ms later, waits on: in workerd each request's I/O is its own.
+      const first = mf.dispatchFetch(`http://worker.local/shared/wait?id=${id}&stopAfter=60`)
+      await new Promise((resolve) => setTimeout(resolve, 20))
+      const second = mf.dispatchFetch(`http://worker.local/shared/wait?id=${id}`)
+      const [a, b] = await Promise.all([first, second])
+      expect([a.status, await a.text()]).toEqual([500, 'AbortError'])
+      expect(b.status).toBe(200)
+      expect(await b.text()).toBe(`${server.url}/files/${id}/0.png`)
+    },
+    RUNTIME_TEST_TIMEOUT_MS,
+  )
 })

@@ -288,6 +288,11 @@ interface WaitPlan {
 
 type WaitOutcome = { result: TaskResult } | { error: unknown }
 
+/** Whether waits of one client may share a loop: everywhere but Cloudflare's workerd, whose I/O is per request. */
+function sharesLoops(): boolean {
+  return (globalThis as { navigator?: { userAgent?: unknown } }).navigator?.userAgent !== 'Cloudflare-Workers'
+}
+
 interface Waiter {
   onEvent: (event: TaskEvent) => void
   /** Ends the wait: clears its timer, drops its signal subscription, settles its promise. */
@@ -318,6 +323,8 @@ export class TaskWaiter {
   readonly #fetchDetail: (taskId: string, request: RequestOptions) => Promise<TaskDetail>
   readonly #ownTask: (taskId: string) => { model: { id: string }; createdAt: string } | undefined
   readonly #loops = new Map<string, SharedLoop>()
+  /** Waits that poll on a loop of their own (workerd). */
+  #ownLoops = 0
   readonly #onVerdict: (taskId: string, outcome: { urls: string[] } | { error: unknown }) => Promise<void>
 
   /**
@@ -351,7 +358,9 @@ export class TaskWaiter {
     return new Promise<TaskResult>((resolve, reject) => {
       // One loop per task, whatever each wait asked for: the first wait's schedule and poll options serve all
       // (each keeps its own deadline and signal). Two loops would poll twice and announce the result twice.
-      const key = plan.taskId
+      // Not in Cloudflare's workerd: a loop's fetches and timers belong to the request that started it, and
+      // another request waiting on them would hang once that one ends.
+      const key = sharesLoops() ? plan.taskId : `${plan.taskId}#${(this.#ownLoops += 1)}`
       const loop = this.#loops.get(key) ?? this.#start(key, plan)
       let timer: ReturnType<typeof setTimeout> | undefined
       let stopListening = () => {}
