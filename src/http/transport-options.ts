@@ -155,17 +155,21 @@ function checkNumber(name: string, value: number | undefined, fallback: number, 
   return value
 }
 
-/** Whether this looks like a web page (a DOM and no Node), where a secret key would be exposed. */
+/**
+ * Whether this looks like a web page or a browser's Web or Service Worker (a DOM, or `importScripts`,
+ * and no Node), where a secret key would be exposed. Server runtimes (Node, Bun, Deno, workerd) have neither.
+ */
 export function isBrowserLike(): boolean {
-  const scope = globalThis as { window?: unknown; document?: unknown; process?: { versions?: { node?: string } } }
-  return typeof scope.window !== 'undefined' && typeof scope.document !== 'undefined' && !scope.process?.versions?.node
+  const scope = globalThis as { window?: unknown; document?: unknown; importScripts?: unknown; process?: { versions?: { node?: string } } }
+  if (scope.process?.versions?.node) return false
+  return (typeof scope.window !== 'undefined' && typeof scope.document !== 'undefined') || typeof scope.importScripts === 'function'
 }
 
 /** Applies defaults and environment variables, and checks every option. */
 export function resolveConfig(options: CoreOptions = {}): ResolvedConfig {
   if (isBrowserLike() && !options.dangerouslyAllowBrowser) {
     throw new ImaConfigError(
-      'ImaClient refuses to run in a browser: the API key would be readable by anyone using the page. Call IMA from your server, or pass dangerouslyAllowBrowser: true if you understand the risk',
+      'ImaClient refuses to run in a browser (a page or its workers): the API key would be readable by anyone using the page. Call IMA from your server, or pass dangerouslyAllowBrowser: true if you understand the risk',
     )
   }
   if (options.apiKey !== undefined && typeof options.apiKey !== 'string') {
