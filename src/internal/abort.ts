@@ -170,3 +170,20 @@ export function delay(ms: number, signal?: AbortSignal): Promise<void> {
     }
   })
 }
+
+/**
+ * `work`, or an `ImaAbortError` as soon as `signal` aborts; `work` goes on
+ * (its caller undoes what it did if it lands after the abort).
+ *
+ * @example
+ * ```ts
+ * const held = await untilAborted(store.acquire(lease), request.signal)
+ * ```
+ */
+export function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return work
+  return new Promise((resolve, reject) => {
+    const stop = whenAborted(signal, () => reject(abortErrorFor(signal)))
+    work.then(resolve, reject).finally(stop)
+  })
+}

@@ -119,6 +119,61 @@ describe('maxCreatesInFlight', () => {
   })
 })
 
+describe('a slow budget or lease store and the call\'s signal', () => {
+  it('an abort ends the wait for the store at once; what the store grants afterwards is given back', async () => {
+    const inner = new MemoryBudgetStore()
+    const granted: Array<() => void> = []
+    const settled: string[] = []
+    const budgetStore = {
+      reserve: async (reservation: Parameters<MemoryBudgetStore['reserve']>[0]) => {
+        await new Promise<void>((resolve) => granted.push(resolve))
+        return inner.reserve(reservation)
+      },
+      settle: async (id: string, outcome: Parameters<MemoryBudgetStore['settle']>[1]) => {
+        settled.push(outcome)
+        return inner.settle(id, outcome)
+      },
+      remaining: (counters: Parameters<MemoryBudgetStore['remaining']>[0]) => inner.remaining(counters),
+    }
+    const client = ima.client({ maxCredits: 100, budgetStore })
+    await client.products.list('text_to_image')
+    const before = creates()
+    const controller = new AbortController()
+    const pending = client.tasks.create({ ...NB2_1K, prompt: 'a fox behind a slow budget' }, { signal: controller.signal })
+    while (granted.length === 0) await new Promise((resolve) => setTimeout(resolve, 2))
+    controller.abort()
+    expect(await rejectionOf(pending)).toBeInstanceOf(ImaAbortError)
+    granted.shift()?.()
+    for (let tries = 0; tries < 100 && settled.length === 0; tries += 1) await new Promise((resolve) => setTimeout(resolve, 2))
+    expect(settled).toEqual(['released'])
+    expect(creates()).toBe(before)
+
+    const inFlight = new MemoryLeaseStore()
+    const leases: Array<() => void> = []
+    const leaseStore = {
+      acquire: async (lease: Parameters<MemoryLeaseStore['acquire']>[0]) => {
+        await new Promise<void>((resolve) => leases.push(resolve))
+        return inFlight.acquire(lease)
+      },
+      release: (key: string, id: string) => inFlight.release(key, id),
+    }
+    const slotted = ima.client({ maxCreatesInFlight: 1, leaseStore })
+    await slotted.products.list('text_to_image')
+    const stop = new AbortController()
+    const waiting = slotted.tasks.create({ ...NB2_1K, prompt: 'a fox behind a slow lease' }, { signal: stop.signal })
+    while (leases.length === 0) await new Promise((resolve) => setTimeout(resolve, 2))
+    stop.abort()
+    expect(await rejectionOf(waiting)).toBeInstanceOf(ImaAbortError)
+    leases.shift()?.()
+    // The slot taken after the abort is freed: the next create gets it.
+    const next = slotted.tasks.create({ ...NB2_1K, prompt: 'the next fox' })
+    while (leases.length === 0) await new Promise((resolve) => setTimeout(resolve, 2))
+    leases.shift()?.()
+    expect((await next).id).toMatch(/^task_/)
+    expect(creates()).toBe(before + 1)
+  })
+})
+
 describe('tasks.create({ ref })', () => {
   it('journals the create under the caller’s ref, and never sends a ref the journal holds again', async () => {
     const journal = new MemoryTaskJournal()

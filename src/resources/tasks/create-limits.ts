@@ -4,9 +4,9 @@
  * client's budget store, and the create slots of `maxCreatesInFlight`. With
  * stores several processes share, both hold across all of them.
  */
-import { delay } from '../../internal/abort.js'
+import { delay, untilAborted } from '../../internal/abort.js'
 import { promiseFrom } from '../../internal/deadline.js'
-import { ImaError } from '../../errors.js'
+import { ImaAbortError, ImaError } from '../../errors.js'
 import { budgetCounters, type BudgetCounter } from '../../stores/budget-store.js'
 import type { CoreContext } from '../context.js'
 import type { CreateSettlement } from './budget.js'
@@ -71,14 +71,20 @@ export class CreateLimits {
   }
 
   /** Sets `cost` aside under every limit, or answers the points that are free (then nothing is set aside). */
-  async reserve(cost: number, owner: CreateOwner): Promise<{ reservation: Reservation } | { remaining: number }> {
+  async reserve(cost: number, owner: CreateOwner, signal?: AbortSignal): Promise<{ reservation: Reservation } | { remaining: number }> {
     const reservation = { id: freshId(), cost }
     const counters = this.#counters(owner)
     if (counters.length === 0) return { reservation }
+    const reserving = promiseFrom(() => this.#context.config.budgetStore.reserve({ id: reservation.id, cost, counters }))
     let verdict
     try {
-      verdict = await this.#context.config.budgetStore.reserve({ id: reservation.id, cost, counters })
+      verdict = await untilAborted(reserving, signal)
     } catch (error) {
+      if (error instanceof ImaAbortError) {
+        // Aborted while a slow store answered: a reservation that lands afterwards is given back.
+        void reserving.then((late) => (late.ok ? this.#settleInStore(reservation, 'released') : undefined), () => {})
+        throw error
+      }
       throw storeError('budget store', error)
     }
     return verdict.ok ? { reservation } : { remaining: verdict.remaining }
@@ -116,9 +122,15 @@ export class CreateLimits {
     const lease = { key: 'creates', id: freshId(), limit: slots.limit, leaseMs: slots.leaseMs }
     for (let wait = FIRST_SLOT_WAIT_MS; ; wait = Math.min(MAX_SLOT_WAIT_MS, wait * 2)) {
       let acquired: boolean
+      const acquiring = promiseFrom(() => slots.store.acquire(lease))
       try {
-        acquired = await slots.store.acquire(lease)
+        acquired = await untilAborted(acquiring, signal)
       } catch (error) {
+        if (error instanceof ImaAbortError) {
+          // Aborted while a slow store answered: a slot taken afterwards is freed.
+          void acquiring.then((late) => (late ? promiseFrom(() => slots.store.release(lease.key, lease.id)) : undefined)).catch(() => {})
+          throw error
+        }
         throw storeError('lease store', error)
       }
       if (acquired) {

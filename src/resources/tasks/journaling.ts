@@ -1,6 +1,6 @@
 import type { ClientContext } from '../context.js'
 import { promiseFrom, settledWithin } from '../../internal/deadline.js'
-import { abortErrorFor, whenAborted } from '../../internal/abort.js'
+import { untilAborted } from '../../internal/abort.js'
 import { DuplicateCreateError, ImaAbortError, ImaError } from '../../errors.js'
 import { redactSecrets } from '../../internal/redact.js'
 import type { CreateTaskBody } from '../../schemas/tasks.js'
@@ -26,15 +26,6 @@ async function claimRef(journal: TaskJournal, entry: JournalEntry): Promise<Jour
   if (holdsRef(held)) return held
   await journal.put(entry)
   return undefined
-}
-
-/** `work`, or an `ImaAbortError` as soon as `signal` aborts (`work` goes on). */
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return work
-  return new Promise((resolve, reject) => {
-    const stop = whenAborted(signal, () => reject(abortErrorFor(signal)))
-    work.then(resolve, reject).finally(stop)
-  })
 }
 
 /**

@@ -344,7 +344,7 @@ export class TaskService {
   /** Sets the cost aside against the call's and the client's budgets, or refuses with a cheaper suggestion. */
   async #reserveBudget(prepared: PreparedTask, callLimit: number | undefined, request: RequestOptions, owner: CreateOwner): Promise<Reservation> {
     if (prepared.totalCredit <= (callLimit ?? Number.POSITIVE_INFINITY)) {
-      const reserved = await this.#limits.reserve(prepared.totalCredit, owner)
+      const reserved = await this.#limits.reserve(prepared.totalCredit, owner, request.signal)
       if ('reservation' in reserved) return reserved.reservation
     }
     // Refused: what every limit leaves, for the message and a cheaper choice that fits them all.
