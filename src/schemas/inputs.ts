@@ -41,7 +41,7 @@ const LONGEST_TIMER_MS = 2_147_483_647
 
 /** A duration in ms that a timer can hold: 1 ms to 24.8 days. */
 function timerMs(what: string) {
-  const bounds = `a number of ms from 1 to ${LONGEST_TIMER_MS} (24.8 days, the longest timer JavaScript keeps): ${what}`
+  const bounds = `a number of ms from 1 to ${LONGEST_TIMER_MS} (24.8 days, the longest a timer waits): ${what}`
   return z.number({ error: `must be ${bounds}` }).check(z.gte(1, `must be ${bounds}`), z.lte(LONGEST_TIMER_MS, `must be ${bounds}`))
 }
 

@@ -100,7 +100,7 @@ describe('per-call request options', () => {
       expect(error.message).toMatch(/wait options/)
     }
     expect((await rejectionOf(client.tasks.wait('task_x', { timeoutMs: 3e9 }))).message).toBe(
-      'Invalid wait options — timeoutMs: must be a number of ms from 1 to 2147483647 (24.8 days, the longest timer JavaScript keeps): the deadline of the whole wait; leave it out for 600 s',
+      'Invalid wait options — timeoutMs: must be a number of ms from 1 to 2147483647 (24.8 days, the longest a timer waits): the deadline of the whole wait; leave it out for 600 s',
     )
     expect(creates()).toBe(before)
     expect(await client.tasks.recent()).toEqual([])
