@@ -28,12 +28,40 @@ export type FaultRule = ServerFault & {
   times?: number
 }
 
+const FAULT_KINDS = ['status', 'reset-before', 'reset-after', 'delay', 'malformed', 'hang'] as const
+
+/**
+ * A fault rule, checked: a typo (an unknown kind, a path that can never match, a missing status)
+ * would otherwise be a fault that never happens, and the test that relies on it would pass untested.
+ *
+ * @example
+ * ```ts
+ * checkFaultRule({ path: '/open/v1/tasks/create', kind: 'reset-after' }, 'injectFault') // the rule
+ * checkFaultRule({ path: '/open/v1/tasks/create/', kind: 'reset-after' }, 'injectFault') // throws TypeError
+ * ```
+ */
+export function checkFaultRule(rule: FaultRule, where: string): FaultRule {
+  const given = rule as Partial<Record<string, unknown>> | null
+  if (typeof given !== 'object' || given === null) throw new TypeError(`${where}: a fault is an object such as { path: '/open/v1/tasks/create', kind: 'reset-after' }`)
+  const { kind, path } = given
+  if (!FAULT_KINDS.includes(kind as (typeof FAULT_KINDS)[number])) {
+    throw new TypeError(`${where}: kind ${JSON.stringify(kind)} is not a fault; the kinds are ${FAULT_KINDS.join(', ')}`)
+  }
+  if (path !== undefined && (typeof path !== 'string' || !path.startsWith('/') || /[?#]/.test(path) || (path.length > 1 && path.endsWith('/')))) {
+    throw new TypeError(`${where}: path ${JSON.stringify(path)} never matches: give the request's path alone, e.g. '/open/v1/tasks/create' (no host, query or trailing slash)`)
+  }
+  const needs = ({ status: ['status', 'number'], delay: ['ms', 'number'], malformed: ['body', 'string'] } as const)[kind as 'status' | 'delay' | 'malformed']
+  if (needs && typeof given[needs[0]] !== needs[1]) throw new TypeError(`${where}: a ${String(kind)} fault needs ${needs[0]} (a ${needs[1]})`)
+  return rule
+}
+
 /** The faults still to apply, first match first. */
 export class FaultPlan {
   readonly #rules: Array<{ rule: FaultRule; remaining: number }> = []
 
   /** Adds a rule; it applies to the next `times` matching requests. */
   add(rule: FaultRule): void {
+    checkFaultRule(rule, 'injectFault')
     const times = rule.times ?? 1
     if (!(times > 0)) throw new RangeError('FaultRule.times must be a positive number (Infinity for every request)')
     this.#rules.push({ rule, remaining: times })

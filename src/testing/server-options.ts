@@ -1,6 +1,6 @@
 /** Options of the local IMA server and their defaults. */
 import type { ServerProductNode, TaskCategory } from './catalog.js'
-import type { FaultRule } from './faults.js'
+import { checkFaultRule, type FaultRule } from './faults.js'
 import { resolveCatalogDrifts, resolveRequiredRuleAttributes } from './catalog-drift.js'
 import type { CatalogDrift, RuleAttributeValue } from './catalog-drift.js'
 
@@ -140,14 +140,15 @@ export function resolveServerOptions(options: ImaServerOptions = {}): ResolvedSe
   }
   return {
     port: positiveNumber('port', options.port, 0, true),
-    host: options.host ?? '127.0.0.1',
+    // `[::1]` is how a URL writes the address; listen() takes it bare.
+    host: (options.host ?? '127.0.0.1').replace(/^\[(.*)\]$/, '$1'),
     apiKeys,
     taskDurationMs: positiveNumber('taskDurationMs', options.taskDurationMs, 3000, true),
     progression,
     catalog: options.catalog ?? {},
     maxImageSide: Math.floor(positiveNumber('maxImageSide', options.maxImageSide, 1024, false)) || 1,
     uploadTimestampWindowSeconds: positiveNumber('uploadTimestampWindowSeconds', options.uploadTimestampWindowSeconds, 300, true),
-    faults: [...(options.faults ?? [])],
+    faults: (options.faults ?? []).map((rule) => checkFaultRule(rule, 'ImaServerOptions.faults')),
     tls: options.tls ?? false,
     ...resolveAnswerOptions(options),
   }

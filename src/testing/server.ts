@@ -135,7 +135,7 @@ export interface ImaServer {
   injectFault(rule: FaultRule): void
   /** Forgets every injected fault not yet spent. */
   clearFaults(): void
-  /** Forgets requests, tasks, uploads, faults and warnings and restores the starting balances and product list. */
+  /** Forgets requests, tasks, uploads, injected faults and warnings; restores the starting balances, product list and start-up `faults`. */
   reset(): void
   /** Closes the listener and every open socket, so a test process can exit. */
   close(): Promise<void>

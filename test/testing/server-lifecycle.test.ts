@@ -1,8 +1,37 @@
 import { request as httpRequest, Agent } from 'node:http'
 import { describe, expect, it } from 'vitest'
 import { startImaServer } from '../../src/testing/index.js'
+import { resolveServerOptions } from '../../src/testing/server-options.js'
 import type { ServerProductNode } from '../../src/testing/index.js'
 import { apiHeaders, request } from './local-http.js'
+
+describe('local IMA server: options and faults that could never apply are refused', () => {
+  it('a fault of no kind, without what its kind needs, or on a path that never matches', async () => {
+    const server = await startImaServer()
+    try {
+      const refusals: Array<[object, RegExp]> = [
+        [{ kind: 'explode' }, /kind "explode" is not a fault; the kinds are status, reset-before, reset-after, delay, malformed, hang/],
+        [{ kind: 'status' }, /a status fault needs status \(a number\)/],
+        [{ kind: 'delay' }, /a delay fault needs ms/],
+        [{ kind: 'malformed' }, /a malformed fault needs body/],
+        [{ kind: 'hang', path: '/open/v1/tasks/create/' }, /never matches/],
+        [{ kind: 'hang', path: '/open/v1/product/list?app=ima' }, /never matches/],
+        [{ kind: 'hang', path: `${server.url}/open/v1/tasks/create` }, /never matches: give the request's path alone/],
+      ]
+      for (const [rule, message] of refusals) expect(() => server.injectFault(rule as never), JSON.stringify(rule)).toThrow(message)
+      expect(() => server.injectFault({ kind: 'status', status: 503, path: '/open/v1/tasks/create' })).not.toThrow()
+    } finally {
+      await server.close()
+    }
+    await expect(startImaServer({ faults: [{ kind: 'delay' } as never] })).rejects.toThrow(/ImaServerOptions\.faults: a delay fault needs ms/)
+  })
+
+  it('takes [::1] as a URL writes it, and listens on ::1', () => {
+    // Not started here: a CI machine may have no IPv6 loopback.
+    expect(resolveServerOptions({ host: '[::1]' }).host).toBe('::1')
+    expect(resolveServerOptions({ host: '127.0.0.1' }).host).toBe('127.0.0.1')
+  })
+})
 
 describe('local IMA server: lifecycle', () => {
   it('close() resolves while keep-alive connections are open', async () => {

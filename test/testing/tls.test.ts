@@ -258,4 +258,23 @@ describe('ima serve --tls', () => {
     },
     60_000,
   )
+
+  it(
+    'a closed terminal (SIGHUP) ends it the same way: exit 0, the CA removed',
+    async () => {
+      const child = spawn(process.execPath, [...ima.nodeArgs, 'serve', '--tls'], { env: childEnv({ NO_COLOR: '1' }), stdio: ['ignore', 'pipe', 'pipe'] })
+      let stdout = ''
+      let stderr = ''
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
+      const closed = new Promise<number | null>((resolve) => child.on('close', resolve))
+      await expect.poll(() => stderr, { timeout: 20_000, interval: 20 }).toContain('Ctrl-C to stop.')
+      const caPath = /CA certificate: +(\S+)/.exec(stdout)?.[1] ?? ''
+      expect(existsSync(caPath)).toBe(true)
+      child.kill('SIGHUP')
+      expect(await closed).toBe(0)
+      expect(existsSync(caPath)).toBe(false)
+    },
+    60_000,
+  )
 })

@@ -89,7 +89,7 @@ function watchWarnings(server: ImaServer, io: CliIO, words: CliWords, json: bool
   }
 }
 
-/** `ima serve`: the local server until Ctrl-C or SIGTERM (exit 0). */
+/** `ima serve`: the local server until Ctrl-C, SIGTERM or SIGHUP (exit 0). */
 export async function run({ options, io }: CommandInput<ServeOptions>): Promise<void> {
   const words = wordsFor(options.language)
   const server = await start(options, words)
@@ -98,6 +98,8 @@ export async function run({ options, io }: CommandInput<ServeOptions>): Promise<
   const stopped = new Promise<void>((resolve) => {
     process.once('SIGINT', resolve)
     process.once('SIGTERM', resolve)
+    // The terminal closed: end the same way, so the CA folder of --tls is removed.
+    process.once('SIGHUP', resolve)
   })
   const caPath = server.ca?.path
   // The options `new ImaClient(server.clientOptions)` takes, with a poll interval suited to the server's task timing.
