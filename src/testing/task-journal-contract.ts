@@ -228,6 +228,13 @@ export function describeTaskJournalContract(
       const second = entry(ref, { n: 2, totalCredit: 10 })
       expect(knownFields(await journal.claim(second))).toEqual(knownFields(first))
       expect(await journal.get(ref)).toEqual(first)
+      // Every state but refused holds the ref: the create was sent, and may be (or is) charged.
+      for (const state of ['created', 'unknown', 'succeeded', 'failed'] as const) {
+        const held = advanced(first, state)
+        await journal.put(held)
+        expect(knownFields(await journal.claim(second))).toEqual(knownFields(held))
+        expect(await journal.get(ref)).toEqual(held)
+      }
       const refused = advanced(first, 'refused')
       await journal.put(refused)
       expect(await journal.claim(second)).toBeUndefined()

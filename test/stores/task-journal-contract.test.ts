@@ -67,3 +67,30 @@ describeOnRedisStorage('UnstorageTaskJournal + redis driver', (redis) => {
     expect(journal.keyOf('a:b/c')).toBe('layout:tasks:a%3Ab%2Fc')
   })
 })
+
+describe('the contract suite fails a journal that breaks it', () => {
+  it('a claim that counts only an intent as holding its ref (and would let a charged ref be created again)', async () => {
+    const tests = new Map<string, () => unknown>()
+    const recorder = {
+      describe: (_name: string, body: () => void) => body(),
+      it: (name: string, test: () => unknown) => void tests.set(name, test),
+      expect,
+    } as unknown as Parameters<typeof describeTaskJournalContract>[2]
+    class IntentOnlyClaims extends MemoryTaskJournal {
+      override async claim(entry: Parameters<MemoryTaskJournal['put']>[0]) {
+        const held = await this.get(entry.ref)
+        if (held?.state === 'intent') return held
+        await this.put(entry)
+        return undefined
+      }
+    }
+    describeTaskJournalContract('intent-only claims', () => new IntentOnlyClaims(), recorder)
+    const claimTest = [...tests].find(([name]) => name.startsWith('claim, when the journal has it: writes'))?.[1]
+    expect(claimTest).toBeDefined()
+    await expect(Promise.resolve().then(() => claimTest?.())).rejects.toThrow()
+    // The journal as shipped passes the same test.
+    const sound = new Map<string, () => unknown>()
+    describeTaskJournalContract('memory', () => new MemoryTaskJournal(), { ...recorder, it: (name: string, test: () => unknown) => void sound.set(name, test) } as typeof recorder)
+    await [...sound].find(([name]) => name.startsWith('claim, when the journal has it: writes'))?.[1]()
+  })
+})
