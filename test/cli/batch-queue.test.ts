@@ -199,6 +199,19 @@ describe('ima batch --queue and ima worker on a real redis-server', () => {
       .map((line) => JSON.parse(line) as { line: number; state: string; task_id: string | null; ref: string | null; files: string[]; error: string | null })
   }
 
+  /** A batch of `lines` on `queueName` with no worker yet, Ctrl-C'd once its jobs wait in the queue. */
+  async function interruptedWithJobsWaiting(queueName: string, lines: number) {
+    const { dir, tag, file } = await workspace(lines)
+    const args = ['batch', file, '--queue', redis.url, '--queue-name', queueName, '--yes']
+    // No worker yet: the jobs wait in the queue while the batch waits for them.
+    const batch = start(args, dir)
+    const queue = new Queue(queueName, { connection: { host: '127.0.0.1', port: redis.port } })
+    closers.push(() => queue.close())
+    await until(async () => ((await queue.getWaitingCount()) === lines ? true : undefined), `the ${lines} jobs in the queue`, () => batch.run.stderr)
+    batch.child.kill('SIGINT')
+    return { dir, tag, file, args, interrupted: await batch.done }
+  }
+
   /** The per-job "done" lines of a worker. */
   const doneLines = (stderr: string) => stderr.split('\n').filter((line) => /^done batch-\w+-\d+-\w+ → task_\w+, 5 credits/.test(line))
 
@@ -291,15 +304,7 @@ describe('ima batch --queue and ima worker on a real redis-server', () => {
     'Ctrl-C stops waiting, the jobs go on in the workers, and the same command collects them: 3 creates in all',
     async () => {
       const queueName = 'interrupted'
-      const { dir, tag, file } = await workspace(3)
-      const args = ['batch', file, '--queue', redis.url, '--queue-name', queueName, '--yes']
-      // No worker yet: the jobs wait in the queue while the batch waits for them.
-      const batch = start(args, dir)
-      const queue = new Queue(queueName, { connection: { host: '127.0.0.1', port: redis.port } })
-      closers.push(() => queue.close())
-      await until(async () => ((await queue.getWaitingCount()) === 3 ? true : undefined), 'the 3 jobs in the queue', () => batch.run.stderr)
-      batch.child.kill('SIGINT')
-      const interrupted = await batch.done
+      const { dir, tag, file, args, interrupted } = await interruptedWithJobsWaiting(queueName, 3)
       expect(interrupted.code, interrupted.stderr).toBe(130)
       expect(interrupted.stderr).toContain(`No ima worker is connected to the queue interrupted yet: its jobs wait until one starts (ima worker --queue ${redis.url} --queue-name interrupted on any machine that should make them)`)
       expect(interrupted.stderr).toContain('Interrupted: 0 of 3 done; 3 jobs go on in the workers of the queue interrupted')
@@ -322,14 +327,8 @@ describe('ima batch --queue and ima worker on a real redis-server', () => {
     "a line changed while its job still waits: the old job is withdrawn, never made — only the new version is paid for",
     async () => {
       const queueName = 'changed'
-      const { dir, tag, file } = await workspace(3)
-      const args = ['batch', file, '--queue', redis.url, '--queue-name', queueName, '--yes']
-      const batch = start(args, dir)
-      const queue = new Queue(queueName, { connection: { host: '127.0.0.1', port: redis.port } })
-      closers.push(() => queue.close())
-      await until(async () => ((await queue.getWaitingCount()) === 3 ? true : undefined), 'the 3 jobs in the queue', () => batch.run.stderr)
-      batch.child.kill('SIGINT')
-      expect((await batch.done).code).toBe(130)
+      const { dir, tag, file, args, interrupted } = await interruptedWithJobsWaiting(queueName, 3)
+      expect(interrupted.code).toBe(130)
       const [old] = (await rows(file)).filter((row) => row.line === 3)
       const oldJob = readGenerationRef(old?.ref ?? null)?.jobId ?? ''
       const lines = (await readFile(file, 'utf8')).trimEnd().split('\n')

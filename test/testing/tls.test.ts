@@ -230,16 +230,24 @@ describe('ima serve --tls', () => {
     await ima?.remove()
   })
 
+  /** `ima serve --tls`, once it says it is ready. */
+  async function serveTls() {
+    const child = spawn(process.execPath, [...ima.nodeArgs, 'serve', '--tls'], { env: childEnv({ NO_COLOR: '1' }), stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
+    const closed = new Promise<number | null>((resolve) => child.on('close', resolve))
+    await expect.poll(() => stderr, { timeout: 20_000, interval: 20 }).toContain('Ctrl-C to stop.')
+    // Both of its lines are out before the ready line on stderr; read as they arrive all the same.
+    await expect.poll(() => stdout, { timeout: 20_000, interval: 20 }).toContain('NODE_EXTRA_CA_CERTS=')
+    return { child, stdout, closed }
+  }
+
   it(
     'prints the CA path and the NODE_EXTRA_CA_CERTS line, serves https with it, and removes it on exit',
     async () => {
-      const child = spawn(process.execPath, [...ima.nodeArgs, 'serve', '--tls'], { env: childEnv({ NO_COLOR: '1' }), stdio: ['ignore', 'pipe', 'pipe'] })
-      let stdout = ''
-      let stderr = ''
-      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
-      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
-      const closed = new Promise<number | null>((resolve) => child.on('close', resolve))
-      await expect.poll(() => stderr, { timeout: 20_000, interval: 20 }).toContain('Ctrl-C to stop.')
+      const { child, stdout, closed } = await serveTls()
 
       const url = /Local IMA server: (\S+)/.exec(stdout)?.[1] ?? ''
       const caPath = /CA certificate: +(\S+)/.exec(stdout)?.[1] ?? ''
@@ -262,13 +270,7 @@ describe('ima serve --tls', () => {
   it(
     'a closed terminal (SIGHUP) ends it the same way: exit 0, the CA removed',
     async () => {
-      const child = spawn(process.execPath, [...ima.nodeArgs, 'serve', '--tls'], { env: childEnv({ NO_COLOR: '1' }), stdio: ['ignore', 'pipe', 'pipe'] })
-      let stdout = ''
-      let stderr = ''
-      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
-      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
-      const closed = new Promise<number | null>((resolve) => child.on('close', resolve))
-      await expect.poll(() => stderr, { timeout: 20_000, interval: 20 }).toContain('Ctrl-C to stop.')
+      const { child, stdout, closed } = await serveTls()
       const caPath = /CA certificate: +(\S+)/.exec(stdout)?.[1] ?? ''
       expect(existsSync(caPath)).toBe(true)
       child.kill('SIGHUP')
