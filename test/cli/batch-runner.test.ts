@@ -40,13 +40,13 @@ function io(): CliIO & { text: () => string } {
   return { stdout: sink, stderr: sink, stderrIsTTY: false, env: {}, log: { write() {}, close: async () => {} } as unknown as CliIO['log'], text: () => text }
 }
 
-async function run(ima: ImaClient, planned: PlannedItem[], summary: SummaryFile, out: CliIO, timeoutMs: number) {
+async function run(ima: ImaClient, planned: PlannedItem[], summary: SummaryFile, out: CliIO, timeoutMs: number, stopStarting?: AbortSignal) {
   await summary.begin(planned.map((entry) => entry.row))
   const works: BatchWork[] = planned
     .filter((entry) => entry.action === 'create' || entry.action === 'resume')
     .map((entry) => ({ item: entry.item, row: entry.row, action: entry.action === 'create' ? 'create' : 'resume', ...(entry.quote ? { quote: entry.quote } : {}) }))
   const display = createDisplay(out, { quiet: false, language: 'en', total: planned.length, alreadyDone: 0 })
-  await runBatch(ima, works, { summary, display, signal: new AbortController().signal, settings: { concurrency: 1, baseDir: home, outDir: undefined, intervalMs: 5, timeoutMs } })
+  await runBatch(ima, works, { summary, display, signal: new AbortController().signal, settings: { concurrency: 1, baseDir: home, outDir: undefined, intervalMs: 5, timeoutMs }, ...(stopStarting ? { stopStarting } : {}) })
   display.stop()
   return summary.finish()
 }
@@ -70,5 +70,21 @@ describe('runBatch', () => {
     const [again] = await run(ima, second.planned, new SummaryFile(path), io(), 10_000)
     expect(again).toMatchObject({ state: 'done', task_id: row?.task_id })
     expect(server.requests.filter((request) => request.path === '/open/v1/tasks/create').length).toBe(creates)
+  })
+
+  it('stopStarting (the lock was taken) starts no new line, and lets the one in flight finish with its picture', async () => {
+    const ima = new ImaClient({ apiKey: server.apiKey, baseURL: server.url })
+    const parsed = parseBatch(['one', 'two', 'three'].map((word) => JSON.stringify({ prompt: `a ${word} fox stopped`, model: 'NB2' })).join('\n'), { csv: false })
+    if (!parsed.ok) throw new Error('bad batch')
+    const first = await planItems(parsed.items, [], () => ima.tasks.recent())
+    await quoteItems(ima, first.planned, 'default')
+    const stop = new AbortController()
+    // The lock is lost as soon as the first create is answered: its wait goes on, nothing more starts.
+    ima.on('task.created', () => stop.abort())
+    const before = server.requests.filter((request) => request.path === '/open/v1/tasks/create').length
+    const rows = await run(ima, first.planned, new SummaryFile(join(home, 'stopped.jsonl')), io(), 10_000, stop.signal)
+    expect(rows.map((row) => row.state)).toEqual(['done', 'pending', 'pending'])
+    expect(rows.slice(1).map((row) => row.task_id)).toEqual([null, null])
+    expect(server.requests.filter((request) => request.path === '/open/v1/tasks/create').length).toBe(before + 1)
   })
 })

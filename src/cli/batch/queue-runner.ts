@@ -531,7 +531,8 @@ export interface QueueRunSettings {
 /** The queued counterpart of `runBatch`, for `ima batch`'s runPlanned. */
 export interface QueueEngine {
   /** Runs the `create` and `resume` lines of the plan. */
-  run(planned: readonly PlannedItem[], context: { summary: SummaryFile; display: BatchDisplay; signal: AbortSignal; settings: QueueRunSettings }): Promise<RunReport>
+  /** `stopStarting` (the summary's lock was taken) only stops enqueuing; jobs already in the queue are still collected. */
+  run(planned: readonly PlannedItem[], context: { summary: SummaryFile; display: BatchDisplay; signal: AbortSignal; settings: QueueRunSettings; stopStarting?: AbortSignal }): Promise<RunReport>
   /** Points of the tasks this run had made (the lines it enqueued or retried that reached a task). */
   creditsSpent(): number
   /** Lines whose jobs were left queued or running when the run was interrupted. */
@@ -570,7 +571,7 @@ export function queueEngine(ima: ImaClient, queue: BatchQueue, language: ImaLang
     name: queue.name,
     creditsSpent: () => spent,
     jobsLeft: () => left,
-    async run(planned, { summary, display, signal, settings }) {
+    async run(planned, { summary, display, signal, settings, stopStarting }) {
       const works = (planned as readonly QueuedItem[]).filter((entry) => entry.action === 'create' || entry.action === 'resume')
       if (works.length === 0) return { detached: [] }
       queue.reportTo((line) => display.note(line))
@@ -637,7 +638,7 @@ export function queueEngine(ima: ImaClient, queue: BatchQueue, language: ImaLang
           let submitted: ItemEnd | 'aborted' | 'ok'
           try {
             submitted = await gate.run(async () => {
-              if (signal.aborted || summary.failure !== undefined) return 'aborted'
+              if (signal.aborted || stopStarting?.aborted === true || summary.failure !== undefined) return 'aborted'
               const job = await generations.queue.getJob(jobId)
               const state = job ? await job.getState() : 'unknown'
               if (!job || state === 'unknown') {

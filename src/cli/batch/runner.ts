@@ -90,14 +90,16 @@ function messageOf(error: unknown): string {
  * Runs the works, at most `concurrency` at a time, until they are done or
  * `signal` aborts (Ctrl-C): then no new item starts, waits and downloads
  * stop (their tasks keep their ids in the summary), and a create in flight
- * is handed back as detached.
+ * is handed back as detached. `stopStarting` (the summary's lock was taken)
+ * only stops new items: what is in flight finishes.
  */
 export async function runBatch(
   ima: ImaClient,
   works: readonly BatchWork[],
-  context: { summary: SummaryFile; display: BatchDisplay; settings: RunSettings; signal: AbortSignal },
+  context: { summary: SummaryFile; display: BatchDisplay; settings: RunSettings; signal: AbortSignal; stopStarting?: AbortSignal },
 ): Promise<RunReport> {
   const { summary, display, settings, signal } = context
+  const mayStart = () => !signal.aborted && context.stopStarting?.aborted !== true && summary.failure === undefined
   const queue = [...works]
   const gate = new CreateGate()
   const detached: DetachedCreate[] = []
@@ -152,7 +154,7 @@ export async function runBatch(
     const release = await gate.acquire()
     let created: CreatedTask | undefined
     try {
-      if (signal.aborted || summary.failure !== undefined) return undefined
+      if (!mayStart()) return undefined
       // On disk before the create is sent: a run that stops from here on never sends it again blindly.
       // A fresh ref per attempt: an attempt the service refused leaves its ref 'refused' in the journal, and the next one needs its own.
       const ref = `batch-${crypto.randomUUID()}`
@@ -226,7 +228,7 @@ export async function runBatch(
 
   const worker = async (): Promise<void> => {
     for (;;) {
-      if (signal.aborted || summary.failure !== undefined) return
+      if (!mayStart()) return
       const work = queue.shift()
       if (!work) return
       display.started()

@@ -216,8 +216,9 @@ async function runPlanned(
   let report: RunReport
   try {
     report = await interruptible(
-      async (interrupt) => {
-        const signal = AbortSignal.any([interrupt, context.lockLost])
+      async (signal) => {
+        // A lost lock only stops new lines: creates and waits in flight finish, their tasks recorded.
+        const stopStarting = context.lockLost
         const settings = {
           concurrency: options.concurrency,
           baseDir: dirname(context.path),
@@ -225,8 +226,8 @@ async function runPlanned(
           intervalMs: context.intervalMs,
           timeoutMs: readTimeoutMs(options),
         }
-        const ran = engine ? await engine.run(planned, { summary, display, signal, settings }) : await runBatch(ima, works, { summary, display, signal, settings })
-        interrupted = interrupt.aborted
+        const ran = engine ? await engine.run(planned, { summary, display, signal, settings, stopStarting }) : await runBatch(ima, works, { summary, display, signal, settings, stopStarting })
+        interrupted = signal.aborted
         return ran
       },
       () => undefined,
