@@ -203,7 +203,9 @@ export class ImaClient {
 
   /** Stops listening. */
   off<E extends keyof ImaEvents>(event: E, listener: ImaEvents[E]): this {
-    this.#emitter.off(event, this.#guarded(event, listener) as never)
+    // Only a listener that was added has a wrapper; anything else is nothing to remove.
+    const guard = this.#listenerGuards.get(listener as object)?.get(event)
+    if (guard) this.#emitter.off(event, guard as never)
     return this
   }
 

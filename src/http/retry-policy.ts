@@ -72,7 +72,7 @@ export function createOutcomeOf(error: unknown): 'not-processed' | 'unknown' {
     if (error.envelope) {
       if (status === 408 || (status >= 500 && status !== 503)) return 'unknown'
       // A code the SDK has no class for (`{ code: 9999 }`, 409) proves nothing either way: it may be charged.
-      return error.name === 'ApiError' ? 'unknown' : 'not-processed'
+      return Object.getPrototypeOf(error) === ApiError.prototype ? 'unknown' : 'not-processed'
     }
     return status >= 400 && status < 500 && status !== 408 && status !== 429 ? 'not-processed' : 'unknown'
   }

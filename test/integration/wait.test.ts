@@ -251,6 +251,9 @@ describe('event listeners', () => {
       { event: 'task.succeeded', error: 'a bug in the first listener' },
       { event: 'task.succeeded', error: 'a rejected listener' },
     ])
+    // Removing what was never added is nothing to do.
+    expect(() => client.off('task.succeeded', () => {})).not.toThrow()
+    expect(() => client.off('task.succeeded', 'not a listener' as never)).not.toThrow()
     client.off('task.succeeded', counting)
     await client.tasks.wait(await client.tasks.create({ model: 'NB2', prompt: 'a fox heard by fewer' }), FAST)
     expect(heard).toEqual(['second'])

@@ -76,6 +76,8 @@ describe('createOutcomeOf', () => {
     ['envelope 408', createApiError({ request, status: 408, code: 408, envelope: true }), 'unknown'],
     ['envelope code 9999 under HTTP 200', createApiError({ request, status: 200, code: 9999, envelope: true }), 'unknown'],
     ['envelope 409', createApiError({ request, status: 409, envelope: true }), 'unknown'],
+    // The class decides, not a name anyone can overwrite.
+    ['envelope 6010, its name overwritten', Object.assign(createApiError({ request, status: 200, code: 6010, envelope: true }), { name: 'ApiError' }), 'not-processed'],
     ['envelope 400', new BadRequestError('x', { request, status: 400, envelope: true }), 'not-processed'],
     ['bare 400', new BadRequestError('x', { request, status: 400 }), 'not-processed'],
     ['bare 408', new ApiError('x', { request, status: 408 }), 'unknown'],
