@@ -4,7 +4,7 @@
  * owner's is, and a run whose lock was taken all the same is told to stop.
  * Also the command line an interrupted batch prints: never a secret.
  */
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises'
 import { hostname, tmpdir } from 'node:os'
@@ -50,12 +50,25 @@ describe('lockSummary', () => {
 
   it('a stale lock whose owner still runs on this machine is not taken, and the refusal names the owner', async () => {
     const path = summaryPath()
-    // The parent of this test process runs, and is not this process (a stopped batch looks the same).
+    // A process whose command line is a batch's (`… batch …`), stopped or asleep as far as the lock can tell.
+    const owner = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)', 'batch', 'prompts.jsonl'], { stdio: 'ignore' })
+    try {
+      await staleLock(path, owner.pid ?? 0)
+      const refusal = await lockSummary(path).catch((error: unknown) => error)
+      expect(refusal).toBeInstanceOf(SummaryLockedError)
+      expect((refusal as SummaryLockedError).pid).toBe(owner.pid)
+      expect(existsSync(`${path}.lock`)).toBe(true)
+    } finally {
+      owner.kill()
+    }
+  })
+
+  it.runIf(existsSync('/proc/self/cmdline'))('a stale lock whose pid now belongs to another program is taken', async () => {
+    const path = summaryPath()
+    // The parent of this test process runs, and is no batch: a killed run's pid given to someone else.
     await staleLock(path, process.ppid)
-    const refusal = await lockSummary(path).catch((error: unknown) => error)
-    expect(refusal).toBeInstanceOf(SummaryLockedError)
-    expect((refusal as SummaryLockedError).pid).toBe(process.ppid)
-    expect(existsSync(`${path}.lock`)).toBe(true)
+    const held = await lockSummary(path)
+    await held.release()
   })
 
   it("a stale lock of a run that ended is taken, and the owner file becomes this run's", async () => {

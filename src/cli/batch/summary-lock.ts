@@ -4,7 +4,8 @@
  * lock is `<summary>.lock`, refreshed while the run lasts and stale 15 s
  * after a run was killed. A stale lock whose owner still runs on this
  * machine — stopped with Ctrl-Z, or a laptop asleep — is not taken: its
- * owner is written beside it (`<summary>.lock-owner`). A run whose lock was
+ * owner is written beside it (`<summary>.lock-owner`), and a pid that now
+ * belongs to another program does not count. A run whose lock was
  * taken all the same (from another machine) is told through `lost`, and
  * stops creating.
  */
@@ -62,7 +63,20 @@ async function runningOwner(summaryPath: string): Promise<number | undefined> {
   }
   const { pid } = owner
   if (owner.host !== hostname() || typeof pid !== 'number' || !Number.isInteger(pid) || pid <= 0 || pid === process.pid) return undefined
-  return isRunning(pid) ? pid : undefined
+  return isRunning(pid) && (await mayBeBatch(pid)) ? pid : undefined
+}
+
+/**
+ * Whether the process could still be the batch that wrote the owner file: a killed run's pid may
+ * since belong to another program, which must not hold the lock for ever. Where the system shows
+ * command lines (Linux `/proc`), an `ima batch` has `batch` in its own; elsewhere a running pid is trusted.
+ */
+async function mayBeBatch(pid: number): Promise<boolean> {
+  try {
+    return (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0').includes('batch')
+  } catch {
+    return true
+  }
 }
 
 /**
