@@ -307,10 +307,10 @@ interface SharedLoop {
 }
 
 /**
- * Waits for tasks. Waits on the same task with the same schedule share one
- * poll loop, so ten `waitFor` calls cost the requests of one; each wait
- * keeps its own deadline and signal, and the loop stops when its last waiter
- * leaves.
+ * Waits for tasks. Waits on the same task share one poll loop (not in
+ * workerd), so ten `waitFor` calls cost the requests of one: the first
+ * wait's schedule and poll options serve it, each wait keeps its own
+ * deadline and signal, and the loop stops when its last waiter leaves.
  *
  * @example
  * ```ts
