@@ -18,6 +18,8 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
+    // One temporary folder per run, removed at its end (see the file).
+    globalSetup: ['./test/support/temp-root.ts'],
     testTimeout: 15_000,
   },
 })
