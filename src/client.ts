@@ -254,7 +254,7 @@ export class ImaClient {
     const { intervalMs, timeoutMs, estimatedMaxMs, maxPollFailures, onCreated, ...create } = params
     const waitOptions = { ...options, intervalMs, timeoutMs, estimatedMaxMs, maxPollFailures }
     // Checked before the create: a wait that could not start must not follow a paid create.
-    await this.#engine.run(options?.signal, async (engine) => engine.tasks.checkWaitOptions(waitOptions))
+    await this.#engine.run(options?.signal, async (engine) => engine.tasks.checkGenerateOptions(options, waitOptions))
     const task = await this.tasks.create(create, options)
     try {
       onCreated?.(task)

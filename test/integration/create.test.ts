@@ -153,3 +153,32 @@ describe('tasks.create over HTTP', () => {
     expect(ima.server.tasks.length).toBe(before)
   })
 })
+
+describe('the options argument', () => {
+  const create = (o: object) => ima.client().tasks.create({ model: 'NB Pro', prompt: 'x', size: '4K' }, o)
+  const quote = (o: object) => ima.client().tasks.quote({ model: 'NB Pro', prompt: 'x' }, o)
+  const generate = (o: object) => ima.client().generate({ model: 'NB Pro', prompt: 'x' }, o)
+  const get = (o: object) => ima.client().tasks.get('task_1', o)
+  // A name in the wrong argument was dropped: `{ maxCredits: 5 }` as options paid 18 points for a 4K picture.
+  it.each([
+    ['tasks.create', { maxCredits: 5 }, create, 'options.maxCredits', 'maxCredits is a parameter: pass it in the first argument, tasks.create({ …, maxCredits })'],
+    ['tasks.quote', { size: '4K' }, quote, 'options.size', 'size is a parameter'],
+    ['generate', { timeoutMs: 500 }, generate, 'options.timeoutMs', 'pass it in the first argument, generate({ …, timeoutMs })'],
+    ['generate', { maxCredits: 5, sigal: undefined, maxRetry: 1 }, generate, 'options.maxRetry', 'maxRetry (did you mean maxRetries?)'],
+    ['tasks.get', { timout: 1_000 }, get, 'options.timout', 'Unknown option timout (did you mean timeout?) of tasks.get'],
+  ] as const)('%s refuses the options %j before sending anything', async (_call, options, call, path, hint) => {
+    const [tasks, requests] = [ima.server.tasks.length, ima.server.requests.length]
+    const error = await rejectionOf(call(options))
+    expect(error).toBeInstanceOf(ValidationError)
+    expect((error as ValidationError).issues.map((issue) => issue.path)).toContain(path)
+    expect(error.message).toContain(hint)
+    expect(error.message).toContain('nothing was sent')
+    expect(ima.server.tasks.length).toBe(tasks)
+    expect(ima.server.requests.length).toBe(requests)
+  })
+
+  it('takes every RequestOptions name, and names set to undefined', async () => {
+    const task = await ima.client().tasks.create({ model: 'NB Pro', prompt: 'x' }, { signal: undefined, timeout: 10_000, maxRetries: 1 })
+    await expect(ima.client().tasks.get(task, { timeout: 5_000 })).resolves.toMatchObject({ id: task.id })
+  })
+})

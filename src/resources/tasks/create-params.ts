@@ -1,6 +1,6 @@
 import { ValidationError } from '../../errors.js'
 import { requestFields, type RequestOptions } from '../../http/http-client.js'
-import { unknownNames } from '../../internal/did-you-mean.js'
+import { namesInWords, unknownNames } from '../../internal/did-you-mean.js'
 import { validateInput } from '../../internal/validate.js'
 import { inferTaskType, RESERVED_PARAMETER_KEYS } from '../../protocol/create-body.js'
 import { createParamsSchema, requestOptionsSchema, waitOptionsSchema } from '../../schemas/inputs.js'
@@ -34,8 +34,39 @@ export function checkRequestOptions(options: RequestOptions | undefined): Reques
   }
 }
 
+/** The names of {@link RequestOptions}: what the options argument of every call takes. */
+const REQUEST_OPTION_KEYS = ['signal', 'timeout', 'maxRetries'] as const satisfies readonly (keyof RequestOptions)[]
+
+/**
+ * Refuses a name the options argument of `call` does not take, before
+ * anything is prepared or sent, then checks the options as
+ * {@link checkRequestOptions} does. Left alone, `tasks.create(params, { maxCredits: 5 })`
+ * dropped the budget and paid whatever the task cost; a name that belongs in
+ * the first argument (`paramNames`) says so.
+ *
+ * @example
+ * ```ts
+ * checkCallOptions({ maxCredits: 5 }, 'tasks.create', CREATE_PARAMETER_KEYS)
+ * // throws ValidationError: Unknown option maxCredits of tasks.create — nothing was sent; maxCredits is a parameter: pass it in the first argument, tasks.create({ …, maxCredits }). The options are signal, timeout, maxRetries
+ * ```
+ */
+export function checkCallOptions(options: RequestOptions | undefined, call: string, paramNames: readonly string[]): RequestOptions {
+  if (options !== null && typeof options === 'object' && !Array.isArray(options)) {
+    const unknown = unknownNames(options, REQUEST_OPTION_KEYS)
+    if (unknown.length > 0) {
+      const params = unknown.filter(({ name }) => paramNames.includes(name)).map(({ name }) => name)
+      const where = params.length > 0 ? `; ${params.join(', ')} ${params.length === 1 ? 'is a parameter' : 'are parameters'}: pass ${params.length === 1 ? 'it' : 'them'} in the first argument, ${call}({ …, ${params.join(', ')} })` : ''
+      throw new ValidationError(
+        `Unknown option ${namesInWords(unknown.map((u) => (params.includes(u.name) ? { name: u.name, meant: undefined } : u)))} of ${call} — nothing was sent${where}. The options are ${REQUEST_OPTION_KEYS.join(', ')}`,
+        unknown.map(({ name }) => ({ path: `options.${name}`, message: params.includes(name) ? 'is a parameter, not an option' : 'is not an option of this call' })),
+      )
+    }
+  }
+  return checkRequestOptions(options)
+}
+
 /** The names `tasks.create` and `tasks.quote` take, read from their schema so the two cannot drift apart. */
-const CREATE_PARAMETER_KEYS: readonly string[] = Object.keys(createParamsSchema.def.shape)
+export const CREATE_PARAMETER_KEYS: readonly string[] = Object.keys(createParamsSchema.def.shape)
 
 /** The wait's own names, which `generate` and a generation job take beside those of the create. */
 export const WAIT_PARAMETER_KEYS = ['intervalMs', 'timeoutMs', 'estimatedMaxMs', 'maxPollFailures'] as const

@@ -27,7 +27,7 @@ import type { ProductService } from '../products.js'
 import { isUploadSource, type UploadService, type UploadSource } from '../uploads/index.js'
 import { prepareTask, type PreparedTask, type CheckedCreateParams } from './preparation.js'
 import { iteratePoll, taskIdOf, TaskWaiter } from './waiting.js'
-import { checkCreateParams, checkRequestOptions, checkWaitOptions } from './create-params.js'
+import { checkCallOptions, checkCreateParams, checkWaitOptions, CREATE_PARAMETER_KEYS, WAIT_PARAMETER_KEYS } from './create-params.js'
 import type {
   CreatedTask,
   RecentTasksOptions,
@@ -43,6 +43,10 @@ import type {
   TaskResult,
   WaitOptions,
 } from './types.js'
+
+
+/** What `generate` takes in its first argument: a create's names, the wait's, and `onCreated`. */
+const GENERATE_PARAMETER_KEYS: readonly string[] = [...CREATE_PARAMETER_KEYS, ...WAIT_PARAMETER_KEYS, 'onCreated']
 
 /** Pending tasks `tasks.resume()` waits for at the same time. */
 const RESUME_CONCURRENCY = 8
@@ -149,10 +153,16 @@ export class TaskService {
     checkWaitOptions(options)
   }
 
+  /** What `generate` checks before its create: its options argument (a wait's or a create's name in it is refused), then the wait's options. */
+  checkGenerateOptions(options: RequestOptions | undefined, waitOptions: WaitOptions): void {
+    checkCallOptions(options, 'generate', GENERATE_PARAMETER_KEYS)
+    checkWaitOptions(waitOptions)
+  }
+
   /** See `Tasks.quote`. */
   async quote(params: TaskQuoteParams, options?: RequestOptions): Promise<TaskQuote> {
     const checked = checkCreateParams(params)
-    const request = checkRequestOptions(options)
+    const request = checkCallOptions(options, 'tasks.quote', CREATE_PARAMETER_KEYS)
     const prepared = await prepareTask(this.#context, this.#products, checked, request)
     const model: TaskModel = { id: prepared.leaf.model_id, name: prepared.leaf.name, version: prepared.leaf.id }
     return {
@@ -171,7 +181,7 @@ export class TaskService {
   /** See `Tasks.create`. */
   async create(params: TaskCreateParams, options?: RequestOptions): Promise<CreatedTask> {
     const checked = checkCreateParams(params)
-    const request = checkRequestOptions(options)
+    const request = checkCallOptions(options, 'tasks.create', CREATE_PARAMETER_KEYS)
     if (checked.ref !== undefined) await this.#refuseSentRef(checked.ref)
     // Model, size and ratio are checked before any upload, so nothing is uploaded for a request that cannot be met.
     let prepared = await prepareTask(this.#context, this.#products, checked, request)
@@ -444,7 +454,7 @@ export class TaskService {
 
   /** See `Tasks.get`. */
   async get(taskRef: TaskRef, options?: RequestOptions): Promise<TaskDetail> {
-    return this.#readDetail(taskIdOf(taskRef), checkRequestOptions(options))
+    return this.#readDetail(taskIdOf(taskRef), checkCallOptions(options, 'tasks.get', []))
   }
 
   /** One read of a task's detail, with options already checked (by `get`, or once by a wait for all its polls). */
