@@ -25,6 +25,17 @@ function wholeNumber(min: number, max?: number): (value: string) => number {
   }
 }
 
+/**
+ * An option parser that refuses an empty value. `--model "$MODEL"` with the
+ * variable unset passes `""`: read as "no model", it paid for the default
+ * model, one the user never asked for. A usage error (exit 2) instead, before
+ * anything is spent; leaving the flag out still means the default.
+ */
+function nonEmpty(value: string): string {
+  if (value.trim() === '') throw new InvalidArgumentError('Expected a value, got an empty one (an unset shell variable?): leave the flag out for the default.')
+  return value
+}
+
 /** An option parser that keeps every value of a repeated flag, in order (`--image a.png --image b.png`). */
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value]
@@ -140,13 +151,13 @@ export interface ReferenceOptions extends ConnectionOptions, WaitingOptions, Pre
 export function referenceOptions(): Option[] {
   return [
     taskTypeOption('Task type (default: image_to_image with --input-images, else text_to_image)'),
-    new Option('--model-id <id>', "Model id (or name, alias, tier); default: the user's saved model, else SeeDream 4.5"),
-    new Option('--version-id <id>', 'A specific version (default: the newest)'),
+    new Option('--model-id <id>', "Model id (or name, alias, tier); default: the user's saved model, else SeeDream 4.5").argParser(nonEmpty),
+    new Option('--version-id <id>', 'A specific version (default: the newest)').argParser(nonEmpty),
     new Option('--prompt <text>', 'What to draw'),
     // Variadic, and repeatable: `--input-images a.png b.png --input-images https://…` collects all three.
     new Option('--input-images <path-or-url...>', 'Input images, URLs or local paths (several values, repeatable)').argParser(collectImages),
-    new Option('--size <size>', 'Size, e.g. 1K 2K 4K 512px'),
-    new Option('--extra-params <json>', 'JSON object: aspect_ratio, size, n, or any other parameter'),
+    new Option('--size <size>', 'Size, e.g. 1K 2K 4K 512px').argParser(nonEmpty),
+    new Option('--extra-params <json>', 'JSON object: aspect_ratio, size, n, or any other parameter').argParser(nonEmpty),
     userIdOption('Whose saved model to use and update'),
     new Option('--list-models', 'List the models of --task-type and exit'),
     new Option('--output-json', 'Print the result as one JSON object on stdout'),
@@ -170,9 +181,9 @@ export interface PictureOptions {
 /** Options of generating commands that describe the picture (shared with `ima quote`). */
 export function pictureOptions(): Option[] {
   return [
-    new Option('--model <model>', 'Model id, name, alias (NB Pro, MJ…) or tier (budget, premium…)'),
-    new Option('--size <size>', 'Size, e.g. 1K 2K 4K 512px'),
-    new Option('--ratio <w:h>', 'Aspect ratio, e.g. 16:9'),
+    new Option('--model <model>', 'Model id, name, alias (NB Pro, MJ…) or tier (budget, premium…)').argParser(nonEmpty),
+    new Option('--size <size>', 'Size, e.g. 1K 2K 4K 512px').argParser(nonEmpty),
+    new Option('--ratio <w:h>', 'Aspect ratio, e.g. 16:9').argParser(nonEmpty),
     new Option('--image <path-or-url>', 'Input image, path or https URL (repeat for several): image to image').argParser(collectImages),
     new Option('--n <count>', 'Number of images (each is charged; default 1)').argParser(wholeNumber(1)),
     taskTypeOption('Task type (default: image_to_image with --image)'),

@@ -232,6 +232,24 @@ describe.concurrent('failures', () => {
     expect(value.code).toBe(2)
   })
 
+  // An unset shell variable (`--model "$MODEL"`) passes "": read as no model, it paid for the default one.
+  it('an empty value for a model, size, ratio, version or extra-params flag is a usage error, and nothing is created', async () => {
+    const probe = 'an empty-value probe'
+    const runs = await Promise.all([
+      ima(['generate', probe, '--model', '', '--api-key', server.apiKey, ...local()]),
+      ima(['generate', probe, '--size=', '--api-key', server.apiKey, ...local()]),
+      ima(['generate', probe, '--ratio', ' ', '--api-key', server.apiKey, ...local()]),
+      ima(['--api-key', server.apiKey, ...local(), '--prompt', probe, '--model-id=']),
+      ima(['--api-key', server.apiKey, ...local(), '--prompt', probe, '--version-id', '']),
+      ima(['--api-key', server.apiKey, ...local(), '--prompt', probe, '--extra-params', '']),
+    ])
+    for (const run of runs) {
+      expect(run.code).toBe(2)
+      expect(run.stderr).toContain('got an empty one (an unset shell variable?): leave the flag out for the default')
+    }
+    expect(server.requests.filter((request) => JSON.stringify(request.body ?? '').includes(probe))).toEqual([])
+  })
+
   it('an image flag followed by another flag is a usage error, not an image named after the flag', async () => {
     const probe = 'an image-flag probe'
     const [reference, generate] = await Promise.all([
