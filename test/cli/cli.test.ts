@@ -4,7 +4,8 @@
  * so nothing waits real seconds).
  */
 import { spawn } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { once } from 'node:events'
+import { closeSync, existsSync, openSync } from 'node:fs'
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -249,6 +250,21 @@ describe.concurrent('failures', () => {
     }
     expect(server.requests.filter((request) => JSON.stringify(request.body ?? '').includes(probe))).toEqual([])
   })
+
+  // The result of a paid task that could not be written is lost: the exit code must say so.
+  it.runIf(existsSync('/dev/full'))('a result that cannot be written to stdout (a full disk) exits 1, not 0', async () => {
+    const full = openSync('/dev/full', 'w')
+    try {
+      const child = spawn(process.execPath, [...imaProcess.nodeArgs, '--api-key', server.apiKey, ...local(), '--prompt', 'a full-disk probe', '--model-id', 'NB2', '--output-json'], {
+        env: cleanEnv(),
+        stdio: ['ignore', full, 'pipe'],
+      })
+      const [code] = (await once(child, 'close')) as [number | null]
+      expect(code).toBe(1)
+    } finally {
+      closeSync(full)
+    }
+  }, 30_000)
 
   it('an image flag followed by another flag is a usage error, not an image named after the flag', async () => {
     const probe = 'an image-flag probe'
