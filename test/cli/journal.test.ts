@@ -231,6 +231,23 @@ describe('ima wait --all-pending', () => {
     expect(await journalEntries('--pending')).toEqual([])
   }, SLOW)
 
+  it('Ctrl-C while it waits exits 130 with the command that resumes, the tasks still pending', async () => {
+    const timedOut = await ima(['generate', 'a slow tide [never]', '--model', 'NB2', '--timeout', '1', ...local(), '--poll-interval', '5000'])
+    const id = /Task (task_\w+) created/.exec(timedOut.stderr)?.[1]
+    expect(id).toBeDefined()
+    const polls = () => server.requests.filter((request) => request.path === '/open/v1/tasks/detail').length
+    const before = polls()
+    const { child, done } = start(['wait', '--all-pending', ...local(), '--poll-interval', '5000'])
+    await expect.poll(polls, { timeout: 10_000, interval: 5 }).toBeGreaterThan(before)
+    child.kill('SIGINT')
+    const ended = await done
+    expect(ended.code).toBe(130)
+    expect(ended.stderr).toContain('Interrupted. The pending tasks keep running on the service')
+    expect(ended.stderr).toContain('ima wait --all-pending')
+    expect(ended.stderr).not.toContain('Some pending tasks did not finish')
+    expect((await journalEntries('--pending')).map((entry) => entry.taskId)).toContain(id)
+  }, SLOW)
+
   it('takes a task id or --all-pending, not both', async () => {
     const run = await ima(['wait', 'task_x', '--all-pending', ...local()])
     expect(run.code).toBe(2)

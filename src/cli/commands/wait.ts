@@ -46,8 +46,10 @@ async function resumeAll(
     return true
   }
   if (!args.quiet) say(io, words.resuming(pending.length, pending.map((entry) => entry.taskId).join(', ')))
+  let interrupt: AbortSignal | undefined
   const outcomes: ResumeOutcome[] = await interruptible(
     (signal) =>
+      (interrupt = signal) &&
       ima.tasks.resume({
         signal,
         ...(common.intervalMs !== undefined ? { intervalMs: common.intervalMs } : {}),
@@ -73,8 +75,9 @@ async function resumeAll(
     }
     if (failure !== undefined || !result) {
       allDone = false
-      say(io, failureLine(taskId, failure, common.language))
       const name = (failure as { name?: unknown } | undefined)?.name
+      // Stopped by Ctrl-C: one line for all of them below, with the command that resumes them.
+      if (!(interrupt?.aborted && name === 'AbortError')) say(io, failureLine(taskId, failure, common.language))
       json.push({ task_id: taskId, ref: entry.ref, error: { name: typeof name === 'string' ? name : 'Error', message: failure instanceof Error ? failure.message : String(failure) } })
       continue
     }
@@ -83,6 +86,8 @@ async function resumeAll(
     if (!args.json) for (const line of paths ?? result.urls) out(io, line)
   }
   if (args.json) out(io, JSON.stringify(json))
+  // `tasks.resume()` answers each stopped wait as an outcome rather than throwing: the interrupt is still an interrupt (exit 130).
+  if (interrupt?.aborted) throw new InterruptedError(undefined, words.interruptedPending)
   return allDone
 }
 
