@@ -235,6 +235,21 @@ describe('uploads.put: the protocol', () => {
     expect(Buffer.compare(await download(result.url), bytes)).toBe(0)
   })
 
+  // The reset came after the storage took the bytes: the retry found the one-use URL used (409) and the upload failed.
+  it.each([
+    ['bytes', (bytes: Buffer) => new Uint8Array(bytes)],
+    ['a file', async (bytes: Buffer) => tempFile('reset.png', bytes)],
+  ] as const)('a PUT whose answer was lost after the bytes were stored (%s) is sent again to a fresh URL', async (_kind, make) => {
+    const bytes = pngBytes(3_000)
+    ima.server.injectFault({ method: 'PUT', kind: 'reset-after', times: 1 })
+    const result = await nodeClient().uploads.put(await make(bytes))
+    expect(Buffer.compare(await download(result.url), bytes)).toBe(0)
+    // The first PUT's answer was reset (the server records no status for it), its retry found the URL used.
+    expect(putRequests().map((request) => request.status).slice(1)).toEqual([409, 200])
+    expect(ima.server.uploads).toHaveLength(2)
+    expect(tokenRequests()).toHaveLength(2)
+  })
+
   it('uploads the same bytes once per client: one token request and one PUT', async () => {
     const bytes = pngBytes(5_000)
     const client = nodeClient()

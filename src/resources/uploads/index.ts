@@ -156,11 +156,22 @@ export class UploadService {
     return { upload, cached: false }
   }
 
-  /** Token, then PUT. */
+  /**
+   * Token, then PUT. A signed upload URL may take one PUT only: when the PUT's
+   * retry (after a reset that lost the first answer, the bytes perhaps stored)
+   * finds it used (409), the bytes go once more, to a fresh URL.
+   */
   async #upload(prepared: PreparedSource, options: RequestOptions): Promise<CachedUpload> {
     const { ful, fdl } = await requestUploadDestination(this.#context, prepared.type, options)
-    const bytes = await putToStorage(this.#context, ful, prepared, options)
-    return { url: fdl.href, contentType: prepared.type.mime, bytes }
+    try {
+      const bytes = await putToStorage(this.#context, ful, prepared, options)
+      return { url: fdl.href, contentType: prepared.type.mime, bytes }
+    } catch (error) {
+      if (!(error instanceof ImaError && error.status === 409) || !prepared.replayable) throw error
+      const fresh = await requestUploadDestination(this.#context, prepared.type, options)
+      const bytes = await putToStorage(this.#context, fresh.ful, prepared, options)
+      return { url: fresh.fdl.href, contentType: prepared.type.mime, bytes }
+    }
   }
 
   /** See `Uploads.putAll`. */
