@@ -287,13 +287,19 @@ export function reportError(io: CliIO, error: unknown, options: ReportOptions): 
     lines.push(`${labels.error}: ${explained?.message ?? translated.message}`)
     const taskId = text(field(error, 'taskId'))
     // After an accepted create (ImaError.taskId): the task exists, so say which and how to resume it.
-    const created = taskId !== undefined && explained?.task !== null ? afterCreate(taskId, field(error, 'name') === 'TaskFailedError', options.language) : undefined
+    // A refused key fails every poll alike: the way on is a working key, then the same wait (not "resume with" the command that just failed).
+    const keyRefused = field(error, 'name') === 'AuthenticationError'
+    const created = taskId !== undefined && explained?.task !== null && !keyRefused ? afterCreate(taskId, field(error, 'name') === 'TaskFailedError', options.language) : undefined
     const action =
       created?.action ??
+      (keyRefused ? CLI_ACTIONS.setup?.[options.language]?.(options.flags ?? COMMAND_FLAGS) : undefined) ??
       explained?.action ??
       (translated.kind === 'outcome-unknown' ? outcomeUnknownAction(error, options.language) : (CLI_ACTIONS[translated.kind]?.[options.language]?.(options.flags ?? COMMAND_FLAGS) ?? translated.action))
     lines.push(`${labels.next}: ${action}`)
     if (created) lines.push(`${labels.task}: ${created.task}`)
+    else if (keyRefused && taskId !== undefined) {
+      lines.push(`${labels.task}: ${options.language === 'zh' ? `${taskId}——换上有效的密钥后：ima wait ${taskId}` : `${taskId} — once the key works: ima wait ${taskId}`}`)
+    }
     if (explained?.details && !options.verbose) lines.push(`${labels.details}: ${explained.details}`)
     // The code (or, for the SDK's own errors, the kind) lets a person search for it or report it.
     const name = field(error, 'name')

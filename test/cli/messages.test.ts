@@ -125,6 +125,15 @@ describe.concurrent('messages that name the cause', () => {
     expect(emptyValue.stderr).toMatch(/^Next: Give --image the path of an image file or an https URL$/m)
   }, SLOW)
 
+  it('ima wait with a refused key: the key advice, not "resume with" the command that failed', async () => {
+    const run = await ima(['wait', 'task_0000key', ...local(), '--api-key', 'ima_not_the_right_key_0123456789'])
+    expect(run.code).toBe(1)
+    expect(run.stderr).toMatch(/^Error: .*API key is invalid or unauthorized/m)
+    expect(run.stderr).toMatch(/^Next: .*IMA_API_KEY|^Next: .*--api-key/m)
+    expect(run.stderr).not.toMatch(/may be charged|Resume with/)
+    expect(run.stderr).toMatch(/^Task: task_0000key — once the key works: ima wait task_0000key$/m)
+  }, SLOW)
+
   it('ima wait with an id the service does not know: unknown to the service, not "may be charged"', async () => {
     const run = await ima(['wait', 'task_0000nope', ...local()])
     expect(run.code).toBe(1)
