@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto'
 import { createWriteStream } from 'node:fs'
-import { mkdir, rename, rm } from 'node:fs/promises'
-import { dirname, resolve } from 'node:path'
+import { link, mkdir, rename, rm } from 'node:fs/promises'
+import { dirname, extname, resolve } from 'node:path'
 import { Readable, Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import type { ReadableStream as WebReadableStream } from 'node:stream/web'
 import { downloadTooLarge, IMAGE_SNIFF_BYTES, notAnImage, openResultDownload } from '../http/result-download.js'
 import { sniffImageType } from '../protocol/image-type.js'
+import { ImaError } from '../errors.js'
 
 /** Options of {@link downloadResult}. @public */
 export interface DownloadOptions {
@@ -15,6 +16,13 @@ export interface DownloadOptions {
   maxBytes?: number
   /** The fetch to use. @defaultValue `globalThis.fetch` */
   fetch?: typeof globalThis.fetch
+  /**
+   * Keep a file already at the path: the download is saved under the next
+   * free numbered name instead (`fox.png` → `fox-2.png`), atomically, so two
+   * saves at once never replace each other. `path` in the result says where.
+   * @defaultValue false (the file at the path is replaced)
+   */
+  keepExisting?: boolean
 }
 
 /** What {@link downloadResult} saved. @public */
@@ -75,10 +83,32 @@ export async function downloadResult(url: string, filePath: string, options: Dow
       createWriteStream(temporary, { flags: 'wx' }),
       { signal: options.signal },
     )
-    await rename(temporary, target)
-  } catch (error) {
+    const path = options.keepExisting ? await linkUnderFreeName(temporary, target) : (await rename(temporary, target), target)
+    return { path, bytes, contentType: response.headers.get('content-type') ?? undefined }
+  } finally {
     await rm(temporary, { force: true })
-    throw error
   }
-  return { path: target, bytes, contentType: response.headers.get('content-type') ?? undefined }
+}
+
+/** Most numbered names tried beside a kept file before giving up. */
+const MAX_NUMBERED_NAMES = 1_000
+
+/**
+ * Gives `temporary` the name `target`, or `target` numbered (`-2`, `-3`, …)
+ * when a file is there: a hard link fails when its name exists, so no other
+ * save can slip in between the check and the write.
+ */
+async function linkUnderFreeName(temporary: string, target: string): Promise<string> {
+  const extension = extname(target)
+  const stem = target.slice(0, target.length - extension.length)
+  for (let number = 1; number <= MAX_NUMBERED_NAMES; number += 1) {
+    const candidate = number === 1 ? target : `${stem}-${number}${extension}`
+    try {
+      await link(temporary, candidate)
+      return candidate
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+    }
+  }
+  throw new ImaError(`${target} and ${MAX_NUMBERED_NAMES - 1} numbered names beside it are taken: choose another file name`, { code: 'file_names_taken' })
 }

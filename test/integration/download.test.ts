@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, readdir } from 'node:fs/promises'
+import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -35,6 +35,19 @@ describe('a generated image end to end', () => {
     expect(error).toMatchObject({ limitBytes: 100, request: { method: 'GET', path: new URL(result.url).pathname } })
     expect((error as Error).message).toMatch(/^\[GET \S+\] the result is (\d+ bytes, )?more than maxBytes \(100\) — raise maxBytes to save it$/)
     expect(await readdir(dir)).toEqual([])
+  })
+
+  it('keepExisting: a file already there is kept, and saves at the same time never replace each other', async () => {
+    const result = await ima.client().generate({ model: 'gemini-3-pro-image', prompt: 'a kept fox', intervalMs: 1 })
+    const dir = await mkdtemp(join(tmpdir(), 'ima-download-'))
+    await writeFile(join(dir, 'fox.png'), 'an earlier picture')
+    const saves = await Promise.all([1, 2, 3].map(() => downloadResult(result.url, join(dir, 'fox.png'), { keepExisting: true })))
+    expect(saves.map((saved) => saved.path).sort()).toEqual(['fox-2.png', 'fox-3.png', 'fox-4.png'].map((name) => join(dir, name)))
+    expect(await readFile(join(dir, 'fox.png'), 'utf8')).toBe('an earlier picture')
+    expect((await readdir(dir)).sort()).toEqual(['fox-2.png', 'fox-3.png', 'fox-4.png', 'fox.png'])
+    // Without it, the file is replaced, as before.
+    await downloadResult(result.url, join(dir, 'fox.png'))
+    expect((await readFile(join(dir, 'fox.png'))).subarray(1, 4).toString()).toBe('PNG')
   })
 
   it('refuses plain http outside loopback', async () => {

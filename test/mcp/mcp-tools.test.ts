@@ -122,4 +122,14 @@ describe('ima mcp tools over many calls', () => {
     },
     60_000,
   )
+
+  // A paid picture saved before was replaced: get_image_task's output_path was not checked, and two pending tasks with one path overwrote each other.
+  it('never replaces a picture on disk: get_image_task refuses an existing output_path; two tasks with one path get two files', async () => {
+    const [first, second] = [await pendingTask('a twin fox', 'twin.png'), await pendingTask('a twin fox again', 'twin.png')]
+    const saved = [await picked(first), await picked(second)]
+    expect(saved.map((output) => output.files.map((file) => basename(file)))).toEqual([['twin.png'], ['twin-2.png']])
+    const refused = await tools.getImageTask({ task_id: first, wait_seconds: 30, output_path: 'twin.png' }, NO_CALL_CONTEXT)
+    expect(refused.isError).toBe(true)
+    expect(JSON.stringify(refused.content)).toContain('would overwrite')
+  })
 })

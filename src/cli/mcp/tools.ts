@@ -207,6 +207,7 @@ export class ImaTools {
       const taskId = entry?.taskId ?? asked
       const remembered = this.#facts.get(taskId)
       const target = input.output_path === undefined ? remembered?.target : checkOutputPath(this.#settings.outputDir, input.output_path)
+      if (input.output_path !== undefined) refuseExistingOutput(this.#settings.outputDir, target, input.output_path, 1)
       const facts: TaskFacts = remembered
         ? { ...remembered, target }
         : {
@@ -377,7 +378,8 @@ export class ImaTools {
     for (const [index, url] of result.urls.entries()) {
       const file = files[index] as string
       try {
-        saved.push((await downloadResult(url, file, { signal })).path)
+        // A file already there (a picture saved before, or by a call at the same time) is kept: this one gets a numbered name.
+        saved.push((await downloadResult(url, file, { signal, keepExisting: true })).path)
       } catch (error) {
         // The picture is made and paid for: a failed copy on this disk is a note, not a failure.
         notes.push(this.#words.failedSave(url, redactSecrets(error instanceof Error ? error.message : String(error), this.#secrets)))
