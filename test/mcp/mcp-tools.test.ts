@@ -132,4 +132,25 @@ describe('ima mcp tools over many calls', () => {
     expect(refused.isError).toBe(true)
     expect(JSON.stringify(refused.content)).toContain('would overwrite')
   })
+  // A paid task whose polls failed answered "try a smaller size" / "retry", without its id: the agent could only order again.
+  it.each([
+    ['a 500', { kind: 'status', status: 500 }],
+    ['a reset connection', { kind: 'reset-before' }],
+  ] as const)('a created task whose polls fail (%s) is pending under its id, for get_image_task', async (_what, fault) => {
+    const before = server.tasks.length
+    server.injectFault({ path: '/open/v1/tasks/detail', ...fault, times: 1_000 })
+    try {
+      const result = await tools.generateImage({ prompt: 'a fox behind a flaky poll', model: 'MJ', wait_seconds: 60 }, NO_CALL_CONTEXT)
+      const output = result.structuredContent as unknown as ImageTaskOutput
+      expect(result.isError).not.toBe(true)
+      expect(server.tasks.length).toBe(before + 1)
+      expect(output).toMatchObject({ status: 'pending', task_id: server.tasks.at(-1)?.id })
+      expect(JSON.stringify(result.content)).toContain(output.task_id)
+      expect(JSON.stringify(result.content)).not.toMatch(/smaller size|retry/i)
+      server.clearFaults()
+      expect((await picked(output.task_id)).status).toBe('success')
+    } finally {
+      server.clearFaults()
+    }
+  })
 })

@@ -10,7 +10,7 @@ import type { CallToolResult, ContentBlock } from '@modelcontextprotocol/server'
 import { findModelCapabilities, UNKNOWN_MODEL_TIMING } from '../../catalog/models.js'
 import { translateError } from '../../chat/translate-error.js'
 import { savePreferenceAfterUse, type GenerateResult } from '../../client.js'
-import { BudgetExceededError, CreateOutcomeUnknownError, ImaAbortError, ImaError, NotFoundError, TaskFailedError, TaskTimeoutError, ValidationError } from '../../errors.js'
+import { BudgetExceededError, CreateOutcomeUnknownError, ImaAbortError, ImaError, NotFoundError, TaskFailedError, ValidationError } from '../../errors.js'
 import { readResultBytes } from '../../http/result-download.js'
 import { redactSecrets } from '../../internal/redact.js'
 import type { CreatedTask, TaskEvent, TaskResult } from '../../resources/tasks/types.js'
@@ -184,7 +184,9 @@ export class ImaTools {
         )
         return await this.#finished(result, this.#facts.get(result.taskId), call.signal)
       } catch (error) {
-        if (error instanceof TaskTimeoutError && created) return this.#pending(created.id, this.#facts.get(created.id), created.estimatedSeconds)
+        // Once created, the task is paid for and may still finish, whatever ended the wait (its deadline, failed polls, a network drop):
+        // the agent gets its id to pick it up, never an error that invites a second, paid order.
+        if (created && !(error instanceof TaskFailedError) && !call.signal.aborted) return this.#pending(created.id, this.#facts.get(created.id), created.estimatedSeconds)
         // A failed task has nothing left to save.
         if (error instanceof TaskFailedError && created) this.#facts.delete(created.id)
         throw error
@@ -234,8 +236,9 @@ export class ImaTools {
         if (entry?.userId !== undefined) await savePreferenceAfterUse(client, entry.userId, entry.taskType, { id: taskId, model: entry.model, credit: entry.credit })
         return await this.#finished(result, facts, call.signal)
       } catch (error) {
-        if (error instanceof TaskTimeoutError) return this.#pending(taskId, facts, timing.estimatedSeconds)
         if (error instanceof NotFoundError && !entry) return textResult(this.#words.unknownTask(asked), true)
+        // As in generate_image: a wait that ended without the task's own failure leaves it pending, under its id.
+        if (!(error instanceof TaskFailedError) && !(error instanceof NotFoundError) && !call.signal.aborted) return this.#pending(taskId, facts, timing.estimatedSeconds)
         throw error
       } finally {
         progress.stop()
