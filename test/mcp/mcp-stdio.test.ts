@@ -16,6 +16,7 @@ import { prepareIma, type ImaProcess } from '../cli/ima-process.js'
 import { cleanEnv, startIma } from '../cli/run-ima.js'
 import { redisServerOnPath, startRedisServer, type RedisServer } from '../support/redis-server.js'
 import {
+  CREATE_PATH,
   SECRET_KEY,
   STACK_LINE,
   TOOL_NAMES,
@@ -575,5 +576,29 @@ describe('IMA_REDIS_URL: one budget for every ima mcp on that Redis', () => {
     expect(refused).toMatch(/more than the 4 the budget allows/)
     expect(createCount(server)).toBe(createsBefore + 1)
     expect(await second.waitForStderr(/shared through Redis/)).not.toContain(redis.url)
+  }, TEST_TIMEOUT)
+})
+
+// The client left (or stopped the server) while a create was on its way: the process ended at once, and the charged
+// task stayed a ref without an id in the journal, which get_image_task could never pick up.
+describe('ima mcp, stopped with a create in flight', () => {
+  it('lives until the late answer is journaled with its task id, and says so on stderr', async () => {
+    const journal = join(root, 'detached', 'ima_tasks.jsonl')
+    const leaving = await session(mcpEnv(server, { IMA_JOURNAL_PATH: journal }))
+    server.injectFault({ path: CREATE_PATH, kind: 'delay', ms: 1_200 })
+    try {
+      const before = server.requests.length
+      const call = leaving.call('generate_image', { prompt: 'a fox whose client left', model: 'gemini-3.1-flash-image' }).catch((error: unknown) => error)
+      await expect.poll(() => server.requests.slice(before).some((request) => request.path === CREATE_PATH && request.status === 0), { timeout: 10_000, interval: 5 }).toBe(true)
+      // The MCP client's close: stdin ends, SIGTERM after 2 s, SIGKILL 2 s later.
+      await leaving.close()
+      await call
+      expect(leaving.stderr()).toMatch(/waiting up to \d+ s for the answer of 1 create\(s\) sent before the client left/)
+      expect(leaving.stderr()).toContain('every answer arrived and is journaled')
+      const entries = (await readFile(journal, 'utf8')).split('\n').filter((line) => line.trim() !== '').map((line) => JSON.parse(line) as { state: string; taskId?: string })
+      expect(entries.at(-1)).toMatchObject({ state: 'created', taskId: server.tasks.at(-1)?.id })
+    } finally {
+      server.clearFaults()
+    }
   }, TEST_TIMEOUT)
 })

@@ -8,6 +8,8 @@ import type { CommandInput } from '../command.js'
 import { createClient, readCommon } from '../common.js'
 import { CliUsageError } from '../errors.js'
 import { say } from '../io.js'
+import { DEFAULT_TIMEOUT_MS } from '../../http/transport-options.js'
+import { trackDetachedCreates } from '../mcp/detached.js'
 import { serveHttp, serveStdio } from '../mcp/serve.js'
 import { McpSettingError, readMcpSettings, type McpSettings } from '../mcp/settings.js'
 import { ImaTools } from '../mcp/tools.js'
@@ -63,9 +65,25 @@ export async function run({ options, io }: CommandInput<McpOptions>): Promise<vo
     : undefined
   if (!client) say(io, 'ima mcp: IMA_API_KEY is not set: every tool will answer how to set it (nothing can be created)')
   const tools = new ImaTools(client, settings, [common.apiKey])
+  const detached = client ? trackDetachedCreates(client) : undefined
   if (options.http !== undefined) {
     await serveHttp(tools, settings, options.http, (url) => say(io, `ima mcp: listening on ${url} — ${describe(settings)}`))
   } else {
     await serveStdio(tools, settings, () => say(io, `ima mcp: ready on stdio — ${describe(settings)}`))
   }
+  // A create sent before the client left may have been charged: its answer is read and journaled before the process ends.
+  // The calls under way answer first (cancelled by the server's close), so each create in flight is announced as detached by then.
+  await tools.answered(CALLS_ANSWER_BOUND_MS)
+  if (detached && detached.count > 0) {
+    const boundMs = DEFAULT_TIMEOUT_MS + DETACHED_ANSWER_GRACE_MS
+    say(io, `ima mcp: waiting up to ${Math.ceil(boundMs / 1000)} s for the answer of ${detached.count} create(s) sent before the client left, so each task id is journaled (get_image_task finds it); stop again to exit now`)
+    const unanswered = await detached.settle(boundMs)
+    say(io, unanswered === 0 ? 'ima mcp: every answer arrived and is journaled' : `ima mcp: ${unanswered} create(s) still unanswered and maybe charged: \`ima tasks --unknown\` lists them`)
+  }
 }
+
+/** How long the tool calls under way get to answer once the server closed (a cancelled call answers at once). */
+const CALLS_ANSWER_BOUND_MS = 5_000
+
+/** How long past a request's time limit the answer of a create in flight is waited for at exit. */
+const DETACHED_ANSWER_GRACE_MS = 5_000

@@ -141,6 +141,9 @@ export class ImaTools {
   /** Tasks this process created and has not finished saving, by task id (the latest {@link MAX_REMEMBERED_TASKS}). */
   readonly #facts = new Map<string, TaskFacts>()
 
+  /** The tool calls under way, for {@link ImaTools.answered}. */
+  readonly #answering = new Set<Promise<CallToolResult>>()
+
   constructor(client: ImaClient | undefined, settings: McpSettings, secrets: readonly (string | undefined)[]) {
     this.#client = client
     this.#settings = settings
@@ -321,11 +324,30 @@ export class ImaTools {
   async #answer(work: (client: ImaClient) => Promise<CallToolResult>): Promise<CallToolResult> {
     const client = this.#client
     if (!client) return textResult(this.#words.noKey, true)
+    const answering = work(client).catch((error: unknown) => textResult(this.#explain(error), true))
+    this.#answering.add(answering)
     try {
-      return await work(client)
-    } catch (error) {
-      return textResult(this.#explain(error), true)
+      return await answering
+    } finally {
+      this.#answering.delete(answering)
     }
+  }
+
+  /**
+   * Resolves once every tool call under way has answered (a cancelled one
+   * soon after its signal: a create in flight is detached and announced by
+   * then), or after `boundMs`. `ima mcp` calls it before it exits.
+   *
+   * @example
+   * ```ts
+   * await tools.answered(5_000)
+   * ```
+   */
+  async answered(boundMs: number): Promise<void> {
+    if (this.#answering.size === 0) return
+    let timer: ReturnType<typeof setTimeout> | undefined
+    await Promise.race([Promise.allSettled([...this.#answering]), new Promise<void>((resolve) => (timer = setTimeout(resolve, boundMs)))])
+    clearTimeout(timer)
   }
 
   #explain(error: unknown): string {
