@@ -153,4 +153,19 @@ describe('ima mcp tools over many calls', () => {
       server.clearFaults()
     }
   })
+  // The wait's deadline ran from the create's answer: a create answered after 25 s made a 40 s call last 65 s, past the client's time-out.
+  it('wait_seconds counts from the call: a slow create leaves less of it to the wait', async () => {
+    server.injectFault({ path: '/open/v1/tasks/create', kind: 'delay', ms: 3_000 })
+    try {
+      const startedAt = Date.now()
+      const result = await tools.generateImage({ prompt: 'a slow fox [never]', model: 'MJ', wait_seconds: 3 }, NO_CALL_CONTEXT)
+      const took = Date.now() - startedAt
+      expect((result.structuredContent as unknown as ImageTaskOutput).status).toBe('pending')
+      // From the create's answer it would be 3 s of create and 3 s more of wait.
+      expect(took).toBeGreaterThanOrEqual(3_000)
+      expect(took).toBeLessThan(5_000)
+    } finally {
+      server.clearFaults()
+    }
+  })
 })

@@ -163,6 +163,12 @@ export class ImaTools {
       const onStatus = (event: TaskEvent) => {
         if (event.taskId === created?.id) progress.update(event)
       }
+      // wait_seconds counts from the call, not from the create's answer: a slow create must not take the call past the
+      // client's own time-out (the agent would never learn the task id). Armed once created, it ends only the wait.
+      const startedAt = Date.now()
+      const waitMs = this.#waitMs(input.wait_seconds)
+      const waitDeadline = new AbortController()
+      let deadlineTimer: ReturnType<typeof setTimeout> | undefined
       client.on('task.status', onStatus)
       try {
         const result = await client.generate(
@@ -174,16 +180,17 @@ export class ImaTools {
             n: input.n,
             inputImages: input.input_images,
             userId: PREFERENCE_USER,
-            timeoutMs: this.#waitMs(input.wait_seconds),
+            timeoutMs: waitMs,
             onCreated: (task) => {
               created = task
+              deadlineTimer = setTimeout(() => waitDeadline.abort(), Math.max(1, startedAt + waitMs - Date.now()))
               const facts = { prompt: input.prompt, target, model: task.model, size: task.size, credit: task.totalCredit, createdAt: task.createdAt }
               rememberAtMost(this.#facts, task.id, facts, MAX_REMEMBERED_TASKS)
               const timing = findModelCapabilities(task.model.id) ?? UNKNOWN_MODEL_TIMING
               progress.start({ modelName: task.model.name, createdAt: task.createdAt, estimatedMaxMs: task.estimatedSeconds[1] * 1000, everyMs: timing.progressEveryMs })
             },
           },
-          { signal: call.signal },
+          { signal: AbortSignal.any([call.signal, waitDeadline.signal]) },
         )
         return await this.#finished(result, this.#facts.get(result.taskId), call.signal)
       } catch (error) {
@@ -194,6 +201,7 @@ export class ImaTools {
         if (error instanceof TaskFailedError && created) this.#facts.delete(created.id)
         throw error
       } finally {
+        clearTimeout(deadlineTimer)
         progress.stop()
         client.off('task.status', onStatus)
       }
