@@ -13,7 +13,7 @@ import { Client, StreamableHTTPClientTransport, type Progress } from '@modelcont
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startImaServer, type ImaServer } from '../../src/testing/index.js'
 import { prepareIma, type ImaProcess } from '../cli/ima-process.js'
-import { cleanEnv } from '../cli/run-ima.js'
+import { cleanEnv, startIma } from '../cli/run-ima.js'
 import { SECRET_KEY, STACK_LINE, TOOL_NAMES, createCount, expectRisingProgress, filesContaining, isPngFile, structured, textOf } from './mcp-harness.js'
 
 const MIB = 1_048_576
@@ -170,6 +170,15 @@ describe('ima mcp --http', () => {
     expect(stdout).not.toContain(SECRET_KEY)
     expect(await filesContaining(home, SECRET_KEY)).toEqual([])
     expect(await filesContaining(out, SECRET_KEY, true)).toEqual([])
+  }, TEST_TIMEOUT)
+
+  // A busy port said "Image generation encountered an issue, please try again or use another model".
+  it('a port in use is a usage error that names it (exit 2)', async () => {
+    const run = await startIma(ima, ['mcp', '--http', endpoint.port], cleanEnv(home, { IMA_API_KEY: SECRET_KEY, IMA_BASE_URL: server.url, IMA_OUTPUT_DIR: out }), root).done
+    expect(run.code).toBe(2)
+    expect(run.stderr).toContain(`Port ${endpoint.port} on 127.0.0.1 is in use`)
+    expect(run.stderr).toContain('--http 0 for a free one')
+    expect(run.stderr).not.toMatch(/another model/)
   }, TEST_TIMEOUT)
 
   it('ends on SIGTERM', async () => {

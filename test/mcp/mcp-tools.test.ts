@@ -168,4 +168,20 @@ describe('ima mcp tools over many calls', () => {
       server.clearFaults()
     }
   })
+  // A budget store that cannot be reached answered "Image generation encountered an issue … use another model": wrong advice, nothing said of the store.
+  it('a budget store that cannot be reached says so (nothing created, another model would not help)', async () => {
+    const down = async (): Promise<never> => {
+      throw new Error('connect ECONNREFUSED 127.0.0.1:6379')
+    }
+    const budgetStore = { reserve: down, settle: down, remaining: down }
+    const client = new ImaClient({ ...server.clientOptions, maxCredits: 20, budgetStore })
+    const shared = new ImaTools(client, readMcpSettings({ IMA_OUTPUT_DIR: outputDir, IMA_MAX_CREDITS: '20', IMA_REDIS_URL: 'redis://127.0.0.1:6379' }), [server.apiKey])
+    const before = server.tasks.length
+    const result = await shared.generateImage({ prompt: 'a fox on a shared budget', model: 'MJ', wait_seconds: 1 }, NO_CALL_CONTEXT)
+    expect(result.isError).toBe(true)
+    const text = JSON.stringify(result.content)
+    expect(text).toContain('The budget store (the shared budget of IMA_REDIS_URL) cannot be reached: nothing was created or charged')
+    expect(text).not.toMatch(/another model\b(?! would not help)/)
+    expect(server.tasks.length).toBe(before)
+  })
 })

@@ -67,7 +67,11 @@ export async function run({ options, io }: CommandInput<McpOptions>): Promise<vo
   const tools = new ImaTools(client, settings, [common.apiKey])
   const detached = client ? trackDetachedCreates(client) : undefined
   if (options.http !== undefined) {
-    await serveHttp(tools, settings, options.http, (url) => say(io, `ima mcp: listening on ${url} — ${describe(settings)}`))
+    await serveHttp(tools, settings, options.http, (url) => say(io, `ima mcp: listening on ${url} — ${describe(settings)}`)).catch((error: unknown) => {
+      // A busy port is the person's to change, not a failure of image generation.
+      if ((error as { code?: unknown } | null)?.code !== 'EADDRINUSE') throw error
+      throw new CliUsageError(`Port ${options.http} on 127.0.0.1 is in use`, 'Pick another with --http <port>, or --http 0 for a free one')
+    })
   } else {
     await serveStdio(tools, settings, () => say(io, `ima mcp: ready on stdio — ${describe(settings)}`))
   }

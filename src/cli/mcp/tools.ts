@@ -364,6 +364,13 @@ export class ImaTools {
     const stop = this.#settings.language === 'zh' ? '。' : '.'
     const sentence = (text: string) => (text === '' || /[.!?。！？]$/.test(text) ? text : `${text}${stop}`)
     let lines: string[]
+    if (error instanceof ImaError && error.code === 'limit_store_failed') {
+      // The shared budget's store is down: nothing was sent, and no other model would help.
+      const where = this.#settings.redisURL ? ' (the shared budget of IMA_REDIS_URL)' : ''
+      return this.#settings.language === 'zh'
+        ? `无法连接预算存储${where ? '（IMA_REDIS_URL 的共享预算）' : ''}：什么都没有创建，也没有扣积分。请让这台服务器的管理员启动它${where ? '或去掉 IMA_REDIS_URL' : ''}，之后再试；换模型没有用。`
+        : `The budget store${where} cannot be reached: nothing was created or charged. Ask the person running this server to start it${where ? ' or unset IMA_REDIS_URL' : ''}, then try again; another model would not help.`
+    }
     if (this.#settings.language === 'en' && error instanceof ImaError && speaksPlainly(error)) {
       // The SDK's own sentence names the model, the sizes, the budget and the cheaper option: the agent can act on it —
       // with the server's setting for the budget, not the SDK's option.
