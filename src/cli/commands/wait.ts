@@ -46,15 +46,18 @@ async function resumeAll(
     return true
   }
   if (!args.quiet) say(io, words.resuming(pending.length, pending.map((entry) => entry.taskId).join(', ')))
-  let interrupt: AbortSignal | undefined
+  // `tasks.resume()` answers each wait a Ctrl-C stopped as an outcome rather than throwing: whether one came is read here.
+  let interrupted = false
   const outcomes: ResumeOutcome[] = await interruptible(
-    (signal) =>
-      (interrupt = signal) &&
-      ima.tasks.resume({
+    async (signal) => {
+      const resumed = await ima.tasks.resume({
         signal,
         ...(common.intervalMs !== undefined ? { intervalMs: common.intervalMs } : {}),
         ...(args.timeoutMs !== undefined ? { timeoutMs: args.timeoutMs } : {}),
-      }),
+      })
+      interrupted = signal.aborted
+      return resumed
+    },
     () => undefined,
     () => new InterruptedError(undefined, words.interruptedPending),
   )
@@ -77,7 +80,7 @@ async function resumeAll(
       allDone = false
       const name = (failure as { name?: unknown } | undefined)?.name
       // Stopped by Ctrl-C: one line for all of them below, with the command that resumes them.
-      if (!(interrupt?.aborted && name === 'AbortError')) say(io, failureLine(taskId, failure, common.language))
+      if (!(interrupted && name === 'AbortError')) say(io, failureLine(taskId, failure, common.language))
       json.push({ task_id: taskId, ref: entry.ref, error: { name: typeof name === 'string' ? name : 'Error', message: failure instanceof Error ? failure.message : String(failure) } })
       continue
     }
@@ -86,8 +89,8 @@ async function resumeAll(
     if (!args.json) for (const line of paths ?? result.urls) out(io, line)
   }
   if (args.json) out(io, JSON.stringify(json))
-  // `tasks.resume()` answers each stopped wait as an outcome rather than throwing: the interrupt is still an interrupt (exit 130).
-  if (interrupt?.aborted) throw new InterruptedError(undefined, words.interruptedPending)
+  // The interrupt is still an interrupt (exit 130), once what did arrive is printed and saved.
+  if (interrupted) throw new InterruptedError(undefined, words.interruptedPending)
   return allDone
 }
 

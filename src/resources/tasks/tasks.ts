@@ -44,7 +44,6 @@ import type {
   WaitOptions,
 } from './types.js'
 
-
 /** What `generate` takes in its first argument: a create's names, the wait's, and `onCreated`. */
 const GENERATE_PARAMETER_KEYS: readonly string[] = [...CREATE_PARAMETER_KEYS, ...WAIT_PARAMETER_KEYS, 'onCreated']
 

@@ -162,16 +162,15 @@ export class UploadService {
    * finds it used (409), the bytes go once more, to a fresh URL.
    */
   async #upload(prepared: PreparedSource, options: RequestOptions): Promise<CachedUpload> {
-    const { ful, fdl } = await requestUploadDestination(this.#context, prepared.type, options)
-    try {
+    const toFreshURL = async (): Promise<CachedUpload> => {
+      const { ful, fdl } = await requestUploadDestination(this.#context, prepared.type, options)
       const bytes = await putToStorage(this.#context, ful, prepared, options)
       return { url: fdl.href, contentType: prepared.type.mime, bytes }
-    } catch (error) {
-      if (!(error instanceof ImaError && error.status === 409) || !prepared.replayable) throw error
-      const fresh = await requestUploadDestination(this.#context, prepared.type, options)
-      const bytes = await putToStorage(this.#context, fresh.ful, prepared, options)
-      return { url: fresh.fdl.href, contentType: prepared.type.mime, bytes }
     }
+    return toFreshURL().catch((error: unknown) => {
+      if (!(error instanceof ImaError && error.status === 409) || !prepared.replayable) throw error
+      return toFreshURL()
+    })
   }
 
   /** See `Uploads.putAll`. */
