@@ -184,4 +184,12 @@ describe('ima mcp tools over many calls', () => {
     expect(text).not.toMatch(/another model\b(?! would not help)/)
     expect(server.tasks.length).toBe(before)
   })
+  // A wait that ends for good is the answer, not "pending": a refused key would answer "ask again" for ever.
+  it('get_image_task with a refused key answers the key error, not pending', async () => {
+    const refused = new ImaTools(new ImaClient({ ...server.clientOptions, apiKey: 'ima_not_this_servers_key_0123456789' }), readMcpSettings({ IMA_OUTPUT_DIR: outputDir }), [server.apiKey])
+    const result = await refused.getImageTask({ task_id: 'task_0123456789abcdef', wait_seconds: 5 }, NO_CALL_CONTEXT)
+    expect(result.isError).toBe(true)
+    expect(result.structuredContent).toBeUndefined()
+    expect(JSON.stringify(result.content)).toMatch(/key/i)
+  })
 })

@@ -10,7 +10,7 @@ import type { CallToolResult, ContentBlock } from '@modelcontextprotocol/server'
 import { findModelCapabilities, UNKNOWN_MODEL_TIMING } from '../../catalog/models.js'
 import { translateError } from '../../chat/translate-error.js'
 import { savePreferenceAfterUse, type GenerateResult } from '../../client.js'
-import { BudgetExceededError, CreateOutcomeUnknownError, ImaAbortError, ImaError, NotFoundError, TaskFailedError, ValidationError } from '../../errors.js'
+import { AuthenticationError, BudgetExceededError, CreateOutcomeUnknownError, ImaAbortError, ImaError, NotFoundError, TaskFailedError, ValidationError } from '../../errors.js'
 import { readResultBytes } from '../../http/result-download.js'
 import { redactSecrets } from '../../internal/redact.js'
 import type { CreatedTask, TaskEvent, TaskResult } from '../../resources/tasks/types.js'
@@ -248,8 +248,10 @@ export class ImaTools {
         return await this.#finished(result, facts, call.signal)
       } catch (error) {
         if (error instanceof NotFoundError && !entry) return textResult(this.#words.unknownTask(asked), true)
-        // As in generate_image: a wait that ended without the task's own failure leaves it pending, under its id.
-        if (!(error instanceof TaskFailedError) && !(error instanceof NotFoundError) && !call.signal.aborted) return this.#pending(taskId, facts, timing.estimatedSeconds)
+        // As in generate_image: a wait ended by its deadline, failed polls or a network drop leaves the task pending, under its id.
+        // The task's own failure, an id the service does not know and a refused key are the answer: asking again would not change them.
+        const answered = error instanceof TaskFailedError || error instanceof NotFoundError || error instanceof AuthenticationError || error instanceof ValidationError
+        if (!answered && !call.signal.aborted) return this.#pending(taskId, facts, timing.estimatedSeconds)
         throw error
       } finally {
         progress.stop()
