@@ -4,7 +4,8 @@
  * counting what an upload sends, and reading an answer under a size limit.
  */
 import { abortErrorFor, throwIfAborted } from './abort.js'
-import { ValidationError, type ImaError } from '../errors.js'
+import { ImaError, ValidationError } from '../errors.js'
+import { redactSecrets } from './redact.js'
 
 /** Whether a value is a web `ReadableStream`. */
 export function isReadableStream(value: unknown): value is ReadableStream<unknown> {
@@ -34,8 +35,13 @@ export function chunkBytes(chunk: unknown): Uint8Array {
   )
 }
 
-/** A pull-only web stream over an async iterable, so nothing is read ahead of what fetch sends. */
-export function iterableToStream(iterable: AsyncIterable<unknown>): ReadableStream<Uint8Array> {
+/**
+ * A pull-only web stream over an async iterable, so nothing is read ahead of
+ * what fetch sends. `stop`, when given, ends the source on cancel instead of
+ * the iterator's `return()` — which waits for a read under way, so a Node
+ * stream is destroyed instead.
+ */
+export function iterableToStream(iterable: AsyncIterable<unknown>, stop?: (reason: unknown) => void): ReadableStream<Uint8Array> {
   let iterator: AsyncIterator<unknown> | undefined
   return new ReadableStream<Uint8Array>(
     {
@@ -46,10 +52,32 @@ export function iterableToStream(iterable: AsyncIterable<unknown>): ReadableStre
         else controller.enqueue(chunkBytes(next.value))
       },
       async cancel(reason) {
-        await iterator?.return?.(reason)
+        if (stop) stop(reason)
+        else await iterator?.return?.(reason)
       },
     },
     { highWaterMark: 0 },
+  )
+}
+
+/**
+ * The error of an image source that failed while it was read (a missing
+ * file, a stream that errored): the caller's source, not the network, so a
+ * `ValidationError` that keeps the original as `cause`. SDK errors (an
+ * abort, a chunk that is not bytes, a file that changed) stay as they are.
+ *
+ * @example
+ * ```ts
+ * const next = await reader.read().catch((error: unknown) => { throw sourceReadError(error) })
+ * ```
+ */
+export function sourceReadError(error: unknown): ImaError {
+  if (error instanceof ImaError) return error
+  const detail = redactSecrets(error instanceof Error ? error.message : String(error)).slice(0, 300)
+  return new ValidationError(
+    `Reading the image source failed (${detail}) — nothing was created; check the file or stream you passed and upload it again`,
+    sourceIssue('could not be read'),
+    { cause: error },
   )
 }
 
@@ -112,7 +140,7 @@ export async function peekStream(
     }
   } catch (error) {
     await reader.cancel(error).catch(() => {})
-    throw error
+    throw sourceReadError(error)
   }
   const replay = new ReadableStream<Uint8Array>(
     {
@@ -198,10 +226,18 @@ export function meteredStream(
   const reader = source.getReader()
   let total = 0
   let failure: ImaError | undefined
+  let cancelled = false
   const stream = new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
-        const next = await reader.read()
+        let next: ReadableStreamReadResult<unknown>
+        try {
+          next = await reader.read()
+        } catch (error) {
+          // The source's own failure, unless fetch had given up on the body first.
+          if (!cancelled) failure = sourceReadError(error)
+          throw failure ?? error
+        }
         if (next.done) return controller.close()
         let chunk: Uint8Array
         try {
@@ -220,6 +256,7 @@ export function meteredStream(
         options.onBytes(total)
       },
       cancel(reason) {
+        cancelled = true
         return reader.cancel(reason)
       },
     },

@@ -4,6 +4,7 @@ import { basename, resolve } from 'node:path'
 import { Readable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 import { ValidationError } from '../errors.js'
+import { iterableToStream } from '../internal/byte-streams.js'
 import type { LocalFileSource, LocalSourceReader, LocalStreamSource } from '../resources/uploads/index.js'
 
 function fileIssue(message: string) {
@@ -60,15 +61,50 @@ async function fileSource(source: string | URL): Promise<LocalFileSource> {
       }
     },
     // 64 KiB reads and pull-driven: only a few chunks are in memory at once, whatever the file's size.
-    open: () => Readable.toWeb(createReadStream(path)) as unknown as ReadableStream<Uint8Array>,
+    open: () => unchangedFileStream(path, info),
   }
 }
 
+/**
+ * The file's bytes, read again for an upload attempt (a retry reopens it),
+ * but only while it is still the version that was checked: another size or
+ * modification time fails the stream before any byte, so bytes that were
+ * never sniffed (or a length that no longer matches) are not sent.
+ */
+function unchangedFileStream(path: string, checked: { size: number; mtimeMs: number }): ReadableStream<Uint8Array> {
+  let file: Readable | undefined
+  async function* readUnchanged(): AsyncGenerator<unknown> {
+    const now = await stat(path).catch(() => undefined)
+    if (!now || now.size !== checked.size || now.mtimeMs !== checked.mtimeMs) {
+      throw new ValidationError(
+        `${path} changed (or was removed) while it was being uploaded — nothing was created; upload it again once it is written`,
+        fileIssue('changed while being uploaded'),
+      )
+    }
+    file = createReadStream(path)
+    yield* file
+  }
+  return iterableToStream(readUnchanged(), () => file?.destroy())
+}
+
+/**
+ * A pull-only web stream over a Node `Readable`, destroyed on cancel. Not
+ * `Readable.toWeb`: Node's adapter enqueues data that arrives after the web
+ * stream was cancelled (an abort, the size cap) and throws `ERR_INVALID_STATE`
+ * from an event handler, which ends the process.
+ */
+function webStreamOf(stream: Readable): ReadableStream<Uint8Array> {
+  return iterableToStream(stream, () => stream.destroy())
+}
+
 function streamSource(stream: Readable): LocalStreamSource {
+  if (stream.readableEnded || stream.destroyed) {
+    throw new ValidationError('The stream was read already (it has ended or was destroyed) — pass a fresh stream', fileIssue('was read already'))
+  }
   const path = (stream as Readable & { path?: unknown }).path
   return {
     kind: 'stream',
-    stream: Readable.toWeb(stream) as unknown as ReadableStream<Uint8Array>,
+    stream: webStreamOf(stream),
     ...(typeof path === 'string' ? { filename: basename(path) } : {}),
   }
 }
@@ -76,7 +112,8 @@ function streamSource(stream: Readable): LocalStreamSource {
 /**
  * The Node entry's reader of local sources: file paths and `file:` URLs
  * (size from `stat`, bytes streamed with `createReadStream`, reopened for a
- * retry) and Node `Readable`s (through `Readable.toWeb`).
+ * retry, and only while unchanged) and Node `Readable`s (pull-only, destroyed
+ * when the upload stops).
  * @internal
  */
 export const nodeLocalSourceReader: LocalSourceReader = {

@@ -1,6 +1,7 @@
 import { randomFillSync } from 'node:crypto'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { utimesSync, writeFileSync } from 'node:fs'
 import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -423,6 +424,111 @@ describe('uploads.put: abort and progress', () => {
     expect(events.length).toBeGreaterThan(2)
     for (let index = 1; index < events.length; index += 1) expect(events[index]!.bytesSent).toBeGreaterThan(events[index - 1]!.bytesSent)
     expect(events.at(-1)).toEqual({ bytesSent: bytes.length, totalBytes: bytes.length, filename: 'big.png' })
+  })
+})
+
+/** A few turns of the event loop: a stream adapter's late `data` (the crash these tests guard against) lands within them. */
+async function afterLateEvents(): Promise<void> {
+  for (let turn = 0; turn < 20; turn += 1) await new Promise((resolve) => setImmediate(resolve))
+}
+
+describe("uploads.put: the caller's Node source fails, stops or was used", () => {
+  const png = () => pngBytes(40_000)
+
+  it.each([
+    ['Readable.from', () => Readable.from((function* () { yield png(); for (let index = 0; index < 8; index += 1) yield pngBytes(SMALL_LIMIT / 2) })())],
+    ['a Readable that pushes in read()', () => {
+      let pushed = 0
+      return new Readable({ read() { pushed += 1; this.push(pushed > 8 ? null : pngBytes(SMALL_LIMIT / 2)) } })
+    }],
+  ])('%s over maxUploadBytes is refused, destroyed, and the process goes on (no late enqueue on a closed stream)', async (_name, make) => {
+    const source = make()
+    const error = await rejectionOf(nodeClient({ maxUploadBytes: SMALL_LIMIT }).uploads.put(source))
+    expect(error).toBeInstanceOf(ValidationError)
+    expect(error.message).toMatch(/while being sent/)
+    await afterLateEvents()
+    await vi.waitFor(() => expect(source.destroyed).toBe(true))
+    await vi.waitFor(() => expect(putRequests()[0]?.status).toBeGreaterThan(0))
+    expect(ima.server.uploads).toEqual([])
+  })
+
+  it('a Readable.from aborted mid-upload rejects with AbortError and is destroyed', async () => {
+    const controller = new AbortController()
+    const source = Readable.from((function* () { yield png(); for (let index = 0; index < 400; index += 1) yield pngBytes(32 * 1024) })())
+    const client = nodeClient()
+    client.on('upload.progress', (event) => {
+      if (event.bytesSent > 200_000) controller.abort(new Error('user cancelled'))
+    })
+    const error = await rejectionOf(client.uploads.put(source, { signal: controller.signal }))
+    expect(error.name).toBe('AbortError')
+    await afterLateEvents()
+    await vi.waitFor(() => expect(source.destroyed).toBe(true))
+    await vi.waitFor(() => expect(putRequests()[0]?.status).toBeGreaterThan(0))
+    expect(ima.server.uploads).toEqual([])
+  })
+
+  it.each([
+    ['before its first bytes', () => new Readable({ read() { this.destroy(Object.assign(new Error('EIO: i/o error, read'), { code: 'EIO' })) } }), 0],
+    ['midway', () => {
+      let pushed = 0
+      return new Readable({
+        read() {
+          pushed += 1
+          if (pushed < 4) this.push(pushed === 1 ? png() : pngBytes(20_000))
+          else this.destroy(Object.assign(new Error('EIO: i/o error, read'), { code: 'EIO' }))
+        },
+      })
+    }, 1],
+  ])("a source that fails %s is the caller's ValidationError with the cause, not a network error", async (_when, make, puts) => {
+    const error = await rejectionOf(nodeClient().uploads.put(make()))
+    expect(error).toBeInstanceOf(ValidationError)
+    expect(error.message).toMatch(/^Reading the image source failed \(EIO: i\/o error, read\) — nothing was created; check the file or stream/)
+    expect((error.cause as Error).message).toBe('EIO: i/o error, read')
+    expect((error as ValidationError).fieldErrors('source')).toEqual(['could not be read'])
+    // The server records the cut PUT a moment later; wait so it does not land in the next test.
+    await vi.waitFor(() => expect(putRequests().filter((request) => request.status > 0)).toHaveLength(puts))
+    expect(ima.server.uploads).toEqual([])
+  })
+
+  it('a read stream of a missing file is a ValidationError naming the file, with nothing sent', async () => {
+    const { createReadStream } = await import('node:fs')
+    const error = await rejectionOf(nodeClient().uploads.put(createReadStream(join(tmpdir(), 'no-such-dir-ima', 'cat.png'))))
+    expect(error).toBeInstanceOf(ValidationError)
+    expect(error.message).toMatch(/Reading the image source failed \(ENOENT: no such file or directory, open '.*cat\.png'\)/)
+    expect(ima.server.requests).toEqual([])
+  })
+
+  it('a Readable that was read already, and a generator given twice, say so instead of "not an image"', async () => {
+    const used = Readable.from([png()])
+    for await (const _chunk of used) void _chunk
+    await expect(nodeClient().uploads.put(used)).rejects.toThrow(/^The stream was read already \(it has ended or was destroyed\) — pass a fresh stream$/)
+    const once = (async function* () { yield png() })()
+    const client = nodeClient()
+    await client.uploads.put(once)
+    const error = await rejectionOf(client.uploads.put(once))
+    expect(error.message).toBe('The source is empty — pass an image; a stream or generator that was read already is empty too, so pass a fresh one')
+    expect((error as ValidationError).fieldErrors('source')).toEqual(['is empty'])
+    expect(tokenRequests()).toHaveLength(1)
+  })
+
+  it.each([
+    ['other bytes of the same size', (bytes: Buffer) => Buffer.alloc(bytes.length, 0x41)],
+    ['a longer file', (bytes: Buffer) => Buffer.concat([bytes, bytes])],
+  ])('a file changed before a retried PUT (%s) is refused, with nothing stored and no create', async (_change, changed) => {
+    const bytes = png()
+    const path = await tempFile('changing.png', bytes)
+    ima.server.injectFault({ method: 'PUT', kind: 'status', status: 503, retryAfter: '0' })
+    const client = nodeClient()
+    client.on('retry', () => {
+      writeFileSync(path, changed(bytes))
+      // Same-second writes may keep the mtime on coarse clocks: move it so the change is visible.
+      utimesSync(path, new Date(), new Date(Date.now() + 5_000))
+    })
+    const error = await rejectionOf(client.generate({ model: 'doubao-seedream-4.5', prompt: 'a fox', inputImages: [path] }))
+    expect(error).toBeInstanceOf(ValidationError)
+    expect(error.message).toContain(`${path} changed (or was removed) while it was being uploaded — nothing was created`)
+    expect(ima.server.uploads).toEqual([])
+    expect(ima.server.tasks).toEqual([])
   })
 })
 

@@ -163,9 +163,15 @@ function sniff(head: Uint8Array, filename: string | undefined): ImageType {
   const type = sniffImageType(head)
   if (type) return type
   const what = filename ? `"${filename}"` : 'The source'
+  if (head.byteLength === 0) {
+    throw new ValidationError(
+      `${what} is empty — pass an image; a stream or generator that was read already is empty too, so pass a fresh one`,
+      sourceIssue('is empty'),
+    )
+  }
   throw new ValidationError(
     `${what} is not a JPEG, PNG, WebP, GIF, BMP, HEIC or AVIF image (judged from its first bytes, not its name) — convert it to PNG or JPEG`,
-    sourceIssue(head.byteLength === 0 ? 'is empty' : 'is not a recognised image'),
+    sourceIssue('is not a recognised image'),
   )
 }
 
