@@ -158,9 +158,12 @@ function storageMessage(answer: HttpAnswer): string | undefined {
 }
 
 /**
- * Reads the answer of a `PUT` to an upload URL: any 2xx is success; an error
- * status becomes the typed error of {@link createApiError} for storage (its
- * body is only inspected for a message).
+ * Reads the answer of a `PUT` to an upload URL: a 2xx is success, unless it
+ * is a web page (object stores answer a PUT with nothing or XML, so a page is
+ * a captive portal or a proxy that did not store the bytes, and a create with
+ * that `fdl` would be paid for an input that is not there); an error status
+ * becomes the typed error of {@link createApiError} for storage (its body is
+ * only inspected for a message).
  *
  * @example
  * ```ts
@@ -168,7 +171,12 @@ function storageMessage(answer: HttpAnswer): string | undefined {
  * ```
  */
 export const readStorageAnswer: AnswerReader<void> = (answer) => {
-  if (answer.status >= 200 && answer.status < 300) return
+  if (answer.status >= 200 && answer.status < 300) {
+    if (answer.text.trim() !== '' && /^\s*text\/html\b/i.test(answer.headers.get('content-type') ?? '')) {
+      throw invalidAnswer(answer, 'answered the upload with a web page, not the storage: the image may not be stored, and nothing was created')
+    }
+    return
+  }
   throw createApiError({
     from: 'storage',
     request: answer.request,

@@ -328,6 +328,15 @@ describe('uploads.put: the protocol', () => {
     expect(server.uploads).toEqual([])
   })
 
+  it('a 200 PUT answer that is a web page (a captive portal) is not taken as stored: no create is sent', async () => {
+    ima.server.injectFault({ method: 'PUT', kind: 'malformed', body: '<html><body>Welcome to the hotel Wi-Fi</body></html>', contentType: 'text/html; charset=utf-8' })
+    const error = await rejectionOf(nodeClient().generate({ model: 'doubao-seedream-4.5', prompt: 'a fox', inputImages: [realPng()] }))
+    expect(error).toBeInstanceOf(ResponseValidationError)
+    expect(error.message).toMatch(/^\[PUT \/\S+\] 200 answered the upload with a web page, not the storage: the image may not be stored, and nothing was created: <html><body>Welcome/)
+    expect(putRequests()).toHaveLength(1)
+    expect(ima.server.tasks).toEqual([])
+  })
+
   it('does not follow a redirect on the PUT', async () => {
     // A second loopback host that answers every PUT with a redirect to the real upload URL.
     const { server } = ima
