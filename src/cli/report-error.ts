@@ -11,6 +11,7 @@
 import { translateError, type TranslatedError } from '../chat/translate-error.js'
 import { DEFAULT_BASE_URL, DEFAULT_UPLOAD_BASE_URL, type ImaLanguage } from '../http/transport-options.js'
 import { isLoopbackHost } from '../protocol/urls.js'
+import { TASK_DETAIL_PATH } from '../protocol/endpoints.js'
 import { CliError, CliUsageError, InterruptedError } from './errors.js'
 import { COMMAND_FLAGS, inFlagWords, type FlagNames } from './flag-names.js'
 import { say, type CliIO } from './io.js'
@@ -246,7 +247,7 @@ function explain(error: unknown, translated: TranslatedError, options: ReportOpt
       return explainConnection(error, options)
     case 'NotFoundError': {
       const taskId = text(field(error, 'taskId'))
-      if (!taskId || field(field(error, 'request'), 'path') !== '/open/v1/tasks/detail') return undefined
+      if (!taskId || field(field(error, 'request'), 'path') !== TASK_DETAIL_PATH) return undefined
       // The service knows no such task: nothing was created, so nothing is to be resumed.
       return zh
         ? { message: `服务端不认识任务 id ${taskId}`, action: '检查任务 id（`ima tasks` 列出本机创建的任务）；任务只能用创建它的 API 密钥和 --base-url 找到', task: null }

@@ -12,6 +12,8 @@ import {
   type RequestTarget,
 } from '../errors.js'
 import { failureStatus } from '../schemas/envelope.js'
+import { CREATE_TASK_PATH, PRODUCT_LIST_PATH, TASK_DETAIL_PATH } from '../protocol/endpoints.js'
+import { UPLOAD_TOKEN_PATH } from '../protocol/upload-sign.js'
 
 /** Links the skills give users for these two errors. */
 export const API_KEY_URL = 'https://www.imaclaw.ai/imaclaw/apikey'
@@ -87,23 +89,71 @@ function classify(answer: FailedAnswer): ErrorKind {
     return { errorClass: AttributeMismatchError, summary: 'attribute_id does not match the parameters', advice: 'choose another size, or create again so the SDK reads the current product list' }
   }
   const status = failureStatus(answer.status, answer.code)
+  const about = callAbout(answer.request)
   if (status === 401 || status === 403) {
     return { errorClass: AuthenticationError, summary: 'API key is invalid or unauthorized', advice: `check IMA_API_KEY, or get a new key at ${API_KEY_URL}` }
   }
-  if (status === 400 || status === 422) {
-    return { errorClass: BadRequestError, summary: 'a parameter was refused', advice: 'adjust the size or aspect ratio to one the model offers' }
-  }
-  if (status === 404) {
-    return { errorClass: NotFoundError, summary: 'not found', advice: 'check the task id (tasks live only on the account that created them)' }
-  }
+  if (status === 400 || status === 422) return { errorClass: BadRequestError, ...REFUSED[about] }
+  if (status === 404) return { errorClass: NotFoundError, ...NOT_FOUND[about] }
   if (status === 429) return { errorClass: RateLimitError, summary: 'too many requests', advice: waitAdvice(answer) }
-  if (status === 503) {
-    return { errorClass: ServiceUnavailableError, summary: 'the model is temporarily unavailable', advice: 'try again later or choose another model' }
-  }
-  if (status >= 500 && status < 600) {
-    return { errorClass: ServerError, summary: 'the service failed', advice: 'try again later; with a create, check whether the task exists first' }
-  }
+  if (status === 503) return { errorClass: ServiceUnavailableError, ...UNAVAILABLE[about] }
+  if (status >= 500 && status < 600) return { errorClass: ServerError, ...FAILED[about] }
   return { errorClass: ApiError, summary: 'the service refused the request', advice: 'check the parameters, or try again later' }
+}
+
+/** What a call is about, from its path: one status asks for different things of a create, a task's detail, the product list and the upload token. */
+type CallAbout = 'create' | 'task' | 'products' | 'upload-token' | 'other'
+
+function callAbout(request: RequestTarget): CallAbout {
+  switch (request.path) {
+    case CREATE_TASK_PATH:
+      return 'create'
+    case TASK_DETAIL_PATH:
+      return 'task'
+    case PRODUCT_LIST_PATH:
+      return 'products'
+    case UPLOAD_TOKEN_PATH:
+      return 'upload-token'
+    default:
+      return 'other'
+  }
+}
+
+type Words = Pick<ErrorKind, 'summary' | 'advice'>
+
+const REFUSED: Record<CallAbout, Words> = {
+  create: { summary: 'a parameter was refused', advice: 'adjust the size or aspect ratio to one the model offers' },
+  task: { summary: 'the task id was refused', advice: 'check the task id (the one a create answered)' },
+  products: { summary: 'the product list request was refused', advice: 'check the category (text_to_image or image_to_image) and baseURL' },
+  'upload-token': {
+    summary: 'the upload host refused the token request',
+    advice: "check that this machine's clock is right (the request is signed with the time) and uploadBaseURL; nothing was uploaded",
+  },
+  other: { summary: 'a parameter was refused', advice: 'check the parameters' },
+}
+
+const NOT_FOUND: Record<CallAbout, Words> = {
+  create: { summary: 'not found', advice: 'check baseURL and the model id (ima.products.list() shows what exists)' },
+  task: { summary: 'not found', advice: 'check the task id (tasks live only on the account that created them)' },
+  products: { summary: 'the product list is not there', advice: 'check baseURL' },
+  'upload-token': { summary: 'the upload token endpoint is not there', advice: 'check uploadBaseURL; nothing was uploaded' },
+  other: { summary: 'not found', advice: 'check baseURL and the parameters' },
+}
+
+const UNAVAILABLE: Record<CallAbout, Words> = {
+  create: { summary: 'the model is temporarily unavailable', advice: 'try again later or choose another model' },
+  task: { summary: 'the service is temporarily unavailable', advice: 'try again later; the task is not lost (ima.tasks.wait(taskId) picks it up)' },
+  products: { summary: 'the service is temporarily unavailable', advice: 'try again later' },
+  'upload-token': { summary: 'the upload host is temporarily unavailable', advice: 'try again later; nothing was uploaded' },
+  other: { summary: 'the service is temporarily unavailable', advice: 'try again later' },
+}
+
+const FAILED: Record<CallAbout, Words> = {
+  create: { summary: 'the service failed', advice: 'try again later; with a create, check whether the task exists first' },
+  task: { summary: 'the service failed', advice: 'try again later; the task is not lost (ima.tasks.wait(taskId) picks it up)' },
+  products: { summary: 'the service failed', advice: 'try again later' },
+  'upload-token': { summary: 'the upload host failed', advice: 'try again later; nothing was uploaded' },
+  other: { summary: 'the service failed', advice: 'try again later' },
 }
 
 /** A service message for an error message: at most {@link MAX_QUOTED_MESSAGE_CHARS} characters. */

@@ -4,6 +4,7 @@ import { throwIfAborted } from '../internal/abort.js'
 import type { ClientContext } from './context.js'
 import { requestFields, type RequestOptions } from '../http/http-client.js'
 import { findVersionLeaf, leafOrNotFound, listModelIds, listVersionLeaves } from '../protocol/product-tree.js'
+import { PRODUCT_LIST_PATH } from '../protocol/endpoints.js'
 import { readProductList, type ProductNode } from '../schemas/products.js'
 import { checkTaskType, type TaskType } from '../schemas/task-type.js'
 
@@ -115,7 +116,7 @@ export class ProductService {
     const promise = this.#context.http
       .call({
         method: 'GET',
-        path: '/open/v1/product/list',
+        path: PRODUCT_LIST_PATH,
         query: { app: 'ima', platform: 'web', category },
         check: readProductList,
         retry: 'idempotent',

@@ -21,6 +21,7 @@ import { TaskJournaling } from './journaling.js'
 import { CreateLimits, type CreateOwner, type Reservation } from './create-limits.js'
 import { sizeLongSide } from '../../catalog/capabilities.js'
 import { buildCreateBody } from '../../protocol/create-body.js'
+import { CREATE_TASK_PATH, TASK_DETAIL_PATH } from '../../protocol/endpoints.js'
 import { normaliseResourceStatus, readTaskStatus } from '../../protocol/task-status.js'
 import { createBodySchema, readCreateResult, readTaskDetailData, type CreateTaskBody, type WireMedia } from '../../schemas/tasks.js'
 import type { ProductService } from '../products.js'
@@ -232,7 +233,7 @@ export class TaskService {
     let inFlight = false
     const sending = this.#context.http.call({
       method: 'POST',
-      path: '/open/v1/tasks/create',
+      path: CREATE_TASK_PATH,
       body,
       check: readCreateResult,
       retry: 'create',
@@ -400,7 +401,7 @@ export class TaskService {
     attempt: number,
     request: RequestOptions,
   ): Promise<PreparedTask | undefined> {
-    const target = { method: 'POST', path: '/open/v1/tasks/create' }
+    const target = { method: 'POST', path: CREATE_TASK_PATH }
     const listChanged = error instanceof AttributeMismatchError || error instanceof CreditMismatchError
     if (listChanged && attempt === 1) {
       this.#products.invalidate(checked.taskType)
@@ -460,7 +461,7 @@ export class TaskService {
   async #readDetail(taskId: string, request: RequestOptions): Promise<TaskDetail> {
     const answer = await this.#context.http.call({
       method: 'POST',
-      path: '/open/v1/tasks/detail',
+      path: TASK_DETAIL_PATH,
       body: { task_id: taskId },
       check: readTaskDetailData,
       retry: 'idempotent',
