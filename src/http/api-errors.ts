@@ -94,10 +94,15 @@ function classify(answer: FailedAnswer): ErrorKind {
     return { errorClass: AuthenticationError, summary: 'API key is invalid or unauthorized', advice: `check IMA_API_KEY, or get a new key at ${API_KEY_URL}` }
   }
   if (status === 400 || status === 422) return { errorClass: BadRequestError, ...REFUSED[about] }
-  if (status === 404) return { errorClass: NotFoundError, ...NOT_FOUND[about] }
+  if (status === 404) return { errorClass: NotFoundError, summary: 'not found', advice: NOT_FOUND_ADVICE[about] }
   if (status === 429) return { errorClass: RateLimitError, summary: 'too many requests', advice: waitAdvice(answer) }
-  if (status === 503) return { errorClass: ServiceUnavailableError, ...UNAVAILABLE[about] }
-  if (status >= 500 && status < 600) return { errorClass: ServerError, ...FAILED[about] }
+  const who = about === 'upload-token' ? 'the upload host' : 'the service'
+  const later = `try again later${AFTER_FAILURE[about]}`
+  if (status === 503) {
+    if (about === 'create') return { errorClass: ServiceUnavailableError, summary: 'the model is temporarily unavailable', advice: 'try again later or choose another model' }
+    return { errorClass: ServiceUnavailableError, summary: `${who} is temporarily unavailable`, advice: later }
+  }
+  if (status >= 500 && status < 600) return { errorClass: ServerError, summary: `${who} failed`, advice: later }
   return { errorClass: ApiError, summary: 'the service refused the request', advice: 'check the parameters, or try again later' }
 }
 
@@ -105,55 +110,36 @@ function classify(answer: FailedAnswer): ErrorKind {
 type CallAbout = 'create' | 'task' | 'products' | 'upload-token' | 'other'
 
 function callAbout(request: RequestTarget): CallAbout {
-  switch (request.path) {
-    case CREATE_TASK_PATH:
-      return 'create'
-    case TASK_DETAIL_PATH:
-      return 'task'
-    case PRODUCT_LIST_PATH:
-      return 'products'
-    case UPLOAD_TOKEN_PATH:
-      return 'upload-token'
-    default:
-      return 'other'
-  }
+  const path = request.path
+  if (path === CREATE_TASK_PATH) return 'create'
+  if (path === TASK_DETAIL_PATH) return 'task'
+  if (path === PRODUCT_LIST_PATH) return 'products'
+  return path === UPLOAD_TOKEN_PATH ? 'upload-token' : 'other'
 }
 
-type Words = Pick<ErrorKind, 'summary' | 'advice'>
-
-const REFUSED: Record<CallAbout, Words> = {
+const REFUSED: Record<CallAbout, Pick<ErrorKind, 'summary' | 'advice'>> = {
   create: { summary: 'a parameter was refused', advice: 'adjust the size or aspect ratio to one the model offers' },
-  task: { summary: 'the task id was refused', advice: 'check the task id (the one a create answered)' },
-  products: { summary: 'the product list request was refused', advice: 'check the category (text_to_image or image_to_image) and baseURL' },
-  'upload-token': {
-    summary: 'the upload host refused the token request',
-    advice: "check that this machine's clock is right (the request is signed with the time) and uploadBaseURL; nothing was uploaded",
-  },
+  task: { summary: 'the task id was refused', advice: 'check the task id' },
+  products: { summary: 'the request was refused', advice: 'check the category and baseURL' },
+  'upload-token': { summary: 'the upload host refused the token request', advice: "check this machine's clock (the request is signed with the time) and uploadBaseURL; nothing was uploaded" },
   other: { summary: 'a parameter was refused', advice: 'check the parameters' },
 }
 
-const NOT_FOUND: Record<CallAbout, Words> = {
-  create: { summary: 'not found', advice: 'check baseURL and the model id (ima.products.list() shows what exists)' },
-  task: { summary: 'not found', advice: 'check the task id (tasks live only on the account that created them)' },
-  products: { summary: 'the product list is not there', advice: 'check baseURL' },
-  'upload-token': { summary: 'the upload token endpoint is not there', advice: 'check uploadBaseURL; nothing was uploaded' },
-  other: { summary: 'not found', advice: 'check baseURL and the parameters' },
+const NOT_FOUND_ADVICE: Record<CallAbout, string> = {
+  create: 'check baseURL and the model id',
+  task: 'check the task id (tasks live only on the account that created them)',
+  products: 'check baseURL',
+  'upload-token': 'check uploadBaseURL; nothing was uploaded',
+  other: 'check baseURL',
 }
 
-const UNAVAILABLE: Record<CallAbout, Words> = {
-  create: { summary: 'the model is temporarily unavailable', advice: 'try again later or choose another model' },
-  task: { summary: 'the service is temporarily unavailable', advice: 'try again later; the task is not lost (ima.tasks.wait(taskId) picks it up)' },
-  products: { summary: 'the service is temporarily unavailable', advice: 'try again later' },
-  'upload-token': { summary: 'the upload host is temporarily unavailable', advice: 'try again later; nothing was uploaded' },
-  other: { summary: 'the service is temporarily unavailable', advice: 'try again later' },
-}
-
-const FAILED: Record<CallAbout, Words> = {
-  create: { summary: 'the service failed', advice: 'try again later; with a create, check whether the task exists first' },
-  task: { summary: 'the service failed', advice: 'try again later; the task is not lost (ima.tasks.wait(taskId) picks it up)' },
-  products: { summary: 'the service failed', advice: 'try again later' },
-  'upload-token': { summary: 'the upload host failed', advice: 'try again later; nothing was uploaded' },
-  other: { summary: 'the service failed', advice: 'try again later' },
+/** Said after "try again later" when a call failed on the service's side. */
+const AFTER_FAILURE: Record<CallAbout, string> = {
+  create: '; with a create, check whether the task exists first',
+  task: '; the task is not lost (ima.tasks.wait(taskId) picks it up)',
+  products: '',
+  'upload-token': '; nothing was uploaded',
+  other: '',
 }
 
 /** A service message for an error message: at most {@link MAX_QUOTED_MESSAGE_CHARS} characters. */
