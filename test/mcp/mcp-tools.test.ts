@@ -16,7 +16,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ImaClient, MemoryPreferenceStore } from '../../src/index.js'
+import { ImaClient, MemoryBudgetStore, MemoryPreferenceStore } from '../../src/index.js'
 import { resultFiles } from '../../src/cli/mcp/outputs.js'
 import { readMcpSettings } from '../../src/cli/mcp/settings.js'
 import { ImaTools, MAX_REMEMBERED_TASKS, type ImageTaskOutput } from '../../src/cli/mcp/tools.js'
@@ -183,6 +183,17 @@ describe('ima mcp tools over many calls', () => {
     expect(text).toContain('The budget store (the shared budget of IMA_REDIS_URL) cannot be reached: nothing was created or charged')
     expect(text).not.toMatch(/another model\b(?! would not help)/)
     expect(server.tasks.length).toBe(before)
+  })
+  it("quote_image's remaining_credits counts what every process spent from a shared budget store", async () => {
+    const budgetStore = new MemoryBudgetStore()
+    const settings = readMcpSettings({ IMA_OUTPUT_DIR: outputDir, IMA_MAX_CREDITS: '20', IMA_REDIS_URL: 'redis://127.0.0.1:6379' })
+    const spender = new ImaTools(new ImaClient({ ...server.clientOptions, maxCredits: 20, budgetStore }), settings, [server.apiKey])
+    const asker = new ImaTools(new ImaClient({ ...server.clientOptions, maxCredits: 20, budgetStore }), settings, [server.apiKey])
+    const spent = await spender.generateImage({ prompt: 'a fox paid from the shared budget', model: 'gemini-3-pro-image', size: '4K', wait_seconds: 0 }, NO_CALL_CONTEXT)
+    expect(spent.isError).toBeFalsy()
+    const quote = await asker.quoteImage({ model: 'gemini-3-pro-image', size: '4K' }, NO_CALL_CONTEXT)
+    expect(quote.structuredContent).toMatchObject({ credit: 18, within_budget: false, remaining_credits: 2 })
+    expect(JSON.stringify(quote.content)).toContain('(2 credits left)')
   })
   // A wait that ends for good is the answer, not "pending": a refused key would answer "ask again" for ever.
   it('get_image_task with a refused key answers the key error, not pending', async () => {

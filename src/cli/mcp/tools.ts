@@ -309,7 +309,8 @@ export class ImaTools {
         },
         { signal: call.signal },
       )
-      const remaining = this.#settings.maxCredits === undefined ? null : Math.max(0, this.#settings.maxCredits - client.creditsSpent - client.creditsUncertain)
+      // From the budget store, so a budget shared through IMA_REDIS_URL counts what every process spent.
+      const remaining = quote.remainingCredits ?? null
       const output = {
         model: quote.model.id,
         model_name: quote.model.name,

@@ -165,6 +165,7 @@ export class TaskService {
     const request = checkCallOptions(options, 'tasks.quote', CREATE_PARAMETER_KEYS)
     const prepared = await prepareTask(this.#context, this.#products, checked, request)
     const model: TaskModel = { id: prepared.leaf.model_id, name: prepared.leaf.name, version: prepared.leaf.id }
+    const remaining = Math.min(params.maxCredits ?? Number.POSITIVE_INFINITY, await this.#limits.remaining(checked))
     return {
       taskType: prepared.taskType,
       model,
@@ -174,7 +175,8 @@ export class TaskService {
       totalCredit: prepared.totalCredit,
       size: prepared.size,
       estimatedSeconds: prepared.info.estimatedSeconds,
-      withinBudget: prepared.totalCredit <= Math.min(params.maxCredits ?? Number.POSITIVE_INFINITY, await this.#limits.remaining(checked)),
+      withinBudget: prepared.totalCredit <= remaining,
+      remainingCredits: remaining === Number.POSITIVE_INFINITY ? undefined : Math.max(0, remaining),
     }
   }
 

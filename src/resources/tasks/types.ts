@@ -331,6 +331,12 @@ export type TaskQuoteParams = Omit<TaskCreateParams, 'fallback'>
 export interface TaskQuote extends TaskCharge {
   /** Whether the call's `maxCredits` and the client's remaining budget allow it. */
   withinBudget: boolean
+  /**
+   * Points still free under the call's `maxCredits` and the client's budgets
+   * (`maxCredits`, `limits`, shared budget stores included, with uncertain
+   * creates counted); `undefined` when nothing limits spending.
+   */
+  remainingCredits: number | undefined
 }
 
 /** What a task reference may be: its id, or the task `create` returned. @public */
