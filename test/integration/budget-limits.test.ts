@@ -23,7 +23,9 @@ describe('budget limits', () => {
     expect((refused as PromiseRejectedResult).reason).toBeInstanceOf(BudgetExceededError)
     expect(creates() - before).toBe(3)
     expect(a.creditsSpent + b.creditsSpent).toBe(18)
-    expect(await a.tasks.quote({ ...NB2_1K, prompt: 'q' })).toMatchObject({ withinBudget: false })
+    expect(await a.tasks.quote({ ...NB2_1K, prompt: 'q' })).toMatchObject({ withinBudget: false, remainingCredits: 2 })
+    expect(await b.tasks.quote({ ...NB2_1K, prompt: 'q', maxCredits: 1 })).toMatchObject({ withinBudget: false, remainingCredits: 1 })
+    expect((await ima.client().tasks.quote({ ...NB2_1K, prompt: 'q' })).remainingCredits).toBeUndefined()
   })
 
   it('a per-user monthly budget counts each user apart, and a call without userId not at all', async () => {
