@@ -123,6 +123,17 @@ describe('ima mcp tools over many calls', () => {
     60_000,
   )
 
+  // A save that failed forgot the task's output_path: the next get_image_task saved the paid picture under the default name.
+  it('a failed save keeps the output_path for the next get_image_task', async () => {
+    const taskId = await pendingTask('a fox whose first save fails', 'kept-name.png')
+    server.injectFault({ path: `/files/${taskId}/0.png`, kind: 'status', status: 500, times: 20 })
+    const failed = await picked(taskId)
+    expect(failed).toMatchObject({ status: 'success', files: [] })
+    server.clearFaults()
+    const saved = await picked(taskId)
+    expect(saved.files).toEqual([join(outputDir, 'kept-name.png')])
+  })
+
   // A paid picture saved before was replaced: get_image_task's output_path was not checked, and two pending tasks with one path overwrote each other.
   it('never replaces a picture on disk: get_image_task refuses an existing output_path; two tasks with one path get two files', async () => {
     const [first, second] = [await pendingTask('a twin fox', 'twin.png'), await pendingTask('a twin fox again', 'twin.png')]

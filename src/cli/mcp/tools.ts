@@ -428,7 +428,8 @@ export class ImaTools {
         notes.push(this.#words.failedSave(url, redactSecrets(error instanceof Error ? error.message : String(error), this.#secrets)))
       }
     }
-    this.#facts.delete(result.taskId)
+    // Until every picture is on disk, the task's output_path and prompt stay: the next get_image_task saves under the same name.
+    if (saved.length === result.urls.length) this.#facts.delete(result.taskId)
     const preview = await this.#preview(result, saved[0], signal)
     const output: ImageTaskOutput = {
       status: 'success',
