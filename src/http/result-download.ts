@@ -6,7 +6,7 @@
  * memory (the AI SDK provider), each counting them against the same cap.
  */
 import { ImaError, ResponseTooLargeError, ResponseValidationError, ValidationError } from '../errors.js'
-import { checkServiceURL, describeUrlProblem, shownURL } from '../protocol/urls.js'
+import { checkServiceURL, describeUrlProblem, isLoopbackHost, shownURL } from '../protocol/urls.js'
 import { concatBytes } from '../internal/byte-streams.js'
 import { sniffImageType } from '../protocol/image-type.js'
 
@@ -37,6 +37,10 @@ function nextHop(from: URL, location: string | null, status: number): URL {
   if (!verdict.ok) throw refuse(`to ${shownURL(to)}, which ${describeUrlProblem(verdict.problem)}`)
   if (to.protocol === 'http:' && to.origin !== from.origin) {
     throw refuse(`to ${to.origin}: plain http is followed only on the same origin (${from.origin})`)
+  }
+  // https too: a CDN never sends a download to a service on this machine.
+  if (isLoopbackHost(to.hostname) && to.origin !== from.origin) {
+    throw refuse(`to ${to.origin}: a redirect to this machine is followed only on the same origin (${from.origin})`)
   }
   return to
 }
@@ -142,14 +146,22 @@ function safePath(url: string): string {
 export async function openResultDownload(url: string, options: ResultDownloadOptions): Promise<OpenedDownload> {
   const verdict = checkServiceURL(url)
   if (!verdict.ok) {
-    if (verdict.problem === 'not-a-url') throw new ValidationError(`Expected a result URL, got "${url}"`, [{ path: 'url', message: 'is not a URL' }])
-    const where = verdict.url ? `${verdict.url.protocol} from ${verdict.url.host}` : 'this URL'
-    throw new ValidationError(`Refusing to download over ${where}: result URLs must be https`, [{ path: 'url', message: describeUrlProblem(verdict.problem) }])
+    if (verdict.problem === 'not-a-url') {
+      // Up to a query string or fragment: a signed URL's signature is never shown.
+      const shown = typeof url === 'string' ? url.split(/[?#]/, 1)[0]!.slice(0, 200) : typeof url
+      throw new ValidationError(`Expected an absolute https result URL, got "${shown}" — pass the URL a task answered (result.url)`, [{ path: 'url', message: 'is not a URL' }])
+    }
+    const where = verdict.url ? shownURL(verdict.url) : 'this URL'
+    throw new ValidationError(`Refusing to download ${where}: a result URL ${describeUrlProblem(verdict.problem)}`, [{ path: 'url', message: describeUrlProblem(verdict.problem) }])
   }
   const { response, url: parsed } = await fetchFollowingRedirects(options.fetch, verdict.url, options.signal)
   if (!response.ok || !response.body) {
     await response.body?.cancel().catch(() => {})
-    throw new ImaError(`Download of ${shownURL(parsed)} failed with HTTP ${response.status} — the link may have expired; read the task again for a fresh URL`, {
+    const advice =
+      response.status >= 500 || response.status === 429
+        ? 'the server failed or is busy; try again in a moment (the picture is not lost)'
+        : 'the link may have expired; read the task again for a fresh URL'
+    throw new ImaError(`Download of ${shownURL(parsed)} failed with HTTP ${response.status} — ${advice}`, {
       status: response.status,
       code: 'download_failed',
     })

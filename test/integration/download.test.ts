@@ -1,9 +1,10 @@
 import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { createServer as createNetServer, type AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
-import { ResponseTooLargeError, ResponseValidationError, ValidationError } from 'ima-open-sdk'
-import { downloadResult } from 'ima-open-sdk/node'
+import { ConnectionError, ImaAbortError, ImaError, RequestTimeoutError, ResponseTooLargeError, ResponseValidationError, ValidationError } from 'ima-open-sdk'
+import { downloadResult, type DownloadOptions } from 'ima-open-sdk/node'
 import { readResultBytes } from '../../src/http/result-download.js'
 import { startPlainServer, type PlainServer } from '../support/plain-server.js'
 import { rejectionOf, useImaServer } from './harness.js'
@@ -113,6 +114,111 @@ describe('redirects of a download', () => {
       expect(error.message).not.toContain('pw@')
       expect(server.requests).toHaveLength(1)
     }
+  })
+})
+
+describe('downloadResult: every failure is typed and says what to do', () => {
+  const servers: PlainServer[] = []
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((server) => server.close()))
+  })
+  const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3])
+  const serve = async (answer: Parameters<typeof startPlainServer>[0]) => {
+    const server = await startPlainServer(answer)
+    servers.push(server)
+    return server
+  }
+
+  it('refuses an https hop to another service on this machine, which gets no connection', async () => {
+    let connected = false
+    const other = createNetServer((socket) => {
+      connected = true
+      socket.destroy()
+    })
+    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve))
+    const port = (other.address() as AddressInfo).port
+    const server = await serve((_request, response) => response.writeHead(302, { location: `https://127.0.0.1:${port}/admin/delete` }).end())
+    const dir = await mkdtemp(join(tmpdir(), 'ima-download-'))
+    const error = await rejectionOf(downloadResult(`${server.url}/r.png`, join(dir, 'a.png')))
+    other.close()
+    expect(error).toBeInstanceOf(ResponseValidationError)
+    expect(error.message).toContain(`to https://127.0.0.1:${port}: a redirect to this machine is followed only on the same origin (${server.url})`)
+    expect(connected).toBe(false)
+  })
+
+  it('a connection cut mid-body is a ConnectionError; a target that is a folder names it, not the temporary file', async () => {
+    const server = await serve((_request, response) => {
+      response.writeHead(200, { 'content-type': 'image/png', 'content-length': '100000' })
+      response.write(PNG)
+      setImmediate(() => response.destroy())
+    })
+    const dir = await mkdtemp(join(tmpdir(), 'ima-download-'))
+    const cut = await rejectionOf(downloadResult(`${server.url}/r.png?sig=SECRET123`, join(dir, 'a.png')))
+    expect(cut).toBeInstanceOf(ConnectionError)
+    expect(cut.message).toMatch(new RegExp(`^\\[GET ${server.url}/r\\.png\\] network error: .* — check the network connection and try again \\(the picture is not lost`))
+    expect(cut.message).not.toContain('SECRET123')
+    const whole = await serve((_request, response) => response.writeHead(200, { 'content-type': 'image/png' }).end(PNG))
+    const folder = await rejectionOf(downloadResult(`${whole.url}/r.png`, dir))
+    expect(folder).toBeInstanceOf(ImaError)
+    expect(folder).toMatchObject({ code: 'file_write_failed', message: `Cannot save ${dir}: it is a folder — choose a file name` })
+    expect(await readdir(dir)).toEqual([])
+  })
+
+  it('a name near the longest allowed saves (the temporary file is short), and an abort is an ImaAbortError', async () => {
+    const server = await serve((_request, response) => response.writeHead(200, { 'content-type': 'image/png' }).end(PNG))
+    const dir = await mkdtemp(join(tmpdir(), 'ima-download-'))
+    const long = `${'f'.repeat(246)}.png`
+    expect((await downloadResult(`${server.url}/r.png`, join(dir, long))).path).toBe(join(dir, long))
+    const controller = new AbortController()
+    controller.abort(new Error('user left'))
+    const aborted = await rejectionOf(downloadResult(`${server.url}/r.png`, join(dir, 'b.png'), { signal: controller.signal }))
+    expect(aborted).toBeInstanceOf(ImaAbortError)
+    expect(aborted.message).toBe('The operation was aborted: user left')
+    expect(await readdir(dir)).toEqual([long])
+  })
+
+  it('a download that stalls mid-body ends after timeout ms with a RequestTimeoutError and leaves nothing', async () => {
+    const server = await serve((_request, response) => {
+      response.writeHead(200, { 'content-type': 'image/png', 'content-length': '100000' })
+      response.write(PNG)
+    })
+    const dir = await mkdtemp(join(tmpdir(), 'ima-download-'))
+    const error = await rejectionOf(downloadResult(`${server.url}/r.png`, join(dir, 'a.png'), { timeout: 100 }))
+    expect(error).toBeInstanceOf(RequestTimeoutError)
+    expect(error.message).toBe(`[GET ${server.url}/r.png] the download got no bytes for 100 ms — try again (the picture is not lost: the URL still serves it), or raise the timeout option`)
+    expect(await readdir(dir)).toEqual([])
+  })
+
+  it.each([
+    [{ maxBytes: Number.NaN }, 'downloadResult option maxBytes must be a positive whole number of bytes, got NaN'],
+    [{ maxBytes: 0 }, 'downloadResult option maxBytes must be a positive whole number of bytes, got 0'],
+    [{ maxBytes: '1000' }, 'downloadResult option maxBytes must be a positive whole number of bytes, got 1000'],
+    [{ keepExisting: 'false' }, 'downloadResult option keepExisting must be true or false, got "false"'],
+    [{ timeoutMs: 5 }, /^Unknown downloadResult option timeoutMs \(did you mean timeout\?\) — the options are signal, maxBytes, timeout, fetch, keepExisting$/],
+    [{ signal: 'stop' }, 'downloadResult option signal must be an AbortSignal'],
+  ])('refuses the option %o before anything is sent', async (options, message) => {
+    const server = await serve((_request, response) => response.writeHead(200, { 'content-type': 'image/png' }).end(PNG))
+    const error = await rejectionOf(downloadResult(`${server.url}/r.png`, join(tmpdir(), 'never.png'), options as DownloadOptions))
+    expect(error).toBeInstanceOf(ValidationError)
+    if (typeof message === 'string') expect(error.message).toBe(message)
+    else expect(error.message).toMatch(message)
+    expect(server.requests).toEqual([])
+  })
+
+  it('never shows a signed query string, and names what is wrong with a URL', async () => {
+    const relative = await rejectionOf(downloadResult('/files/x.png?X-Amz-Signature=SECRET456', join(tmpdir(), 'never.png')))
+    expect(relative.message).toBe('Expected an absolute https result URL, got "/files/x.png" — pass the URL a task answered (result.url)')
+    const userinfo = await rejectionOf(downloadResult('https://user:pw@cdn.example.com/a.png', join(tmpdir(), 'never.png')))
+    expect(userinfo.message).toBe('Refusing to download https://cdn.example.com/a.png: a result URL must not carry a user name or password')
+    const file = await rejectionOf(downloadResult('file:///etc/passwd', join(tmpdir(), 'never.png')))
+    expect(file.message).toBe('Refusing to download file:…: a result URL must be an https URL')
+  })
+
+  it('a 5xx says to try again, not that the link expired', async () => {
+    const server = await serve((_request, response) => response.writeHead(503).end())
+    const error = await rejectionOf(downloadResult(`${server.url}/r.png`, join(tmpdir(), 'never.png')))
+    expect(error).toMatchObject({ status: 503, code: 'download_failed' })
+    expect(error.message).toBe(`Download of ${server.url}/r.png failed with HTTP 503 — the server failed or is busy; try again in a moment (the picture is not lost)`)
   })
 })
 
