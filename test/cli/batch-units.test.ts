@@ -101,6 +101,15 @@ describe('parseBatch: JSONL', () => {
     ])
   })
 
+  // Line 1's n: 2 wrote fox-2.png, which line 2 then replaced: one paid picture was lost, and both rows said done.
+  it("refuses a line whose file is one of another line's numbered files, or the same name in another case", () => {
+    const found = issues('{"prompt":"a","n":2,"out":"fox.png"}\n{"prompt":"b","out":"fox-2.png"}\n{"prompt":"c","out":"FOX.png"}\n{"prompt":"d","n":3,"out":"cat.png"}\n')
+    expect(found).toEqual([
+      { line: 2, field: 'out', problem: 'duplicateOut', detail: '1', file: 'fox-2.png' },
+      { line: 3, field: 'out', problem: 'duplicateOut', detail: '1', file: 'FOX.png' },
+    ])
+  })
+
   it('refuses a file with no lines', () => {
     expect(issues('\n# only a comment\n')).toEqual([{ line: 0, field: undefined, problem: 'empty' }])
   })

@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto'
 import { isAbsolute, normalize, sep } from 'node:path'
 import { MAX_IMAGES_PER_TASK, MAX_PROMPT_LENGTH } from '../../schemas/inputs.js'
 import { TASK_TYPES, type TaskType } from '../../schemas/task-type.js'
+import { numberedFileName } from '../files.js'
 
 /** The column names a line may have (both spellings of the three that have two). */
 export const BATCH_FIELDS = ['prompt', 'model', 'size', 'ratio', 'aspect_ratio', 'n', 'inputs', 'input_images', 'task_type', 'out', 'output'] as const
@@ -45,6 +46,8 @@ export interface LineIssue {
   detail?: string
   /** The bound a value broke (most images per task, longest prompt). */
   limit?: number
+  /** The file two lines would both write. */
+  file?: string
 }
 
 /** One generation of the batch, as the line asked for it. */
@@ -140,12 +143,19 @@ export function parseBatch(text: string, options: ParseOptions): ParsedBatch {
     const item = checkRecord(record, options, issues)
     if (item) items.push(item)
   }
+  // Every file a line writes (`fox.png`, and `fox-2.png` with n: 2), in any case (macOS and Windows fold it): one line's picture must never replace another's.
   const outs = new Map<string, number>()
   for (const item of items) {
     if (item.out === undefined) continue
-    const seen = outs.get(item.out)
-    if (seen !== undefined) issues.push({ line: item.line, field: 'out', problem: 'duplicateOut', detail: String(seen) })
-    else outs.set(item.out, item.line)
+    for (let index = 0; index < item.n; index += 1) {
+      const file = numberedFileName(item.out, index)
+      const seen = outs.get(file.toLowerCase())
+      if (seen === undefined) outs.set(file.toLowerCase(), item.line)
+      else if (seen !== item.line) {
+        issues.push({ line: item.line, field: 'out', problem: 'duplicateOut', detail: String(seen), file })
+        break
+      }
+    }
   }
   if (issues.length === 0 && items.length === 0) issues.push({ line: 0, field: undefined, problem: 'empty' })
   if (issues.length > 0) return { ok: false, issues: issues.sort((a, b) => a.line - b.line) }
