@@ -80,6 +80,22 @@ describe('FileTaskJournal', () => {
     expect(await nonBlankLines()).toContain(half)
   })
 
+  // A damaged line (a charged task's id in it) was skipped on read and then deleted by the next instance's first compaction, with no copy.
+  it('compaction moves a damaged line to <path>.damaged instead of dropping it', async () => {
+    const damaged = `${JSON.stringify(entry('paid', 'created')).slice(0, -1)},}`
+    await writeFile(path, [JSON.stringify(entry('ok', 'created')), damaged, JSON.stringify(entry('later', 'unknown')), ''].join('\n'))
+    const journal = new FileTaskJournal({ path })
+    expect((await journal.list()).map((item) => item.ref).sort()).toEqual(['later', 'ok'])
+    expect(await journal.compact()).toEqual({ kept: 2, dropped: 0, rewritten: true, movedAside: 1 })
+    expect(await readFile(`${path}.damaged`, 'utf8')).toBe(`${damaged}\n`)
+    expect(await nonBlankLines()).toEqual([JSON.stringify(entry('ok', 'created')), JSON.stringify(entry('later', 'unknown'))])
+    // Another damaged line later is appended beside the first, never over it.
+    await appendFile(path, '\n{"ref":"cut')
+    expect((await journal.compact()).movedAside).toBe(1)
+    expect(await readFile(`${path}.damaged`, 'utf8')).toBe(`${damaged}\n{"ref":"cut\n`)
+    expect(await journal.compact()).toEqual({ kept: 2, dropped: 0, rewritten: false, movedAside: 0 })
+  })
+
   it('skips lines that parse but are not entries', async () => {
     await writeFile(path, ['not json', '[1,2]', '{"ref":"x"}', JSON.stringify(entry('ok', 'created')), '{"ref":"y","state":"cancelled"}', ''].join('\n'))
     const journal = new FileTaskJournal({ path })
@@ -105,17 +121,18 @@ describe('FileTaskJournal', () => {
     const foreign = '{"ref":"from-a-newer-sdk","state":"cancelled","updatedAt":"2020-01-01T00:00:00.000Z"}'
     await writeFile(path, `${lines.map((line) => JSON.stringify(line)).join('\n')}\n{"ref": "cut sho\n${foreign}\n`)
 
-    expect(await journal.compact()).toEqual({ kept: 5, dropped: 3, rewritten: true })
+    expect(await journal.compact()).toEqual({ kept: 5, dropped: 3, rewritten: true, movedAside: 1 })
     const refs = (await journal.list()).map((item) => item.ref).sort()
     expect(refs).toEqual(['old-created', 'old-intent', 'old-unknown', 'recent-succeeded', 'succeeded-then-resumed'])
     expect(await journal.get('old-created')).toEqual(entry('old-created', 'created', 40))
     expect(await journal.get('succeeded-then-resumed')).toEqual(entry('succeeded-then-resumed', 'created', 40))
-    // One line per entry; the cut line gone; a line this SDK does not understand kept for the SDK that wrote it.
+    // One line per entry; the cut line moved aside; a line this SDK does not understand kept for the SDK that wrote it.
     expect(await nonBlankLines()).toHaveLength(6)
     expect(await nonBlankLines()).toContain(foreign)
     // Already compact: not rewritten again.
-    expect(await journal.compact()).toEqual({ kept: 5, dropped: 0, rewritten: false })
-    expect(await readdir(join(dir, 'memory'))).toEqual(['ima_tasks.jsonl'])
+    expect(await journal.compact()).toEqual({ kept: 5, dropped: 0, rewritten: false, movedAside: 0 })
+    expect(await readdir(join(dir, 'memory'))).toEqual(['ima_tasks.jsonl', 'ima_tasks.jsonl.damaged'])
+    expect(await readFile(`${path}.damaged`, 'utf8')).toBe('{"ref": "cut sho\n')
   })
 
   it('compacts by itself at the first put, and when the file grows past 512 KiB', async () => {

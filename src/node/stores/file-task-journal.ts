@@ -42,6 +42,12 @@ export interface JournalCompaction {
   dropped: number
   /** Whether the file was rewritten (false: it was already compact, or there is no file). */
   rewritten: boolean
+  /**
+   * Lines that were not JSON, moved out of the file to `<path>.damaged`
+   * (appended, never overwritten): a damaged line may name a charged task,
+   * so it is kept for a human to read.
+   */
+  movedAside: number
 }
 
 /** The file is compacted once it grows past this (or past twice its size after the last compaction, when that is larger). */
@@ -60,6 +66,8 @@ interface Folded {
    * understands (a newer SDK's state): not read, but kept by compaction.
    */
   foreign: string[]
+  /** Lines that are not JSON (cut short by a killed writer, or damaged by hand): never read, moved aside by compaction. */
+  damaged: string[]
   /** Non-blank lines, to tell whether compaction would shrink the file. */
   lines: number
 }
@@ -67,6 +75,7 @@ interface Folded {
 function fold(text: string): Folded {
   const entries = new Map<string, JournalEntry>()
   const foreign = new Set<string>()
+  const damaged: string[] = []
   let lines = 0
   for (const raw of text.split('\n')) {
     const line = raw.trim()
@@ -76,7 +85,8 @@ function fold(text: string): Folded {
     try {
       value = JSON.parse(line)
     } catch {
-      // A line cut short by a killed writer: the entry it held was never confirmed written.
+      // A line cut short by a killed writer (its entry was never confirmed written), or damaged by hand: it may still hold a task id.
+      damaged.push(line)
       continue
     }
     if (isJournalEntry(value)) {
@@ -86,7 +96,7 @@ function fold(text: string): Folded {
       foreign.add(line)
     }
   }
-  return { entries, foreign: [...foreign], lines }
+  return { entries, foreign: [...foreign], damaged, lines }
 }
 
 /**
@@ -99,7 +109,8 @@ function fold(text: string): Folded {
  *   (`<path>.lock`), so they never interleave and never race a compaction.
  * - Each append starts with a newline, so a line cut short by a killed
  *   process cannot swallow the next one; lines that do not parse, or are not
- *   entries, are skipped.
+ *   entries, are skipped. Compaction moves lines that do not parse to
+ *   `<path>.damaged` rather than drop them: one may name a charged task.
  * - Once the file passes 512 KiB (and at the first write of each instance)
  *   it is rewritten atomically with one line per entry, dropping finished
  *   entries older than `retentionDays` — never one that may still be charged.
@@ -215,23 +226,25 @@ export class FileTaskJournal implements TaskJournal {
     try {
       handle = await open(this.path, 'r')
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { kept: 0, dropped: 0, rewritten: false }
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { kept: 0, dropped: 0, rewritten: false, movedAside: 0 }
       throw error
     }
     try {
       // Read through a handle on this very file, to see afterwards whether anything was appended to it.
       const bytes = await handle.readFile()
-      const { entries, foreign, lines } = fold(bytes.toString('utf8'))
+      const { entries, foreign, damaged, lines } = fold(bytes.toString('utf8'))
       const cutoff = Date.now() - this.retentionDays * DAY_MS
       const kept = [...entries.values()].filter((entry) => !(FINISHED_STATES.has(entry.state) && Date.parse(entry.updatedAt) < cutoff))
       const dropped = entries.size - kept.length
-      if (dropped === 0 && lines === kept.length + foreign.length) return { kept: kept.length, dropped, rewritten: false }
+      if (dropped === 0 && lines === kept.length + foreign.length) return { kept: kept.length, dropped, rewritten: false, movedAside: 0 }
       const text = [...kept.map((entry) => JSON.stringify(entry)), ...foreign].map((line) => `${line}\n`).join('')
 
       await lock.assertHeld()
       // Appends hold the lock, but one whose writer lost it while stalled may still land: never rename over it.
       const [ours, current] = await Promise.all([handle.stat(), stat(this.path)])
       if (ours.size !== bytes.length || current.ino !== ours.ino) return undefined
+      // Set aside before the rewrite: a failure here leaves the journal as it was.
+      if (damaged.length > 0) await appendFile(`${this.path}.damaged`, damaged.map((line) => `${line}\n`).join(''), { mode: 0o600 })
       await writeFileAtomic(this.path, text, { encoding: 'utf8' })
       // Last resort for the same case, after the rename: carry over what reached the old file meanwhile.
       const after = await handle.stat()
@@ -241,7 +254,7 @@ export class FileTaskJournal implements TaskJournal {
         await appendFile(this.path, Buffer.concat([Buffer.from('\n'), tail]))
       }
       this.#compactAtBytes = Math.max(COMPACT_AT_BYTES, 2 * Buffer.byteLength(text))
-      return { kept: kept.length, dropped, rewritten: true }
+      return { kept: kept.length, dropped, rewritten: true, movedAside: damaged.length }
     } finally {
       await handle.close()
     }
@@ -276,7 +289,7 @@ export class FileTaskJournal implements TaskJournal {
     try {
       text = await readFile(this.path, 'utf8')
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { entries: new Map(), foreign: [], lines: 0 }
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { entries: new Map(), foreign: [], damaged: [], lines: 0 }
       throw error
     }
     return fold(text)
