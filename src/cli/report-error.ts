@@ -232,11 +232,40 @@ function explainConnection(error: unknown, options: ReportOptions): Explanation 
   return undefined
 }
 
+/** File-system codes a local file (the journal, a picture) fails with: a matter of this machine, not of the service or the model. */
+const LOCAL_FILE_CODES = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOSPC', 'EISDIR', 'ENOTDIR', 'EEXIST', 'ENAMETOOLONG', 'EMFILE', 'EIO'])
+
+/**
+ * A file of this machine that could not be read or written — the task
+ * journal above all, which a create needs before it is sent — named with
+ * its path and cause, never as "try another model".
+ */
+function explainLocalFile(error: unknown, options: ReportOptions): Explanation | undefined {
+  const zh = options.language === 'zh'
+  if (field(error, 'code') === 'journal_unavailable') {
+    const cause = text(field(error, 'message'))?.split(': a create is sent only once')[0] ?? 'The task journal could not be used'
+    return zh
+      ? { message: `任务日志无法读写：${cause}。什么都没有发出，也没有扣积分`, action: '检查该文件及其文件夹的权限和磁盘空间，或用 --journal（IMA_JOURNAL_PATH）换一个文件' }
+      : { message: `${cause}. Nothing was sent or charged`, action: "Check the file's and its folder's permissions and the free disk space, or point --journal (IMA_JOURNAL_PATH) to another file" }
+  }
+  const code = field(error, 'code')
+  const path = text(field(error, 'path'))
+  if (typeof code !== 'string' || !LOCAL_FILE_CODES.has(code) || field(error, 'syscall') === undefined) return undefined
+  const message = text(field(error, 'message')) ?? code
+  // Node names the path in the message of most calls (open, mkdir), not of a read.
+  const which = path !== undefined && !message.includes(path) ? ` ${path}` : ''
+  return zh
+    ? { message: `无法使用本机文件${which}：${message}`, action: '检查该文件及其文件夹的权限和磁盘空间；任务日志可用 --journal（IMA_JOURNAL_PATH）换一个文件' }
+    : { message: `Cannot use a file on this machine${which}: ${message}`, action: "Check the file's and its folder's permissions and the free disk space; the task journal can move with --journal (IMA_JOURNAL_PATH)" }
+}
+
 /** The SDK's errors the CLI explains in its own words, with the cause first. */
 function explain(error: unknown, translated: TranslatedError, options: ReportOptions): Explanation | undefined {
   const flags = options.flags ?? COMMAND_FLAGS
   const name = field(error, 'name')
   const zh = options.language === 'zh'
+  const local = explainLocalFile(error, options)
+  if (local) return local
   switch (name) {
     case 'ValidationError':
     case 'ModelNotFoundError':

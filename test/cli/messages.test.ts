@@ -143,6 +143,28 @@ describe.concurrent('messages that name the cause', () => {
     expect(run.stderr).toMatch(/^Reference: code 404 \(NotFoundError\)$/m)
   }, SLOW)
 
+  // A journal that cannot be used said "Image generation encountered an issue … pick another model", with no path and no cause.
+  it('a task journal that cannot be written or read is named with its cause, not "try another model"', async () => {
+    const blocker = join(home, 'journal-blocker')
+    await writeFile(blocker, 'a file where a folder should be')
+    const generate = await ima(['generate', 'a fox behind a blocked journal', ...local(), '--journal', join(blocker, 'ima_tasks.jsonl')])
+    expect(generate.code).toBe(1)
+    expect(generate.stderr).toMatch(/^Error: The task journal could not be written \(.*(ENOTDIR|EEXIST).*\)\. Nothing was sent or charged$/m)
+    expect(generate.stderr).toMatch(/^Next: Check the file's and its folder's permissions and the free disk space, or point --journal \(IMA_JOURNAL_PATH\) to another file$/m)
+    expect(generate.stderr).not.toMatch(/another model|encountered an issue/)
+    // The tests of this block run at once: only creates of this prompt count.
+    expect(server.requests.filter((request) => request.path === '/open/v1/tasks/create' && JSON.stringify(request.body).includes('a fox behind a blocked journal'))).toEqual([])
+    const folder = join(home, 'journal-is-a-folder')
+    await mkdir(folder)
+    const tasks = await ima(['tasks', '--journal', folder])
+    expect(tasks.code).toBe(1)
+    expect(tasks.stderr).toMatch(/^Error: Cannot use a file on this machine: EISDIR: illegal operation on a directory, read$/m)
+    expect(tasks.stderr).toMatch(/^Next: Check the file's and its folder's permissions .* --journal \(IMA_JOURNAL_PATH\)$/m)
+    expect(tasks.stderr).not.toMatch(/another model|encountered an issue/)
+    const zh = await ima(['generate', 'a fox', ...local(), '--language', 'zh', '--journal', join(blocker, 'ima_tasks.jsonl')])
+    expect(zh.stderr).toMatch(/任务日志无法读写：.*什么都没有发出，也没有扣积分/)
+  }, SLOW)
+
   it('nothing listening on loopback: is `ima serve` running? — and --verbose shows the cause, not only "fetch failed"', async () => {
     const port = await freePort()
     const url = `http://127.0.0.1:${port}`
