@@ -145,6 +145,19 @@ export function excerptOf(body: string, secrets: readonly (string | undefined)[]
 const SECRET_FIELD = /^(api[_-]?key|authorization|proxy-authorization|cookie|set-cookie|token|access[_-]?token|cmim[_-]?token|app[_-]?uid|password|secret)$/i
 /** Field names that carry the user's prompt: written only when the client opts in with `logPrompts`. */
 const PROMPT_FIELD = /^(prompt|negative[_-]?prompt|prompts)$/i
+
+/**
+ * Whether a field carries the user's prompt (`prompt`, `negative_prompt`…):
+ * kept out of logs and the task journal unless the client opts in with `logPrompts`.
+ *
+ * @example
+ * ```ts
+ * isPromptField('negative_prompt') // true
+ * ```
+ */
+export function isPromptField(name: string): boolean {
+  return PROMPT_FIELD.test(name)
+}
 /** How deep structured fields are walked; deeper values are cut short. */
 const MAX_FIELD_DEPTH = 8
 

@@ -249,6 +249,18 @@ describe('every error after a paid create names the task', () => {
     expect(JSON.stringify(await client.tasks.recent())).not.toContain('a castle')
   })
 
+  // The logger hid negative_prompt as a prompt field, but the journal kept it: only `prompt` was taken out.
+  it('journals no prompt field, negative_prompt in params included, unless logPrompts', async () => {
+    const quiet = ima.client()
+    await quiet.generate({ model: 'NB Pro', prompt: 'a quiet fox', params: { negative_prompt: 'no private words' }, intervalMs: 1 })
+    const [entry] = await quiet.tasks.recent()
+    expect(entry?.parameters).not.toHaveProperty('negative_prompt')
+    expect(JSON.stringify(entry)).not.toContain('no private words')
+    const logging = ima.client({ logPrompts: true })
+    await logging.generate({ model: 'NB Pro', prompt: 'a logged fox', params: { negative_prompt: 'kept words' }, intervalMs: 1 })
+    expect((await logging.tasks.recent())[0]).toMatchObject({ prompt: 'a logged fox', parameters: { negative_prompt: 'kept words' } })
+  })
+
   it('resumes pending tasks', async () => {
     const journal = new MemoryTaskJournal()
     const first = ima.client({ journal })

@@ -2,7 +2,7 @@ import type { ClientContext } from '../context.js'
 import { promiseFrom, settledWithin } from '../../internal/deadline.js'
 import { untilAborted } from '../../internal/abort.js'
 import { DuplicateCreateError, ImaAbortError, ImaError } from '../../errors.js'
-import { redactSecrets } from '../../internal/redact.js'
+import { isPromptField, redactSecrets } from '../../internal/redact.js'
 import type { CreateTaskBody } from '../../schemas/tasks.js'
 import { holdsRef, type JournalEntry, type JournalState, type TaskJournal } from '../../stores/task-journal.js'
 import type { PreparedTask } from './preparation.js'
@@ -60,7 +60,9 @@ export class TaskJournaling {
    * (`DuplicateCreateError`), or when `signal` aborts first.
    */
   async recordIntent(prepared: PreparedTask, body: CreateTaskBody, userId: string | undefined, ref: string | undefined, signal: AbortSignal | undefined): Promise<JournalEntry> {
-    const { prompt, ...parameters } = body.parameters[0].parameters
+    const { prompt, ...sent } = body.parameters[0].parameters
+    // Every field that carries the prompt (`negative_prompt` in extra parameters too) stays out unless the client logs prompts.
+    const parameters = this.#context.config.logPrompts ? sent : Object.fromEntries(Object.entries(sent).filter(([name]) => !isPromptField(name)))
     this.#lastIntentAt = Math.max(Date.now(), this.#lastIntentAt + 1)
     const now = new Date(this.#lastIntentAt).toISOString()
     const entry: JournalEntry = {
