@@ -219,6 +219,8 @@ export interface CliWords {
   doneResumed(taskId: string, path: string | undefined): string
   resumedFailure(taskId: string, message: string, next: string): string
   stillRunning(taskId: string): string
+  /** A journaled task the service answers 404 for: another key or base URL made it, or it does not exist. */
+  unknownToService: { message: string; next: string }
   somePendingFailed: Sentence
 
   batch: BatchWords
@@ -369,6 +371,10 @@ const en: CliWords = {
   doneResumed: (taskId, path) => `Done: task ${taskId}${path ? `, saved ${path}` : ''}`,
   resumedFailure: (taskId, message, next) => `Task ${taskId}: ${message} — ${next}`,
   stillRunning: (taskId) => `still running, resume with: ima wait ${taskId}`,
+  unknownToService: {
+    message: 'the service does not know this task id with this API key and base URL',
+    next: 'run again with the key and --base-url that created it (a task is found only with them); the journal keeps the entry meanwhile',
+  },
   somePendingFailed: { message: 'Some pending tasks did not finish', hint: 'See the lines above; ima tasks lists the journal' },
 
   batch: {
@@ -648,6 +654,10 @@ const zh: CliWords = {
   doneResumed: (taskId, path) => `完成：任务 ${taskId}${path ? `，已保存 ${path}` : ''}`,
   resumedFailure: (taskId, message, next) => `任务 ${taskId}：${message} —— ${next}`,
   stillRunning: (taskId) => `仍在运行，继续等待：ima wait ${taskId}`,
+  unknownToService: {
+    message: '用当前的 API 密钥和服务地址，服务端不认识这个任务 id',
+    next: '换用创建它的密钥和 --base-url 再运行（只有用它们才能找到任务）；任务日志会一直保留这一条',
+  },
   somePendingFailed: { message: '有些未完成的任务没有完成', hint: '见上面的各行；ima tasks 列出任务记录' },
 
   batch: {

@@ -248,6 +248,25 @@ describe('ima wait --all-pending', () => {
     expect((await journalEntries('--pending')).map((entry) => entry.taskId)).toContain(id)
   }, SLOW)
 
+  // A 404 said "It is already paid for and may still arrive: ask for it again in a minute", for ever.
+  it('a journaled task the service does not know: says so and how to find it, and keeps the entry', async () => {
+    const ghostJournal = join(dir, 'ghost.jsonl')
+    const now = new Date().toISOString()
+    const ghost = {
+      ref: 'ghost', state: 'created', taskId: 'task_0000doesnotexist', taskType: 'text_to_image',
+      model: { id: 'gemini-3-pro-image', name: 'Nano Banana Pro', version: 'gemini-3-pro-image-preview' },
+      attributeId: 2399, credit: 10, n: 1, totalCredit: 10, parameters: {}, baseURL: server.url, createdAt: now, updatedAt: now,
+    }
+    await writeFile(ghostJournal, `${JSON.stringify(ghost)}\n`)
+    const run = await ima(['wait', '--all-pending', ...local()], cleanEnv({ IMA_JOURNAL_PATH: ghostJournal }))
+    expect(run.code).toBe(1)
+    expect(run.stderr).toContain(
+      'Task task_0000doesnotexist: the service does not know this task id with this API key and base URL (NotFoundError) — run again with the key and --base-url that created it',
+    )
+    expect(run.stderr).not.toMatch(/may still arrive|already paid/)
+    expect((await readFile(ghostJournal, 'utf8')).trim().split('\n').map((line) => (JSON.parse(line) as Entry).state)).toEqual(['created'])
+  }, SLOW)
+
   it('takes a task id or --all-pending, not both', async () => {
     const run = await ima(['wait', 'task_x', '--all-pending', ...local()])
     expect(run.code).toBe(2)

@@ -20,6 +20,8 @@ import type { WaitOptions } from '../options.js'
 function failureLine(taskId: string, error: unknown, language: ImaLanguage): string {
   const words = wordsFor(language)
   if (error instanceof CliError) return error.hint ? words.resumedFailure(taskId, error.message, error.hint) : words.taskOf(taskId, error.message).message
+  // Not "may still arrive": the service says it does not know the task — most often another key or base URL made it.
+  if ((error as { name?: unknown } | undefined)?.name === 'NotFoundError') return words.resumedFailure(taskId, `${words.unknownToService.message} (NotFoundError)`, words.unknownToService.next)
   const translated = translateError(error, language)
   const name = typeof (error as { name?: unknown })?.name === 'string' ? ` (${(error as { name: string }).name})` : ''
   const next = translated.kind === 'timeout' || translated.kind === 'network' || translated.kind === 'unavailable' || translated.kind === 'server'
