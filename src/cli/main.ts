@@ -10,6 +10,7 @@ import { CliUsageError, EXIT, ReportedError } from './errors.js'
 import { processIO, type CliIO } from './io.js'
 import { wordsFor, type CliWords } from './messages.js'
 import { createProgram } from './program.js'
+import { closestName } from '../internal/did-you-mean.js'
 
 /** commander's outcomes that are not errors: help or the version was printed. */
 const PRINTED = new Set(['commander.helpDisplayed', 'commander.help', 'commander.version'])
@@ -77,9 +78,20 @@ function errorFields(error: unknown): { name: string; code?: string | number } |
   return { name: typeof name === 'string' ? name : 'Error', ...(typeof code === 'string' || typeof code === 'number' ? { code } : {}) }
 }
 
+/** `ima help nope`: commander prints the whole help and exits 2 without a word on `nope`; said as for `ima nope`. */
+function refuseHelpOfUnknownCommand(program: Command, argv: readonly string[]): void {
+  const asked = argv[0] === 'help' ? argv[1] : undefined
+  if (asked === undefined || asked.startsWith('-')) return
+  const names = program.commands.flatMap((command) => [command.name(), ...command.aliases()])
+  if (names.includes(asked)) return
+  const meant = closestName(asked, names)
+  throw new CommanderError(1, 'commander.unknownCommand', `error: unknown command '${asked}'${meant ? `\n(Did you mean ${meant}?)` : ''}`)
+}
+
 /** Parses and runs the command; every outcome becomes an exit code, errors reported on stderr. */
 async function runProgram(program: Command, argv: readonly string[], env: CliEnv): Promise<{ exitCode: number; error?: unknown }> {
   try {
+    refuseHelpOfUnknownCommand(program, argv)
     // Nothing at all: the help (the reference flags need at least --prompt).
     await program.parseAsync(argv.length === 0 ? ['--help'] : [...argv], { from: 'user' })
     return { exitCode: EXIT.ok }

@@ -355,6 +355,17 @@ describe.concurrent('usage errors (exit 2)', () => {
     expect(nested.stderr).toContain('Did you mean get?')
   })
 
+  // It printed the whole help and exited 2 without a word on what was wrong.
+  it('ima help of an unknown command says so, with a did-you-mean; of a known one, its help', async () => {
+    const [unknown, close, known] = await Promise.all([ima(['help', 'nope']), ima(['help', 'genrate']), ima(['help', 'models'])])
+    expect(unknown.code).toBe(2)
+    expect(unknown.stderr).toMatch(/^Error: Unknown command nope$/m)
+    expect(unknown.stderr).not.toContain('Commands:')
+    expect(close.stderr).toContain('Did you mean generate?')
+    expect(known.code).toBe(0)
+    expect(known.stdout).toContain('Usage: ima models')
+  })
+
   it('a value outside the choices, naming the allowed ones', async () => {
     const [taskType, models, language, serve] = await Promise.all([
       ima(['--task-type', 'video', '--prompt', 'x']),
