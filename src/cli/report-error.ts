@@ -286,6 +286,11 @@ function explain(error: unknown, translated: TranslatedError, options: ReportOpt
             task: null,
           }
     }
+    case 'TaskTimeoutError':
+      // The wait's own limit (--timeout) ended it, not the model: "a faster model" would mean paying again.
+      return zh
+        ? { message: '任务在等待时限（--timeout）内没有完成，它仍在服务端运行', action: translated.action }
+        : { message: 'The task did not finish within the wait’s time limit (--timeout); it keeps running on the service', action: translated.action }
     case 'TaskFailedError': {
       const reason = text(field(error, 'reason'))
       const taskId = text(field(error, 'taskId')) ?? ''

@@ -184,6 +184,9 @@ describe('ima wait --all-pending', () => {
     const id = /Task (task_\w+) created/.exec(timedOut.stderr)?.[1]
     expect(id).toBeDefined()
     expect(timedOut.stderr).toContain(`ima wait ${id}`)
+    // The user's own --timeout ended the wait: not the model's fault, and another model would be a second payment.
+    expect(timedOut.stderr).toMatch(/^Error: The task did not finish within the wait’s time limit \(--timeout\); it keeps running on the service$/m)
+    expect(timedOut.stderr).not.toContain('faster model')
 
     const pending = await journalEntries('--pending')
     expect(pending.map((entry) => entry.taskId)).toEqual([id])
