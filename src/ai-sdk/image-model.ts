@@ -8,7 +8,7 @@
 import type { ImageModelV3, ImageModelV3CallOptions, ImageModelV3File, SharedV3Warning } from '@ai-sdk/provider'
 import { nearestAspectRatio, reduceAspectRatio, sizeLongSide, type ModelInfo } from '../catalog/capabilities.js'
 import type { GenerateParams, GenerateResult, ImaClient } from '../client.js'
-import { attachTaskId, ValidationError } from '../errors.js'
+import { attachTaskId, ImaAbortError, ValidationError } from '../errors.js'
 import { abortErrorFor } from '../internal/abort.js'
 import type { UploadSource } from '../resources/uploads/sources.js'
 import type { TaskType } from '../schemas/task-type.js'
@@ -162,7 +162,10 @@ async function generateInTasks(client: ImaClient, params: GenerateParams, signal
   const made = outcomes.filter((outcome): outcome is PromiseFulfilledResult<GenerateResult> => outcome?.status === 'fulfilled').map((outcome) => outcome.value)
   const failure = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome?.status === 'rejected')
   if (!failure) return made
-  if (made.length === 0 || signal?.aborted) throw failure.reason
+  if (made.length === 0) throw failure.reason
+  // Aborted after some tasks were made and paid for: the abort is the answer, and a plain abort names the first of them.
+  // A create aborted in flight keeps its own ref instead; the client's journal (`ima.client.tasks.recent()`) holds them all.
+  if (signal?.aborted) throw failure.reason instanceof ImaAbortError ? attachTaskId(failure.reason, (made[0] as GenerateResult).task.id) : failure.reason
   const madeCount = made.reduce((sum, result) => sum + result.urls.length, 0)
   const reason = failure.reason instanceof Error ? failure.reason.message : String(failure.reason)
   warnings.push({
@@ -327,7 +330,8 @@ export class ImaImageModel implements ImageModelV3 {
     if (!box || !(width > 0) || !(height > 0)) {
       throw new ValidationError(`Expected size to be "{width}x{height}", e.g. "1024x1024", got "${options.size}" — or pass an IMA size in providerOptions.ima.size`, [{ path: 'size', message: 'must look like 1024x1024' }])
     }
-    const quote = await client.tasks.quote(quoteParams, { signal: options.abortSignal })
+    // One task's worth: n: 6 is two tasks (4 + 2), and a quote is of one task.
+    const quote = await client.tasks.quote({ ...quoteParams, n: imagesPerTask(quoteParams.n ?? 1)[0] }, { signal: options.abortSignal })
     const info: ModelInfo | undefined = (await client.products.models(quoteParams.taskType, { signal: options.abortSignal })).find((candidate) => candidate.modelId === quote.model.id)
     const longSide = Math.max(width, height)
     let nearest: { size: string; distance: number } | undefined

@@ -57,6 +57,14 @@ export interface ImaProvider {
   image(modelId: ImaImageModelId): ImaImageModel
   /** The same as `image`, under the AI SDK's provider method name. */
   imageModel(modelId: ImaImageModelId): ImaImageModel
+  /**
+   * The `ImaClient` behind this provider (the one passed to `createIma`, or
+   * the one it makes on first use — an `ImaConfigError` without a key). Its
+   * task journal finds what a failed call paid for:
+   * `ima.client.tasks.recent()` lists every create (a lost answer's `ref`
+   * included), `ima.client.tasks.wait(error.taskId)` resumes a task.
+   */
+  readonly client: ImaClient
 }
 
 const CONNECTION_SETTINGS = ['apiKey', 'baseURL', 'uploadBaseURL', 'fetch', 'headers', 'pollIntervalMs'] as const
@@ -172,7 +180,13 @@ export function createIma(settings: ImaProviderSettings = {}): ImaProvider {
   const downloadFetch: typeof globalThis.fetch = settings.fetch ?? ((input, init) => globalThis.fetch(input, init))
   const maxImageBytes = settings.maxImageBytes ?? DEFAULT_MAX_IMAGE_BYTES
   const image = (modelId: ImaImageModelId) => new ImaImageModel(modelId, { client, fetch: downloadFetch, maxImageBytes })
-  return { image, imageModel: image }
+  return {
+    image,
+    imageModel: image,
+    get client() {
+      return client()
+    },
+  }
 }
 
 /**

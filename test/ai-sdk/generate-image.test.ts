@@ -122,6 +122,32 @@ describe('generateImage with an IMA model', () => {
     expect(metadataOf(partial).images.map((image) => image.taskId)).toEqual([taskId, taskId, taskId, taskId])
   })
 
+  // The size planning quoted n: 6 as one task, so n above 4 with a pixel size always failed with "n: must be at most 4".
+  it('n above 4 with a pixel size plans the size per task and makes every image', async () => {
+    const result = await generateImage({ model: provider.image('NB Pro'), prompt: 'six foxes', n: 6, size: '1024x1024', maxRetries: 0 })
+    expect(result.images).toHaveLength(6)
+    expect(server.tasks.map((task) => task.n).sort()).toEqual([2, 4])
+  })
+
+  it('the provider shows its client, where the journal finds what a call paid for', async () => {
+    const client = new ImaClient(server.clientOptions)
+    const shared = createIma({ client })
+    expect(shared.client).toBe(client)
+    await generateImage({ model: shared.image('MJ'), prompt: 'a journaled castle', maxRetries: 0 })
+    expect((await shared.client.tasks.recent()).map((entry) => entry.state)).toEqual(['succeeded'])
+    const own = createIma({ apiKey: server.apiKey, baseURL: server.url, uploadBaseURL: server.uploadURL })
+    expect(own.client).toBe(own.client)
+    expect(own.client.baseURL).toBe(server.url)
+    const keyless = createIma({ baseURL: server.url })
+    const previous = process.env.IMA_API_KEY
+    delete process.env.IMA_API_KEY
+    try {
+      expect(() => keyless.client).toThrow(/No API key for the IMA provider/)
+    } finally {
+      if (previous !== undefined) process.env.IMA_API_KEY = previous
+    }
+  })
+
   it('a refusal of the first task sends nothing more: no later task is created and charged unseen', async () => {
     // Each task capped at 20 points: the first (4 images, 32) is refused, the second (2 images, 16) would fit.
     const client = new ImaClient(server.clientOptions)
