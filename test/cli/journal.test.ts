@@ -227,6 +227,8 @@ describe('ima wait --all-pending', () => {
     expect(both.code).toBe(1)
     const results = JSON.parse(both.stdout) as { task_id: string; url?: string; error?: { name: string } }[]
     expect(results.map((result) => result.task_id).sort()).toEqual([goodId, badId].sort())
+    // What the journal knows, as `ima wait <id> --json` prints it: the model and its points.
+    for (const result of results) expect(result).toMatchObject({ model_id: 'gemini-3.1-flash-image', model_name: 'Nano Banana2', credit: expect.any(Number) })
     expect(results.find((result) => result.task_id === goodId)?.url).toMatch(/\.png$/)
     expect(results.find((result) => result.task_id === badId)?.error?.name).toBe('TaskFailedError')
     expect(both.stderr).toContain(`Task ${badId}:`)

@@ -69,6 +69,8 @@ async function resumeAll(
   let allDone = true
   for (const { entry, result, error } of outcomes) {
     const taskId = entry.taskId as string
+    // As `ima wait <id> --json` prints them, from the journal entry.
+    const known = { model_id: entry.model.id, model_name: entry.model.name, credit: entry.totalCredit }
     let paths: string[] | undefined
     let failure: unknown = error
     if (result) {
@@ -83,10 +85,10 @@ async function resumeAll(
       const name = (failure as { name?: unknown } | undefined)?.name
       // Stopped by Ctrl-C: one line for all of them below, with the command that resumes them.
       if (!(interrupted && name === 'AbortError')) say(io, failureLine(taskId, failure, common.language))
-      json.push({ task_id: taskId, ref: entry.ref, error: { name: typeof name === 'string' ? name : 'Error', message: failure instanceof Error ? failure.message : String(failure) } })
+      json.push({ task_id: taskId, ref: entry.ref, ...known, error: { name: typeof name === 'string' ? name : 'Error', message: failure instanceof Error ? failure.message : String(failure) } })
       continue
     }
-    json.push({ task_id: taskId, ref: entry.ref, url: result.url, cover_url: result.coverUrl ?? null, urls: result.urls, ...savedFields(paths) })
+    json.push({ task_id: taskId, ref: entry.ref, ...known, url: result.url, cover_url: result.coverUrl ?? null, urls: result.urls, ...savedFields(paths) })
     if (!args.quiet) say(io, words.doneResumed(taskId, paths?.[0]))
     if (!args.json) for (const line of paths ?? result.urls) out(io, line)
   }
