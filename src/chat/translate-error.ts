@@ -287,6 +287,9 @@ function kindOfClass(error: unknown, facts: ErrorFacts): ChatErrorKind | undefin
       return validationKind(error)
     case 'ImaConfigError':
       return 'setup'
+    case 'ImaError':
+      // The task journal (the bot's own storage) could not be used: nothing was sent, and no model would fare better.
+      return facts.code === 'journal_unavailable' ? 'setup' : undefined
     case 'InsufficientPointsError':
       return 'credits'
     case 'CreditMismatchError':

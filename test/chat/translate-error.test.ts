@@ -6,6 +6,7 @@ import {
   DuplicateCreateError,
   ImaAbortError,
   ImaConfigError,
+  ImaError,
   ModelNotFoundError,
   RequestTimeoutError,
   ResponseValidationError,
@@ -47,6 +48,8 @@ const ROWS: Row[] = [
   { what: '400', error: api(400), kind: 'bad-parameter', en: 'Image parameter error, adjust size or aspect ratio', zh: '图片参数设置有误，请调整尺寸或比例', code: 400 },
   { what: 'resource_status 2', error: new TaskFailedError('t failed: content', { taskId: 't1', reason: 'content check', failure: 'resource' }), kind: 'generation-failed', en: 'Image generation failed, try another model', zh: '图片生成遇到问题，建议换个模型试试', code: 'task_failed' },
   { what: 'status "failed" without detail', error: new TaskFailedError('t failed', { taskId: 't1', failure: 'status' }), kind: 'unsuccessful', en: 'Generation unsuccessful, try a different model?', zh: '这次生成没成功，要不换个模型试试？', code: 'task_failed' },
+  // A journal that cannot be written is this bot's storage, not the model: "use another model" would not help.
+  { what: 'journal unavailable', error: new ImaError('The task journal could not be written (EACCES)', { code: 'journal_unavailable' }), kind: 'setup', en: 'Image generation is not set up yet', zh: '图片生成功能还没有配置好', code: 'journal_unavailable' },
   { what: 'timeout', error: new TaskTimeoutError('late', { taskId: 't1', elapsedMs: 600_000 }), kind: 'timeout', en: 'Generation took too long, try a faster model', zh: '生成时间过长已超时，建议用更快的模型', code: 'task_timeout' },
   { what: 'network: ConnectionError', error: new ConnectionError('refused', { request: target, sent: false, code: 'ECONNREFUSED' }), kind: 'network', en: 'Network connection unstable, check network and retry', zh: '网络连接不稳定，请检查网络后重试', code: 'ECONNREFUSED' },
   { what: 'network: RequestTimeoutError', error: new RequestTimeoutError('slow', { request: target }), kind: 'network', en: 'Network connection unstable, check network and retry', zh: '网络连接不稳定，请检查网络后重试', code: 'timeout' },
