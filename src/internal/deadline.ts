@@ -1,3 +1,5 @@
+/** Longest delay a JavaScript timer keeps (2^31 − 1 ms, 24.8 days): a longer one fires at once. */
+export const LONGEST_TIMER_MS = 2_147_483_647
 /** Longest a preference read or write may hold up a generation, in ms. */
 export const PREFERENCE_BUDGET_MS = 1_000
 

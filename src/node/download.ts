@@ -9,6 +9,7 @@ import { downloadTooLarge, IMAGE_SNIFF_BYTES, notAnImage, openResultDownload } f
 import { sniffImageType } from '../protocol/image-type.js'
 import { ConnectionError, ImaError, RequestTimeoutError, ValidationError } from '../errors.js'
 import { abortErrorFor, linkSignals } from '../internal/abort.js'
+import { LONGEST_TIMER_MS } from '../internal/deadline.js'
 import { unknownNamesSentence } from '../internal/did-you-mean.js'
 import { redactSecrets } from '../internal/redact.js'
 import { shownURL } from '../protocol/urls.js'
@@ -129,7 +130,9 @@ function checkDownloadOptions(options: DownloadOptions): Required<Omit<DownloadO
   const { signal, maxBytes = DEFAULT_DOWNLOAD_MAX_BYTES, timeout = DEFAULT_DOWNLOAD_STALL_MS, fetch = globalThis.fetch, keepExisting = false } = options
   if (signal !== undefined && !(signal instanceof AbortSignal)) throw refuse('signal', 'must be an AbortSignal')
   if (!Number.isSafeInteger(maxBytes) || maxBytes <= 0) throw refuse('maxBytes', `must be a positive whole number of bytes, got ${String(maxBytes)}`)
-  if (!Number.isSafeInteger(timeout) || timeout <= 0) throw refuse('timeout', `must be a positive whole number of milliseconds, got ${String(timeout)}`)
+  if (!Number.isSafeInteger(timeout) || timeout <= 0 || timeout > LONGEST_TIMER_MS) {
+    throw refuse('timeout', `must be a whole number of milliseconds from 1 to ${LONGEST_TIMER_MS} (24.8 days, the longest a timer waits), got ${String(timeout)}`)
+  }
   if (typeof fetch !== 'function') throw refuse('fetch', 'must be a fetch function')
   if (typeof keepExisting !== 'boolean') throw refuse('keepExisting', `must be true or false, got ${typeof keepExisting === 'string' ? `"${keepExisting}"` : String(keepExisting)}`)
   return { signal, maxBytes, timeout, fetch, keepExisting }

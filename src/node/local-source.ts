@@ -73,8 +73,11 @@ async function fileSource(source: string | URL): Promise<LocalFileSource> {
  */
 function unchangedFileStream(path: string, checked: { size: number; mtimeMs: number }): ReadableStream<Uint8Array> {
   let file: Readable | undefined
+  let stopped = false
   async function* readUnchanged(): AsyncGenerator<unknown> {
     const now = await stat(path).catch(() => undefined)
+    // Stopped while the file was checked: opening it now would leave it open, with no one to read or close it.
+    if (stopped) return
     if (!now || now.size !== checked.size || now.mtimeMs !== checked.mtimeMs) {
       throw new ValidationError(
         `${path} changed (or was removed) while it was being uploaded — nothing was created; upload it again once it is written`,
@@ -84,7 +87,10 @@ function unchangedFileStream(path: string, checked: { size: number; mtimeMs: num
     file = createReadStream(path)
     yield* file
   }
-  return iterableToStream(readUnchanged(), () => file?.destroy())
+  return iterableToStream(readUnchanged(), () => {
+    stopped = true
+    file?.destroy()
+  })
 }
 
 /**

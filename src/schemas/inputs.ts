@@ -5,6 +5,7 @@
  */
 import * as z from 'zod/mini'
 import { TASK_TYPES } from './task-type.js'
+import { LONGEST_TIMER_MS } from '../internal/deadline.js'
 
 /** Longest prompt accepted, in characters. */
 export const MAX_PROMPT_LENGTH = 10_000
@@ -36,8 +37,6 @@ export const createParamsSchema = z.object({
 /** Schema of the `signal` of a call's options (`timeout` and `maxRetries` are checked by the send path's `requestFields`). */
 export const requestOptionsSchema = z.object({ signal: z.optional(signalSchema) })
 
-/** Longest delay a JavaScript timer keeps (2^31 − 1 ms, 24.8 days): a longer one fires at once. */
-const LONGEST_TIMER_MS = 2_147_483_647
 
 /** A duration in ms that a timer can hold: 1 ms to 24.8 days. */
 function timerMs(what: string) {

@@ -196,6 +196,8 @@ describe('downloadResult: every failure is typed and says what to do', () => {
     [{ keepExisting: 'false' }, 'downloadResult option keepExisting must be true or false, got "false"'],
     [{ timeoutMs: 5 }, /^Unknown downloadResult option timeoutMs \(did you mean timeout\?\) — the options are signal, maxBytes, timeout, fetch, keepExisting$/],
     [{ signal: 'stop' }, 'downloadResult option signal must be an AbortSignal'],
+    // A longer timer fires at once: every download would fail as "stalled".
+    [{ timeout: 2 ** 31 }, 'downloadResult option timeout must be a whole number of milliseconds from 1 to 2147483647 (24.8 days, the longest a timer waits), got 2147483648'],
   ])('refuses the option %o before anything is sent', async (options, message) => {
     const server = await serve((_request, response) => response.writeHead(200, { 'content-type': 'image/png' }).end(PNG))
     const error = await rejectionOf(downloadResult(`${server.url}/r.png`, join(tmpdir(), 'never.png'), options as DownloadOptions))
