@@ -52,8 +52,28 @@ export function checkFaultRule(rule: FaultRule, where: string): FaultRule {
   }
   const needs = ({ status: ['status', 'number'], delay: ['ms', 'number'], malformed: ['body', 'string'] } as const)[kind as 'status' | 'delay' | 'malformed']
   if (needs && typeof given[needs[0]] !== needs[1]) throw new TypeError(`${where}: a ${String(kind)} fault needs ${needs[0]} (a ${needs[1]})`)
+  // Values that parse but could never happen as written: a status no HTTP answer has, a method no request uses, a negative delay.
+  const { status, method, ms, times } = given
+  if (status !== undefined && !(Number.isInteger(status) && (status as number) >= 100 && (status as number) <= 599)) {
+    throw new TypeError(`${where}: status ${shownValue(status)} is not an HTTP status: give a whole number from 100 to 599`)
+  }
+  if (method !== undefined && !(typeof method === 'string' && FAULT_METHODS.includes(method.toUpperCase()))) {
+    throw new TypeError(`${where}: method ${shownValue(method)} never matches: the server is sent ${FAULT_METHODS.join(', ')}`)
+  }
+  if (ms !== undefined && !(typeof ms === 'number' && Number.isFinite(ms) && ms >= 0)) throw new TypeError(`${where}: ms ${shownValue(ms)} must be a delay of 0 ms or more`)
+  if (times !== undefined && !(times === Number.POSITIVE_INFINITY || (Number.isInteger(times) && (times as number) > 0))) {
+    throw new TypeError(`${where}: times ${shownValue(times)} must be a whole number of requests, 1 or more (Infinity for every request)`)
+  }
   return rule
 }
+
+/** A value as a message quotes it: strings in quotes, numbers (NaN, -5) as they are. */
+function shownValue(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value) : String(value)
+}
+
+/** The methods the API, the upload host and the storage are sent. */
+const FAULT_METHODS = ['GET', 'POST', 'PUT', 'HEAD']
 
 /** The faults still to apply, first match first. */
 export class FaultPlan {

@@ -49,6 +49,8 @@ export interface ServerState {
   readonly faults: FaultPlan
   /** Answers held open by a `hang` fault (closed with the server). */
   readonly hanging: Set<ServerResponse>
+  /** Ends the pending `delay` faults at once: their timers must not keep a closed server's process alive. */
+  readonly delays: Set<() => void>
 }
 
 /** Creates the state for a server; catalogs are deep-copied so callers' objects are never mutated. */
@@ -77,6 +79,7 @@ export function createServerState(options: ResolvedServerOptions): ServerState {
     pictures: new Map(),
     faults: planOf(options.faults),
     hanging: new Set(),
+    delays: new Set(),
   }
 }
 

@@ -242,9 +242,26 @@ async function applyFault(fault: ServerFault, call: IncomingCall, res: ServerRes
       state.hanging.add(res)
       res.on('close', () => state.hanging.delete(res))
       return true
-    case 'delay':
-      await new Promise((resolve) => setTimeout(resolve, fault.ms))
-      return false
+    case 'delay': {
+      // Ended early by close(): the request is dropped with the server, not answered late.
+      const closed = await new Promise<boolean>((resolve) => {
+        const end = () => {
+          clearTimeout(timer)
+          state.delays.delete(end)
+          resolve(true)
+        }
+        const timer = setTimeout(() => {
+          state.delays.delete(end)
+          resolve(false)
+        }, fault.ms)
+        state.delays.add(end)
+      })
+      if (closed) {
+        call.record.status = -1
+        res.destroy()
+      }
+      return closed
+    }
     case 'reset-after':
       return false
   }
@@ -333,6 +350,7 @@ export async function startImaServer(options?: ImaServerOptions): Promise<ImaSer
     },
     close() {
       closing ??= new Promise<void>((resolve, reject) => {
+        for (const end of [...state.delays]) end()
         server.close((error) => (error ? reject(error) : resolve()))
         // Keep-alive sockets would otherwise hold the listener (and the process) open.
         server.closeAllConnections()

@@ -17,9 +17,17 @@ describe('local IMA server: options and faults that could never apply are refuse
         [{ kind: 'hang', path: '/open/v1/tasks/create/' }, /never matches/],
         [{ kind: 'hang', path: '/open/v1/product/list?app=ima' }, /never matches/],
         [{ kind: 'hang', path: `${server.url}/open/v1/tasks/create` }, /never matches: give the request's path alone/],
+        // These parsed, then never happened as written: a 99 became a generic 500, FETCH matched nothing.
+        [{ kind: 'status', status: 99 }, /status 99 is not an HTTP status: give a whole number from 100 to 599/],
+        [{ kind: 'status', status: 503.5 }, /status 503.5 is not an HTTP status/],
+        [{ kind: 'hang', method: 'FETCH' }, /method "FETCH" never matches: the server is sent GET, POST, PUT, HEAD/],
+        [{ kind: 'delay', ms: -5 }, /ms -5 must be a delay of 0 ms or more/],
+        [{ kind: 'delay', ms: Number.NaN }, /ms NaN must be a delay/],
+        [{ kind: 'hang', times: 1.5 }, /times 1.5 must be a whole number of requests, 1 or more \(Infinity for every request\)/],
       ]
       for (const [rule, message] of refusals) expect(() => server.injectFault(rule as never), JSON.stringify(rule)).toThrow(message)
       expect(() => server.injectFault({ kind: 'status', status: 503, path: '/open/v1/tasks/create' })).not.toThrow()
+      expect(() => server.injectFault({ kind: 'hang', method: 'put', times: Number.POSITIVE_INFINITY })).not.toThrow()
     } finally {
       await server.close()
     }
@@ -34,6 +42,26 @@ describe('local IMA server: options and faults that could never apply are refuse
 })
 
 describe('local IMA server: lifecycle', () => {
+  // A pending delay fault's timer outlived close(), so a test runner's process stayed up for the whole delay.
+  it('close() ends a pending delay fault: the process exits at once, not after the delay', async () => {
+    const script = `
+      import { startImaServer } from ${JSON.stringify(new URL('../../src/testing/index.ts', import.meta.url).href)}
+      const server = await startImaServer()
+      server.injectFault({ kind: 'delay', ms: 120000 })
+      const pending = fetch(server.url + '/open/v1/product/list').then(() => 'answered', () => 'dropped')
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      await server.close()
+      console.log(await pending)
+    `
+    const { spawn } = await import('node:child_process')
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] })
+    let out = ''
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk))
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
+    expect(code).toBe(0)
+    expect(out.trim()).toBe('dropped')
+  }, 60_000)
+
   it('close() resolves while keep-alive connections are open', async () => {
     const server = await startImaServer()
     const agent = new Agent({ keepAlive: true })
