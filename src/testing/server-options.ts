@@ -1,5 +1,5 @@
 /** Options of the local IMA server and their defaults. */
-import type { ServerProductNode, TaskCategory } from './catalog.js'
+import { TASK_CATEGORIES, type ServerProductNode, type TaskCategory } from './catalog.js'
 import { checkFaultRule, type FaultRule } from './faults.js'
 import { resolveCatalogDrifts, resolveRequiredRuleAttributes } from './catalog-drift.js'
 import type { CatalogDrift, RuleAttributeValue } from './catalog-drift.js'
@@ -123,6 +123,21 @@ function positiveNumber(name: string, value: number | undefined, fallback: numbe
   return value
 }
 
+/** A custom catalog: a category the server has not (a typo) would be ignored and the test would run on the default tree. */
+function checkCatalog(catalog: ImaServerOptions['catalog']): Partial<Record<TaskCategory, ServerProductNode[]>> {
+  if (catalog === undefined) return {}
+  if (typeof catalog !== 'object' || catalog === null || Array.isArray(catalog)) {
+    throw new TypeError(`ImaServerOptions.catalog must be an object of product trees by category, e.g. { text_to_image: [ … ] }`)
+  }
+  for (const [category, tree] of Object.entries(catalog)) {
+    if (!(TASK_CATEGORIES as readonly string[]).includes(category)) {
+      throw new TypeError(`ImaServerOptions.catalog: ${JSON.stringify(category)} is not a category; the categories are ${TASK_CATEGORIES.join(', ')}`)
+    }
+    if (!Array.isArray(tree)) throw new TypeError(`ImaServerOptions.catalog.${category} must be an array of product nodes (the list's data), got ${tree === null ? 'null' : typeof tree}`)
+  }
+  return catalog
+}
+
 /** Applies defaults and rejects nonsense early, so a bad option fails at start rather than mid-test. */
 export function resolveServerOptions(options: ImaServerOptions = {}): ResolvedServerOptions {
   const apiKeys = { ...(options.apiKeys ?? { [DEFAULT_TEST_API_KEY]: 100_000 }) }
@@ -145,7 +160,7 @@ export function resolveServerOptions(options: ImaServerOptions = {}): ResolvedSe
     apiKeys,
     taskDurationMs: positiveNumber('taskDurationMs', options.taskDurationMs, 3000, true),
     progression,
-    catalog: options.catalog ?? {},
+    catalog: checkCatalog(options.catalog),
     maxImageSide: Math.floor(positiveNumber('maxImageSide', options.maxImageSide, 1024, false)) || 1,
     uploadTimestampWindowSeconds: positiveNumber('uploadTimestampWindowSeconds', options.uploadTimestampWindowSeconds, 300, true),
     faults: (options.faults ?? []).map((rule) => checkFaultRule(rule, 'ImaServerOptions.faults')),

@@ -150,5 +150,11 @@ describe('local IMA server: lifecycle', () => {
   it('rejects bad options at start', async () => {
     await expect(startImaServer({ apiKeys: {} })).rejects.toThrow()
     await expect(startImaServer({ maxImageSide: 0 })).rejects.toThrow()
+    // A misspelt category was ignored, and the test ran on the default tree without a word.
+    await expect(startImaServer({ catalog: { text_to_iamge: [] } as never })).rejects.toThrow(
+      /^ImaServerOptions\.catalog: "text_to_iamge" is not a category; the categories are text_to_image, image_to_image$/,
+    )
+    await expect(startImaServer({ catalog: { text_to_image: { id: 'x' } } as never })).rejects.toThrow(/ImaServerOptions\.catalog\.text_to_image must be an array of product nodes/)
+    await expect(startImaServer({ catalog: [] as never })).rejects.toThrow(/ImaServerOptions\.catalog must be an object of product trees by category/)
   })
 })
