@@ -146,8 +146,10 @@ async function route(call: IncomingCall, state: ServerState): Promise<Reply> {
   if (path === '/open/v1' || path.startsWith('/open/v1/')) return handleOpenApi(call, state)
   if (path === UPLOAD_TOKEN_PATH) return handleUploadToken(call, state)
   if (isUploadPutPath(path)) return handleUploadPut(call, state)
-  if (method === 'GET' && isCdnPath(path)) return serveUpload(path, state)
-  if (method === 'GET' && isResultFilePath(path)) return serveResultFile(path, state)
+  // HEAD as a CDN answers it (a link checker, `curl -I`): GET's status and headers; Node sends no body for HEAD.
+  const reads = method === 'GET' || method === 'HEAD'
+  if (reads && isCdnPath(path)) return serveUpload(path, state)
+  if (reads && isResultFilePath(path)) return serveResultFile(path, state)
   return notFound()
 }
 

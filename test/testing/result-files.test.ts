@@ -62,6 +62,18 @@ describe('local IMA server: result PNGs', () => {
     expect((await fetch(`${server.url}/files/task_nope/0.png`)).status).toBe(404)
   })
 
+  // HEAD answered 404 for a file GET serves, so a link checker or `curl -I` saw "not found".
+  it('answers HEAD on a result file as GET does, without a body', async () => {
+    const media = await finishedMedia('a checked link', {})
+    const got = await fetch(media.url)
+    const head = await fetch(media.url, { method: 'HEAD' })
+    expect(head.status).toBe(200)
+    expect(head.headers.get('content-type')).toBe('image/png')
+    expect(head.headers.get('content-length')).toBe(String((await got.arrayBuffer()).byteLength))
+    expect((await head.arrayBuffer()).byteLength).toBe(0)
+    expect((await fetch(`${server.url}/files/task_nope/0.png`, { method: 'HEAD' })).status).toBe(404)
+  })
+
   it('draws different pictures for different prompts and the same for the same prompt', async () => {
     const a = await finishedMedia('prompt one', {})
     const b = await finishedMedia('prompt two', {})
