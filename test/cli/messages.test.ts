@@ -270,6 +270,26 @@ describe('serve', () => {
   }, SLOW)
 })
 
+describe('serve --strict', () => {
+  // `startImaServer({ strict: true })` had no command-line form: a script in another process could only watch the leniency lines.
+  it('refuses with 400 what the service leniently accepts, and records no leniency', async () => {
+    const { child, run, done } = startIma(imaProcess, ['serve', '--json', '--strict', '--api-key', SECRET], cleanEnv(home))
+    await expect.poll(() => run.stderr, { timeout: 20_000, interval: 20 }).toContain('Ctrl-C to stop.')
+    const first = JSON.parse(run.stdout.split('\n')[0] ?? '') as { url: string }
+    const answer = await fetch(`${first.url}/open/v1/product/list?app=ima&platform=web&category=text_to_image`, {
+      headers: { authorization: `Bearer ${SECRET}`, 'x-app-source': 'ima_skills', x_app_language: 'ja' },
+    })
+    const body = (await answer.json()) as { code: number; message: string }
+    expect(body.code).toBe(400)
+    expect(body.message).toMatch(/^x_app_language header must be en or zh/)
+    child.kill('SIGTERM')
+    const ended = await done
+    expect(ended.code).toBe(0)
+    // Refused, not taken: no leniency line follows the first.
+    expect(ended.stdout.trim().split('\n')).toHaveLength(1)
+  }, SLOW)
+})
+
 describe('--language zh and the global flags', () => {
   it('every line of a generation, models, quote, prefs and tasks is in Chinese', async () => {
     const zhHome = await mkdtemp(join(tmpdir(), 'ima-cli-zh-'))
