@@ -121,7 +121,7 @@ const REFUSED: Record<CallAbout, Pick<ErrorKind, 'summary' | 'advice'>> = {
   create: { summary: 'a parameter was refused', advice: 'adjust the size or aspect ratio to one the model offers' },
   task: { summary: 'the task id was refused', advice: 'check the task id' },
   products: { summary: 'the request was refused', advice: 'check the category and baseURL' },
-  'upload-token': { summary: 'the upload host refused the token request', advice: "check this machine's clock (the request is signed with the time) and uploadBaseURL; nothing was uploaded" },
+  'upload-token': { summary: 'the upload host refused the token request', advice: "check this machine's clock (the request is signed with it) and uploadBaseURL; nothing was uploaded" },
   other: { summary: 'a parameter was refused', advice: 'check the parameters' },
 }
 

@@ -75,7 +75,7 @@ export function sourceReadError(error: unknown): ImaError {
   if (error instanceof ImaError) return error
   const detail = redactSecrets(error instanceof Error ? error.message : String(error)).slice(0, 300)
   return new ValidationError(
-    `Reading the image source failed (${detail}) — nothing was created; check the file or stream you passed and upload it again`,
+    `Reading the image source failed (${detail}) — nothing was created; check the file or stream you passed`,
     sourceIssue('could not be read'),
     { cause: error },
   )
