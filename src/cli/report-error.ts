@@ -243,7 +243,10 @@ const LOCAL_FILE_CODES = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOSPC', 'EISDIR'
 function explainLocalFile(error: unknown, options: ReportOptions): Explanation | undefined {
   const zh = options.language === 'zh'
   if (field(error, 'code') === 'journal_unavailable') {
-    const cause = text(field(error, 'message'))?.split(': a create is sent only once')[0] ?? 'The task journal could not be used'
+    // "The task journal could not be written (EACCES …): <the rule>. Nothing was sent." — the part up to the cause.
+    const message = text(field(error, 'message')) ?? ''
+    const end = message.lastIndexOf('): ')
+    const cause = end > 0 ? message.slice(0, end + 1) : 'The task journal could not be used'
     return zh
       ? { message: `任务日志无法读写：${cause}。什么都没有发出，也没有扣积分`, action: '检查该文件及其文件夹的权限和磁盘空间，或用 --journal（IMA_JOURNAL_PATH）换一个文件' }
       : { message: `${cause}. Nothing was sent or charged`, action: "Check the file's and its folder's permissions and the free disk space, or point --journal (IMA_JOURNAL_PATH) to another file" }

@@ -11,7 +11,7 @@ import type { CliIO } from '../../src/cli/io.js'
 import { numberedFileName, resolveOutPaths } from '../../src/cli/files.js'
 import { Progress } from '../../src/cli/progress.js'
 import { reportError } from '../../src/cli/report-error.js'
-import { ConnectionError, TaskFailedError, ValidationError } from '../../src/errors.js'
+import { ConnectionError, ImaError, TaskFailedError, ValidationError } from '../../src/errors.js'
 import type { TaskEvent } from '../../src/resources/tasks/types.js'
 
 /** A CliIO whose stderr is collected; never a terminal unless asked. */
@@ -131,6 +131,13 @@ describe('the error report', () => {
     ])
     const failed = new TaskFailedError('Task task_9 failed: blocked by the safety filter', { taskId: 'task_9', reason: 'blocked by the safety filter' })
     expect(report(failed).lines[0]).toBe('Error: Task task_9 failed on the service: blocked by the safety filter')
+  })
+
+  it('a journal that cannot be written or read: its cause, once "nothing was sent", whatever rule the SDK states', () => {
+    const written = new ImaError("The task journal could not be written (EACCES: permission denied, open '/j (1).jsonl'): a create is sent only once it is journaled, so that a charged task can always be found again. Nothing was sent.", { code: 'journal_unavailable' })
+    expect(report(written).lines[0]).toBe("Error: The task journal could not be written (EACCES: permission denied, open '/j (1).jsonl'). Nothing was sent or charged")
+    const read = new ImaError('The task journal could not be read (EIO: i/o error, read): a create with a ref is sent only once the journal shows it was not sent before. Nothing was sent.', { code: 'journal_unavailable' })
+    expect(report(read).lines[0]).toBe('Error: The task journal could not be read (EIO: i/o error, read). Nothing was sent or charged')
   })
 
   it('a refused connection names the host; only a loopback one asks for ima serve', () => {
