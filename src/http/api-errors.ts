@@ -136,7 +136,7 @@ const NOT_FOUND_ADVICE: Record<CallAbout, string> = {
 /** Said after "try again later" when a call failed on the service's side. */
 const AFTER_FAILURE: Record<CallAbout, string> = {
   create: '; with a create, check whether the task exists first',
-  task: '; the task is not lost (ima.tasks.wait(taskId) picks it up)',
+  task: '; the task is not lost: ima.tasks.wait(taskId) resumes it',
   products: '',
   'upload-token': '; nothing was uploaded',
   other: '',

@@ -3,6 +3,7 @@ import type { DataReader } from '../schemas/data-check.js'
 import { SDK_NAME, SDK_VERSION } from '../version.js'
 import { abortErrorFor, delay, linkSignals } from '../internal/abort.js'
 import { isReadableStream, onEveryPull, readAnswerText } from '../internal/byte-streams.js'
+import { causeChainText } from '../internal/cause-chain.js'
 import type { ResolvedConfig } from './transport-options.js'
 import {
   ConnectionError,
@@ -229,20 +230,6 @@ function findErrorCode(error: unknown): string | undefined {
   return undefined
 }
 
-/**
- * An error's message and those of its causes, as one line: Node's fetch says
- * only `fetch failed` and keeps the reason (`connect ECONNREFUSED …`) as its
- * cause, which is the part a person needs.
- */
-function causeChainText(error: unknown): string {
-  const parts: string[] = []
-  let current: unknown = error
-  for (let depth = 0; depth < 5 && current instanceof Error; depth += 1) {
-    if (current.message && !parts.includes(current.message)) parts.push(current.message)
-    current = current.cause
-  }
-  return parts.length > 0 ? parts.join(': ') : String(error)
-}
 
 /** Whether an error or one of its causes says `pattern`. */
 function causeSays(error: unknown, pattern: RegExp): boolean {

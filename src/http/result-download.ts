@@ -124,7 +124,8 @@ export function notAnImage(url: string, head: Uint8Array): ResponseValidationErr
   )
 }
 
-function safePath(url: string): string {
+/** The path of a URL, for an error's `request`: never its query string (a signature). @internal */
+export function safePath(url: string): string {
   try {
     return new URL(url).pathname
   } catch {

@@ -1,14 +1,15 @@
 import { randomBytes } from 'node:crypto'
-import { createWriteStream } from 'node:fs'
+import { createWriteStream, type WriteStream } from 'node:fs'
 import { link, mkdir, rename, rm } from 'node:fs/promises'
 import { dirname, extname, join, resolve } from 'node:path'
 import { Readable, Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import type { ReadableStream as WebReadableStream } from 'node:stream/web'
-import { downloadTooLarge, IMAGE_SNIFF_BYTES, notAnImage, openResultDownload } from '../http/result-download.js'
+import { downloadTooLarge, IMAGE_SNIFF_BYTES, notAnImage, openResultDownload, safePath } from '../http/result-download.js'
 import { sniffImageType } from '../protocol/image-type.js'
 import { ConnectionError, ImaError, RequestTimeoutError, ValidationError } from '../errors.js'
 import { abortErrorFor, linkSignals } from '../internal/abort.js'
+import { causeChainText } from '../internal/cause-chain.js'
 import { LONGEST_TIMER_MS } from '../internal/deadline.js'
 import { unknownNamesSentence } from '../internal/did-you-mean.js'
 import { redactSecrets } from '../internal/redact.js'
@@ -78,6 +79,7 @@ export async function downloadResult(url: string, filePath: string, options: Dow
   const linked = linkSignals([signal, stall.signal])
   // Short, in the target's folder (a rename stays on one disk), and hidden: a target name near the longest allowed still fits.
   const temporary = join(dirname(target), `.${randomBytes(6).toString('hex')}.part`)
+  let sink: WriteStream | undefined
   try {
     stall.restart()
     const { response } = await openResultDownload(url, { fetch: checked.fetch, maxBytes, limitHint, signal: linked.signal })
@@ -106,7 +108,7 @@ export async function downloadResult(url: string, filePath: string, options: Dow
     await pipeline(
       Readable.fromWeb(response.body as WebReadableStream<Uint8Array>),
       limit,
-      createWriteStream(temporary, { flags: 'wx' }),
+      (sink = createWriteStream(temporary, { flags: 'wx' })),
       ...(linked.signal ? [{ signal: linked.signal }] : []),
     )
     stall.stop()
@@ -117,6 +119,8 @@ export async function downloadResult(url: string, filePath: string, options: Dow
   } finally {
     stall.stop()
     linked.release()
+    // A stream destroyed before its file was open opens and creates it later: removed only once it is closed.
+    if (sink && !sink.closed) await new Promise<void>((resolve) => sink?.once('close', () => resolve()).destroy())
     // Its own failure must not hide the download's.
     await rm(temporary, { force: true }).catch(() => {})
   }
@@ -177,7 +181,7 @@ const FILE_PROBLEMS: Record<string, string> = {
 
 /** Every failure of a download as an `ImaError` that says what to do; the picture is never lost by it (the URL still serves it). */
 function downloadError(error: unknown, context: { url: string; target: string; signal: AbortSignal | undefined; stalled: number | undefined }): ImaError {
-  const request = { method: 'GET', path: shownPath(context.url) }
+  const request = { method: 'GET', path: safePath(context.url) }
   if (context.signal?.aborted) return abortErrorFor(context.signal)
   if (context.stalled !== undefined) {
     return new RequestTimeoutError(
@@ -190,20 +194,13 @@ function downloadError(error: unknown, context: { url: string; target: string; s
   if (typeof code === 'string' && (error as NodeJS.ErrnoException).syscall !== undefined) {
     return new ImaError(`Cannot save ${context.target}: ${FILE_PROBLEMS[code] ?? `${code} — check the path and its permissions`}`, { code: 'file_write_failed', cause: error })
   }
-  const detail = redactSecrets(error instanceof Error ? `${error.message}${error.cause instanceof Error ? `: ${error.cause.message}` : ''}` : String(error)).slice(0, 500)
+  const detail = redactSecrets(causeChainText(error)).slice(0, 500)
   return new ConnectionError(
     `[GET ${shownURL(context.url)}] network error: ${detail} — check the network connection and try again (the picture is not lost: the URL still serves it)`,
     { request, sent: true, cause: error },
   )
 }
 
-function shownPath(url: string): string {
-  try {
-    return new URL(url).pathname
-  } catch {
-    return ''
-  }
-}
 
 /** Most numbered names tried beside a kept file before giving up. */
 const MAX_NUMBERED_NAMES = 1_000

@@ -37,7 +37,6 @@ export const createParamsSchema = z.object({
 /** Schema of the `signal` of a call's options (`timeout` and `maxRetries` are checked by the send path's `requestFields`). */
 export const requestOptionsSchema = z.object({ signal: z.optional(signalSchema) })
 
-
 /** A duration in ms that a timer can hold: 1 ms to 24.8 days. */
 function timerMs(what: string) {
   const bounds = `a number of ms from 1 to ${LONGEST_TIMER_MS} (24.8 days, the longest a timer waits): ${what}`
