@@ -5,10 +5,17 @@
  * the caller's: to a file (`downloadResult` in `ima-open-sdk/node`) or in
  * memory (the AI SDK provider), each counting them against the same cap.
  */
-import { ImaError, ResponseTooLargeError, ResponseValidationError, ValidationError } from '../errors.js'
+import { ConnectionError, ImaError, ResponseTooLargeError, ResponseValidationError, ValidationError } from '../errors.js'
 import { checkServiceURL, describeUrlProblem, isLoopbackHost, shownURL } from '../protocol/urls.js'
+import { abortErrorFor, delay } from '../internal/abort.js'
 import { concatBytes } from '../internal/byte-streams.js'
+import { causeChainText } from '../internal/cause-chain.js'
+import { redactSecrets } from '../internal/redact.js'
 import { sniffImageType } from '../protocol/image-type.js'
+import { backoffDelayMs, DEFAULT_RETRY_SETTINGS, RETRYABLE_STATUSES, type RetrySettings } from './retry-policy.js'
+
+/** The `code` of a result download answered with an error status. */
+const DOWNLOAD_FAILED = 'download_failed'
 
 /** Most redirects a download follows (a CDN may send one or two). */
 const MAX_DOWNLOAD_REDIRECTS = 5
@@ -77,6 +84,8 @@ export interface ResultDownloadOptions {
   /** What to do about a result over `maxBytes`, in the words of the caller's option. */
   limitHint: string
   signal?: AbortSignal | undefined
+  /** Tries after the first when the CDN or the network fails in passing (see {@link withDownloadRetries}). @defaultValue 2 */
+  maxRetries?: number | undefined
 }
 
 /** An opened download: the answer (2xx, with a body) and the URL it came from. */
@@ -164,7 +173,7 @@ export async function openResultDownload(url: string, options: ResultDownloadOpt
         : 'the link may have expired; read the task again for a fresh URL'
     throw new ImaError(`Download of ${shownURL(parsed)} failed with HTTP ${response.status} — ${advice}`, {
       status: response.status,
-      code: 'download_failed',
+      code: DOWNLOAD_FAILED,
     })
   }
   const declared = Number(response.headers.get('content-length') ?? Number.NaN)
@@ -193,7 +202,18 @@ export interface ResultBytes {
  * const { bytes } = await readResultBytes(result.coverUrl, { fetch: globalThis.fetch, maxBytes: 200 * 1024, limitHint: 'use a smaller cover' })
  * ```
  */
-export async function readResultBytes(url: string, options: ResultDownloadOptions): Promise<ResultBytes> {
+export function readResultBytes(url: string, options: ResultDownloadOptions): Promise<ResultBytes> {
+  return withDownloadRetries(async () => {
+    try {
+      return await readResultBytesOnce(url, options)
+    } catch (error) {
+      if (options.signal?.aborted) throw abortErrorFor(options.signal)
+      throw error instanceof ImaError ? error : downloadConnectionError(url, error)
+    }
+  }, options)
+}
+
+async function readResultBytesOnce(url: string, options: ResultDownloadOptions): Promise<ResultBytes> {
   const { response } = await openResultDownload(url, options)
   const chunks: Uint8Array[] = []
   let total = 0
@@ -215,4 +235,58 @@ export async function readResultBytes(url: string, options: ResultDownloadOption
   const bytes = concatBytes(chunks)
   if (!sniffImageType(bytes)) throw notAnImage(url, bytes)
   return { bytes, headers }
+}
+
+/** Tries after the first of a download, when it fails in passing. */
+export const DEFAULT_DOWNLOAD_RETRIES = 2
+
+/**
+ * Runs one whole try of a download (open, read, keep) and runs it again
+ * when it failed in passing: the network, or a status an idempotent call is
+ * retried on (`RETRYABLE_STATUSES`: 408, 429, 5xx), after the send path's
+ * backoff. A download sends no create, so trying again costs nothing. Never
+ * after an abort, a refusal (4xx, a redirect, not an image), the size cap,
+ * or a stall: the stall timeout is the caller's own limit on waiting.
+ *
+ * @example
+ * ```ts
+ * const saved = await withDownloadRetries(() => saveOnce(url, target), { signal, maxRetries: 2 })
+ * ```
+ */
+export async function withDownloadRetries<T>(
+  attempt: () => Promise<T>,
+  options: { signal?: AbortSignal | undefined; maxRetries?: number | undefined; random?: RetrySettings['random'] },
+): Promise<T> {
+  const settings: RetrySettings = { ...DEFAULT_RETRY_SETTINGS, random: options.random ?? Math.random }
+  const maxRetries = options.maxRetries ?? DEFAULT_DOWNLOAD_RETRIES
+  for (let number = 1; ; number += 1) {
+    try {
+      return await attempt()
+    } catch (error) {
+      if (options.signal?.aborted || number > maxRetries || !failedInPassing(error)) throw error
+      await delay(backoffDelayMs(number, settings), options.signal)
+    }
+  }
+}
+
+function failedInPassing(error: unknown): boolean {
+  if (error instanceof ConnectionError) return error.code !== 'bad_port'
+  return error instanceof ImaError && error.code === DOWNLOAD_FAILED && RETRYABLE_STATUSES.has(error.status ?? 0)
+}
+
+/**
+ * The network's failure of a download, redacted and cut, as a
+ * `ConnectionError` that says the picture is not lost.
+ *
+ * @example
+ * ```ts
+ * throw downloadConnectionError(url, error) // "[GET https://cdn…/0.png] network error: fetch failed (ECONNRESET) — …"
+ * ```
+ */
+export function downloadConnectionError(url: string, error: unknown): ConnectionError {
+  const detail = redactSecrets(causeChainText(error)).slice(0, 500)
+  return new ConnectionError(
+    `[GET ${shownURL(url)}] network error: ${detail} — check the network connection and try again (the picture is not lost: the URL still serves it)`,
+    { request: { method: 'GET', path: safePath(url) }, sent: true, cause: error },
+  )
 }

@@ -114,8 +114,20 @@ export function decideRetry(error: unknown, attempt: number, kind: RetryKind, se
     if (error.retryAfterMs > MAX_RETRY_AFTER_MS) return { retry: false }
     return { retry: true, delayMs: error.retryAfterMs, reason }
   }
-  const ceiling = Math.min(settings.maxDelayMs, settings.baseDelayMs * 2 ** (attempt - 1))
-  return { retry: true, delayMs: Math.floor(settings.random() * ceiling), reason }
+  return { retry: true, delayMs: backoffDelayMs(attempt, settings), reason }
+}
+
+/**
+ * The wait before try `attempt + 1`: exponential backoff with full jitter,
+ * under `maxDelayMs`.
+ *
+ * @example
+ * ```ts
+ * backoffDelayMs(1, DEFAULT_RETRY_SETTINGS) // 0–499
+ * ```
+ */
+export function backoffDelayMs(attempt: number, settings: RetrySettings): number {
+  return Math.floor(settings.random() * Math.min(settings.maxDelayMs, settings.baseDelayMs * 2 ** (attempt - 1)))
 }
 
 /**

@@ -5,14 +5,12 @@ import { dirname, extname, join, resolve } from 'node:path'
 import { Readable, Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import type { ReadableStream as WebReadableStream } from 'node:stream/web'
-import { downloadTooLarge, IMAGE_SNIFF_BYTES, notAnImage, openResultDownload, safePath } from '../http/result-download.js'
+import { DEFAULT_DOWNLOAD_RETRIES, downloadConnectionError, downloadTooLarge, IMAGE_SNIFF_BYTES, notAnImage, openResultDownload, safePath, withDownloadRetries } from '../http/result-download.js'
 import { sniffImageType } from '../protocol/image-type.js'
-import { ConnectionError, ImaError, RequestTimeoutError, ValidationError } from '../errors.js'
+import { ImaError, RequestTimeoutError, ValidationError } from '../errors.js'
 import { abortErrorFor, linkSignals } from '../internal/abort.js'
-import { causeChainText } from '../internal/cause-chain.js'
 import { LONGEST_TIMER_MS } from '../internal/deadline.js'
 import { unknownNamesSentence } from '../internal/did-you-mean.js'
-import { redactSecrets } from '../internal/redact.js'
 import { shownURL } from '../protocol/urls.js'
 
 /** Options of {@link downloadResult}. @public */
@@ -35,6 +33,12 @@ export interface DownloadOptions {
    * @defaultValue false (the file at the path is replaced)
    */
   keepExisting?: boolean
+  /**
+   * Tries after the first when the download fails in passing: the network,
+   * or a 408, 429 or 5xx of the CDN (never a stall, a refusal or the size
+   * cap). Each try starts again from the first byte. @defaultValue 2
+   */
+  maxRetries?: number
 }
 
 /** What {@link downloadResult} saved. @public */
@@ -49,7 +53,7 @@ export interface DownloadResult {
 export const DEFAULT_DOWNLOAD_MAX_BYTES = 100 * 1024 * 1024
 /** Default time a download may go without a byte. */
 const DEFAULT_DOWNLOAD_STALL_MS = 60_000
-const DOWNLOAD_OPTION_KEYS = ['signal', 'maxBytes', 'timeout', 'fetch', 'keepExisting'] as const
+const DOWNLOAD_OPTION_KEYS = ['signal', 'maxBytes', 'timeout', 'fetch', 'keepExisting', 'maxRetries'] as const
 
 /**
  * Saves a result URL to a file: streamed (never held in memory whole),
@@ -59,6 +63,8 @@ const DOWNLOAD_OPTION_KEYS = ['signal', 'maxBytes', 'timeout', 'fetch', 'keepExi
  * the URL or the answer refused (`ValidationError`, `ResponseValidationError`),
  * the network (`ConnectionError`), a stall (`RequestTimeoutError`), an abort
  * (`ImaAbortError`), or the file that cannot be written (`code: 'file_write_failed'`).
+ * A failure in passing (the network, a CDN's 5xx) is tried again first
+ * (`maxRetries`).
  *
  * @example
  * ```ts
@@ -72,9 +78,14 @@ export async function downloadResult(url: string, filePath: string, options: Dow
   if (typeof filePath !== 'string' || filePath === '') {
     throw new ValidationError('downloadResult needs the path of the file to write, e.g. downloadResult(url, "./fox.png")', [{ path: 'filePath', message: 'must be a non-empty string' }])
   }
+  const target = resolve(filePath)
+  return withDownloadRetries(() => saveOnce(url, target, checked), checked)
+}
+
+/** One try of {@link downloadResult}: its own stall timer and temporary file, both gone when it settles. */
+async function saveOnce(url: string, target: string, checked: CheckedDownloadOptions): Promise<DownloadResult> {
   const { maxBytes, signal } = checked
   const limitHint = 'raise maxBytes to save it'
-  const target = resolve(filePath)
   const stall = new StallTimer(checked.timeout)
   const linked = linkSignals([signal, stall.signal])
   // Short, in the target's folder (a rename stays on one disk), and hidden: a target name near the longest allowed still fits.
@@ -126,12 +137,14 @@ export async function downloadResult(url: string, filePath: string, options: Dow
   }
 }
 
-function checkDownloadOptions(options: DownloadOptions): Required<Omit<DownloadOptions, 'signal'>> & { signal: AbortSignal | undefined } {
+type CheckedDownloadOptions = Required<Omit<DownloadOptions, 'signal'>> & { signal: AbortSignal | undefined }
+
+function checkDownloadOptions(options: DownloadOptions): CheckedDownloadOptions {
   const refuse = (path: string, message: string) => new ValidationError(`downloadResult option ${path} ${message}`, [{ path: `options.${path}`, message }])
   if (typeof options !== 'object' || options === null || Array.isArray(options)) throw refuse('argument', 'must be an object of options')
   const unknown = unknownNamesSentence(options, DOWNLOAD_OPTION_KEYS, 'downloadResult option', 'options')
   if (unknown) throw new ValidationError(unknown, [{ path: 'options', message: 'has a name downloadResult does not take' }])
-  const { signal, maxBytes = DEFAULT_DOWNLOAD_MAX_BYTES, timeout = DEFAULT_DOWNLOAD_STALL_MS, fetch = globalThis.fetch, keepExisting = false } = options
+  const { signal, maxBytes = DEFAULT_DOWNLOAD_MAX_BYTES, timeout = DEFAULT_DOWNLOAD_STALL_MS, fetch = globalThis.fetch, keepExisting = false, maxRetries = DEFAULT_DOWNLOAD_RETRIES } = options
   if (signal !== undefined && !(signal instanceof AbortSignal)) throw refuse('signal', 'must be an AbortSignal')
   if (!Number.isSafeInteger(maxBytes) || maxBytes <= 0) throw refuse('maxBytes', `must be a positive whole number of bytes, got ${String(maxBytes)}`)
   if (!Number.isSafeInteger(timeout) || timeout <= 0 || timeout > LONGEST_TIMER_MS) {
@@ -139,7 +152,8 @@ function checkDownloadOptions(options: DownloadOptions): Required<Omit<DownloadO
   }
   if (typeof fetch !== 'function') throw refuse('fetch', 'must be a fetch function')
   if (typeof keepExisting !== 'boolean') throw refuse('keepExisting', `must be true or false, got ${typeof keepExisting === 'string' ? `"${keepExisting}"` : String(keepExisting)}`)
-  return { signal, maxBytes, timeout, fetch, keepExisting }
+  if (!Number.isSafeInteger(maxRetries) || maxRetries < 0 || maxRetries > 10) throw refuse('maxRetries', `must be a whole number from 0 to 10, got ${String(maxRetries)}`)
+  return { signal, maxBytes, timeout, fetch, keepExisting, maxRetries }
 }
 
 /** Aborts its signal once `ms` pass without a `restart()`: no answer, or no next bytes. */
@@ -194,11 +208,7 @@ function downloadError(error: unknown, context: { url: string; target: string; s
   if (typeof code === 'string' && (error as NodeJS.ErrnoException).syscall !== undefined) {
     return new ImaError(`Cannot save ${context.target}: ${FILE_PROBLEMS[code] ?? `${code} — check the path and its permissions`}`, { code: 'file_write_failed', cause: error })
   }
-  const detail = redactSecrets(causeChainText(error)).slice(0, 500)
-  return new ConnectionError(
-    `[GET ${shownURL(context.url)}] network error: ${detail} — check the network connection and try again (the picture is not lost: the URL still serves it)`,
-    { request, sent: true, cause: error },
-  )
+  return downloadConnectionError(context.url, error)
 }
 
 

@@ -194,8 +194,10 @@ describe('downloadResult: every failure is typed and says what to do', () => {
     [{ maxBytes: 0 }, 'downloadResult option maxBytes must be a positive whole number of bytes, got 0'],
     [{ maxBytes: '1000' }, 'downloadResult option maxBytes must be a positive whole number of bytes, got 1000'],
     [{ keepExisting: 'false' }, 'downloadResult option keepExisting must be true or false, got "false"'],
-    [{ timeoutMs: 5 }, /^Unknown downloadResult option timeoutMs \(did you mean timeout\?\) — the options are signal, maxBytes, timeout, fetch, keepExisting$/],
+    [{ timeoutMs: 5 }, /^Unknown downloadResult option timeoutMs \(did you mean timeout\?\) — the options are signal, maxBytes, timeout, fetch, keepExisting, maxRetries$/],
     [{ signal: 'stop' }, 'downloadResult option signal must be an AbortSignal'],
+    [{ maxRetries: -1 }, 'downloadResult option maxRetries must be a whole number from 0 to 10, got -1'],
+    [{ maxRetries: 1.5 }, 'downloadResult option maxRetries must be a whole number from 0 to 10, got 1.5'],
     // A longer timer fires at once: every download would fail as "stalled".
     [{ timeout: 2 ** 31 }, 'downloadResult option timeout must be a whole number of milliseconds from 1 to 2147483647 (24.8 days, the longest a timer waits), got 2147483648'],
   ])('refuses the option %o before anything is sent', async (options, message) => {
@@ -221,6 +223,87 @@ describe('downloadResult: every failure is typed and says what to do', () => {
     const error = await rejectionOf(downloadResult(`${server.url}/r.png`, join(tmpdir(), 'never.png')))
     expect(error).toMatchObject({ status: 503, code: 'download_failed' })
     expect(error.message).toBe(`Download of ${server.url}/r.png failed with HTTP 503 — the server failed or is busy; try again in a moment (the picture is not lost)`)
+  })
+})
+
+describe('a download that fails in passing is tried again, from the first byte', () => {
+  const servers: PlainServer[] = []
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((server) => server.close()))
+  })
+  const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, ...Array.from({ length: 40 }, (_, index) => index)])
+  /** A CDN whose first answers are `failures` (a status, or `'cut'`: the connection dropped mid-body), then the picture. */
+  const flakyCdn = async (failures: (number | 'cut')[]) => {
+    let answered = 0
+    const server = await startPlainServer((_request, response) => {
+      const failure = failures[answered]
+      answered += 1
+      if (failure === undefined) return response.writeHead(200, { 'content-type': 'image/png' }).end(PNG)
+      if (failure !== 'cut') return response.writeHead(failure).end('busy')
+      response.writeHead(200, { 'content-type': 'image/png', 'content-length': String(PNG.length * 10) })
+      response.write(PNG.subarray(0, 20))
+      setImmediate(() => response.destroy())
+    })
+    servers.push(server)
+    return server
+  }
+
+  it('a 503, then a connection cut mid-body, then the picture: saved whole, nothing else left', async () => {
+    const cdn = await flakyCdn([503, 'cut'])
+    const dir = await mkdtemp(join(tmpdir(), 'ima-download-retry-'))
+    const saved = await downloadResult(`${cdn.url}/r.png`, join(dir, 'fox.png'))
+    expect(saved).toMatchObject({ path: join(dir, 'fox.png'), bytes: PNG.length })
+    expect(await readFile(saved.path)).toEqual(PNG)
+    expect(await readdir(dir)).toEqual(['fox.png'])
+    expect(cdn.requests).toHaveLength(3)
+  })
+
+  it('readResultBytes (the AI SDK, ima mcp) tries again too, and a network failure there is a ConnectionError', async () => {
+    const cdn = await flakyCdn([502])
+    const read = await readResultBytes(`${cdn.url}/r.png`, { fetch: globalThis.fetch, maxBytes: 1_000_000, limitHint: '' })
+    expect(Buffer.from(read.bytes)).toEqual(PNG)
+    expect(cdn.requests).toHaveLength(2)
+    const cut = await flakyCdn(['cut', 'cut'])
+    const error = await rejectionOf(readResultBytes(`${cut.url}/r.png?sig=SECRET9`, { fetch: globalThis.fetch, maxBytes: 1_000_000, limitHint: '', maxRetries: 1 }))
+    expect(error).toBeInstanceOf(ConnectionError)
+    expect(error.message).toMatch(new RegExp(`^\\[GET ${cut.url}/r\\.png\\] network error: .* — check the network connection and try again`))
+    expect(error.message).not.toContain('SECRET9')
+    expect(cut.requests).toHaveLength(2)
+  })
+
+  it.each([
+    ['a 404 (the link expired)', [404], {}, 1],
+    ['maxRetries: 0', [503], { maxRetries: 0 }, 1],
+    ['a 503 every time, maxRetries: 1', [503, 503, 503], { maxRetries: 1 }, 2],
+  ] as const)('%s is not tried more than it may', async (_name, failures, options, requests) => {
+    const cdn = await flakyCdn([...failures])
+    const dir = await mkdtemp(join(tmpdir(), 'ima-download-retry-'))
+    const error = await rejectionOf(downloadResult(`${cdn.url}/r.png`, join(dir, 'fox.png'), options))
+    expect(error).toMatchObject({ code: 'download_failed', status: failures[0] })
+    expect(cdn.requests).toHaveLength(requests)
+    expect(await readdir(dir)).toEqual([])
+  })
+
+  it('a stall is not tried again: the timeout is the limit the caller set on waiting', async () => {
+    const server = await startPlainServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'image/png', 'content-length': '100000' })
+      response.write(PNG)
+    })
+    servers.push(server)
+    const dir = await mkdtemp(join(tmpdir(), 'ima-download-retry-'))
+    expect(await rejectionOf(downloadResult(`${server.url}/r.png`, join(dir, 'a.png'), { timeout: 100 }))).toBeInstanceOf(RequestTimeoutError)
+    expect(server.requests).toHaveLength(1)
+  })
+
+  it('an abort during the wait between tries ends it at once', async () => {
+    const cdn = await flakyCdn([503, 503, 503])
+    const controller = new AbortController()
+    const pending = rejectionOf(downloadResult(`${cdn.url}/r.png`, join(tmpdir(), 'never-retried.png'), { signal: controller.signal, maxRetries: 10 }))
+    while (cdn.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 5))
+    controller.abort(new Error('user left'))
+    const error = await pending
+    expect(error).toBeInstanceOf(ImaAbortError)
+    expect(cdn.requests.length).toBeLessThanOrEqual(2)
   })
 })
 

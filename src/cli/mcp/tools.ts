@@ -468,7 +468,7 @@ export class ImaTools {
     for (const url of [result.coverUrl, result.medias[0]?.previewUrl]) {
       if (url === undefined) continue
       try {
-        const { bytes, headers } = await readResultBytes(url, { fetch: globalThis.fetch, maxBytes: MAX_PREVIEW_BYTES, limitHint: 'the preview is left out', signal })
+        const { bytes, headers } = await readResultBytes(url, { fetch: globalThis.fetch, maxBytes: MAX_PREVIEW_BYTES, limitHint: 'the preview is left out', signal, maxRetries: 1 })
         const mimeType = headers['content-type']?.split(';')[0]?.trim() || mimeTypeOf(url)
         if (mimeType.startsWith('image/')) return { type: 'image', data: Buffer.from(bytes).toString('base64'), mimeType }
       } catch {
