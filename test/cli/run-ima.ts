@@ -5,7 +5,14 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { join } from 'node:path'
+import { afterAll } from 'vitest'
 import type { ImaProcess } from './ima-process.js'
+
+// A test that fails before it stops its child (an `ima serve`, a wait) must not leave it running past the file.
+const running = new Set<ChildProcess>()
+afterAll(() => {
+  for (const child of running) child.kill('SIGKILL')
+})
 
 /** How a run ended and what it printed. */
 export interface Run {
@@ -25,6 +32,8 @@ export function cleanEnv(home: string, extra: Record<string, string> = {}): Node
 export function startIma(imaProcess: ImaProcess, args: string[], env: NodeJS.ProcessEnv, cwd?: string): { child: ChildProcess; run: Run; done: Promise<Run> } {
   const child = spawn(process.execPath, [...imaProcess.nodeArgs, ...args], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] })
   const run: Run = { code: null, stdout: '', stderr: '' }
+  running.add(child)
+  child.on('exit', () => running.delete(child))
   child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (run.stdout += chunk))
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (run.stderr += chunk))
   const done = new Promise<Run>((resolve) =>
