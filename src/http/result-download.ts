@@ -263,7 +263,9 @@ export async function withDownloadRetries<T>(
     try {
       return await attempt()
     } catch (error) {
-      if (options.signal?.aborted || number > maxRetries || !failedInPassing(error)) throw error
+      // Stopped while a try was failing: the answer is the stop, not that try's failure.
+      if (options.signal?.aborted) throw abortErrorFor(options.signal)
+      if (number > maxRetries || !failedInPassing(error)) throw error
       await delay(backoffDelayMs(number, settings), options.signal)
     }
   }

@@ -5,7 +5,7 @@ import { createServer as createNetServer, type AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { ConnectionError, ImaAbortError, ImaError, RequestTimeoutError, ResponseTooLargeError, ResponseValidationError, ValidationError } from 'ima-open-sdk'
 import { downloadResult, type DownloadOptions } from 'ima-open-sdk/node'
-import { readResultBytes } from '../../src/http/result-download.js'
+import { readResultBytes, withDownloadRetries } from '../../src/http/result-download.js'
 import { startPlainServer, type PlainServer } from '../support/plain-server.js'
 import { rejectionOf, useImaServer } from './harness.js'
 
@@ -295,15 +295,31 @@ describe('a download that fails in passing is tried again, from the first byte',
     expect(server.requests).toHaveLength(1)
   })
 
-  it('an abort during the wait between tries ends it at once', async () => {
-    const cdn = await flakyCdn([503, 503, 503])
-    const controller = new AbortController()
-    const pending = rejectionOf(downloadResult(`${cdn.url}/r.png`, join(tmpdir(), 'never-retried.png'), { signal: controller.signal, maxRetries: 10 }))
-    while (cdn.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 5))
-    controller.abort(new Error('user left'))
+  it('an abort ends the tries at once: during the wait between them, or while a try fails', async () => {
+    let tries = 0
+    const busy = async () => {
+      tries += 1
+      throw new ImaError('Download of https://cdn.example.com/r.png failed with HTTP 503', { status: 503, code: 'download_failed' })
+    }
+    const waiting = new AbortController()
+    // The longest jitter: the wait after the first try is about half a second, and the abort lands inside it.
+    const pending = rejectionOf(withDownloadRetries(busy, { signal: waiting.signal, maxRetries: 10, random: () => 0.999 }))
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    const started = Date.now()
+    waiting.abort(new Error('user left'))
     const error = await pending
     expect(error).toBeInstanceOf(ImaAbortError)
-    expect(cdn.requests.length).toBeLessThanOrEqual(2)
+    expect(error.message).toBe('The operation was aborted: user left')
+    expect(Date.now() - started).toBeLessThan(200)
+    expect(tries).toBe(1)
+
+    const failing = new AbortController()
+    const stopped = rejectionOf(withDownloadRetries(async () => {
+      failing.abort(new Error('user left'))
+      return busy()
+    }, { signal: failing.signal }))
+    expect(await stopped).toBeInstanceOf(ImaAbortError)
+    expect(tries).toBe(2)
   })
 })
 
