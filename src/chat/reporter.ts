@@ -257,7 +257,8 @@ export const chatTexts = {
     const label = (alternative: ChatAlternative) => `${alternative.name}${alternative.size ? ` ${alternative.size}` : ''}`
     const lines = [zh ? '❌ 图片生成失败' : '❌ Image generation failed', zh ? `• 原因：${translated.message}` : `• Reason: ${translated.message}`]
     // A link (new key, credits), a wait the service named or a cheaper model: more than another model would solve.
-    if (hasOwnAction(translated, language)) lines.push(`💡 ${translated.action}`)
+    // With no other model to offer, the action is all the user has.
+    if (hasOwnAction(translated, language) || alternatives.length === 0) lines.push(`💡 ${translated.action}`)
     if (alternatives.length > 0) {
       lines.push(zh ? '• 建议改用：' : '• Try instead:')
       for (const alternative of alternatives) {
@@ -269,9 +270,9 @@ export const chatTexts = {
   },
 }
 
-/** Kinds after which another model is worth offering: none where a paid task exists or may exist. */
+/** Kinds after which another model is worth offering: none where a paid task exists or may exist, or where every model would fail alike. */
 function offersAlternatives(translated: TranslatedError): boolean {
-  return translated.pendingTaskId === undefined && !['cancelled', 'outcome-unknown', 'already-ordered'].includes(translated.kind)
+  return translated.pendingTaskId === undefined && !['cancelled', 'outcome-unknown', 'already-ordered', 'service-trouble'].includes(translated.kind)
 }
 
 /** What a generation asked for, to tell which model failed when no task was created. */

@@ -8,6 +8,7 @@
  */
 import { API_KEY_URL, CREDITS_URL } from '../http/api-errors.js'
 import { displayName } from '../catalog/scopes.js'
+import { CREATE_TASK_PATH } from '../protocol/endpoints.js'
 import type { ChatLanguage } from './types.js'
 
 /**
@@ -31,6 +32,7 @@ export type ChatErrorKind =
   | 'rate-limit'
   | 'unavailable'
   | 'server'
+  | 'service-trouble'
   | 'invalid-input'
   | 'budget'
   | 'model-not-found'
@@ -137,6 +139,11 @@ const PHRASES: Record<ChatErrorKind, Record<ChatLanguage, Phrase>> = {
   server: {
     en: { message: 'This combination could not be made right now, try a smaller size', action: 'Try a smaller size or another model' },
     zh: { message: '这个组合暂时生成不了，建议换个小一点的尺寸', action: '换个小一点的尺寸或换个模型试试' },
+  },
+  // A 5xx of a call that creates nothing (the product list, the upload host): neither the size nor the model is to blame.
+  'service-trouble': {
+    en: { message: 'The image service is having trouble right now', action: 'Try again in a moment' },
+    zh: { message: '图片服务暂时出了点问题', action: '请稍等片刻再试一次' },
   },
   'invalid-input': {
     en: { message: 'Your request needs a small adjustment', action: 'Describe the picture again, and check the size and ratio you asked for' },
@@ -303,10 +310,11 @@ function kindOfClass(error: unknown, facts: ErrorFacts): ChatErrorKind | undefin
       return 'bad-parameter'
     case 'RateLimitError':
       return 'rate-limit'
+    // The seeds' 503 and 500 rows are about a create (the model, the combination); another call's is the service's trouble.
     case 'ServiceUnavailableError':
-      return 'unavailable'
+      return isCreateCall(error) ? 'unavailable' : 'service-trouble'
     case 'ServerError':
-      return 'server'
+      return isCreateCall(error) ? 'server' : 'service-trouble'
     case 'ApiError':
     case 'NotFoundError':
     case 'ResponseValidationError':
@@ -314,6 +322,12 @@ function kindOfClass(error: unknown, facts: ErrorFacts): ChatErrorKind | undefin
       return 'generic'
   }
   return undefined
+}
+
+/** Whether an API error answered a create (its `request`), or says nothing of which call it answered. */
+function isCreateCall(error: unknown): boolean {
+  const path = field(field(error, 'request'), 'path')
+  return path === undefined || path === CREATE_TASK_PATH
 }
 
 /** The kind of an error from outside the SDK (the platform's, a plain object): what it carries is all there is. */

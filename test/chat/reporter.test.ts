@@ -6,11 +6,13 @@ import {
   createChatReporter,
   findBannedTerms,
   suggestAlternatives,
+  translateError,
   type ChatClock,
   type ChatLanguage,
   type ChatMessage,
   type ChatReporterClient,
 } from '../../src/chat/index.js'
+import { encodePng } from '../../src/testing/png.js'
 import { useImaServer } from '../integration/harness.js'
 
 const URL_OK = 'https://cdn.example.com/result/cat.png'
@@ -428,6 +430,26 @@ describe('createChatReporter after a paid create (real HTTP): the task is pendin
     if (!again.ok) expect(again.translated.kind).toBe('already-ordered')
     expect(sent.at(-1)?.text).toBe('⏳ This request was already ordered — its picture is on its way or already made\n💡 Look for that picture, or ask me for it, instead of ordering it again')
     expect(creates('a cat, once')).toBe(1)
+  })
+
+  it('a 500 or 503 of the product list or the upload host is the service\'s trouble: no size advice, no other model', async () => {
+    const sent: ChatMessage[] = []
+    const reporter = createChatReporter({ client: local.client({ maxRetries: 0, productCacheTtlMs: 0 }), language: 'en', send: (message) => void sent.push(message) })
+    const trouble = '❌ Image generation failed\n• Reason: The image service is having trouble right now\n💡 Try again in a moment'
+    for (const status of [500, 503]) {
+      local.server.injectFault({ path: '/open/v1/product/list', kind: 'status', status })
+      const listed = await reporter.generate({ prompt: 'a listed cat', size: '512px', model: 'NB2' })
+      expect(listed.ok).toBe(false)
+      expect(sent.at(-1)?.text).toBe(trouble)
+      expect(sent.at(-1)?.alternatives).toEqual([])
+    }
+    local.server.injectFault({ path: '/api/rest/oss/getuploadtoken', kind: 'status', status: 500 })
+    const uploaded = await reporter.generate({ prompt: 'an edited cat', inputImages: [encodePng(2, 2, new Uint8Array(12))] })
+    expect(uploaded.ok).toBe(false)
+    expect(sent.at(-1)?.text).toBe(trouble)
+    expect(creates('a listed cat') + creates('an edited cat')).toBe(0)
+    const zh = translateError(createApiError({ request: { method: 'GET', path: '/open/v1/product/list' }, status: 500 }), 'zh')
+    expect({ message: zh.message, action: zh.action, kind: zh.kind }).toEqual({ message: '图片服务暂时出了点问题', action: '请稍等片刻再试一次', kind: 'service-trouble' })
   })
 
   it("a rate limit the service timed: the wait is named, in minutes past 90 s, and left out when absurd", async () => {

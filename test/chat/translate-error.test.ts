@@ -57,6 +57,8 @@ const ROWS: Row[] = [
   { what: '429', error: api(429), kind: 'rate-limit', en: 'Too many requests, please wait a moment', zh: '请求过于频繁，请稍等片刻再试', code: 429 },
   { what: '503', error: api(503), kind: 'unavailable', en: 'Model temporarily unavailable, try another model', zh: '当前模型暂时不可用，建议换个模型', code: 503 },
   { what: '500', error: api(500), kind: 'server', en: 'This combination could not be made right now, try a smaller size', zh: '这个组合暂时生成不了，建议换个小一点的尺寸', code: 500 },
+  { what: '500 of the product list', error: createApiError({ request: { method: 'GET', path: '/open/v1/product/list' }, status: 500 }), kind: 'service-trouble', en: 'The image service is having trouble right now', zh: '图片服务暂时出了点问题', code: 500 },
+  { what: '503 of the upload host', error: createApiError({ request: { method: 'GET', path: '/api/rest/oss/getuploadtoken' }, status: 503 }), kind: 'service-trouble', en: 'The image service is having trouble right now', zh: '图片服务暂时出了点问题', code: 503 },
   { what: 'unsupported aspect ratio', error: new ValidationError('ratio 7:3 not offered', [{ path: 'aspectRatio', message: 'not offered' }]), kind: 'unsupported-ratio', en: 'Use supported ratios: 1:1, 16:9, 9:16, 4:3, 3:4', zh: '请使用支持的比例：1:1、16:9、9:16、4:3、3:4', code: 'validation' },
   { what: 'unsupported size', error: new ValidationError('size 8K', [{ path: 'size', message: 'not offered' }]), kind: 'unsupported-size', en: 'This model does not offer that size', zh: '这个模型没有这个尺寸', code: 'validation' },
   { what: 'ValidationError (other)', error: new ValidationError('prompt empty', [{ path: 'prompt', message: 'empty' }]), kind: 'invalid-input', en: 'Your request needs a small adjustment', zh: '这个请求需要稍微调整一下', code: 'validation' },
