@@ -3,7 +3,7 @@ import type { DataReader } from '../schemas/data-check.js'
 import { SDK_NAME, SDK_VERSION } from '../version.js'
 import { abortErrorFor, delay, linkSignals } from '../internal/abort.js'
 import { isReadableStream, onEveryPull, readAnswerText } from '../internal/byte-streams.js'
-import { causeChainText } from '../internal/cause-chain.js'
+import { causeChainText, isErrorLike } from '../internal/cause-chain.js'
 import type { ResolvedConfig } from './transport-options.js'
 import {
   ConnectionError,
@@ -222,7 +222,7 @@ function pathWithPlainQuery(path: string, query: Record<string, string>): string
 /** The first string `code` on an error or its causes (undici nests them). */
 function findErrorCode(error: unknown): string | undefined {
   let current: unknown = error
-  for (let depth = 0; depth < 5 && current instanceof Error; depth += 1) {
+  for (let depth = 0; depth < 5 && isErrorLike(current); depth += 1) {
     const code = (current as { code?: unknown }).code
     if (typeof code === 'string') return code
     current = current.cause
@@ -234,7 +234,7 @@ function findErrorCode(error: unknown): string | undefined {
 /** Whether an error or one of its causes says `pattern`. */
 function causeSays(error: unknown, pattern: RegExp): boolean {
   let current: unknown = error
-  for (let depth = 0; depth < 5 && current instanceof Error; depth += 1) {
+  for (let depth = 0; depth < 5 && isErrorLike(current); depth += 1) {
     if (pattern.test(current.message)) return true
     current = current.cause
   }
@@ -554,7 +554,7 @@ export class HttpClient {
     const detail = redactSecrets(causeChainText(root), secrets).slice(0, MAX_DETAIL_CHARS)
     return new ConnectionError(
       `[${target.method} ${target.path}] network error${code ? ` ${code}` : ''}: ${detail} — check the network connection and ${option}, then try again`,
-      { request: target, sent: code === undefined ? !causeSays(root, NOT_SENT_TEXT) : !NOT_SENT_CODES.has(code), code: code ?? 'network', cause: root instanceof Error ? stripCause(root, secrets) : undefined },
+      { request: target, sent: code === undefined ? !causeSays(root, NOT_SENT_TEXT) : !NOT_SENT_CODES.has(code), code: code ?? 'network', cause: isErrorLike(root) ? stripCause(root, secrets) : undefined },
     )
   }
 

@@ -1,4 +1,5 @@
 import { ImaAbortError } from '../errors.js'
+import { isErrorLike } from './cause-chain.js'
 
 /** The callbacks waiting on each signal; each signal carries one listener for all of them. */
 const abortSubscribers = new WeakMap<AbortSignal, Set<{ callback: () => void }>>()
@@ -126,7 +127,7 @@ export function abortErrorFor(signal: AbortSignal): ImaAbortError {
   const reason: unknown = signal.reason
   if (reason instanceof ImaAbortError) return reason
   // A bare `abort()` leaves a DOMException named AbortError ("This operation was aborted"): saying it twice adds nothing.
-  const detail = reason instanceof Error && reason.message && reason.name !== 'AbortError' ? `: ${reason.message}` : ''
+  const detail = isErrorLike(reason) && reason.message && reason.name !== 'AbortError' ? `: ${reason.message}` : ''
   return new ImaAbortError(`The operation was aborted${detail}`, { cause: reason })
 }
 

@@ -2,6 +2,7 @@
  * Redaction in one place: anything that could carry the API key passes
  * through here before it reaches an error message, a log line or an event.
  */
+import { isErrorLike } from './cause-chain.js'
 
 /**
  * What replaces a secret.
@@ -193,7 +194,7 @@ export function redactFields(fields: Record<string, unknown>, options: RedactFie
     if (depth >= MAX_FIELD_DEPTH) return '[too deep]'
     seen.add(object)
     try {
-      if (value instanceof Error) {
+      if (isErrorLike(value)) {
         const code = (value as { code?: unknown }).code
         return {
           name: value.name,

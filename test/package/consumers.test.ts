@@ -50,6 +50,18 @@ test('errors are instances of the exported classes', async () => {
   await expect(ima.tasks.wait(task, { intervalMs: 1 })).rejects.toBeInstanceOf(TaskFailedError)
 })
 
+test('a create whose connection is refused is known not to be sent (Node fetch errors come from another realm here)', async () => {
+  const { ConnectionError } = require('ima-open-sdk')
+  const gone = await startImaServer()
+  const ima = new ImaClient({ apiKey: gone.apiKey, baseURL: gone.url, maxRetries: 0 })
+  await ima.tasks.quote({ model: 'MJ', prompt: 'a castle' })
+  await gone.close()
+  const error = await ima.tasks.create({ model: 'MJ', prompt: 'a castle' }).catch((caught) => caught)
+  expect(error).toBeInstanceOf(ConnectionError)
+  expect(error).toMatchObject({ sent: false, code: 'ECONNREFUSED' })
+  expect(ima.creditsUncertain).toBe(0)
+})
+
 test('the https local server starts (its certificate library is required, not imported)', async () => {
   const secure = await startImaServer({ tls: true })
   try {
@@ -63,7 +75,7 @@ test('the https local server starts (its certificate library is required, not im
     )
     // Only CLI flags, no config: the cache in the scratch project so runs never share state.
     const result = run(join(BIN, 'jest'), ['--ci', '--cacheDirectory', join(dir, '.jest-cache')], dir)
-    expect(result.output).toMatch(/Tests:\s+3 passed, 3 total/)
+    expect(result.output).toMatch(/Tests:\s+4 passed, 4 total/)
     expect(result.status, result.output).toBe(0)
   }, SPAWN_TEST_TIMEOUT_MS)
 

@@ -1,4 +1,5 @@
 import { inspect } from 'node:util'
+import { runInNewContext } from 'node:vm'
 import { describe, expect, it } from 'vitest'
 import {
   AttributeMismatchError,
@@ -191,6 +192,28 @@ describe('HTTP layer', () => {
     // A connection that broke after the request went out may have reached the service.
     const broken = await caught(client(scriptedFetch([denoFailure('connection closed before message completed')]).fetch, { maxRetries: 0 }).products.list('text_to_image'))
     expect(broken).toMatchObject({ name: 'ConnectionError', sent: true })
+  })
+
+  it("reads an error of another realm (Node's fetch under Jest) as it reads its own: a refused create is retried, never held as may-be-charged", async () => {
+    const tree = [{ id: 'v', type: '3', name: 'M', model_id: 'm', credit_rules: [{ attribute_id: 1, points: 2, attributes: {} }], form_config: [] }]
+    // Jest runs the test and the SDK in a vm context of their own; Node's fetch throws errors of the outer realm.
+    const foreignRefusal = () => () => {
+      throw runInNewContext(`new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' }) })`)
+    }
+    expect(foreignRefusal()).toThrow(expect.objectContaining({ message: 'fetch failed' }))
+    const script = scriptedFetch([json({ code: 0, data: tree }), foreignRefusal(), json({ code: 0, data: { id: 't1' } })])
+    const ima = client(script.fetch, { maxCredits: 10 })
+    expect((await ima.tasks.create({ model: 'm', prompt: 'p' })).id).toBe('t1')
+    expect(script.calls.filter((call) => call.url.endsWith('/tasks/create'))).toHaveLength(2)
+    expect([ima.creditsSpent, ima.creditsUncertain]).toEqual([2, 0])
+    const error = await caught(client(scriptedFetch([foreignRefusal()]).fetch, { maxRetries: 0 }).products.list('text_to_image'))
+    expect(error).toMatchObject({ name: 'ConnectionError', sent: false, code: 'ECONNREFUSED' })
+    expect(error.message).toContain('fetch failed: connect ECONNREFUSED 127.0.0.1:9')
+    // A caller's timeout from another realm is named too.
+    const controller = new AbortController()
+    controller.abort(runInNewContext(`new Error('the page was closed')`))
+    const aborted = await caught(client(scriptedFetch([json({ code: 0, data: tree })]).fetch).products.list('text_to_image', { signal: controller.signal }))
+    expect(aborted.message).toBe('The operation was aborted: the page was closed')
   })
 
   it('keeps ServiceUnavailableError when 503 outlasts the retries', async () => {

@@ -2,6 +2,7 @@ import type { ClientContext } from '../context.js'
 import { promiseFrom, settledWithin } from '../../internal/deadline.js'
 import { untilAborted } from '../../internal/abort.js'
 import { DuplicateCreateError, ImaAbortError, ImaError } from '../../errors.js'
+import { isErrorLike } from '../../internal/cause-chain.js'
 import { isPromptField, redactSecrets } from '../../internal/redact.js'
 import type { CreateTaskBody } from '../../schemas/tasks.js'
 import { holdsRef, type JournalEntry, type JournalState, type TaskJournal } from '../../stores/task-journal.js'
@@ -171,7 +172,7 @@ export class TaskJournaling {
 
   #describe(error: unknown): { name: string; code?: string | number; message: string } {
     const secrets = [this.#context.config.apiKey]
-    if (error instanceof Error) {
+    if (isErrorLike(error)) {
       const code = error instanceof ImaError ? error.code : undefined
       return { name: error.name, ...(code !== undefined ? { code } : {}), message: redactSecrets(error.message, secrets) }
     }
