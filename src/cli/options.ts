@@ -381,6 +381,7 @@ export interface ServeOptions extends PresentationOptions {
   progression?: 'time' | 'polls'
   taskDuration?: number
   tls?: boolean
+  cors?: boolean
   strict?: boolean
   json?: boolean
 }
@@ -393,6 +394,7 @@ export function serveOptions(): Option[] {
     new Option('--progression <mode>', 'Tasks finish after --task-duration (time, default) or one phase per poll').choices(['time', 'polls']),
     new Option('--task-duration <ms>', 'Milliseconds from create to result (default: 3000)').argParser(wholeNumber(0)),
     new Option('--tls', 'Serve https with a certificate made at start-up, and print the file to trust (NODE_EXTRA_CA_CERTS)'),
+    new Option('--cors', 'Answer browsers\' CORS checks (any origin), for a web app calling the server from a page or a worker'),
     new Option('--strict', 'Refuse what the service leniently accepts (each with its warning code), instead of taking it with a warning'),
     new Option(
       '--json',

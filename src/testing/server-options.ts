@@ -37,6 +37,20 @@ export interface ImaServerOptions {
    */
   tls?: boolean
   /**
+   * Answer browsers' CORS checks, for a web app (or its browser tests) that
+   * calls this server from a page or a worker: every answer allows any
+   * origin, and a preflight (`OPTIONS` with `Access-Control-Request-Method`)
+   * is answered 204 with the method and headers it asks for. Preflights are
+   * not recorded in `server.requests`. Default false: a browser's call is
+   * refused by the browser, which the page sees only as "Failed to fetch".
+   *
+   * @example
+   * ```ts
+   * const server = await startImaServer({ cors: true })
+   * ```
+   */
+  cors?: boolean
+  /**
    * Refuse what the service accepts leniently: each case that would be a
    * warning in `server.warnings` (an ignored `aspect_ratio`, a size in
    * another case, an `x_app_language` other than en/zh) is answered 400
@@ -107,6 +121,7 @@ export interface ResolvedServerOptions {
   uploadTimestampWindowSeconds: number
   faults: FaultRule[]
   tls: boolean
+  cors: boolean
   strict: boolean
   /** Ordered by `afterCreates`. */
   catalogDrift: CatalogDrift[]
@@ -153,6 +168,9 @@ export function resolveServerOptions(options: ImaServerOptions = {}): ResolvedSe
   if (options.tls !== undefined && typeof options.tls !== 'boolean') {
     throw new TypeError(`ImaServerOptions.tls must be true or false, got ${String(options.tls)}`)
   }
+  if (options.cors !== undefined && typeof options.cors !== 'boolean') {
+    throw new TypeError(`ImaServerOptions.cors must be true or false, got ${String(options.cors)}`)
+  }
   return {
     port: positiveNumber('port', options.port, 0, true),
     // `[::1]` is how a URL writes the address; listen() takes it bare.
@@ -165,6 +183,7 @@ export function resolveServerOptions(options: ImaServerOptions = {}): ResolvedSe
     uploadTimestampWindowSeconds: positiveNumber('uploadTimestampWindowSeconds', options.uploadTimestampWindowSeconds, 300, true),
     faults: (options.faults ?? []).map((rule) => checkFaultRule(rule, 'ImaServerOptions.faults')),
     tls: options.tls ?? false,
+    cors: options.cors ?? false,
     ...resolveAnswerOptions(options),
   }
 }

@@ -172,7 +172,29 @@ function writeReply(res: ServerResponse, reply: Reply, record: RecordedRequest):
   res.end(reply.bytes)
 }
 
+/** Methods and headers a browser may use towards this server, as a CORS preflight answers them. */
+const CORS_METHODS = 'GET, HEAD, POST, PUT, OPTIONS'
+/** Headers a page may read beyond the safelisted ones: the SDK reads `Retry-After`. */
+const CORS_EXPOSED = 'retry-after'
+
+/** With `cors: true`: allows any origin on this answer, and answers a preflight itself (true when it did). */
+function answerCors(req: IncomingMessage, res: ServerResponse): boolean {
+  res.setHeader('access-control-allow-origin', '*')
+  res.setHeader('access-control-expose-headers', CORS_EXPOSED)
+  if (req.method !== 'OPTIONS' || req.headers['access-control-request-method'] === undefined) return false
+  res.writeHead(204, {
+    'access-control-allow-methods': CORS_METHODS,
+    // Echoed: `*` does not cover `authorization`, which every API call sends.
+    'access-control-allow-headers': req.headers['access-control-request-headers'] ?? '',
+    'access-control-max-age': '600',
+    'content-length': '0',
+  })
+  res.end()
+  return true
+}
+
 async function handle(req: IncomingMessage, res: ServerResponse, state: ServerState): Promise<void> {
+  if (state.options.cors && answerCors(req, res)) return
   const url = new URL(req.url ?? '/', 'http://local.invalid')
   const method = req.method ?? 'GET'
   const query = queryRecord(url.searchParams)

@@ -290,6 +290,21 @@ describe('serve --strict', () => {
   }, SLOW)
 })
 
+describe('serve --cors', () => {
+  it("answers a browser's preflight, and its answers allow any origin", async () => {
+    const { child, run, done } = startIma(imaProcess, ['serve', '--json', '--cors', '--api-key', SECRET], cleanEnv(home))
+    await expect.poll(() => run.stderr, { timeout: 20_000, interval: 20 }).toContain('Ctrl-C to stop.')
+    const first = JSON.parse(run.stdout.split('\n')[0] ?? '') as { url: string }
+    const list = `${first.url}/open/v1/product/list?app=ima&platform=web&category=text_to_image`
+    const asked = await fetch(list, { method: 'OPTIONS', headers: { origin: 'http://app.localhost', 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization' } })
+    expect([asked.status, asked.headers.get('access-control-allow-headers')]).toEqual([204, 'authorization'])
+    const answer = await fetch(list, { headers: { origin: 'http://app.localhost', authorization: `Bearer ${SECRET}`, 'x-app-source': 'ima_skills' } })
+    expect([answer.status, answer.headers.get('access-control-allow-origin')]).toEqual([200, '*'])
+    child.kill('SIGTERM')
+    expect((await done).code).toBe(0)
+  }, SLOW)
+})
+
 describe('--language zh and the global flags', () => {
   it('every line of a generation, models, quote, prefs and tasks is in Chinese', async () => {
     const zhHome = await mkdtemp(join(tmpdir(), 'ima-cli-zh-'))

@@ -638,7 +638,7 @@ describe('shell commands in the docs', () => {
       // Started by beforeAll (together, every option of the synopsis); stopped with Ctrl-C by the last test.
       'ima serve',
       'ima serve --tls',
-      'ima serve [--port 0] [--host 127.0.0.1] [--progression time|polls] [--task-duration 3000] [--tls] [--strict] [--json]',
+      'ima serve [--port 0] [--host 127.0.0.1] [--progression time|polls] [--task-duration 3000] [--tls] [--cors] [--strict] [--json]',
       ...Object.keys(NOT_RUN),
     ])
     const asIma = (command: string) => command.replace(/^npx ima\b/, 'ima')

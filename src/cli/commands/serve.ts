@@ -53,6 +53,7 @@ async function start(options: ServeOptions, words: CliWords): Promise<ImaServer>
       ...(options.progression ? { progression: options.progression } : {}),
       ...(options.taskDuration !== undefined ? { taskDurationMs: options.taskDuration } : {}),
       ...(options.tls ? { tls: true } : {}),
+      ...(options.cors ? { cors: true } : {}),
       ...(options.strict ? { strict: true } : {}),
       ...(options.apiKey?.trim() ? { apiKeys: { [options.apiKey.trim()]: TEST_BALANCE } } : {}),
     })
