@@ -8,7 +8,7 @@
 import type { ImageModelV3, ImageModelV3CallOptions, ImageModelV3File, SharedV3Warning } from '@ai-sdk/provider'
 import { nearestAspectRatio, reduceAspectRatio, sizeLongSide, type ModelInfo } from '../catalog/capabilities.js'
 import type { GenerateParams, GenerateResult, ImaClient } from '../client.js'
-import { attachTaskId, ImaAbortError, ValidationError } from '../errors.js'
+import { attachTaskId, CreateOutcomeUnknownError, ImaAbortError, ValidationError } from '../errors.js'
 import { abortErrorFor } from '../internal/abort.js'
 import type { UploadSource } from '../resources/uploads/sources.js'
 import type { TaskType } from '../schemas/task-type.js'
@@ -167,11 +167,16 @@ async function generateInTasks(client: ImaClient, params: GenerateParams, signal
   // A create aborted in flight keeps its own ref instead; the client's journal (`ima.client.tasks.recent()`) holds them all.
   if (signal?.aborted) throw failure.reason instanceof ImaAbortError ? attachTaskId(failure.reason, (made[0] as GenerateResult).task.id) : failure.reason
   const madeCount = made.reduce((sum, result) => sum + result.urls.length, 0)
+  const returned = `${madeCount} of ${String(params.n)} images were made and are returned (task ${made.map((result) => result.task.id).join(', ')})`
+  if (failure.reason instanceof CreateOutcomeUnknownError) {
+    // Not "were not made": the service may have made them, and charged for them.
+    const cost = failure.reason.totalCredit === undefined ? '' : ` (${failure.reason.totalCredit} credits)`
+    const ref = failure.reason.ref === undefined ? '' : `; it is in the client's task journal as ${failure.reason.ref} (ima.client.tasks.recent())`
+    warnings.push({ type: 'other', message: `${returned}; the answer to the create of the others was lost, so they may have been made and charged${cost}: do not order them again before checking${ref}` })
+    return made
+  }
   const reason = failure.reason instanceof Error ? failure.reason.message : String(failure.reason)
-  warnings.push({
-    type: 'other',
-    message: `${madeCount} of ${String(params.n)} images were made and are returned (task ${made.map((result) => result.task.id).join(', ')}); the others were not: ${reason}`,
-  })
+  warnings.push({ type: 'other', message: `${returned}; the others were not: ${reason}` })
   return made
 }
 
@@ -261,33 +266,50 @@ export class ImaImageModel implements ImageModelV3 {
     }
     const results = await generateInTasks(client, generateParams, signal, warnings)
     const task = (results[0] as GenerateResult).task
-    const urls = results.flatMap((result) => result.urls)
+    for (const result of results) {
+      // The service made fewer than the task was charged for: said, never passed off as all of them.
+      if (result.urls.length < result.task.n) {
+        warnings.push({
+          type: 'other',
+          message: `task ${result.task.id} made ${result.urls.length} of the ${result.task.n} images it was charged for (${result.task.totalCredit} credits); only those are returned`,
+        })
+      }
+    }
+    const wanted = results.flatMap((result) => result.urls.map((url, index) => ({ url, result, media: result.medias[index] })))
     const downloads = new AbortController()
     const stop = () => downloads.abort(signal?.reason)
     signal?.addEventListener('abort', stop, { once: true })
-    let files: Awaited<ReturnType<typeof readResultImage>>[]
+    let read: PromiseSettledResult<Awaited<ReturnType<typeof readResultImage>>>[]
     try {
-      files = await Promise.all(
-        urls.map((url) =>
-          readResultImage(url, { fetch: this.#config.fetch, maxBytes: this.#config.maxImageBytes, signal: downloads.signal }).catch((error: unknown) => {
-            downloads.abort(error)
-            throw error
-          }),
-        ),
-      )
-    } catch (error) {
-      // The task was made and charged: the error names it, so it can be read again instead of re-created.
-      // The caller's abort becomes the SDK's AbortError (the download rejects with the bare reason), so it can carry the id too.
-      throw attachTaskId(signal?.aborted ? abortErrorFor(signal) : error, task.id)
+      read = await Promise.allSettled(wanted.map(({ url }) => readResultImage(url, { fetch: this.#config.fetch, maxBytes: this.#config.maxImageBytes, signal: downloads.signal })))
     } finally {
       signal?.removeEventListener('abort', stop)
     }
-    const images: ImaImageMetadataImage[] = results.flatMap((result) =>
-      result.urls.map((url, index) => {
-        const media = result.medias[index]
-        return { url, coverUrl: media?.coverUrl ?? null, width: media?.width ?? null, height: media?.height ?? null, taskId: result.task.id, credit: result.task.credit }
-      }),
-    )
+    // The caller's abort becomes the SDK's AbortError (a download rejects with the bare reason), naming the task made and charged.
+    if (signal?.aborted) throw attachTaskId(abortErrorFor(signal), task.id)
+    const failed = wanted.flatMap((image, index) => {
+      const outcome = read[index] as PromiseSettledResult<unknown>
+      return outcome.status === 'rejected' ? [{ ...image, error: outcome.reason as unknown }] : []
+    })
+    const firstFailure = failed[0]
+    // Nothing could be read: the error, naming the task its picture belongs to, so it is read again instead of re-created.
+    if (firstFailure && failed.length === wanted.length) throw attachTaskId(firstFailure.error, firstFailure.result.task.id)
+    for (const { result, error } of failed) {
+      const reason = error instanceof Error ? error.message : String(error)
+      warnings.push({ type: 'other', message: `an image of task ${result.task.id} could not be downloaded and is left out (it is paid for: read the task again for a fresh URL): ${reason}` })
+    }
+    const kept = wanted.flatMap((image, index) => {
+      const outcome = read[index] as PromiseSettledResult<Awaited<ReturnType<typeof readResultImage>>>
+      return outcome.status === 'fulfilled' ? [{ ...image, file: outcome.value }] : []
+    })
+    const images: ImaImageMetadataImage[] = kept.map(({ url, result, media }) => ({
+      url,
+      coverUrl: media?.coverUrl ?? null,
+      width: media?.width ?? null,
+      height: media?.height ?? null,
+      taskId: result.task.id,
+      credit: result.task.credit,
+    }))
     const metadata: ImaImageMetadata = {
       images,
       taskId: task.id,
@@ -297,10 +319,10 @@ export class ImaImageModel implements ImageModelV3 {
       model: { id: task.model.id, name: task.model.name, version: task.model.version },
     }
     return {
-      images: files.map((file) => file.bytes),
+      images: kept.map(({ file }) => file.bytes),
       warnings,
       providerMetadata: { ima: metadata },
-      response: { timestamp: new Date(task.createdAt), modelId: task.model.id, headers: files[0]?.headers },
+      response: { timestamp: new Date(task.createdAt), modelId: task.model.id, headers: kept[0]?.file.headers },
     }
   }
 

@@ -6,7 +6,7 @@
  */
 import * as z from 'zod/mini'
 import type { ImaClient } from '../client.js'
-import { ImaConfigError } from '../errors.js'
+import { CreateOutcomeUnknownError, ImaConfigError, TaskTimeoutError } from '../errors.js'
 import { unknownNamesSentence } from '../internal/did-you-mean.js'
 import { validateInput } from '../internal/validate.js'
 import { isServiceURL } from '../protocol/urls.js'
@@ -97,6 +97,35 @@ const DEFAULT_DESCRIPTION =
 /** Every option of `imaImageTool`, held to the interface by `satisfies`. */
 const TOOL_OPTION_NAMES = Object.keys({ client: true, model: true, maxCredits: true, userId: true, description: true } satisfies Record<keyof ImaImageToolOptions, true>)
 
+/**
+ * The error the agent's model reads (the AI SDK hands it the message) when a
+ * picture was, or may have been, ordered and charged: "do not call again",
+ * never "try again" or an SDK method the model cannot call — a model that
+ * retries buys a second picture. Same class and fields, for the app's code.
+ *
+ * @example
+ * ```ts
+ * throw forTheAgent(error) // a CreateOutcomeUnknownError: "… Do not call this tool again for this picture …"
+ * ```
+ * @internal
+ */
+export function forTheAgent(error: unknown): unknown {
+  if (error instanceof CreateOutcomeUnknownError) {
+    const cost = error.totalCredit === undefined ? '' : ` (${error.totalCredit} credits)`
+    return new CreateOutcomeUnknownError(
+      `The picture was requested, but the answer was lost: it may have been made and charged${cost}. Do not call this tool again for this picture — tell the user it may already be on its way.${error.ref ? ` (Journal ref ${error.ref}, for the app to look up.)` : ''}`,
+      { cause: error, status: error.status, detached: error.detached, ...(error.ref === undefined ? {} : { ref: error.ref }), ...(error.totalCredit === undefined ? {} : { totalCredit: error.totalCredit }) },
+    )
+  }
+  if (error instanceof TaskTimeoutError) {
+    return new TaskTimeoutError(
+      `The picture was ordered and charged (task ${error.taskId}) but was not finished after ${Math.round(error.elapsedMs / 1000)} s; it may still finish. Do not call this tool again for it — tell the user it is still being made (task ${error.taskId}).`,
+      { taskId: error.taskId, elapsedMs: error.elapsedMs },
+    )
+  }
+  return error
+}
+
 /** A mistyped option (`maxCredit`) would be dropped, and the tool's own budget with it. */
 function refuseUnknownToolOptions(options: ImaImageToolOptions): void {
   if (typeof options !== 'object' || options === null) return
@@ -130,25 +159,32 @@ export function imaImageTool(options: ImaImageToolOptions): ImaImageTool {
       // A ValidationError, as every other refusal of the SDK, when the tool is called directly (the AI SDK checks the schema itself first).
       const checked = validateInput(inputSchema, input, 'image tool input')
       const model = checked.model ?? options.model
-      const result = await client.generate(
-        {
-          model: model === undefined ? undefined : imaModelReference(model),
-          prompt: checked.prompt,
-          size: checked.size,
-          aspectRatio: checked.aspectRatio,
-          n: checked.n,
-          inputImages: checked.inputImages,
-          maxCredits: options.maxCredits,
-          userId: options.userId,
-        },
-        { signal: call.abortSignal },
-      )
+      let result: Awaited<ReturnType<ImaClient['generate']>>
+      try {
+        result = await client.generate(
+          {
+            model: model === undefined ? undefined : imaModelReference(model),
+            prompt: checked.prompt,
+            size: checked.size,
+            aspectRatio: checked.aspectRatio,
+            n: checked.n,
+            inputImages: checked.inputImages,
+            maxCredits: options.maxCredits,
+            userId: options.userId,
+          },
+          { signal: call.abortSignal },
+        )
+      } catch (error) {
+        throw forTheAgent(error)
+      }
       const { task } = result
       const count = result.urls.length
       return [
         `Generated ${count} image${count === 1 ? '' : 's'} with ${task.model.name}${task.size ? ` at ${task.size}` : ''}.`,
         ...result.urls.map((url, index) => (count === 1 ? `URL: ${url}` : `URL ${index + 1}: ${url}`)),
         `Credits: ${task.totalCredit} (${task.credit} per image × ${task.n}).`,
+        // The service made fewer than it was paid for: said, so the agent neither hides it nor orders the rest blindly.
+        ...(count < task.n ? [`Only ${count} of the ${task.n} images asked for came back; the task was charged for ${task.n}.`] : []),
         `Task id: ${task.id}`,
       ].join('\n')
     },

@@ -240,6 +240,63 @@ describe('create safety', () => {
   })
 })
 
+describe('what was paid for is returned or named, never dropped unseen', () => {
+  /** A provider with its own client (listeners of one test stay there), calling and downloading through `fetch`. */
+  const providerWith = (fetch: typeof globalThis.fetch = globalThis.fetch) => {
+    const ima = createIma({ apiKey: server.apiKey, baseURL: server.url, uploadBaseURL: server.uploadURL, pollIntervalMs: server.clientOptions.pollIntervalMs, fetch })
+    return { client: ima.client, ima }
+  }
+
+  it('a task that made fewer images than it was charged for says so', async () => {
+    const { client, ima } = providerWith()
+    client.on('task.created', ({ task }) => {
+      const media = (index: number) => ({ resource_status: 1, status: 'success', url: `${server.url}/files/${task.id}/${index}.png`, format: 'png', width: 1024, height: 1024 })
+      const body = JSON.stringify({ code: 0, message: 'success', data: { id: task.id, medias: [media(0), media(1)] } })
+      server.injectFault({ path: '/open/v1/tasks/detail', kind: 'malformed', status: 200, body, times: 50 })
+    })
+    const result = await generateImage({ model: ima.image('NB2'), prompt: 'four foxes, two came', n: 4, maxRetries: 0 })
+    expect(result.images).toHaveLength(2)
+    const task = lastTask()
+    expect(result.warnings).toContainEqual({ type: 'other', message: `task ${task.id} made 2 of the 4 images it was charged for (${task.charged} credits); only those are returned` })
+  })
+
+  it('n: 6, one image that cannot be downloaded: the other five are returned, the warning names its own task; none readable names that task', async () => {
+    const secondTask = () => server.tasks.find((task) => task.n === 2)?.id ?? 'none'
+    const { ima } = providerWith(async (input, init) => {
+      const url = String(input)
+      return url.includes(`/files/${secondTask()}/`) && url.endsWith('1.png') ? new Response('gone', { status: 404 }) : fetch(input, init)
+    })
+    const result = await generateImage({ model: ima.image('NB2'), prompt: 'six foxes', n: 6, maxRetries: 0 })
+    expect(result.images).toHaveLength(5)
+    expect(metadataOf(result).images).toHaveLength(5)
+    const warning = result.warnings.find((entry) => entry.type === 'other' && entry.message.includes('could not be downloaded'))
+    expect(warning && 'message' in warning ? warning.message : '').toMatch(new RegExp(`^an image of task ${secondTask()} could not be downloaded and is left out \\(it is paid for: read the task again for a fresh URL\\): Download of \\S+ failed with HTTP 404`))
+
+    const { ima: broken } = providerWith(async (input, init) => (String(input).endsWith('.png') ? new Response('gone', { status: 404 }) : fetch(input, init)))
+    const error = (await generateImage({ model: broken.image('NB2'), prompt: 'one fox', maxRetries: 0 }).catch((caught: unknown) => caught)) as Error & { taskId?: string }
+    expect(error).toMatchObject({ code: 'download_failed', taskId: lastTask().id })
+  })
+
+  it('n: 6, the answer to the second create lost: the first four are returned, and the warning says the others may be charged', async () => {
+    const { client, ima } = providerWith()
+    let armed = false
+    client.on('task.created', () => {
+      if (armed) return
+      armed = true
+      server.injectFault({ path: '/open/v1/tasks/create', kind: 'reset-after' })
+    })
+    const result = await generateImage({ model: ima.image('NB2'), prompt: 'six foxes, an answer lost', n: 6, maxRetries: 0 })
+    expect(result.images).toHaveLength(4)
+    expect(server.tasks).toHaveLength(2)
+    const [first, second] = server.tasks
+    const ref = (await client.tasks.recent()).find((entry) => entry.state === 'unknown')?.ref
+    expect(result.warnings).toContainEqual({
+      type: 'other',
+      message: `4 of 6 images were made and are returned (task ${first?.id}); the answer to the create of the others was lost, so they may have been made and charged (${second?.charged} credits): do not order them again before checking; it is in the client's task journal as ${ref} (ima.client.tasks.recent())`,
+    })
+  })
+})
+
 describe('cancellation', () => {
   it('abortSignal rejects within 100 ms, while the task runs', async () => {
     const controller = new AbortController()

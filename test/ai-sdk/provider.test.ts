@@ -5,10 +5,11 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { generateImage, generateText, stepCountIs } from 'ai'
 import { MockLanguageModelV3 } from 'ai/test'
-import { ImaClient, ImaConfigError, ValidationError } from 'ima-open-sdk'
+import { CreateOutcomeUnknownError, ImaClient, ImaConfigError, TaskTimeoutError, ValidationError } from 'ima-open-sdk'
 import { startImaServer, type ImaServer } from 'ima-open-sdk/testing'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { createIma, imaImageTool, type ImaImageToolInput } from '../../src/ai-sdk/index.js'
+import { forTheAgent } from '../../src/ai-sdk/tool.js'
 import { ImaClient as NodeImaClient } from '../../src/node/index.js'
 import { encodePng } from '../../src/testing/png.js'
 
@@ -154,6 +155,41 @@ describe('imaImageTool', () => {
     }
     expect([server.tasks.length, server.requests.length]).toEqual([before.tasks, before.requests])
     await rm(dir, { recursive: true, force: true })
+  })
+
+  it('a picture that was or may have been charged tells the agent not to call again, never to try again', async () => {
+    const client = new ImaClient({ ...server.clientOptions, maxRetries: 0 })
+    const tool = imaImageTool({ client, model: 'NB2' })
+    server.injectFault({ path: '/open/v1/tasks/create', kind: 'reset-after' })
+    const lost = (await tool.execute({ prompt: 'a fox, answer lost' }).catch((caught: unknown) => caught)) as CreateOutcomeUnknownError
+    expect(lost).toBeInstanceOf(CreateOutcomeUnknownError)
+    const ref = (await client.tasks.recent()).find((entry) => entry.state === 'unknown')?.ref
+    expect(lost).toMatchObject({ ref, totalCredit: server.tasks.at(-1)?.charged })
+    expect(lost.message).toBe(
+      `The picture was requested, but the answer was lost: it may have been made and charged (${server.tasks.at(-1)?.charged} credits). Do not call this tool again for this picture — tell the user it may already be on its way. (Journal ref ${ref}, for the app to look up.)`,
+    )
+    expect(lost.message).not.toMatch(/try again|tasks\.recent|UND_ERR|POST/)
+
+    // A wait that ends before the task (the default deadline is minutes): the same words, by the same conversion.
+    const late = forTheAgent(new TaskTimeoutError("Task t9 was not finished after 300 s of waiting. It may still finish: resume with ima.tasks.wait('t9')", { taskId: 't9', elapsedMs: 300_000 }))
+    expect(late).toBeInstanceOf(TaskTimeoutError)
+    expect(late).toMatchObject({
+      taskId: 't9',
+      message: 'The picture was ordered and charged (task t9) but was not finished after 300 s; it may still finish. Do not call this tool again for it — tell the user it is still being made (task t9).',
+    })
+    const refused = new ValidationError('size 8K is not offered', [])
+    expect(forTheAgent(refused)).toBe(refused)
+  })
+
+  it('says when the task made fewer images than it was charged for', async () => {
+    const client = new ImaClient(server.clientOptions)
+    client.on('task.created', ({ task }) => {
+      const media = { resource_status: 1, status: 'success', url: `${server.url}/files/${task.id}/0.png`, format: 'png', width: 1024, height: 1024 }
+      server.injectFault({ path: '/open/v1/tasks/detail', kind: 'malformed', status: 200, body: JSON.stringify({ code: 0, message: 'success', data: { id: task.id, medias: [media] } }), times: 50 })
+    })
+    const text = await imaImageTool({ client, model: 'NB2' }).execute({ prompt: 'three foxes, one came', n: 3 })
+    expect(text).toContain('Generated 1 image with')
+    expect(text).toContain('Only 1 of the 3 images asked for came back; the task was charged for 3.')
   })
 
   it('runs inside generateText as a tool call', async () => {
