@@ -32,6 +32,9 @@ describe('never charge twice', () => {
     const error = await rejectionOf(client.tasks.create({ model: 'NB Pro', prompt: 'a fox' }))
     expect(error).toBeInstanceOf(CreateOutcomeUnknownError)
     expect(error.message).toContain('The task may exist and may be charged, so it was not sent again')
+    // The network error's own advice ("then try again") is not quoted: this create is not to be sent again.
+    expect(error.message).toMatch(/^\[POST \/open\/v1\/tasks\/create\] the create may have reached the service before it failed \(\[POST \/open\/v1\/tasks\/create\] network error [^)]*\)\. The task may exist/)
+    expect(error.message).not.toMatch(/try again|check the network/)
     expect((error as CreateOutcomeUnknownError).cause).toBeInstanceOf(ConnectionError)
     expect(ima.server.tasks.length).toBe(tasks + 1)
     expect(ima.server.balance(ima.server.apiKey)).toBe(balance - 10)

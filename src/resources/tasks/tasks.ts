@@ -281,7 +281,8 @@ export class TaskService {
    * a bare intent, behind.
    */
   async #outcomeUnknown(intent: JournalEntry, cause: unknown, detached: boolean): Promise<CreateOutcomeUnknownError> {
-    const reason = cause instanceof Error ? cause.message : String(cause)
+    // The cause's own advice (after ' — ', such as "then try again") is cut: a create that may be charged is not to be sent again.
+    const reason = (cause instanceof Error ? cause.message : String(cause)).split(' — ')[0]
     const where = `it is journaled as ${intent.ref} — find it with ima.tasks.recent()`
     const error = new CreateOutcomeUnknownError(
       detached
