@@ -3,8 +3,11 @@
  * from the environment, where results are saved, and how progress rises.
  * The server itself is driven over stdio and HTTP in test/mcp/.
  */
+import { EventEmitter } from 'node:events'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { trackDetachedCreates } from '../../src/cli/mcp/detached.js'
+import { listenForStopSignals } from '../../src/cli/mcp/stop-signals.js'
 import { checkOutputPath, OutputOutsideFolderError, resultFiles } from '../../src/cli/mcp/outputs.js'
 import { ProgressReporter } from '../../src/cli/mcp/progress.js'
 import { MAX_REMEMBERED_TASKS, rememberAtMost } from '../../src/cli/mcp/tools.js'
@@ -149,5 +152,56 @@ describe('what ima mcp remembers of its tasks', () => {
     expect(facts.size).toBe(MAX_REMEMBERED_TASKS)
     expect(facts.has(`task_${MAX_REMEMBERED_TASKS * 4 - 1}`)).toBe(true)
     expect(facts.has(`task_${MAX_REMEMBERED_TASKS * 3 - 1}`)).toBe(false)
+  })
+})
+
+// From the server's close until the last answer is journaled, a stop signal must be counted, never fall to Node's
+// default (which ends the process before a charged task's id is written down): one counter for the process's life.
+describe('ima mcp stop signals', () => {
+  it('counts SIGINT and SIGTERM, resolves the n-th, and leaves nothing behind on release', async () => {
+    const source = new EventEmitter()
+    const signals = listenForStopSignals(source)
+    const order: string[] = []
+    void signals.reached(1).then(() => order.push('first'))
+    void signals.reached(2).then(() => order.push('second'))
+    expect(source.listenerCount('SIGINT') + source.listenerCount('SIGTERM')).toBe(2)
+    source.emit('SIGTERM')
+    await Promise.resolve()
+    expect(order).toEqual(['first'])
+    expect(signals.count).toBe(1)
+    source.emit('SIGINT')
+    await Promise.resolve()
+    expect(order).toEqual(['first', 'second'])
+    // Asked for after the fact: at once.
+    await signals.reached(2)
+    signals.release()
+    expect(source.listenerCount('SIGINT') + source.listenerCount('SIGTERM')).toBe(0)
+  })
+
+  it('a create still in flight is waited for until the second signal, then no longer', async () => {
+    const client = new EventEmitter()
+    const detached = trackDetachedCreates(client as unknown as Parameters<typeof trackDetachedCreates>[0])
+    client.emit('task.outcome_unknown', { ref: 'r1', detached: true })
+    const source = new EventEmitter()
+    const signals = listenForStopSignals(source)
+    // The first signal was the stop; the second, while settling, ends the wait with the create still unanswered.
+    source.emit('SIGTERM')
+    let unanswered: number | undefined
+    const settling = detached.settle(60_000, signals.reached(2)).then((count) => (unanswered = count))
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(unanswered).toBeUndefined()
+    source.emit('SIGTERM')
+    await settling
+    expect(unanswered).toBe(1)
+    signals.release()
+  })
+
+  it('settles at once when the answer arrives, whatever the signals', async () => {
+    const client = new EventEmitter()
+    const detached = trackDetachedCreates(client as unknown as Parameters<typeof trackDetachedCreates>[0])
+    client.emit('task.outcome_unknown', { ref: 'r2', detached: true })
+    const settling = detached.settle(60_000, new Promise<void>(() => {}))
+    client.emit('task.detached_settled', { ref: 'r2' })
+    expect(await settling).toBe(0)
   })
 })

@@ -12,6 +12,7 @@ import { DEFAULT_TIMEOUT_MS } from '../../http/transport-options.js'
 import { trackDetachedCreates } from '../mcp/detached.js'
 import { serveHttp, serveStdio } from '../mcp/serve.js'
 import { McpSettingError, readMcpSettings, type McpSettings } from '../mcp/settings.js'
+import { listenForStopSignals, type StopSignals } from '../mcp/stop-signals.js'
 import { ImaTools } from '../mcp/tools.js'
 import type { BudgetStore } from '../../stores/budget-store.js'
 import type { McpOptions } from '../options.js'
@@ -66,23 +67,35 @@ export async function run({ options, io }: CommandInput<McpOptions>): Promise<vo
   if (!client) say(io, 'ima mcp: IMA_API_KEY is not set: every tool will answer how to set it (nothing can be created)')
   const tools = new ImaTools(client, settings, [common.apiKey])
   const detached = client ? trackDetachedCreates(client) : undefined
+  // Counted from here to the end: a signal while the calls answer must not end the process on Node's default.
+  const signals = listenForStopSignals()
+  try {
+    await serve(tools, settings, options, io, signals)
+    // A create sent before the client left may have been charged: its answer is read and journaled before the process ends.
+    // The calls under way answer first (cancelled by the server's close), so each create in flight is announced as detached by then.
+    const exitNow = signals.reached(2)
+    await Promise.race([tools.answered(CALLS_ANSWER_BOUND_MS), exitNow])
+    if (detached && detached.count > 0 && signals.count < 2) {
+      const boundMs = DEFAULT_TIMEOUT_MS + DETACHED_ANSWER_GRACE_MS
+      say(io, `ima mcp: waiting up to ${Math.ceil(boundMs / 1000)} s for the answer of ${detached.count} create(s) sent before the client left, so each task id is journaled (get_image_task finds it); stop again to exit now`)
+      const unanswered = await detached.settle(boundMs, exitNow)
+      say(io, unanswered === 0 ? 'ima mcp: every answer arrived and is journaled' : `ima mcp: ${unanswered} create(s) still unanswered and maybe charged: \`ima tasks --unknown\` lists them`)
+    }
+  } finally {
+    signals.release()
+  }
+}
+
+/** Serves over `--http` or stdio until the client leaves or the first stop signal. */
+async function serve(tools: ImaTools, settings: McpSettings, options: McpOptions, io: CommandInput<McpOptions>['io'], signals: StopSignals): Promise<void> {
   if (options.http !== undefined) {
-    await serveHttp(tools, settings, options.http, (url) => say(io, `ima mcp: listening on ${url} — ${describe(settings)}`)).catch((error: unknown) => {
+    await serveHttp(tools, settings, options.http, (url) => say(io, `ima mcp: listening on ${url} — ${describe(settings)}`), signals.reached(1)).catch((error: unknown) => {
       // A busy port is the person's to change, not a failure of image generation.
       if ((error as { code?: unknown } | null)?.code !== 'EADDRINUSE') throw error
       throw new CliUsageError(`Port ${options.http} on 127.0.0.1 is in use`, 'Pick another with --http <port>, or --http 0 for a free one')
     })
   } else {
-    await serveStdio(tools, settings, () => say(io, `ima mcp: ready on stdio — ${describe(settings)}`))
-  }
-  // A create sent before the client left may have been charged: its answer is read and journaled before the process ends.
-  // The calls under way answer first (cancelled by the server's close), so each create in flight is announced as detached by then.
-  await tools.answered(CALLS_ANSWER_BOUND_MS)
-  if (detached && detached.count > 0) {
-    const boundMs = DEFAULT_TIMEOUT_MS + DETACHED_ANSWER_GRACE_MS
-    say(io, `ima mcp: waiting up to ${Math.ceil(boundMs / 1000)} s for the answer of ${detached.count} create(s) sent before the client left, so each task id is journaled (get_image_task finds it); stop again to exit now`)
-    const unanswered = await detached.settle(boundMs)
-    say(io, unanswered === 0 ? 'ima mcp: every answer arrived and is journaled' : `ima mcp: ${unanswered} create(s) still unanswered and maybe charged: \`ima tasks --unknown\` lists them`)
+    await serveStdio(tools, settings, () => say(io, `ima mcp: ready on stdio — ${describe(settings)}`), signals.reached(1))
   }
 }
 

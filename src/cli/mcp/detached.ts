@@ -13,10 +13,10 @@ export interface DetachedCreates {
   readonly count: number
   /**
    * Resolves once every answer arrived (and is journaled), after `boundMs`,
-   * or at a second SIGINT/SIGTERM (the first is taken as "stop", already
-   * under way); to the number still unanswered.
+   * or when `exitNow` resolves (the second SIGINT/SIGTERM: the first is
+   * taken as "stop", already under way); to the number still unanswered.
    */
-  settle(boundMs: number): Promise<number>
+  settle(boundMs: number, exitNow: Promise<void>): Promise<number>
 }
 
 /**
@@ -27,7 +27,7 @@ export interface DetachedCreates {
  * ```ts
  * const detached = trackDetachedCreates(client)
  * await serveStdio(tools, settings, onReady)
- * if (detached.count > 0) await detached.settle(65_000)
+ * if (detached.count > 0) await detached.settle(65_000, signals.reached(2))
  * ```
  */
 export function trackDetachedCreates(client: ImaClient): DetachedCreates {
@@ -47,21 +47,15 @@ export function trackDetachedCreates(client: ImaClient): DetachedCreates {
     get count() {
       return open.size
     },
-    settle: (boundMs) =>
+    settle: (boundMs, exitNow) =>
       new Promise<number>((resolve) => {
-        let signals = 0
-        const onSignal = () => {
-          signals += 1
-          if (signals > 1) finish()
-        }
         const timer = setTimeout(() => finish(), boundMs)
         const finish = () => {
           clearTimeout(timer)
-          process.off('SIGINT', onSignal).off('SIGTERM', onSignal)
           changed = () => {}
           resolve(open.size)
         }
-        process.on('SIGINT', onSignal).on('SIGTERM', onSignal)
+        void exitNow.then(finish)
         changed = () => {
           if (open.size === 0) finish()
         }

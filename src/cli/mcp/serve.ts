@@ -13,26 +13,16 @@ import { createImaMcpServer } from './server.js'
 import type { McpSettings } from './settings.js'
 import type { ImaTools } from './tools.js'
 
-/** Resolves on the first SIGINT or SIGTERM (the listeners are removed after). */
-function untilSignalled(): { done: Promise<void>; release: () => void } {
-  let release = () => {}
-  const done = new Promise<void>((resolve) => {
-    const stop = () => resolve()
-    process.once('SIGINT', stop).once('SIGTERM', stop)
-    release = () => process.off('SIGINT', stop).off('SIGTERM', stop)
-  })
-  return { done, release }
-}
-
 /**
- * Serves over stdio until stdin closes or the process is signalled.
+ * Serves over stdio until stdin closes or `stopped` resolves (the first
+ * SIGINT or SIGTERM, from `listenForStopSignals`).
  *
  * @example
  * ```ts
- * await serveStdio(tools, settings, () => say(io, 'ima mcp: ready on stdio'))
+ * await serveStdio(tools, settings, () => say(io, 'ima mcp: ready on stdio'), signals.reached(1))
  * ```
  */
-export async function serveStdio(tools: ImaTools, settings: McpSettings, onReady: () => void): Promise<void> {
+export async function serveStdio(tools: ImaTools, settings: McpSettings, onReady: () => void, stopped: Promise<void>): Promise<void> {
   const server = createImaMcpServer(tools, settings)
   const transport = new StdioServerTransport()
   const closed = new Promise<void>((resolve) => {
@@ -42,24 +32,23 @@ export async function serveStdio(tools: ImaTools, settings: McpSettings, onReady
   const ended = new Promise<void>((resolve) => process.stdin.once('end', resolve).once('close', resolve))
   await server.connect(transport)
   onReady()
-  const signalled = untilSignalled()
   try {
-    await Promise.race([closed, ended, signalled.done])
+    await Promise.race([closed, ended, stopped])
   } finally {
-    signalled.release()
     await server.close().catch(() => undefined)
   }
 }
 
 /**
- * Serves Streamable HTTP at `http://127.0.0.1:<port>/mcp` until signalled.
+ * Serves Streamable HTTP at `http://127.0.0.1:<port>/mcp` until `stopped`
+ * resolves (the first SIGINT or SIGTERM).
  *
  * @example
  * ```ts
- * await serveHttp(tools, settings, 3939, (url) => say(io, `ima mcp: listening on ${url}`))
+ * await serveHttp(tools, settings, 3939, (url) => say(io, `ima mcp: listening on ${url}`), signals.reached(1))
  * ```
  */
-export async function serveHttp(tools: ImaTools, settings: McpSettings, port: number, onListening: (url: string) => void): Promise<void> {
+export async function serveHttp(tools: ImaTools, settings: McpSettings, port: number, onListening: (url: string) => void, stopped: Promise<void>): Promise<void> {
   const hostAllowed = localhostHostValidation()
   const originAllowed = localhostOriginValidation()
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
@@ -89,11 +78,9 @@ export async function serveHttp(tools: ImaTools, settings: McpSettings, port: nu
   })
   const { port: bound } = http.address() as AddressInfo
   onListening(`http://127.0.0.1:${bound}/mcp`)
-  const signalled = untilSignalled()
   try {
-    await signalled.done
+    await stopped
   } finally {
-    signalled.release()
     http.closeAllConnections()
     await new Promise<void>((resolve) => http.close(() => resolve()))
   }
