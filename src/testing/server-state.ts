@@ -5,6 +5,7 @@ import type { RecordedRequest, ServerTask, ServerUpload } from './records.js'
 import type { ResolvedServerOptions } from './server-options.js'
 import type { ServerResponse } from 'node:http'
 import { FaultPlan, type FaultRule } from './faults.js'
+import { PictureCache } from './picture-cache.js'
 import { driftCatalog, requireAttributes, retiredKey } from './catalog-drift.js'
 import type { Leniency, ServerWarning } from './warnings.js'
 import type { IncomingCall } from './incoming-call.js'
@@ -43,8 +44,8 @@ export interface ServerState {
   /** Tokens handed out, by upload id; a used slot moves to `uploadsById`. */
   readonly uploadSlots: Map<string, UploadSlot>
   readonly uploadsById: Map<string, ServerUpload>
-  /** Rendered PNGs by file path, drawn on first request. */
-  readonly pictures: Map<string, Buffer>
+  /** Rendered PNGs by file path, drawn on first request (and again once dropped past the cache's budget). */
+  readonly pictures: PictureCache
   /** Injected faults still to apply. */
   readonly faults: FaultPlan
   /** Answers held open by a `hang` fault (closed with the server). */
@@ -76,7 +77,7 @@ export function createServerState(options: ResolvedServerOptions): ServerState {
     uploads: [],
     uploadSlots: new Map(),
     uploadsById: new Map(),
-    pictures: new Map(),
+    pictures: new PictureCache(),
     faults: planOf(options.faults),
     hanging: new Set(),
     delays: new Set(),

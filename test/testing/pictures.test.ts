@@ -8,6 +8,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import { deflateSync, inflateSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startImaServer } from '../../src/testing/index.js'
+import { PICTURE_CACHE_BYTES, PictureCache } from '../../src/testing/picture-cache.js'
 import type { ImaServer, ServerProductNode, TaskCategory } from '../../src/testing/index.js'
 import { create, createBodyFor, pollMedias } from './local-http.js'
 
@@ -448,4 +449,38 @@ describe('local IMA server: result pictures', () => {
     },
     TIMEOUT_MS,
   )
+})
+
+// A long-running `ima serve` kept every picture it ever drew (a few hundred kB each): the cache now has a byte budget,
+// and a picture dropped from it is drawn again byte for byte, since drawing has no clock and no randomness.
+describe('local IMA server: the drawn pictures kept', () => {
+  const png = (bytes: number, fill: number) => Buffer.alloc(bytes, fill)
+
+  it('drops the least recently used past its byte budget, never the picture just drawn', () => {
+    const cache = new PictureCache(250)
+    cache.set('/a', png(100, 1))
+    cache.set('/b', png(100, 2))
+    expect(cache.get('/a')?.[0]).toBe(1) // now the newest: /b is dropped first
+    cache.set('/c', png(100, 3))
+    expect(cache.get('/b')).toBeUndefined()
+    expect([cache.get('/a')?.[0], cache.get('/c')?.[0]]).toEqual([1, 3])
+    expect(cache.bytes).toBe(200)
+    cache.set('/huge', png(400, 4))
+    expect(cache.get('/huge')?.[0]).toBe(4)
+    expect([cache.get('/a'), cache.get('/c')]).toEqual([undefined, undefined])
+    expect(cache.bytes).toBe(400)
+    cache.set('/huge', png(50, 5))
+    expect(cache.bytes).toBe(50)
+    cache.clear()
+    expect(cache.bytes).toBe(0)
+  })
+
+  it('keeps 64 MiB by default', () => {
+    expect(PICTURE_CACHE_BYTES).toBe(64 * 2 ** 20)
+    const cache = new PictureCache()
+    for (let index = 0; index < 65; index += 1) cache.set(`/files/t/${index}.png`, png(2 ** 20, index))
+    expect(cache.bytes).toBe(64 * 2 ** 20)
+    expect(cache.get('/files/t/0.png')).toBeUndefined()
+    expect(cache.get('/files/t/64.png')?.[0]).toBe(64)
+  })
 })
