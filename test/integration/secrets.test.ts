@@ -36,7 +36,11 @@ const ECHOED_FAILURES: Record<string, Record<string, unknown>> = {
   task_upper: { resource_status: 2, status: 'failed', url: '', error_msg: `INVALID KEY ${KEY.toUpperCase()}` },
   task_bare: { resource_status: 2, status: 'failed', url: '', error_msg: `token ${KEY.slice(4)} refused` },
   task_remark: { resource_status: 1, status: 'failed', url: '', remark: `remark quoting ${KEY}, ${KEY.toUpperCase()} and ${KEY.slice(4)}` },
+  // Fields the SDK does not know, nested, reach users only through `detail.raw`: clean there too.
+  task_nested: { resource_status: 2, status: 'failed', url: '', error_msg: 'refused', provider: { detail: `for ${KEY}`, echoes: [KEY.toUpperCase()] } },
 }
+/** Top-level fields of a detail's `data` beside `id` and `medias`, by task id. */
+const ECHOED_DATA: Record<string, Record<string, unknown>> = { task_nested: { trace: `served for ${KEY}` } }
 
 // The local server's failures carry fixed texts, so this stub plays a service whose failure text quotes the key.
 const echoingService = { server: undefined as Server | undefined, url: '' }
@@ -48,7 +52,7 @@ beforeAll(async () => {
       const taskId = String((JSON.parse(body || '{}') as { task_id?: unknown }).task_id)
       const media = ECHOED_FAILURES[taskId]
       res.writeHead(media ? 200 : 404, { 'content-type': 'application/json' })
-      res.end(JSON.stringify(media ? { code: 0, message: 'success', data: { id: taskId, medias: [media] } } : { code: 404, message: 'task not found' }))
+      res.end(JSON.stringify(media ? { code: 0, message: 'success', data: { id: taskId, medias: [media], ...ECHOED_DATA[taskId] } } : { code: 404, message: 'task not found' }))
     })
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
@@ -149,12 +153,13 @@ describe('the API key never leaks', () => {
       ['resource', `INVALID KEY ${REDACTED}`],
       ['resource', `token ${REDACTED} refused`],
       ['status', `remark quoting ${REDACTED}, ${REDACTED} and ${REDACTED}`],
+      ['resource', 'refused'],
     ])
     expectNoKeyIn(captured)
     // Every path was taken: status and failed events, and log lines.
     expect(captured.some((text) => text.includes("name: 'task.status'") && text.includes("type: 'failed'"))).toBe(true)
-    expect(captured.filter((text) => text.includes("name: 'task.failed'"))).toHaveLength(4)
-    expect(captured.filter((text) => text.startsWith('warn ima task failed'))).toHaveLength(4)
+    expect(captured.filter((text) => text.includes("name: 'task.failed'"))).toHaveLength(5)
+    expect(captured.filter((text) => text.startsWith('warn ima task failed'))).toHaveLength(5)
   })
 
   it('is cut with the userinfo and query of URLs in connection errors and retry events', async () => {

@@ -110,16 +110,27 @@ function toTaskMedia(media: WireMedia): TaskMedia {
   }
 }
 
+/** Ids (`id`, `task_id`) are the service's names for things, kept as sent. */
+const IDENTIFIER_FIELD = /^(id|.+_id)$/
+
+/** How deep the service's answer is walked for text to redact; the schema bounds it already. */
+const MAX_REDACT_DEPTH = 8
+
 /**
- * Redacts the service's own text of a media in place: `error_msg`, `remark`
- * and any other text but its URLs (the results), since it may quote the key.
- * In place, because the media is the freshly parsed answer and nothing else
- * holds it yet.
+ * Redacts the service's own text in a task detail in place: `error_msg`,
+ * `remark` and any other text at any depth (unknown fields included, so
+ * `raw` is as clean as the rest) but its URLs (the results), since it may
+ * quote the key. In place, because the answer is freshly parsed and nothing
+ * else holds it yet.
  */
-function redactMediaText(media: WireMedia, secrets: readonly (string | undefined)[]): void {
-  for (const field in media) {
-    const value = media[field]
-    if (typeof value === 'string' && !field.endsWith('url')) media[field] = redactSecrets(value, secrets)
+function redactServiceText(value: unknown, secrets: readonly (string | undefined)[], depth = 0): void {
+  if (typeof value !== 'object' || value === null || depth > MAX_REDACT_DEPTH) return
+  const record = value as Record<string, unknown>
+  for (const field in record) {
+    const text = record[field]
+    if (typeof text === 'string') {
+      if (!field.endsWith('url') && !IDENTIFIER_FIELD.test(field)) record[field] = redactSecrets(text, secrets)
+    } else if (typeof text === 'object' && text !== null) redactServiceText(text, secrets, depth + 1)
   }
 }
 
@@ -473,7 +484,7 @@ export class TaskService {
     })
     // Redacted once, where the wire detail becomes SDK data: every reason, error, event and log line made from it is clean.
     const secrets = [this.#context.config.apiKey]
-    for (const media of answer.medias ?? []) redactMediaText(media, secrets)
+    redactServiceText(answer, secrets)
     const reading = readTaskStatus(answer.medias)
     return {
       id: answer.id === null || answer.id === undefined ? taskId : String(answer.id),

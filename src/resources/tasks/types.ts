@@ -160,7 +160,7 @@ export interface TaskDetail {
   urls: string[]
   /** The task's outputs, one per image. */
   medias: TaskMedia[]
-  /** The `data` object as the service sent it, unknown fields included. */
+  /** The `data` object as the service sent it, unknown fields included; only text quoting the API key is redacted (URLs and ids stay as sent). */
   raw: Record<string, unknown>
 }
 
